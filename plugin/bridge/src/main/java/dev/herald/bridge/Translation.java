@@ -1,0 +1,89 @@
+package dev.herald.bridge;
+
+import com.google.protobuf.Timestamp;
+import dev.herald.proto.pb.ProtoError;
+import dev.herald.proto.pb.ResponseWrapInfo;
+import dev.herald.sdk.Caller;
+import dev.herald.sdk.Durations;
+import dev.herald.sdk.Operation;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.VaultException;
+import dev.herald.sdk.json.Json;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** pb.Request to sdk {@link Request}, sdk {@link Response} to pb.Response, and failures to ProtoError. */
+final class Translation {
+    private Translation() {
+    }
+
+    // ProtoError.err_type values understood by both servers.
+    static final int ERR_INTERNAL = 2;
+    static final int ERR_CODED = 3;
+    static final int ERR_UNSUPPORTED_OPERATION = 5;
+    static final int ERR_UNSUPPORTED_PATH = 6;
+    static final int ERR_UNKNOWN = 0;
+
+    /**
+     * @throws VaultException for an operation this sdk does not know (e.g. the login-only
+     *                        {@code alias-lookahead}), as "unsupported operation"
+     */
+    static Request request(dev.herald.proto.pb.Request wire) {
+        Operation operation = Operation.fromWireName(wire.getOperation()).orElseThrow(() ->
+                VaultException.unsupportedOperation("operation " + wire.getOperation() + " is not supported"));
+        Caller caller = new Caller(wire.getEntityId(), wire.getClientTokenAccessor(), wire.getDisplayName(),
+                wire.hasConnection() ? wire.getConnection().getRemoteAddr() : "");
+        Request.MountInfo mount = new Request.MountInfo(wire.getMountPoint(), wire.getMountType(), wire.getMountAccessor());
+        Duration wrapTtl = wire.hasWrapInfo() && wire.getWrapInfo().getTTL() > 0
+                ? Duration.ofNanos(wire.getWrapInfo().getTTL()) : null;
+        return new Request(wire.getId(), operation, wire.getPath(), Json.parseObject(wire.getData()), caller, mount,
+                wrapTtl);
+    }
+
+    /** The wire response, or null for "no response" (a 404 for reads, 204 for writes). */
+    static dev.herald.proto.pb.Response response(Response response, Instant now) {
+        if (response.isNone()) {
+            return null;
+        }
+        dev.herald.proto.pb.Response.Builder wire = dev.herald.proto.pb.Response.newBuilder()
+                .setData(Json.write(response.data()))
+                .addAllWarnings(response.warnings());
+        response.wrapTtl().ifPresent(ttl -> wire.setWrapInfo(ResponseWrapInfo.newBuilder()
+                .setTTL(Durations.toNanos(ttl))
+                .setCreationTime(timestamp(now))));
+        return wire.build();
+    }
+
+    static Timestamp timestamp(Instant time) {
+        return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
+    }
+
+    /**
+     * Puts a caller-facing failure into a reply. A 400 travels as an error response ({@code {"error": msg}}
+     * data, no error), which the servers answer with a plain {@code {"errors": [msg]}}. Other statuses
+     * travel as coded errors: an error response would turn them into 400s.
+     */
+    static void reject(VaultException e, dev.herald.proto.pb.HandleRequestReply.Builder reply) {
+        if (e.status() == 400 && e.kind() == VaultException.Kind.CODED) {
+            reply.setResponse(dev.herald.proto.pb.Response.newBuilder()
+                    .setData(Json.write(java.util.Map.of("error", e.getMessage()))));
+        } else {
+            reply.setErr(error(e));
+        }
+    }
+
+    /** A caller-facing failure as the server expects it: its status survives to the HTTP answer. */
+    static ProtoError error(VaultException e) {
+        return switch (e.kind()) {
+            case UNSUPPORTED_OPERATION -> protoError(ERR_UNSUPPORTED_OPERATION, e.getMessage(), 0);
+            case UNSUPPORTED_PATH -> protoError(ERR_UNSUPPORTED_PATH, e.getMessage(), 0);
+            case CODED -> protoError(ERR_CODED, e.getMessage(), e.status());
+        };
+    }
+
+    static ProtoError protoError(int type, String message, long code) {
+        return ProtoError.newBuilder().setErrType(type).setErrMsg(message).setErrCode(code).build();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Field;
+import dev.herald.sdk.Path;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.Storage;
+
+import java.time.Duration;
+
+/** {@code config}: the mount-wide defaults and limits (DESIGN §5.1). */
+final class ConfigPath {
+    private ConfigPath() {
+    }
+
+    private static final Config D = Config.DEFAULTS;
+
+    static final Field<Duration> DEFAULT_TTL = Field.duration("default_ttl",
+            "Lifetime of a publication when its role sets none.").defaultValue(D.defaultTtl()).positive();
+    static final Field<Duration> MAX_TTL = Field.duration("max_ttl",
+            "Longest lifetime of a publication, renewals included; no role may allow more.")
+            .defaultValue(D.maxTtl()).positive();
+    static final Field<Double> ROTATION_WINDOW = Field.number("rotation_window",
+            "Fraction of a publication's lifetime after which its key may be rotated.")
+            .defaultValue(D.rotationWindow()).check(f -> f > 0 && f < 1, "be between 0 and 1 (exclusive)");
+    static final Field<Duration> MIN_OVERLAP = Field.duration("min_overlap",
+            "How long an old key stays listed after its successor is published, so consumers see both.")
+            .defaultValue(D.minOverlap()).notNegative();
+    static final Field<Duration> RECORD_TTL = Field.duration("record_ttl",
+            "How long a signed discovery record is fresh (its exp - iat).").defaultValue(D.recordTtl()).positive();
+    static final Field<Duration> VERIFICATION_TTL = Field.duration("verification_ttl",
+            "How long a retired signing key stays in the JWKS after a signer rotation.")
+            .defaultValue(D.verificationTtl()).positive();
+    static final Field<String> SIGNING_ALGORITHM = Field.string("signing_algorithm",
+            "JWS algorithm of the records' signing key.").defaultValue(D.signingAlgorithm()).oneOf("EdDSA", "ES256");
+    static final Field<String> ISSUER = Field.string("issuer",
+            "The iss claim of every record. Empty means the mount path.").defaultValue("")
+            .check(s -> s.length() <= 256, "be at most 256 characters");
+    static final Field<Boolean> REQUIRE_WRAPPING = Field.bool("require_wrapping",
+            "Force response wrapping of discover responses, with wrap_ttl.").defaultValue(D.requireWrapping());
+    static final Field<Duration> WRAP_TTL = Field.duration("wrap_ttl",
+            "Lifetime of the wrapping token when require_wrapping is set.").defaultValue(D.wrapTtl()).positive();
+    static final Field<Long> MAX_METADATA_BYTES = Field.integer("max_metadata_bytes",
+            "Largest metadata map a publication may carry, in bytes of its JSON.")
+            .defaultValue(D.maxMetadataBytes()).check(n -> n > 0 && n <= 1 << 20, "be between 1 and 1048576");
+
+    static Path definition(Storage storage) {
+        return Path.pattern("config")
+                .fields(DEFAULT_TTL, MAX_TTL, ROTATION_WINDOW, MIN_OVERLAP, RECORD_TTL, VERIFICATION_TTL,
+                        SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES)
+                .read("Read the mount's settings.", request -> read(storage, request))
+                .update("Change some of the mount's settings; fields left out keep their values.",
+                        request -> update(storage, request))
+                .help("Mount-wide defaults and limits for publications and records.", """
+                        Sets the lifetimes of publications (default_ttl, max_ttl), when rotation opens
+                        (rotation_window) and how long old and new keys overlap (min_overlap), how long a
+                        signed record stays fresh (record_ttl), the records' signing algorithm and issuer,
+                        how long retired signing keys keep verifying (verification_ttl), forced response
+                        wrapping of discover (require_wrapping, wrap_ttl) and the metadata size limit.
+
+                        Durations are written as "24h", "90s" or a number of seconds, and read back in
+                        seconds. An update changes only the fields it names; the others keep their values.
+                        """);
+    }
+
+    private static Response read(Storage storage, Request request) {
+        return Response.data(Config.load(storage).toResponseData(request.mount().path()));
+    }
+
+    private static Response update(Storage storage, Request request) {
+        Config current = Config.load(storage);
+        Config updated = new Config(
+                request.find(DEFAULT_TTL).orElse(current.defaultTtl()),
+                request.find(MAX_TTL).orElse(current.maxTtl()),
+                request.find(ROTATION_WINDOW).orElse(current.rotationWindow()),
+                request.find(MIN_OVERLAP).orElse(current.minOverlap()),
+                request.find(RECORD_TTL).orElse(current.recordTtl()),
+                request.find(VERIFICATION_TTL).orElse(current.verificationTtl()),
+                request.find(SIGNING_ALGORITHM).orElse(current.signingAlgorithm()),
+                request.find(ISSUER).orElse(current.issuer()),
+                request.find(REQUIRE_WRAPPING).orElse(current.requireWrapping()),
+                request.find(WRAP_TTL).orElse(current.wrapTtl()),
+                request.find(MAX_METADATA_BYTES).orElse(current.maxMetadataBytes())).validated();
+        updated.save(storage);
+        return Response.data(updated.toResponseData(request.mount().path()));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.herald.sdk;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a handler returns: a JSON object of data, optional warnings, and optionally a demand that
+ * the server wrap the response. {@link #none()} means "no response": a 404 for a read, a 204 for
+ * a write.
+ */
+public final class Response {
+    private static final Response NONE = new Response(null, List.of(), null);
+
+    private final Map<String, Object> data;
+    private final List<String> warnings;
+    private final Duration wrapTtl;
+
+    private Response(Map<String, Object> data, List<String> warnings, Duration wrapTtl) {
+        this.data = data == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        this.warnings = List.copyOf(warnings);
+        this.wrapTtl = wrapTtl;
+    }
+
+    /** A response carrying {@code data} (values: strings, numbers, booleans, lists, maps, null). */
+    public static Response data(Map<String, ?> data) {
+        return new Response(new LinkedHashMap<>(data), List.of(), null);
+    }
+
+    /** The answer to a list operation. */
+    public static Response list(List<String> keys) {
+        return data(Map.of("keys", List.copyOf(keys)));
+    }
+
+    /** The answer to a list operation, with details per key (shown by {@code vault list -detailed}). */
+    public static Response list(List<String> keys, Map<String, ? extends Map<String, ?>> keyInfo) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("keys", List.copyOf(keys));
+        data.put("key_info", keyInfo);
+        return data(data);
+    }
+
+    /** No response: the server answers 404 to a read and 204 to a write. */
+    public static Response none() {
+        return NONE;
+    }
+
+    /** This response with a warning the caller sees beside the data. */
+    public Response withWarning(String warning) {
+        List<String> more = new ArrayList<>(warnings);
+        more.add(warning);
+        return new Response(data == null ? Map.of() : data, more, wrapTtl);
+    }
+
+    /** This response, which the server must wrap in a single-use token living {@code ttl}. */
+    public Response wrapped(Duration ttl) {
+        return new Response(data == null ? Map.of() : data, warnings, ttl);
+    }
+
+    public boolean isNone() {
+        return data == null;
+    }
+
+    /** The data, or an empty map for {@link #none()}. */
+    public Map<String, Object> data() {
+        return data == null ? Map.of() : data;
+    }
+
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public Optional<Duration> wrapTtl() {
+        return Optional.ofNullable(wrapTtl);
+    }
+}

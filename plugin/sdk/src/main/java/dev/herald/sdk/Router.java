@@ -1,0 +1,238 @@
+package dev.herald.sdk;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Backend} made of {@link Path}s: it picks the path and the operation, reads and checks
+ * the fields, calls the handler, and answers help and OpenAPI requests from the paths themselves.
+ *
+ * <pre>{@code
+ * Router router = Router.builder("Publishes workload keys.", "Longer help...")
+ *         .path(ConfigPath.definition(storage))
+ *         .build();
+ * }</pre>
+ */
+public final class Router implements Backend {
+    private final String synopsis;
+    private final String description;
+    private final List<Path> paths;
+    private final SpecialPaths specialPaths;
+    private final Runnable periodic;
+    private final Runnable initializer;
+    private final Consumer<String> invalidator;
+    private final Runnable cleaner;
+
+    private Router(Builder builder) {
+        this.synopsis = builder.synopsis;
+        this.description = builder.description;
+        this.paths = List.copyOf(builder.paths);
+        this.specialPaths = builder.specialPaths;
+        this.periodic = builder.periodic;
+        this.initializer = builder.initializer;
+        this.invalidator = builder.invalidator;
+        this.cleaner = builder.cleaner;
+    }
+
+    /** A router whose root help shows {@code synopsis} and {@code description}. */
+    public static Builder builder(String synopsis, String description) {
+        return new Builder(synopsis, description);
+    }
+
+    /** Collects the parts of a {@link Router}. */
+    public static final class Builder {
+        private final String synopsis;
+        private final String description;
+        private final List<Path> paths = new ArrayList<>();
+        private SpecialPaths specialPaths = SpecialPaths.NONE;
+        private Runnable periodic;
+        private Runnable initializer = () -> { };
+        private Consumer<String> invalidator = key -> { };
+        private Runnable cleaner = () -> { };
+
+        private Builder(String synopsis, String description) {
+            this.synopsis = Objects.requireNonNull(synopsis);
+            this.description = Objects.requireNonNull(description);
+        }
+
+        /** Adds a path; the first path whose pattern matches a request handles it. */
+        public Builder path(Path path) {
+            paths.add(path);
+            return this;
+        }
+
+        public Builder specialPaths(SpecialPaths special) {
+            this.specialPaths = Objects.requireNonNull(special);
+            return this;
+        }
+
+        /** Work the server triggers about once a minute (its "rollback" call). */
+        public Builder periodic(Runnable work) {
+            this.periodic = work;
+            return this;
+        }
+
+        public Builder onInitialize(Runnable work) {
+            this.initializer = Objects.requireNonNull(work);
+            return this;
+        }
+
+        public Builder onInvalidate(Consumer<String> work) {
+            this.invalidator = Objects.requireNonNull(work);
+            return this;
+        }
+
+        public Builder onCleanup(Runnable work) {
+            this.cleaner = Objects.requireNonNull(work);
+            return this;
+        }
+
+        public Router build() {
+            return new Router(this);
+        }
+    }
+
+    public List<Path> paths() {
+        return paths;
+    }
+
+    @Override
+    public SpecialPaths specialPaths() {
+        return specialPaths;
+    }
+
+    @Override
+    public void initialize() {
+        initializer.run();
+    }
+
+    @Override
+    public void invalidate(String key) {
+        invalidator.accept(key);
+    }
+
+    @Override
+    public void cleanup() {
+        cleaner.run();
+    }
+
+    @Override
+    public Response handle(Request request) {
+        switch (request.operation()) {
+            case HELP -> {
+                return help(request);
+            }
+            case ROLLBACK -> {
+                if (periodic == null) {
+                    throw VaultException.unsupportedOperation("no periodic work");
+                }
+                periodic.run();
+                return Response.none();
+            }
+            default -> {
+                Path path = find(request.path());
+                Handler handler = path.handler(request.operation()).orElseThrow(() ->
+                        VaultException.unsupportedOperation(request.operation().wireName()
+                                + " is not supported on " + displayPath(request.path())));
+                return handler.handle(route(path, request, true));
+            }
+        }
+    }
+
+    @Override
+    public Optional<Boolean> exists(Request request) {
+        Optional<Path> path = match(request.path());
+        if (path.isEmpty() || path.get().existenceCheck().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(path.get().existenceCheck().get().exists(route(path.get(), request, false)));
+    }
+
+    private Optional<Path> match(String requestPath) {
+        return paths.stream().filter(path -> path.match(requestPath).isPresent()).findFirst();
+    }
+
+    private Path find(String requestPath) {
+        return match(requestPath).orElseThrow(() ->
+                VaultException.unsupportedPath("no path " + displayPath(requestPath) + " on this mount"));
+    }
+
+    private static String displayPath(String requestPath) {
+        return "\"" + (requestPath.length() > 80 ? requestPath.substring(0, 80) + "..." : requestPath) + "\"";
+    }
+
+    /**
+     * Reads the request's fields. {@code strict}: unknown fields of a write and missing required
+     * fields are errors; the existence check reads leniently, since the handler reports problems.
+     */
+    private static Request route(Path path, Request request, boolean strict) {
+        Map<String, String> parameters = path.match(request.path()).orElseThrow();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+            Optional<Field<?>> field = path.field(parameter.getKey());
+            try {
+                values.put(parameter.getKey(), field.isPresent() ? field.get().parse(parameter.getValue()) : parameter.getValue());
+            } catch (VaultException e) {
+                if (strict) {
+                    throw e;
+                }
+            }
+        }
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, Object> entry : request.rawData().entrySet()) {
+            Optional<Field<?>> field = path.field(entry.getKey());
+            if (field.isEmpty() || parameters.containsKey(entry.getKey())) {
+                if (field.isEmpty()) {
+                    unknown.add(entry.getKey());
+                }
+                continue;
+            }
+            if (entry.getValue() == null) {
+                continue;
+            }
+            try {
+                values.put(entry.getKey(), field.get().parse(entry.getValue()));
+            } catch (VaultException e) {
+                if (strict) {
+                    throw e;
+                }
+            }
+        }
+        if (strict && request.operation().writes()) {
+            if (!unknown.isEmpty()) {
+                throw VaultException.badRequest("unknown field" + (unknown.size() > 1 ? "s " : " ")
+                        + String.join(", ", unknown.stream().sorted().map(name -> "\"" + name + "\"").toList())
+                        + "; " + path.pattern() + " accepts: " + String.join(", ", path.fields().stream()
+                        .map(Field::name).filter(name -> !parameters.containsKey(name)).toList()));
+            }
+            for (Field<?> field : path.fields()) {
+                if (field.isRequired() && !values.containsKey(field.name())) {
+                    throw VaultException.badRequest("missing " + field.name() + ": " + field.description());
+                }
+            }
+        }
+        return request.routed(parameters, values);
+    }
+
+    private Response help(Request request) {
+        String prefix = request.rawData().get("requestResponsePrefix") instanceof String s ? s : "";
+        if (request.path().isEmpty()) {
+            return helpResponse(Help.root(synopsis, description, paths), Help.openApi(synopsis, description, paths, prefix));
+        }
+        Path path = find(request.path());
+        return helpResponse(Help.path(path, request.path()), Help.openApi(synopsis, description, List.of(path), prefix));
+    }
+
+    private static Response helpResponse(String text, Map<String, Object> openApi) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("help", text);
+        data.put("see_also", null);
+        data.put("openapi", openApi);
+        return Response.data(data);
+    }
+}
