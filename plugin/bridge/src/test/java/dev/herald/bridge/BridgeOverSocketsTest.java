@@ -1,0 +1,148 @@
+package dev.herald.bridge;
+
+import dev.herald.proto.pb.HandleRequestReply;
+import dev.herald.sdk.Field;
+import dev.herald.sdk.Path;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.Router;
+import dev.herald.sdk.VaultException;
+import dev.herald.sdk.json.Json;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bridge end to end inside one JVM: real unix sockets, mutual TLS both ways, broker dial-back,
+ * multiplexing, translation. The same behaviour against real servers is in test-it.
+ */
+class BridgeOverSocketsTest {
+    private static final Field<String> NAME = Field.string("name", "A name.");
+    private static final Field<String> VALUE = Field.string("value", "A value.").required();
+    private static HostSimulator host;
+
+    /** A tiny key-value backend: "items/:name" stores a value; "conflict" answers 409. */
+    private static Router backend(dev.herald.sdk.Mount mount) {
+        return Router.builder("Test backend.", "")
+                .path(Path.pattern("items/:name").fields(NAME, VALUE)
+                        .existence(request -> mount.storage().get("items/" + request.get(NAME)).isPresent())
+                        .read("Read.", request -> mount.storage().get("items/" + request.get(NAME))
+                                .map(v -> Response.data(Map.of("value", new String(v, StandardCharsets.UTF_8))))
+                                .orElse(Response.none()))
+                        .create("Create.", request -> {
+                            mount.storage().put("items/" + request.get(NAME), request.get(VALUE).getBytes(StandardCharsets.UTF_8));
+                            return Response.none();
+                        })
+                        .help("Items.", ""))
+                .path(Path.pattern("conflict").read("Conflict.", request -> {
+                    throw VaultException.conflict("already there");
+                }).help("Always a conflict.", ""))
+                .build();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        host = HostSimulator.start(BridgeOverSocketsTest::backend, "v9.9.9");
+        assertEquals("", host.mount("mount-a"));
+        assertEquals("", host.mount("mount-b"));
+    }
+
+    @AfterAll
+    static void stop() {
+        host.close();
+    }
+
+    @Test
+    void handshakeNamesAUnixSocketAndGrpc() {
+        String[] fields = host.handshake().split("\\|");
+        assertEquals(6, fields.length);
+        assertEquals("1", fields[0]);
+        assertEquals("5", fields[1]);
+        assertEquals("unix", fields[2]);
+        assertEquals("grpc", fields[4]);
+        assertTrue(host.multiplexingSupported());
+    }
+
+    @Test
+    void eachMountHasItsOwnStorage() {
+        HandleRequestReply created = host.request("mount-a", "create", "items/x", "{\"value\":\"in a\"}");
+        assertFalse(created.hasErr(), created.toString());
+        assertFalse(created.hasResponse(), "no response means 204");
+        assertEquals("in a", new String(host.storage("mount-a").get("items/x"), StandardCharsets.UTF_8));
+        assertFalse(host.storage("mount-b").containsKey("items/x"));
+        HandleRequestReply read = host.request("mount-a", "read", "items/x", "null");
+        assertEquals(Map.of("value", "in a"), Json.parseObject(read.getResponse().getData()));
+        assertFalse(host.request("mount-b", "read", "items/x", "null").hasResponse(), "404 on the other mount");
+    }
+
+    @Test
+    void existenceCheckSeparatesCreateFromUpdate() {
+        var before = host.existenceCheck("mount-b", "items/e", "{}");
+        assertTrue(before.getCheckFound());
+        assertFalse(before.getExists());
+        host.request("mount-b", "create", "items/e", "{\"value\":\"v\"}");
+        assertTrue(host.existenceCheck("mount-b", "items/e", "{}").getExists());
+        assertFalse(host.existenceCheck("mount-b", "conflict", "{}").getCheckFound(), "no check on that path");
+    }
+
+    @Test
+    void badRequestsBecomeErrorResponsesNamingTheProblem() {
+        HandleRequestReply reply = host.request("mount-a", "create", "items/y", "{\"value\":\"v\",\"colour\":\"blue\"}");
+        assertFalse(reply.hasErr());
+        String error = (String) Json.parseObject(reply.getResponse().getData()).get("error");
+        assertTrue(error.contains("unknown field \"colour\""), error);
+        assertFalse(host.storage("mount-a").containsKey("items/y"), "nothing written");
+        HandleRequestReply missing = host.request("mount-a", "create", "items/y", "{}");
+        assertTrue(((String) Json.parseObject(missing.getResponse().getData()).get("error")).contains("missing value"));
+    }
+
+    @Test
+    void otherStatusesTravelAsCodedErrors() {
+        HandleRequestReply conflict = host.request("mount-a", "read", "conflict", "null");
+        assertEquals(Translation.ERR_CODED, conflict.getErr().getErrType());
+        assertEquals(409, conflict.getErr().getErrCode());
+        assertEquals("already there", conflict.getErr().getErrMsg());
+        assertEquals(Translation.ERR_UNSUPPORTED_PATH, host.request("mount-a", "read", "nope", "null").getErr().getErrType());
+        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, host.request("mount-a", "delete", "items/x", "null").getErr().getErrType());
+        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, host.request("mount-a", "alias-lookahead", "items/x", "null").getErr().getErrType());
+    }
+
+    @Test
+    void helpIsAnsweredForTheRootAndForPaths() {
+        Map<String, Object> root = Json.parseObject(host.request("mount-a", "help", "", "{\"requestResponsePrefix\":\"test\"}")
+                .getResponse().getData());
+        assertTrue(((String) root.get("help")).contains("items/:name"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> paths = (Map<String, Object>) ((Map<String, Object>) root.get("openapi")).get("paths");
+        assertEquals(java.util.Set.of("/items/{name}", "/conflict"), paths.keySet());
+    }
+
+    @Test
+    void largeValuesPassBothWays() {
+        String big = "x".repeat(6 << 20); // beyond grpc-java's default 4 MiB message limit
+        assertFalse(host.request("mount-a", "create", "items/big", Json.write(Map.of("value", big))).hasErr());
+        assertEquals(big.length(), ((String) Json.parseObject(host.request("mount-a", "read", "items/big", "null")
+                .getResponse().getData()).get("value")).length());
+    }
+
+    @Test
+    void anUnknownMountIsAGrpcErrorSoTheServerSetsItUpAgain() throws Exception {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> host.request("never-set-up", "read", "items/x", "null"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals("", host.mount("short-lived"));
+        int before = host.mountCount();
+        host.unmount("short-lived");
+        assertEquals(before - 1, host.mountCount());
+        assertThrows(StatusRuntimeException.class, () -> host.request("short-lived", "read", "items/x", "null"));
+    }
+}

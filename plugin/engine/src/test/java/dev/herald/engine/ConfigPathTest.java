@@ -1,0 +1,89 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Backend;
+import dev.herald.sdk.Caller;
+import dev.herald.sdk.Mount;
+import dev.herald.sdk.Operation;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.SystemView;
+import dev.herald.sdk.VaultException;
+import dev.herald.sdk.testing.InMemoryStorage;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigPathTest {
+    private final InMemoryStorage storage = new InMemoryStorage();
+    private final Backend backend = HeraldBackend.create(new Mount(storage, new SystemView() {
+        public Duration defaultLeaseTtl() { return Duration.ofDays(32); }
+        public Duration maxLeaseTtl() { return Duration.ofDays(32); }
+        public boolean tainted() { return false; }
+        public boolean localMount() { return false; }
+        public Optional<dev.herald.sdk.Entity> entity(String id) { return Optional.empty(); }
+        public String serverVersion() { return "test"; }
+    }, Map.of(), "uuid"));
+
+    private Response send(Operation operation, Map<String, Object> data) {
+        return backend.handle(new Request("r", operation, "config", data, Caller.NONE,
+                new Request.MountInfo("herald/", "herald", "acc"), null));
+    }
+
+    @Test
+    void aFreshMountReadsTheDefaultsWithDurationsInSeconds() {
+        assertEquals(Map.ofEntries(
+                Map.entry("default_ttl", 86400L), Map.entry("max_ttl", 259200L), Map.entry("rotation_window", 0.5),
+                Map.entry("min_overlap", 3600L), Map.entry("record_ttl", 300L), Map.entry("verification_ttl", 86400L),
+                Map.entry("signing_algorithm", "EdDSA"), Map.entry("issuer", "herald/"),
+                Map.entry("require_wrapping", false), Map.entry("wrap_ttl", 60L), Map.entry("max_metadata_bytes", 4096L)),
+                send(Operation.READ, Map.of()).data());
+    }
+
+    @Test
+    void anUpdateChangesOnlyTheFieldsItNamesAndPersists() {
+        send(Operation.UPDATE, Map.of("default_ttl", "12h", "record_ttl", 120L, "issuer", "me"));
+        send(Operation.UPDATE, Map.of("signing_algorithm", "ES256", "rotation_window", "0.6"));
+        Map<String, Object> data = send(Operation.READ, Map.of()).data();
+        assertEquals(43200L, data.get("default_ttl"));
+        assertEquals(120L, data.get("record_ttl"));
+        assertEquals("me", data.get("issuer"));
+        assertEquals("ES256", data.get("signing_algorithm"));
+        assertEquals(0.6, data.get("rotation_window"));
+        assertEquals(259200L, data.get("max_ttl"));
+        assertTrue(storage.keys().contains("config"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "default_ttl        | abc   | invalid default_ttl: invalid duration \"abc\"",
+            "default_ttl        | 0     | invalid default_ttl: must be greater than zero",
+            "default_ttl        | 100h  | invalid default_ttl: 100h0m0s is longer than max_ttl (72h0m0s)",
+            "max_ttl            | 1h    | invalid default_ttl: 24h0m0s is longer than max_ttl (1h0m0s)",
+            "rotation_window    | 1.5   | invalid rotation_window: must be between 0 and 1 (exclusive), got 1.5",
+            "rotation_window    | 0     | invalid rotation_window: must be between 0 and 1 (exclusive), got 0.0",
+            "min_overlap        | -1s   | invalid min_overlap: must not be negative",
+            "signing_algorithm  | RS1   | invalid signing_algorithm: \"RS1\" is not one of \"EdDSA\", \"ES256\"",
+            "require_wrapping   | maybe | invalid require_wrapping: expected true or false",
+            "max_metadata_bytes | -1    | invalid max_metadata_bytes: must be between 1 and 1048576, got -1",
+            "max_metadata_bytes | 2.5   | invalid max_metadata_bytes: expected a whole number",
+            "colour             | blue  | unknown field \"colour\"",
+    })
+    void badInputIsA400NamingTheFieldAndChangesNothing(String field, String value, String message) {
+        send(Operation.UPDATE, Map.of("issuer", "kept"));
+        VaultException e = assertThrows(VaultException.class, () -> send(Operation.UPDATE, Map.of(field, value)));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+        Map<String, Object> after = send(Operation.READ, Map.of()).data();
+        assertEquals("kept", after.get("issuer"));
+        assertEquals(86400L, after.get("default_ttl"));
+        assertEquals(259200L, after.get("max_ttl"));
+    }
+}

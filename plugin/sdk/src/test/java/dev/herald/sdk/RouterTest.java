@@ -1,0 +1,140 @@
+package dev.herald.sdk;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RouterTest {
+    static final Field<String> NAME = Field.string("name", "The role's name.");
+    static final Field<Duration> TTL = Field.duration("ttl", "Lifetime.").defaultValue(Duration.ofHours(1)).positive();
+    static final Field<List<String>> TAGS = Field.stringList("tags", "Tags.");
+    static final Field<Boolean> FLAG = Field.bool("flag", "A flag.").required();
+
+    private final Map<String, Request> seen = new HashMap<>();
+
+    private Router router() {
+        return Router.builder("A test backend.", "Longer words.")
+                .path(Path.pattern("roles/:name").fields(NAME, TTL, TAGS, FLAG)
+                        .existence(request -> request.get(NAME).equals("exists"))
+                        .read("Read a role.", request -> {
+                            seen.put("read", request);
+                            return Response.data(Map.of("name", request.get(NAME), "ttl", TTL.toJson(request.get(TTL))));
+                        })
+                        .update("Write a role.", request -> {
+                            seen.put("update", request);
+                            return Response.none();
+                        })
+                        .help("Roles.", "What roles do."))
+                .path(Path.pattern("roles/").list("List roles.", request -> Response.list(List.of("a", "b")))
+                        .help("List of roles.", ""))
+                .build();
+    }
+
+    private static Request request(Operation operation, String path, Map<String, Object> data) {
+        return new Request("id", operation, path, data, Caller.NONE, new Request.MountInfo("m/", "herald", "acc"), null);
+    }
+
+    @Test
+    void routesByPatternAndReadsPathParametersAndDefaults() {
+        Response response = router().handle(request(Operation.READ, "roles/web", Map.of()));
+        assertEquals(Map.of("name", "web", "ttl", 3600L), response.data());
+    }
+
+    @Test
+    void listingPathsMatchWithAndWithoutTheTrailingSlash() {
+        assertEquals(List.of("a", "b"), router().handle(request(Operation.LIST, "roles/", Map.of())).data().get("keys"));
+        assertEquals(List.of("a", "b"), router().handle(request(Operation.LIST, "roles", Map.of())).data().get("keys"));
+    }
+
+    @Test
+    void parsesTypedFieldsFromJsonAndCliForms() {
+        router().handle(request(Operation.UPDATE, "roles/web", Map.of("ttl", "90s", "tags", "a, b,,c", "flag", "true")));
+        Request seenRequest = seen.get("update");
+        assertEquals(Duration.ofSeconds(90), seenRequest.get(TTL));
+        assertEquals(List.of("a", "b", "c"), seenRequest.get(TAGS));
+        assertTrue(seenRequest.get(FLAG));
+        assertTrue(seenRequest.has(TTL));
+    }
+
+    @Test
+    void rejectsUnknownFieldsOfWritesByName() {
+        VaultException e = assertThrows(VaultException.class, () -> router().handle(
+                request(Operation.UPDATE, "roles/web", Map.of("flag", true, "colour", "blue", "size", 3))));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith("unknown fields \"colour\", \"size\""), e.getMessage());
+        assertTrue(e.getMessage().contains("accepts: ttl, tags, flag"), e.getMessage());
+        assertFalse(seen.containsKey("update"));
+    }
+
+    @Test
+    void ignoresUnknownQueryParametersOfReads() {
+        router().handle(request(Operation.READ, "roles/web", Map.of("colour", "blue")));
+        assertTrue(seen.containsKey("read"));
+    }
+
+    @Test
+    void namesTheFieldAndTheRuleOfABadValue() {
+        VaultException bad = assertThrows(VaultException.class, () -> router().handle(
+                request(Operation.UPDATE, "roles/web", Map.of("flag", true, "ttl", "-5s"))));
+        assertEquals("invalid ttl: must be greater than zero, got -5s", bad.getMessage());
+        VaultException missing = assertThrows(VaultException.class, () -> router().handle(
+                request(Operation.UPDATE, "roles/web", Map.of())));
+        assertEquals("missing flag: A flag.", missing.getMessage());
+        VaultException type = assertThrows(VaultException.class, () -> router().handle(
+                request(Operation.UPDATE, "roles/web", Map.of("flag", "maybe"))));
+        assertEquals("invalid flag: expected true or false, got \"maybe\"", type.getMessage());
+    }
+
+    @Test
+    void unknownPathsAndOperationsHaveTheirOwnKinds() {
+        VaultException path = assertThrows(VaultException.class, () -> router().handle(request(Operation.READ, "nope", Map.of())));
+        assertEquals(VaultException.Kind.UNSUPPORTED_PATH, path.kind());
+        VaultException operation = assertThrows(VaultException.class, () -> router().handle(request(Operation.DELETE, "roles/x", Map.of())));
+        assertEquals(VaultException.Kind.UNSUPPORTED_OPERATION, operation.kind());
+        VaultException rollback = assertThrows(VaultException.class, () -> router().handle(request(Operation.ROLLBACK, "", Map.of())));
+        assertEquals(VaultException.Kind.UNSUPPORTED_OPERATION, rollback.kind());
+    }
+
+    @Test
+    void existenceCheckIsAnsweredOnlyWherePathsHaveOne() {
+        assertEquals(java.util.Optional.of(true), router().exists(request(Operation.UPDATE, "roles/exists", Map.of())));
+        assertEquals(java.util.Optional.of(false), router().exists(request(Operation.UPDATE, "roles/new", Map.of("ttl", "bad"))));
+        assertEquals(java.util.Optional.empty(), router().exists(request(Operation.UPDATE, "roles/", Map.of())));
+        assertEquals(java.util.Optional.empty(), router().exists(request(Operation.UPDATE, "elsewhere", Map.of())));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void helpDescribesPathsAndOpenApiDescribesEveryField() {
+        Response root = router().handle(request(Operation.HELP, "", Map.of("requestResponsePrefix", "herald")));
+        assertTrue(((String) root.data().get("help")).contains("roles/:name\n        Roles."));
+        Map<String, Object> paths = (Map<String, Object>) ((Map<String, Object>) root.data().get("openapi")).get("paths");
+        Map<String, Object> role = (Map<String, Object>) paths.get("/roles/{name}");
+        Map<String, Object> post = (Map<String, Object>) role.get("post");
+        Map<String, Object> schema = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) post.get("requestBody")).get("content")).get("application/json")).get("schema");
+        Map<String, Object> properties = (Map<String, Object>) schema.get("properties");
+        assertEquals(List.of("ttl", "tags", "flag"), List.copyOf(properties.keySet()));
+        assertEquals(Map.of("type", "string", "format", "duration", "description", "Lifetime.", "default", 3600L),
+                properties.get("ttl"));
+        assertEquals(List.of("flag"), schema.get("required"));
+        assertEquals("write-herald-roles", post.get("operationId"));
+        Map<String, Object> list = (Map<String, Object>) ((Map<String, Object>) paths.get("/roles/")).get("get");
+        assertEquals("list-herald-roles", list.get("operationId"));
+
+        Response one = router().handle(request(Operation.HELP, "roles/web", Map.of()));
+        String text = (String) one.data().get("help");
+        assertTrue(text.contains("ttl (duration"), text);
+        assertTrue(text.contains("Must be greater than zero."), text);
+        assertTrue(text.contains("What roles do."), text);
+        assertEquals(1, ((Map<String, Object>) ((Map<String, Object>) one.data().get("openapi")).get("paths")).size());
+    }
+}
