@@ -87,6 +87,7 @@ public final class HostSimulator implements AutoCloseable {
 
     /** Starts the plugin with {@code factory} and connects to it as the server would. */
     public static HostSimulator start(BackendFactory factory, String version) throws IOException, GeneralSecurityException {
+        JulToHclog.install();
         TlsIdentity host = TlsIdentity.generate();
         String pem = "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(host.certificate().getEncoded())

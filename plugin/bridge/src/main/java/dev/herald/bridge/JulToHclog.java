@@ -15,8 +15,10 @@ import java.util.logging.Logger;
 final class JulToHclog extends Handler {
     private static final Log LOG = Log.named("herald.runtime");
     // Held here: java.util.logging keeps loggers weakly, and a collected logger forgets its level.
-    private static final Logger NETTY_BOOTSTRAP = Logger.getLogger("io.netty.bootstrap.ServerBootstrap");
+    private static final Logger NETTY_SERVER_BOOTSTRAP = Logger.getLogger("io.netty.bootstrap.ServerBootstrap");
+    private static final Logger NETTY_CLIENT_BOOTSTRAP = Logger.getLogger("io.netty.bootstrap.Bootstrap");
 
+    /** Routes java.util.logging to hclog JSON on stderr, warnings and up. Replaces any other configuration. */
     static void install() {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
@@ -24,7 +26,8 @@ final class JulToHclog extends Handler {
         root.addHandler(new JulToHclog());
         // gRPC sets TCP keep-alive on every accepted connection; on a unix socket Netty warns that
         // the option does not apply, once per connection. Nothing is wrong: keep it out of the log.
-        NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
+        NETTY_SERVER_BOOTSTRAP.setLevel(Level.SEVERE);
+        NETTY_CLIENT_BOOTSTRAP.setLevel(Level.SEVERE);
     }
 
     @Override

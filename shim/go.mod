@@ -1,0 +1,3 @@
+module herald.dev/shim
+
+go 1.24

@@ -1,0 +1,129 @@
+// Command herald is the file Vault / OpenBao executes for the Herald plugin.
+//
+// Vault pins only the SHA-256 of this one file. The shim extends that pin to everything the plugin
+// runs: the payload directory beside it (<name>.d: the Java runtime, the jar, the JVM options and
+// the AOT cache) is checked against a manifest whose own SHA-256 is compiled in here. Only then does
+// the shim replace itself (exec) with the packaged JVM, so Vault talks to the JVM directly.
+//
+// stdout belongs to the go-plugin handshake, which the JVM writes; the shim never writes to it.
+// Problems go to stderr as one hclog JSON line, so Vault logs them at the right level.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// manifestDigest is the hex SHA-256 of <name>.d/MANIFEST.sha256, set at build time by
+// scripts/package.sh with -ldflags "-X main.manifestDigest=...".
+var manifestDigest string
+
+// The payload layout written by scripts/package.sh.
+const (
+	javaPath    = "runtime/bin/java"
+	optionsPath = "jvm.options"
+	jarPath     = "herald-plugin.jar"
+	aotPath     = "herald.aot" // optional: the JVM starts without it, only slower
+	mainClass   = "dev.herald.plugin.HeraldPlugin"
+)
+
+const remedy = "re-run scripts/package.sh, then scripts/register-plugin.sh to install the package and register its new sha256"
+
+func main() {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		fail(fmt.Sprintf("cannot find my own executable: %v", err))
+	}
+	p, err := verify(exe+".d", manifestDigest)
+	if err != nil {
+		fail(fmt.Sprintf("refusing to start: %v; %s", err, remedy))
+	}
+	argv, err := javaCommand(p, os.Args[1:])
+	if err != nil {
+		fail(fmt.Sprintf("refusing to start: %v; %s", err, remedy))
+	}
+	env, dropped := cleanEnv(os.Environ())
+	if len(dropped) > 0 {
+		logLine("warn", "ignoring environment variables that would let code or options into the JVM past the shim's checks: "+
+			strings.Join(dropped, ", "))
+	}
+	err = syscall.Exec(argv[0], argv, env)
+	fail(fmt.Sprintf("cannot start %s: %v", argv[0], err))
+}
+
+// javaCommand builds the JVM command line from the verified payload. Every path is absolute, so
+// the plugin does not depend on the working directory Vault gives it. The argv[0] the JVM sees is
+// the real path, which the launcher uses to find its runtime.
+func javaCommand(p *payload, args []string) ([]string, error) {
+	for _, required := range []string{javaPath, optionsPath, jarPath} {
+		if !p.listed[required] {
+			return nil, fmt.Errorf("%s is not in %s", required, manifestName)
+		}
+	}
+	at := func(rel string) string { return filepath.Join(p.dir, filepath.FromSlash(rel)) }
+	argv := []string{at(javaPath), "@" + at(optionsPath)}
+	if p.listed[aotPath] {
+		argv = append(argv, "-XX:AOTCache="+at(aotPath))
+	}
+	argv = append(argv, "-cp", at(jarPath), mainClass)
+	return append(argv, args...), nil
+}
+
+// unsafeEnv are variables the JDK launcher, the JVM or the dynamic loader act on. Through them a
+// registration's -env (or the server's environment) could load an agent or a shared library that
+// the manifest does not pin, or make the launcher print to stdout. Everything else (Vault's magic
+// cookie, PLUGIN_* and VAULT_*/BAO_* variables, tokens) passes through unchanged.
+var unsafeEnv = map[string]bool{
+	"JAVA_TOOL_OPTIONS":    true,
+	"JDK_JAVA_OPTIONS":     true,
+	"_JAVA_OPTIONS":        true,
+	"JAVA_AOT_OPTIONS":     true,
+	"_JAVA_LAUNCHER_DEBUG": true,
+	"LD_PRELOAD":           true,
+	"LD_AUDIT":             true,
+	"LD_LIBRARY_PATH":      true,
+}
+
+// cleanEnv returns env without the unsafeEnv variables, and the names it dropped (never values:
+// the environment may carry tokens).
+func cleanEnv(env []string) (kept, dropped []string) {
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if unsafeEnv[name] {
+			dropped = append(dropped, name)
+			continue
+		}
+		kept = append(kept, kv)
+	}
+	return kept, dropped
+}
+
+// logLine writes one hclog-style JSON line to stderr. The host parses @level and @message as
+// strings and accepts @timestamp only in exactly this layout (six fractional digits).
+func logLine(level, msg string) { writeLog(os.Stderr, level, msg, time.Now()) }
+
+func writeLog(w io.Writer, level, msg string, now time.Time) {
+	line := struct {
+		Level     string `json:"@level"`
+		Message   string `json:"@message"`
+		Module    string `json:"@module"`
+		Timestamp string `json:"@timestamp"`
+	}{level, "herald shim: " + msg, "herald-shim", now.UTC().Format("2006-01-02T15:04:05.000000Z07:00")}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(line) // Encode adds the newline
+}
+
+func fail(msg string) {
+	logLine("error", msg)
+	os.Exit(1)
+}

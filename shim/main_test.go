@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestJavaCommand(t *testing.T) {
+	p := &payload{dir: "/opt/vault/plugins/herald.d", listed: map[string]bool{
+		"runtime/bin/java": true, "jvm.options": true, "herald-plugin.jar": true, "herald.aot": true}}
+	got, err := javaCommand(p, []string{"--x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/opt/vault/plugins/herald.d/runtime/bin/java", "@/opt/vault/plugins/herald.d/jvm.options",
+		"-XX:AOTCache=/opt/vault/plugins/herald.d/herald.aot", "-cp", "/opt/vault/plugins/herald.d/herald-plugin.jar",
+		"dev.herald.plugin.HeraldPlugin", "--x"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+
+	delete(p.listed, "herald.aot") // no cache packaged: start without one
+	got, _ = javaCommand(p, nil)
+	if strings.Contains(strings.Join(got, " "), "AOTCache") {
+		t.Fatalf("AOT cache used although not listed: %q", got)
+	}
+
+	delete(p.listed, "herald-plugin.jar")
+	if _, err := javaCommand(p, nil); err == nil || !strings.Contains(err.Error(), "herald-plugin.jar") {
+		t.Fatalf("missing jar not reported: %v", err)
+	}
+}
+
+func TestCleanEnv(t *testing.T) {
+	kept, dropped := cleanEnv([]string{"VAULT_BACKEND_PLUGIN=cookie", "JAVA_TOOL_OPTIONS=-agentpath:/tmp/x.so",
+		"PLUGIN_CLIENT_CERT=-----BEGIN", "LD_PRELOAD=/tmp/x.so", "PATH=/bin", "NOEQUALS"})
+	if strings.Join(kept, ",") != "VAULT_BACKEND_PLUGIN=cookie,PLUGIN_CLIENT_CERT=-----BEGIN,PATH=/bin,NOEQUALS" {
+		t.Fatalf("kept %q", kept)
+	}
+	if strings.Join(dropped, ",") != "JAVA_TOOL_OPTIONS,LD_PRELOAD" {
+		t.Fatalf("dropped %q", dropped)
+	}
+}
+
+var hclogTimestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
+
+// checkLogLine asserts that out is exactly one hclog JSON line at level with string fields.
+func checkLogLine(t *testing.T, out []byte, level string) map[string]any {
+	t.Helper()
+	if !bytes.HasSuffix(out, []byte("\n")) || bytes.Count(out, []byte("\n")) != 1 {
+		t.Fatalf("want exactly one line, got %q", out)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatalf("not JSON: %q: %v", out, err)
+	}
+	if m["@level"] != level || m["@module"] != "herald-shim" || !hclogTimestamp.MatchString(m["@timestamp"].(string)) {
+		t.Fatalf("bad hclog line %q", out)
+	}
+	if msg, _ := m["@message"].(string); !strings.HasPrefix(msg, "herald shim: ") {
+		t.Fatalf("bad message in %q", out)
+	}
+	return m
+}
+
+func TestWriteLog(t *testing.T) {
+	var b bytes.Buffer
+	writeLog(&b, "error", `a "quoted" <path> & more`, time.Date(2026, 11, 24, 5, 45, 48, 123456789, time.UTC))
+	m := checkLogLine(t, b.Bytes(), "error")
+	if m["@timestamp"] != "2026-11-24T05:45:48.123456Z" || m["@message"] != `herald shim: a "quoted" <path> & more` {
+		t.Fatalf("got %q", b.String())
+	}
+}
+
+// TestShimEndToEnd builds the real binary with a digest, as scripts/package.sh does, and runs it
+// against a payload whose "java" is a shell script that records how it was called.
+func TestShimEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the shim")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go not on PATH")
+	}
+	files := sampleFiles()
+	files["runtime/bin/java"] = []byte("#!/bin/sh\n" +
+		"{ printf '%s\\n' \"$0\" \"$@\"; echo \"tool=${JAVA_TOOL_OPTIONS-unset} cookie=$VAULT_BACKEND_PLUGIN\"; } > \"$RECORD\"\n" +
+		"echo '1|5|unix|/tmp/s|grpc|'\n")
+	dir, digest := writeTree(t, files)
+	os.Chmod(filepath.Join(dir, "runtime/bin/java"), 0o755)
+	shim := strings.TrimSuffix(dir, ".d")
+
+	build := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-X main.manifestDigest="+digest, "-o", shim, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// Vault may reach the shim through a symlink; the payload is found beside the real file.
+	link := filepath.Join(t.TempDir(), "linked")
+	os.Symlink(shim, link)
+	record := filepath.Join(t.TempDir(), "record")
+
+	run := func() (stdout, stderr []byte, code int) {
+		cmd := exec.Command(link, "arg1")
+		cmd.Env = append(os.Environ(), "RECORD="+record, "JAVA_TOOL_OPTIONS=-agentpath:/tmp/x.so",
+			"VAULT_BACKEND_PLUGIN=6669da05-b1c8-4f49-97d9-c8e5bed98e20")
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return o.Bytes(), e.Bytes(), code
+	}
+
+	stdout, stderr, code := run()
+	if code != 0 || string(stdout) != "1|5|unix|/tmp/s|grpc|\n" {
+		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	checkLogLine(t, stderr, "warn") // the dropped JAVA_TOOL_OPTIONS, by name
+	rec, _ := os.ReadFile(record)
+	want := strings.Join([]string{dir + "/runtime/bin/java", "@" + dir + "/jvm.options", "-XX:AOTCache=" + dir + "/herald.aot",
+		"-cp", dir + "/herald-plugin.jar", "dev.herald.plugin.HeraldPlugin", "arg1",
+		"tool=unset cookie=6669da05-b1c8-4f49-97d9-c8e5bed98e20", ""}, "\n")
+	if string(rec) != want {
+		t.Fatalf("java called as\n%s\nwant\n%s", rec, want)
+	}
+
+	// Tampered jar: one error line on stderr, nothing on stdout, exit 1, java never started.
+	os.Remove(record)
+	os.WriteFile(filepath.Join(dir, "herald-plugin.jar"), []byte("PK evil"), 0o644)
+	stdout, stderr, code = run()
+	if code != 1 || len(stdout) != 0 {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	m := checkLogLine(t, stderr, "error")
+	if msg := m["@message"].(string); !strings.Contains(msg, "herald-plugin.jar was modified") || !strings.Contains(msg, "scripts/package.sh") {
+		t.Fatalf("unhelpful message %q", msg)
+	}
+	if _, err := os.Stat(record); err == nil {
+		t.Fatal("java was started despite the failed check")
+	}
+}

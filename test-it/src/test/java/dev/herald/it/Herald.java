@@ -1,0 +1,187 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Herald on one {@link DevServer}: installs the packaged plugin into the server's plugin directory,
+ * registers it with {@code scripts/register-plugin.sh}, mounts it, and finds its process.
+ *
+ * <p>The packaged plugin is what scripts/package.sh leaves in {@code <root>/target/plugin/}: the
+ * shim executable {@code herald}, its hash {@code herald.sha256}, and {@code herald.d/} (jar,
+ * runtime, AOT cache). The plugin JVM is recognised by {@value #JAR} on its command line.
+ */
+public final class Herald {
+
+    /** The catalog name register-plugin.sh uses by default. */
+    public static final String PLUGIN = "herald";
+    /** Appears on the command line of the plugin JVM, and of nothing else. */
+    public static final String JAR = "herald-plugin.jar";
+
+    private final DevServer server;
+    private boolean installed;
+    private boolean registered;
+
+    Herald(DevServer server) {
+        this.server = server;
+    }
+
+    public DevServer server() {
+        return server;
+    }
+
+    /**
+     * Copies the packaged plugin into the server's plugin directory (once). Files are hard links
+     * where the file system allows, so use {@link #appendByte} (which replaces the file) to alter one.
+     */
+    public synchronized Herald install() {
+        if (installed) {
+            return this;
+        }
+        Path source = Project.packagedPlugin();
+        if (!Files.isRegularFile(source.resolve("herald")) || !Files.isDirectory(source.resolve("herald.d"))) {
+            fail("the packaged plugin is missing in " + source + " (herald, herald.d/): run scripts/package.sh first");
+        }
+        try {
+            copyTree(source, server.pluginDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + source + " to " + server.pluginDir(), e);
+        }
+        installed = true;
+        return this;
+    }
+
+    /**
+     * Runs {@code scripts/register-plugin.sh --plugin-dir DIR --mount MOUNT --cli bao|vault EXTRA...}
+     * with the server's client environment, after {@link #install()}; returns its result unchecked.
+     */
+    public CliResult registerScript(String mount, String... extra) {
+        install();
+        Path script = Project.registerScript();
+        if (!Files.isRegularFile(script)) {
+            fail("missing " + script);
+        }
+        List<String> command = new ArrayList<>();
+        if (!Files.isExecutable(script)) {
+            command.add("bash");
+        }
+        command.addAll(List.of(script.toString(), "--plugin-dir", server.pluginDir().toString(),
+                "--mount", mount, "--cli", server.kind().cli()));
+        command.addAll(List.of(extra));
+        return server.run(command);
+    }
+
+    /**
+     * Mounts Herald at {@code mount}: the first time through register-plugin.sh (which registers
+     * and enables), later with {@code secrets enable -path=MOUNT herald}. Fails the test if that fails.
+     */
+    public synchronized String enable(String mount) {
+        if (!registered) {
+            registerScript(mount).assertSuccess();
+            registered = true;
+        } else {
+            server.cli("secrets", "enable", "-path=" + mount, PLUGIN).assertSuccess();
+        }
+        return mount;
+    }
+
+    /** {@code read -format=json MOUNT/config}, returning its {@code data}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> readConfig(String mount) {
+        Map<String, Object> response = server.cli("read", "-format=json", mount + "/config").assertSuccess().json();
+        Object data = response.get("data");
+        if (!(data instanceof Map)) {
+            fail("read " + mount + "/config gave no data: " + response);
+        }
+        return (Map<String, Object>) data;
+    }
+
+    /** {@code write MOUNT/config key=value...}; fails the test if the CLI fails. */
+    public CliResult writeConfig(String mount, String... keyValues) {
+        List<String> args = new ArrayList<>(List.of("write", mount + "/config"));
+        args.addAll(List.of(keyValues));
+        return server.cli(args.toArray(String[]::new)).assertSuccess();
+    }
+
+    /** The living plugin JVMs started by this server. */
+    public List<ProcessHandle> pluginProcesses() {
+        return server.descendants().stream().filter(Herald::isPluginJvm).toList();
+    }
+
+    /** Waits until exactly {@code count} plugin JVMs run; true if so within {@code timeout}. */
+    public boolean awaitPluginProcesses(int count, Duration timeout) {
+        return DevServer.await(timeout, () -> pluginProcesses().size() == count);
+    }
+
+    /** The one plugin JVM; fails the test if there is not exactly one (after waiting up to 10 s). */
+    public ProcessHandle pluginProcess() {
+        if (!awaitPluginProcesses(1, Duration.ofSeconds(10))) {
+            fail("expected exactly one " + JAR + " process under " + server + ", found "
+                    + DevServer.describe(pluginProcesses()) + " among " + DevServer.describe(server.descendants()));
+        }
+        return pluginProcesses().getFirst();
+    }
+
+    static boolean isPluginJvm(ProcessHandle process) {
+        ProcessHandle.Info info = process.info();
+        return info.commandLine().orElse("").contains(JAR)
+                || info.arguments().map(args -> String.join(" ", args)).orElse("").contains(JAR);
+    }
+
+    /**
+     * Appends one byte to {@code file} by writing a new file and moving it into place, so a hard
+     * link to the original (the packaged plugin) is left untouched.
+     */
+    public static void appendByte(Path file) {
+        try {
+            byte[] original = Files.readAllBytes(file);
+            byte[] altered = java.util.Arrays.copyOf(original, original.length + 1);
+            altered[original.length] = '\n';
+            Path temp = file.resolveSibling(file.getFileName() + ".tampered");
+            Files.write(temp, altered);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies a tree: hard links for files when possible, copies otherwise; symbolic links as links. */
+    private static void copyTree(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path to = target.resolve(source.relativize(file).toString());
+                Files.deleteIfExists(to);
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(to, Files.readSymbolicLink(file));
+                    return FileVisitResult.CONTINUE;
+                }
+                try {
+                    Files.createLink(to, file);
+                } catch (IOException | UnsupportedOperationException crossDevice) {
+                    Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

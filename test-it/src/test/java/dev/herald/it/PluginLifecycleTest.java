@@ -1,0 +1,62 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Timeout;
+
+/** Issue tests 6, 7 and 8: reload, disable, and a killed plugin process. */
+@Timeout(120)
+class PluginLifecycleTest {
+
+    @OnEachServer
+    void reloadKeepsTheConfig(Herald herald) {
+        DevServer server = herald.server();
+        String mount = herald.enable("reload");
+        herald.writeConfig(mount, "issuer=before-reload", "default_ttl=2h");
+        Map<String, Object> before = herald.readConfig(mount);
+        long pidBefore = herald.pluginProcess().pid();
+
+        server.cli("plugin", "reload", "-plugin=" + Herald.PLUGIN).assertSuccess();
+
+        assertEquals(before, herald.readConfig(mount));
+        assertEquals("before-reload", before.get("issuer"));
+        assertNotEquals(pidBefore, herald.pluginProcess().pid(), "reload starts a new plugin process");
+    }
+
+    @OnEachServer
+    void disableRemovesThePathAndTheLastMountEndsTheProcess(Herald herald) {
+        DevServer server = herald.server();
+        String mount = herald.enable("disable");
+        herald.readConfig(mount);
+        ProcessHandle plugin = herald.pluginProcess();
+
+        server.cli("secrets", "disable", mount).assertSuccess();
+
+        HttpResult gone = server.http("GET", mount + "/config", null);
+        assertEquals(404, gone.status(), gone::toString);
+        assertFalse(server.mounts().contains(mount + "/"));
+        assertTrue(DevServer.await(Duration.ofSeconds(10), () -> !plugin.isAlive()),
+                "the plugin process exits once its last mount is disabled");
+        assertTrue(herald.pluginProcesses().isEmpty(), () -> DevServer.describe(herald.pluginProcesses()));
+    }
+
+    @OnEachServer
+    void killedPluginIsRestartedByTheNextRequest(Herald herald) {
+        String mount = herald.enable("crash");
+        herald.writeConfig(mount, "issuer=survivor", "record_ttl=90s");
+        ProcessHandle plugin = herald.pluginProcess();
+
+        plugin.destroyForcibly(); // SIGKILL
+        assertTrue(DevServer.await(Duration.ofSeconds(10), () -> !plugin.isAlive()), "SIGKILL ends the plugin");
+
+        Map<String, Object> config = herald.readConfig(mount);
+        assertEquals("survivor", config.get("issuer"));
+        assertEquals(90L, config.get("record_ttl"));
+        assertNotEquals(plugin.pid(), herald.pluginProcess().pid());
+    }
+}
