@@ -108,6 +108,7 @@ esac
 # The server must load the plugin from this directory; check when the server tells us (needs a
 # token allowed to read sys/config/state/sanitized; dev servers do not report it).
 server_dir="$("$cli" read -field=plugin_directory sys/config/state/sanitized 2>/dev/null || true)"
+if [[ -d "$server_dir" ]]; then server_dir="$(cd "$server_dir" && pwd -P)"; fi
 if [[ -n "$server_dir" && "$server_dir" != "$plugin_dir" ]]; then
   say "WARNING: the server's plugin_directory is $server_dir, not $plugin_dir (fine only if they are the same directory)"
 fi
@@ -131,16 +132,17 @@ fi
 # Each part is copied under a temporary name in the plugin directory, then renamed into place, so a
 # plugin process starting meanwhile sees either the old or the new file, never half of one. The
 # payload goes first: a shim started between the two renames refuses to run (clean error) instead
-# of running a mix. cp -a keeps the jlink-ed runtime's relative symlinks and the file times.
+# of running a mix. The copies keep the jlink-ed runtime's relative symlinks, modes and file times,
+# but not the owner: the files belong to whoever installs them (Vault can check the owner).
 install_package() {
   local dest="$plugin_dir/$name"
   rm -rf "$dest.d.new" "$dest.d.old"
-  cp -a "$package/herald.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
+  cp -R -P --preserve=mode,timestamps "$package/herald.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
   if [[ -e "$dest.d" || -L "$dest.d" ]]; then mv -T "$dest.d" "$dest.d.old"; fi
   mv -T "$dest.d.new" "$dest.d"
   rm -rf "$dest.d.old"
 
-  cp -p "$package/herald" "$dest.new" || die "copying the shim to $dest.new failed"
+  cp "$package/herald" "$dest.new" || die "copying the shim to $dest.new failed"
   chmod 755 "$dest.new"
   mv -f -T "$dest.new" "$dest"
 }
