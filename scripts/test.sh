@@ -37,7 +37,8 @@ vault_args=()
 if $vault; then
   say "HashiCorp Vault (built once from the Go module proxy, then cached)"
   vault_bin=$(scripts/build-vault.sh)
-  vault_args=("-Dherald.vault=$vault_bin")
+  # CI must not silently skip the Vault leg: a missing binary fails the run.
+  vault_args=("-Dherald.vault=$vault_bin" "-Dherald.it.require=vault")
 fi
 
 say "package the plugin"

@@ -52,6 +52,7 @@ public final class DevServer implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final Set<DevServer> RUNNING = ConcurrentHashMap.newKeySet();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static boolean outputCleaned;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(RUNNING).forEach(DevServer::close),
@@ -97,6 +98,7 @@ public final class DevServer implements AutoCloseable {
         Path binary = kind.binary().orElseThrow(() -> new IllegalStateException(kind.missingReason()));
         String name = label + "-" + kind.cli() + "-" + SEQUENCE.incrementAndGet();
         Path out = Project.outputDir();
+        cleanOutputOnce(out);
         Path workDir = out.resolve("work").resolve(name);
         Path logFile = out.resolve("logs").resolve(name + ".log");
         DevServer server = new DevServer(kind, name, workDir, logFile, "herald-it-" + randomHex(12));
@@ -122,6 +124,7 @@ public final class DevServer implements AutoCloseable {
                             + server.logTail(40));
                 }
             }
+            server.afterStart(binary);
         } catch (IOException e) {
             server.close();
             throw new UncheckedIOException(e);
@@ -129,8 +132,22 @@ public final class DevServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        server.afterStart(binary);
+        System.err.println("herald-it: started " + server + "; log: " + logFile);
         return server;
+    }
+
+    /** Deletes what earlier runs left in the output directory, once per JVM (surefire runs one fork). */
+    private static synchronized void cleanOutputOnce(Path out) {
+        if (outputCleaned) {
+            return;
+        }
+        outputCleaned = true;
+        try {
+            deleteTree(out.resolve("work"));
+            deleteTree(out.resolve("logs"));
+        } catch (IOException e) {
+            System.err.println("herald-it: could not clean " + out + ": " + e);
+        }
     }
 
     private void launch(Path binary, Path config, int port) throws IOException {

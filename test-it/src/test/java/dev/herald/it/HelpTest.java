@@ -24,7 +24,7 @@ class HelpTest {
 
     @OnEachServer
     void openApiDocumentHasTheConfigPathAndItsFields(Herald herald) {
-        String mount = herald.enable("openapi");
+        String mount = herald.enable("spec");
         DevServer server = herald.server();
 
         Map<String, Object> spec = server.http("GET", "sys/internal/specs/openapi", null).assertStatus(200).json();

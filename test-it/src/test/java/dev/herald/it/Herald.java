@@ -4,21 +4,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Herald on one {@link DevServer}: installs the packaged plugin into the server's plugin directory,
- * registers it with {@code scripts/register-plugin.sh}, mounts it, and finds its process.
+ * Herald on one {@link DevServer}: installs, registers and mounts the packaged plugin with
+ * {@code scripts/register-plugin.sh}, mounts it again with the CLI, and finds its process.
  *
  * <p>The packaged plugin is what scripts/package.sh leaves in {@code <root>/target/plugin/}: the
  * shim executable {@code herald}, its hash {@code herald.sha256}, and {@code herald.d/} (jar,
@@ -32,7 +28,6 @@ public final class Herald {
     public static final String JAR = "herald-plugin.jar";
 
     private final DevServer server;
-    private boolean installed;
     private boolean registered;
 
     Herald(DevServer server) {
@@ -43,33 +38,23 @@ public final class Herald {
         return server;
     }
 
-    /**
-     * Copies the packaged plugin into the server's plugin directory (once). Files are hard links
-     * where the file system allows, so use {@link #appendByte} (which replaces the file) to alter one.
-     */
-    public synchronized Herald install() {
-        if (installed) {
-            return this;
-        }
+    /** Fails the test unless scripts/package.sh has left the packaged plugin in {@code <root>/target/plugin/}. */
+    public static Path packagedPlugin() {
         Path source = Project.packagedPlugin();
         if (!Files.isRegularFile(source.resolve("herald")) || !Files.isDirectory(source.resolve("herald.d"))) {
             fail("the packaged plugin is missing in " + source + " (herald, herald.d/): run scripts/package.sh first");
         }
-        try {
-            copyTree(source, server.pluginDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + source + " to " + server.pluginDir(), e);
-        }
-        installed = true;
-        return this;
+        return source;
     }
 
     /**
-     * Runs {@code scripts/register-plugin.sh --plugin-dir DIR --mount MOUNT --cli bao|vault EXTRA...}
-     * with the server's client environment, after {@link #install()}; returns its result unchecked.
+     * Runs {@code scripts/register-plugin.sh --plugin-dir DIR --package <root>/target/plugin --mount MOUNT
+     * --cli bao|vault EXTRA...} with the server's client environment; returns its result unchecked.
+     * The script copies the package into the plugin directory (as {@code NAME} and {@code NAME.d}),
+     * registers it with the shim's hash and, unless {@code --no-enable}, mounts it.
      */
     public CliResult registerScript(String mount, String... extra) {
-        install();
+        Path packaged = packagedPlugin();
         Path script = Project.registerScript();
         if (!Files.isRegularFile(script)) {
             fail("missing " + script);
@@ -79,7 +64,7 @@ public final class Herald {
             command.add("bash");
         }
         command.addAll(List.of(script.toString(), "--plugin-dir", server.pluginDir().toString(),
-                "--mount", mount, "--cli", server.kind().cli()));
+                "--package", packaged.toString(), "--mount", mount, "--cli", server.kind().cli()));
         command.addAll(List.of(extra));
         return server.run(command);
     }
@@ -141,47 +126,12 @@ public final class Herald {
                 || info.arguments().map(args -> String.join(" ", args)).orElse("").contains(JAR);
     }
 
-    /**
-     * Appends one byte to {@code file} by writing a new file and moving it into place, so a hard
-     * link to the original (the packaged plugin) is left untouched.
-     */
+    /** Appends one byte to {@code file}. */
     public static void appendByte(Path file) {
         try {
-            byte[] original = Files.readAllBytes(file);
-            byte[] altered = java.util.Arrays.copyOf(original, original.length + 1);
-            altered[original.length] = '\n';
-            Path temp = file.resolveSibling(file.getFileName() + ".tampered");
-            Files.write(temp, altered);
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.write(file, new byte[] {'\n'}, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Copies a tree: hard links for files when possible, copies otherwise; symbolic links as links. */
-    private static void copyTree(Path source, Path target) throws IOException {
-        Files.walkFileTree(source, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path to = target.resolve(source.relativize(file).toString());
-                Files.deleteIfExists(to);
-                if (attrs.isSymbolicLink()) {
-                    Files.createSymbolicLink(to, Files.readSymbolicLink(file));
-                    return FileVisitResult.CONTINUE;
-                }
-                try {
-                    Files.createLink(to, file);
-                } catch (IOException | UnsupportedOperationException crossDevice) {
-                    Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
