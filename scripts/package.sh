@@ -85,6 +85,15 @@ trap 'rm -rf "$tmp"' EXIT
 
 cp "$jar" "$payload/herald-plugin.jar"
 cp "$options_src" "$payload/jvm.options"
+# Native libraries travel beside the jar (the Maven build leaves them out of it), so that the
+# manifest pins them; the shim points java.library.path at this directory.
+native_src="$root/plugin/dist/target/native"
+compgen -G "$native_src/*.so" >/dev/null || die "no native libraries in $native_src (run scripts/build.sh)"
+if grep -q '^META-INF/native/.*\.so$' <<<"$classes"; then
+  die "$jar carries native libraries inside; Netty would load unpinned copies of them (build it with plugin/dist's pom)"
+fi
+mkdir -p "$payload/native"
+cp "$native_src"/*.so "$payload/native/"
 
 # --- 2. the runtime -------------------------------------------------------------------------------
 # jdeps sees the modules the jar's classes refer to. Add those that libraries reach only by
@@ -119,7 +128,7 @@ say "jlink runtime with $modules"
 clean_env=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_AOT_OPTIONS -u _JAVA_LAUNCHER_DEBUG)
 log="$(dirname "$out")/herald-aot-training.log"
 train=("$payload/runtime/bin/java" "@$payload/jvm.options" "-XX:AOTCacheOutput=$payload/herald.aot"
-       -cp "$payload/herald-plugin.jar")
+       "-Djava.library.path=$payload/native" -cp "$payload/herald-plugin.jar")
 
 # Both kinds of training run in the environment Vault gives a plugin (magic cookie, protocol 5, a
 # fresh P-521 client certificate), so the code paths that read it are trained too.
@@ -175,7 +184,7 @@ fi
 # The payload must hold exactly what the shim expects: anything else the training left behind
 # (a crash log, a socket) would be pinned and shipped.
 extra="$(find "$payload" -mindepth 1 -maxdepth 1 ! -name runtime ! -name herald-plugin.jar \
-           ! -name jvm.options ! -name herald.aot)"
+           ! -name jvm.options ! -name herald.aot ! -name native)"
 [[ -z "$extra" ]] || die "unexpected files in the payload after training (from $training_class?): $extra"
 
 # --- 4. manifest and shim ---------------------------------------------------------------------------

@@ -30,7 +30,11 @@ const (
 	optionsPath = "jvm.options"
 	jarPath     = "herald-plugin.jar"
 	aotPath     = "herald.aot" // optional: the JVM starts without it, only slower
-	mainClass   = "dev.herald.plugin.HeraldPlugin"
+	// Native libraries (Netty's epoll transport), loaded from here so that they are pinned like
+	// everything else. Left inside the jar, Netty would extract them to a temporary file at every
+	// start and load that unchecked copy.
+	nativePath = "native"
+	mainClass  = "dev.herald.plugin.HeraldPlugin"
 )
 
 const remedy = "re-run scripts/package.sh, then scripts/register-plugin.sh to install the package and register its new sha256"
@@ -74,7 +78,7 @@ func javaCommand(p *payload, args []string) ([]string, error) {
 	if p.listed[aotPath] {
 		argv = append(argv, "-XX:AOTCache="+at(aotPath))
 	}
-	argv = append(argv, "-cp", at(jarPath), mainClass)
+	argv = append(argv, "-Djava.library.path="+at(nativePath), "-cp", at(jarPath), mainClass)
 	return append(argv, args...), nil
 }
 

@@ -20,7 +20,8 @@ func TestJavaCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"/opt/vault/plugins/herald.d/runtime/bin/java", "@/opt/vault/plugins/herald.d/jvm.options",
-		"-XX:AOTCache=/opt/vault/plugins/herald.d/herald.aot", "-cp", "/opt/vault/plugins/herald.d/herald-plugin.jar",
+		"-XX:AOTCache=/opt/vault/plugins/herald.d/herald.aot",
+		"-Djava.library.path=/opt/vault/plugins/herald.d/native", "-cp", "/opt/vault/plugins/herald.d/herald-plugin.jar",
 		"dev.herald.plugin.HeraldPlugin", "--x"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -129,7 +130,7 @@ func TestShimEndToEnd(t *testing.T) {
 	checkLogLine(t, stderr, "warn") // the dropped JAVA_TOOL_OPTIONS, by name
 	rec, _ := os.ReadFile(record)
 	want := strings.Join([]string{dir + "/runtime/bin/java", "@" + dir + "/jvm.options", "-XX:AOTCache=" + dir + "/herald.aot",
-		"-cp", dir + "/herald-plugin.jar", "dev.herald.plugin.HeraldPlugin", "arg1",
+		"-Djava.library.path=" + dir + "/native", "-cp", dir + "/herald-plugin.jar", "dev.herald.plugin.HeraldPlugin", "arg1",
 		"tool=unset cookie=6669da05-b1c8-4f49-97d9-c8e5bed98e20", ""}, "\n")
 	if string(rec) != want {
 		t.Fatalf("java called as\n%s\nwant\n%s", rec, want)

@@ -101,7 +101,7 @@ public final class HostSimulator implements AutoCloseable {
         String[] handshake = plugin.handshake().split("\\|");
         X509Certificate pluginCertificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(handshake[5])));
-        UnixTransport transport = new UnixTransport(host, pluginCertificate);
+        UnixTransport transport = UnixTransport.forIdentity(host, pluginCertificate);
         ManagedChannel channel = transport.dial(handshake[3]);
         StreamObserver<ConnInfo> brokerStream = GRPCBrokerGrpc.newStub(channel).startStream(new StreamObserver<>() {
             @Override

@@ -64,6 +64,8 @@ public final class PluginServer implements AutoCloseable {
      * @param version the version reported at registration ("" for none; else semver, e.g. "v1.2.0")
      */
     public static void serve(BackendFactory factory, String version) {
+        // First, so that it overlaps everything else before the handshake: key generation and TLS set-up.
+        UnixTransport.Pending transport = UnixTransport.begin();
         // Only the handshake may reach stdout: anything else printed there breaks the connection.
         PrintStream handshakeOut = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.US_ASCII);
         System.setOut(System.err);
@@ -78,11 +80,18 @@ public final class PluginServer implements AutoCloseable {
             return;
         }
         try {
-            PluginServer running = start(environment, factory, version, () -> System.exit(0));
+            long started = System.nanoTime();
+            PluginServer running = start(environment, transport, factory, version, () -> System.exit(0));
             handshakeOut.println(running.handshake());
             handshakeOut.flush();
-            ParentWatchdog.start(() -> {
-                LOG.info("the server process is gone; exiting");
+            if (Log.enabled(Log.Level.DEBUG)) {
+                long sinceProcessStart = ProcessHandle.current().info().startInstant()
+                        .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
+                LOG.debug("handshake written", "ms_since_process_start", sinceProcessStart,
+                        "ms_to_start_server", (System.nanoTime() - started) / 1_000_000);
+            }
+            ParentWatchdog.start(running::mountCount, reason -> {
+                LOG.info(reason + "; exiting");
                 running.close();
             });
             running.server.awaitTermination();
@@ -101,16 +110,19 @@ public final class PluginServer implements AutoCloseable {
     public static PluginServer start(Map<String, String> env, BackendFactory factory, String version, Runnable onStop)
             throws IOException, GeneralSecurityException {
         try {
-            return start(PluginEnvironment.from(env), factory, version, onStop);
+            return start(PluginEnvironment.from(env), UnixTransport.begin(), factory, version, onStop);
         } catch (PluginEnvironment.RefusedException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    private static PluginServer start(PluginEnvironment environment, BackendFactory factory, String version,
-                                      Runnable onStop) throws IOException, GeneralSecurityException {
-        TlsIdentity identity = TlsIdentity.generate();
-        UnixTransport transport = new UnixTransport(identity, environment.hostCertificate());
+    private static PluginServer start(PluginEnvironment environment, UnixTransport.Pending pending,
+                                      BackendFactory factory, String version, Runnable onStop)
+            throws IOException, GeneralSecurityException {
+        StartTimer timer = new StartTimer();
+        UnixTransport transport = pending.finish(environment.hostCertificate());
+        TlsIdentity identity = transport.identity();
+        timer.mark("tls_and_event_loops");
         Path socket = socketPath(environment.socketDirectory());
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         PluginServer[] self = new PluginServer[1];
@@ -124,10 +136,29 @@ public final class PluginServer implements AutoCloseable {
                 new HousekeepingServices.Multiplexing().bindService(),
                 new HousekeepingServices.Version(version).bindService(),
                 backend.bindService()), BackendService.multiplexIdInterceptor(), executor);
+        timer.mark("grpc_server");
         restrictToOwner(socket);
         String line = Handshake.line(socket.toString(), identity.certificate().getEncoded(), environment.muxRequested());
         self[0] = new PluginServer(server, transport, executor, backend, socket, line, onStop);
+        timer.log();
         return self[0];
+    }
+
+    /** Milliseconds per start-up phase, logged at debug level: where the time to the handshake goes. */
+    private static final class StartTimer {
+        private final java.util.List<Object> phases = new java.util.ArrayList<>();
+        private long last = System.nanoTime();
+
+        void mark(String phase) {
+            long now = System.nanoTime();
+            phases.add(phase + "_ms");
+            phases.add((now - last) / 1_000_000);
+            last = now;
+        }
+
+        void log() {
+            LOG.debug("start-up phases", phases.toArray());
+        }
     }
 
     private static Path socketPath(String directory) {

@@ -19,8 +19,11 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -36,15 +39,79 @@ final class UnixTransport implements AutoCloseable {
 
     private final TlsIdentity identity;
     private final X509Certificate peer;
+    private final SslContext serverContext;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
-    UnixTransport(TlsIdentity identity, X509Certificate peer) {
+    private UnixTransport(TlsIdentity identity, X509Certificate peer, SslContext serverContext,
+                          EventLoopGroup boss, EventLoopGroup workers) {
         this.identity = identity;
         this.peer = peer;
-        this.boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                EpollIoHandler.newFactory());
+        this.serverContext = serverContext;
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    /**
+     * Starts the slow parts of a transport that need nothing from the server: a fresh TLS key, and
+     * the JDK's TLS set-up for it, which runs on its own thread while the caller checks the
+     * environment and starts Netty's event loops. {@link Pending#finish} completes the transport
+     * once the server's certificate is known.
+     */
+    static Pending begin() {
+        return new Pending();
+    }
+
+    /** A transport whose TLS identity and context are being prepared on another thread. */
+    static final class Pending {
+        private final CompletableFuture<X509Certificate> peer = new CompletableFuture<>();
+        private final CompletableFuture<TlsIdentity> identity = new CompletableFuture<>();
+        private final CompletableFuture<SslContext> serverContext = new CompletableFuture<>();
+
+        private Pending() {
+            Thread.ofPlatform().daemon().name("herald-tls-setup").start(() -> {
+                try {
+                    TlsIdentity generated = TlsIdentity.generate();
+                    identity.complete(generated);
+                    serverContext.complete(serverContext(generated, peer.join()));
+                } catch (GeneralSecurityException | SSLException | RuntimeException e) {
+                    identity.completeExceptionally(e);
+                    serverContext.completeExceptionally(e);
+                }
+            });
+        }
+
+        /** The transport, trusting only {@code peerCertificate}; starts Netty's event loops meanwhile. */
+        UnixTransport finish(X509Certificate peerCertificate) throws GeneralSecurityException, SSLException {
+            peer.complete(peerCertificate);
+            EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
+                    Math.max(2, Runtime.getRuntime().availableProcessors()), EpollIoHandler.newFactory());
+            try {
+                return new UnixTransport(identity.join(), peerCertificate, serverContext.join(), boss, workers);
+            } catch (CompletionException e) {
+                boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                switch (e.getCause()) {
+                    case GeneralSecurityException g -> throw g;
+                    case SSLException s -> throw s;
+                    case RuntimeException r -> throw r;
+                    default -> throw e;
+                }
+            }
+        }
+    }
+
+    /** A transport presenting a given identity (the simulated server's side). */
+    static UnixTransport forIdentity(TlsIdentity identity, X509Certificate peer) throws SSLException {
+        return new UnixTransport(identity, peer, serverContext(identity, peer),
+                new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory()),
+                new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory()));
+    }
+
+    /** The identity this transport presents. */
+    TlsIdentity identity() {
+        return identity;
     }
 
     Server serve(String socketPath, List<ServerServiceDefinition> services, ServerInterceptor interceptor,
@@ -53,7 +120,7 @@ final class UnixTransport implements AutoCloseable {
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
-                .sslContext(serverContext())
+                .sslContext(serverContext)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxInboundMetadataSize(1 << 20)
                 .permitKeepAliveWithoutCalls(true)
@@ -77,9 +144,8 @@ final class UnixTransport implements AutoCloseable {
                 .build();
     }
 
-    private SslContext serverContext() throws SSLException {
-        return GrpcSslContexts.configure(SslContextBuilder.forServer(identity.privateKey(), identity.certificate()),
-                        SslProvider.JDK)
+    private static SslContext serverContext(TlsIdentity identity, X509Certificate peer) throws SSLException {
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(new SingleKeyManager(identity)), SslProvider.JDK)
                 .trustManager(new PinnedTrustManager(peer))
                 .clientAuth(ClientAuth.REQUIRE)
                 .build();
@@ -88,7 +154,7 @@ final class UnixTransport implements AutoCloseable {
     private SslContext clientContext() {
         try {
             return GrpcSslContexts.configure(SslContextBuilder.forClient()
-                            .keyManager(identity.privateKey(), identity.certificate()), SslProvider.JDK)
+                            .keyManager(new SingleKeyManager(identity)), SslProvider.JDK)
                     .trustManager(new PinnedTrustManager(peer))
                     .build();
         } catch (SSLException e) {

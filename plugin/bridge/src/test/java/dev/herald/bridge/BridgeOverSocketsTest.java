@@ -135,6 +135,23 @@ class BridgeOverSocketsTest {
     }
 
     @Test
+    void shutdownStopsThePluginWithinASecond() throws Exception {
+        try (HostSimulator own = HostSimulator.start(BridgeOverSocketsTest::backend, "")) {
+            java.nio.file.Path socket = java.nio.file.Path.of(own.handshake().split("\\|")[3]);
+            assertTrue(java.nio.file.Files.exists(socket));
+            long started = System.nanoTime();
+            own.shutdownPlugin();
+            // The socket is removed last, once the server has stopped.
+            while (java.nio.file.Files.exists(socket) && System.nanoTime() - started < 2_000_000_000L) {
+                Thread.sleep(10);
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertFalse(java.nio.file.Files.exists(socket), "stopped");
+            assertTrue(millis < 1000, "stopped after " + millis + " ms");
+        }
+    }
+
+    @Test
     void anUnknownMountIsAGrpcErrorSoTheServerSetsItUpAgain() throws Exception {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> host.request("never-set-up", "read", "items/x", "null"));
