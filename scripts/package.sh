@@ -84,6 +84,11 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 cp "$jar" "$payload/herald-plugin.jar"
+# The JVM uses an AOT cache only with the very jar it was trained with, which it recognises by size
+# and modification time. Stamp the jar with a time the shim knows (compiled into it below), so that
+# the shim can put it back when a copy of the package did not keep it.
+jar_mtime="$(date +%s)"
+touch -d "@$jar_mtime" "$payload/herald-plugin.jar"
 cp "$options_src" "$payload/jvm.options"
 # Native libraries travel beside the jar (the Maven build leaves them out of it), so that the
 # manifest pins them; the shim points java.library.path at this directory.
@@ -198,7 +203,7 @@ digest="$(sha256sum "$payload/MANIFEST.sha256" | cut -d' ' -f1)"
 
 say "building the shim"
 (cd "$root/shim" && CGO_ENABLED=0 go build -trimpath -buildvcs=false \
-   -ldflags "-s -w -X main.manifestDigest=$digest" -o "$stage/herald" .) \
+   -ldflags "-s -w -X main.manifestDigest=$digest -X main.jarModTime=$jar_mtime" -o "$stage/herald" .) \
   || die "go build of shim/ failed"
 shim_sum="$(sha256sum "$stage/herald" | cut -d' ' -f1)"
 echo "$shim_sum" >"$stage/herald.sha256"

@@ -15,10 +15,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
+
+// jarModTime is the modification time (Unix seconds) scripts/package.sh gave the jar before training
+// the AOT cache; the JVM refuses the cache for a jar with another time.
+var jarModTime string
 
 // manifestDigest is the hex SHA-256 of <name>.d/MANIFEST.sha256, set at build time by
 // scripts/package.sh with -ldflags "-X main.manifestDigest=...".
@@ -51,6 +56,9 @@ func main() {
 	if err != nil {
 		fail(fmt.Sprintf("refusing to start: %v; %s", err, remedy))
 	}
+	if p.listed[aotPath] && !aotUsable(p, jarModTime) {
+		delete(p.listed, aotPath) // start without the cache rather than have the JVM complain
+	}
 	argv, err := javaCommand(p, os.Args[1:])
 	if err != nil {
 		fail(fmt.Sprintf("refusing to start: %v; %s", err, remedy))
@@ -62,6 +70,36 @@ func main() {
 	}
 	err = syscall.Exec(argv[0], argv, env)
 	fail(fmt.Sprintf("cannot start %s: %v", argv[0], err))
+}
+
+// aotUsable makes sure the JVM will accept the AOT cache: the jar must carry the modification time
+// it was trained with. A copy that did not keep times (cp without -p) breaks that; the jar's
+// content is verified already, so putting its time back is safe. When that is not possible (a
+// read-only plugin directory), the plugin starts without the cache, and the log says why.
+func aotUsable(p *payload, want string) bool {
+	if want == "" {
+		return true // a shim built without the time: let the JVM decide
+	}
+	seconds, err := strconv.ParseInt(want, 10, 64)
+	if err != nil {
+		logLine("warn", "ignoring the AOT cache: the shim was built with a bad jar time "+strconv.Quote(want))
+		return false
+	}
+	jar := filepath.Join(p.dir, filepath.FromSlash(jarPath))
+	info, err := os.Stat(jar)
+	if err != nil {
+		return false
+	}
+	if info.ModTime().Unix() == seconds {
+		return true
+	}
+	if err := os.Chtimes(jar, time.Now(), time.Unix(seconds, 0)); err != nil {
+		logLine("warn", fmt.Sprintf("starting without the AOT cache (slower): %s lost the modification time it was "+
+			"packaged with, and it cannot be put back (%v); install the package with scripts/register-plugin.sh "+
+			"or copy it with cp -p", jarPath, err))
+		return false
+	}
+	return true
 }
 
 // javaCommand builds the JVM command line from the verified payload. Every path is absolute, so

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,33 @@ func TestShimEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(record); err == nil {
 		t.Fatal("java was started despite the failed check")
+	}
+}
+
+func TestAotUsableRestoresTheJarTime(t *testing.T) {
+	dir := t.TempDir()
+	jar := filepath.Join(dir, "herald-plugin.jar")
+	if err := os.WriteFile(jar, []byte("jar"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &payload{dir: dir, listed: map[string]bool{"herald-plugin.jar": true, "herald.aot": true}}
+	packaged := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	want := strconv.FormatInt(packaged.Unix(), 10)
+
+	if !aotUsable(p, want) {
+		t.Fatal("a writable jar with another time should be fixed and the cache used")
+	}
+	info, _ := os.Stat(jar)
+	if !info.ModTime().Equal(packaged) {
+		t.Fatalf("jar time %v, want %v", info.ModTime(), packaged)
+	}
+	if !aotUsable(p, want) {
+		t.Fatal("the packaged time is usable")
+	}
+	if aotUsable(p, "not-a-number") {
+		t.Fatal("a bad compiled-in time must not be trusted")
+	}
+	if !aotUsable(p, "") {
+		t.Fatal("without a compiled-in time the JVM decides")
 	}
 }

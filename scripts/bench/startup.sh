@@ -49,8 +49,8 @@ printf '%-28s %s\n' "herald (shim + JVM)" "$herald_hs" "vault-plugin-secrets-kv"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/herald-bench.XXXXXX")
 mkdir -p "$work/plugins"
-cp target/plugin/herald "$work/plugins/herald"
-cp -R target/plugin/herald.d "$work/plugins/herald.d"
+cp -p target/plugin/herald "$work/plugins/herald"
+cp -R -p target/plugin/herald.d "$work/plugins/herald.d"
 cp "$kv" "$work/plugins/kv-go"
 printf 'plugin_directory = "%s"\n' "$work/plugins" > "$work/server.hcl"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
