@@ -28,6 +28,7 @@ import dev.herald.proto.pb.StoragePutReply;
 import dev.herald.proto.pb.SystemViewGrpc;
 import dev.herald.proto.pb.TTLReply;
 import dev.herald.sdk.BackendFactory;
+import dev.herald.sdk.testing.InMemoryStorage;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -45,12 +46,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,7 +71,7 @@ public final class HostSimulator implements AutoCloseable {
     private final List<Server> brokerServers = new ArrayList<>();
     private final AtomicInteger nextBrokerId = new AtomicInteger();
     /** Every mount's storage, by multiplex id; visible to tests. */
-    private final Map<String, NavigableMap<String, byte[]>> storages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, InMemoryStorage> storages = new java.util.concurrent.ConcurrentHashMap<>();
 
     private HostSimulator(PluginServer plugin, UnixTransport transport, ManagedChannel channel,
                           StreamObserver<ConnInfo> brokerStream, Path brokerDirectory) {
@@ -132,7 +129,7 @@ public final class HostSimulator implements AutoCloseable {
     /** Sets a mount up under {@code multiplexId}, as enabling a secrets engine does; returns Setup's error text. */
     public String mount(String multiplexId) throws IOException {
         int brokerId = nextBrokerId.incrementAndGet();
-        NavigableMap<String, byte[]> storage = new ConcurrentSkipListMap<>();
+        InMemoryStorage storage = new InMemoryStorage();
         storages.put(multiplexId, storage);
         Path socket = brokerDirectory.resolve("broker-" + brokerId + ".sock");
         ServerInterceptor none = new ServerInterceptor() {
@@ -156,8 +153,8 @@ public final class HostSimulator implements AutoCloseable {
         return err;
     }
 
-    /** The storage of a mount set up with {@link #mount}: key to value. */
-    public NavigableMap<String, byte[]> storage(String multiplexId) {
+    /** The storage of a mount set up with {@link #mount}. */
+    public InMemoryStorage storage(String multiplexId) {
         return storages.get(multiplexId);
     }
 
@@ -214,21 +211,19 @@ public final class HostSimulator implements AutoCloseable {
         }
     }
 
-    /** pb.Storage over a sorted map, listing one level like the servers do. */
+    /** pb.Storage over the sdk's in-memory storage, which lists one level like the servers do. */
     private static final class MemoryStorage extends StorageGrpc.StorageImplBase {
-        private final NavigableMap<String, byte[]> entries;
+        private final InMemoryStorage entries;
 
-        MemoryStorage(NavigableMap<String, byte[]> entries) {
+        MemoryStorage(InMemoryStorage entries) {
             this.entries = entries;
         }
 
         @Override
         public void get(StorageGetArgs args, StreamObserver<StorageGetReply> reply) {
-            byte[] value = entries.get(args.getKey());
             StorageGetReply.Builder out = StorageGetReply.newBuilder();
-            if (value != null) {
-                out.setEntry(StorageEntry.newBuilder().setKey(args.getKey()).setValue(ByteString.copyFrom(value)));
-            }
+            entries.get(args.getKey()).ifPresent(value ->
+                    out.setEntry(StorageEntry.newBuilder().setKey(args.getKey()).setValue(ByteString.copyFrom(value))));
             reply.onNext(out.build());
             reply.onCompleted();
         }
@@ -242,24 +237,14 @@ public final class HostSimulator implements AutoCloseable {
 
         @Override
         public void delete(StorageDeleteArgs args, StreamObserver<StorageDeleteReply> reply) {
-            entries.remove(args.getKey());
+            entries.delete(args.getKey());
             reply.onNext(StorageDeleteReply.getDefaultInstance());
             reply.onCompleted();
         }
 
         @Override
         public void list(StorageListArgs args, StreamObserver<StorageListReply> reply) {
-            String prefix = args.getPrefix();
-            Set<String> keys = new LinkedHashSet<>();
-            for (String key : entries.tailMap(prefix, true).keySet()) {
-                if (!key.startsWith(prefix)) {
-                    break;
-                }
-                String rest = key.substring(prefix.length());
-                int slash = rest.indexOf('/');
-                keys.add(slash < 0 ? rest : rest.substring(0, slash + 1));
-            }
-            reply.onNext(StorageListReply.newBuilder().addAllKeys(keys).build());
+            reply.onNext(StorageListReply.newBuilder().addAllKeys(entries.list(args.getPrefix())).build());
             reply.onCompleted();
         }
     }

@@ -77,8 +77,8 @@ class BridgeOverSocketsTest {
         HandleRequestReply created = host.request("mount-a", "create", "items/x", "{\"value\":\"in a\"}");
         assertFalse(created.hasErr(), created.toString());
         assertFalse(created.hasResponse(), "no response means 204");
-        assertEquals("in a", new String(host.storage("mount-a").get("items/x"), StandardCharsets.UTF_8));
-        assertFalse(host.storage("mount-b").containsKey("items/x"));
+        assertEquals("in a", new String(host.storage("mount-a").get("items/x").orElseThrow(), StandardCharsets.UTF_8));
+        assertFalse(host.storage("mount-b").keys().contains("items/x"));
         HandleRequestReply read = host.request("mount-a", "read", "items/x", "null");
         assertEquals(Map.of("value", "in a"), Json.parseObject(read.getResponse().getData()));
         assertFalse(host.request("mount-b", "read", "items/x", "null").hasResponse(), "404 on the other mount");
@@ -100,7 +100,7 @@ class BridgeOverSocketsTest {
         assertFalse(reply.hasErr());
         String error = (String) Json.parseObject(reply.getResponse().getData()).get("error");
         assertTrue(error.contains("unknown field \"colour\""), error);
-        assertFalse(host.storage("mount-a").containsKey("items/y"), "nothing written");
+        assertFalse(host.storage("mount-a").keys().contains("items/y"), "nothing written");
         HandleRequestReply missing = host.request("mount-a", "create", "items/y", "{}");
         assertTrue(((String) Json.parseObject(missing.getResponse().getData()).get("error")).contains("missing value"));
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The mount-wide settings (DESIGN §5.1). Immutable; {@code with...} methods make changed copies.
@@ -51,37 +52,30 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         return this;
     }
 
+    /** The settings as callers see them: durations in whole seconds, as Vault's own engines show them. */
     Map<String, Object> toResponseData(String mountPath) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("default_ttl", Durations.toSeconds(defaultTtl));
-        data.put("max_ttl", Durations.toSeconds(maxTtl));
-        data.put("rotation_window", rotationWindow);
-        data.put("min_overlap", Durations.toSeconds(minOverlap));
-        data.put("record_ttl", Durations.toSeconds(recordTtl));
-        data.put("verification_ttl", Durations.toSeconds(verificationTtl));
-        data.put("signing_algorithm", signingAlgorithm);
-        data.put("issuer", effectiveIssuer(mountPath));
-        data.put("require_wrapping", requireWrapping);
-        data.put("wrap_ttl", Durations.toSeconds(wrapTtl));
-        data.put("max_metadata_bytes", maxMetadataBytes);
-        return data;
+        return toMap(Durations::toSeconds, effectiveIssuer(mountPath));
     }
 
     // Stored as JSON with durations in Go notation, which keeps sub-second precision and reads well.
     private String encode() {
-        Map<String, Object> stored = new LinkedHashMap<>();
-        stored.put("default_ttl", Durations.format(defaultTtl));
-        stored.put("max_ttl", Durations.format(maxTtl));
-        stored.put("rotation_window", rotationWindow);
-        stored.put("min_overlap", Durations.format(minOverlap));
-        stored.put("record_ttl", Durations.format(recordTtl));
-        stored.put("verification_ttl", Durations.format(verificationTtl));
-        stored.put("signing_algorithm", signingAlgorithm);
-        stored.put("issuer", issuer);
-        stored.put("require_wrapping", requireWrapping);
-        stored.put("wrap_ttl", Durations.format(wrapTtl));
-        stored.put("max_metadata_bytes", maxMetadataBytes);
-        return Json.write(stored);
+        return Json.write(toMap(Durations::format, issuer));
+    }
+
+    private Map<String, Object> toMap(Function<Duration, Object> duration, String issuerValue) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("default_ttl", duration.apply(defaultTtl));
+        map.put("max_ttl", duration.apply(maxTtl));
+        map.put("rotation_window", rotationWindow);
+        map.put("min_overlap", duration.apply(minOverlap));
+        map.put("record_ttl", duration.apply(recordTtl));
+        map.put("verification_ttl", duration.apply(verificationTtl));
+        map.put("signing_algorithm", signingAlgorithm);
+        map.put("issuer", issuerValue);
+        map.put("require_wrapping", requireWrapping);
+        map.put("wrap_ttl", duration.apply(wrapTtl));
+        map.put("max_metadata_bytes", maxMetadataBytes);
+        return map;
     }
 
     private static Config decode(byte[] bytes) {

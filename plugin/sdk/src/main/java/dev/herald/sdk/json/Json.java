@@ -156,53 +156,15 @@ public final class Json {
             case Character c -> writeString(out, String.valueOf(c.charValue()));
             case Instant t -> writeString(out, t.toString());
             case char[] chars -> writeString(out, new String(chars));
-            case int[] a -> {
+            // Arrays of primitives: each element boxed and written as above.
+            case Object array when array.getClass().isArray() -> {
+                checkDepth(depth);
                 out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    (i > 0 ? out.append(',') : out).append(a[i]);
-                }
-                out.append(']');
-            }
-            case long[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    (i > 0 ? out.append(',') : out).append(a[i]);
-                }
-                out.append(']');
-            }
-            case short[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    (i > 0 ? out.append(',') : out).append(a[i]);
-                }
-                out.append(']');
-            }
-            case byte[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    (i > 0 ? out.append(',') : out).append(a[i]);
-                }
-                out.append(']');
-            }
-            case boolean[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    (i > 0 ? out.append(',') : out).append(a[i]);
-                }
-                out.append(']');
-            }
-            case double[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    (i > 0 ? out.append(',') : out).append(finite(a[i]));
-                }
-                out.append(']');
-            }
-            case float[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    finite(a[i]);
-                    (i > 0 ? out.append(',') : out).append(a[i]);
+                for (int i = 0; i < java.lang.reflect.Array.getLength(array); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    write(out, java.lang.reflect.Array.get(array, i), depth + 1);
                 }
                 out.append(']');
             }
