@@ -105,14 +105,16 @@ cp "$native_src"/*.so "$payload/native/"
 # reflection or service lookup, so jdeps cannot see them:
 #   jdk.unsupported  sun.misc.Unsafe (Netty, protobuf)
 #   java.naming      JNDI (gRPC's DNS resolver and Netty look it up)
-#   java.management  ManagementFactory (Netty and gRPC: process id, diagnostics)
+# Left out on purpose: java.management. Netty, finding it, calls ManagementFactory to learn the
+# direct-memory limit and the process id, which starts JMX: about 100 ms before the handshake.
+# Without it Netty takes the heap limit and ProcessHandle instead.
 #   jdk.crypto.ec    the EC provider (P-521 AutoMTLS) up to JDK 21; empty since it moved into java.base
 feature="$(herald_jdk_version "$JAVA_HOME")"
 jdeps_modules="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --multi-release "$feature" \
                    --print-module-deps "$jar" 2>"$tmp/jdeps.err")" \
   || { cat "$tmp/jdeps.err" >&2; die "jdeps could not analyse $jar"; }
 modules="$jdeps_modules"
-for m in jdk.unsupported java.naming java.management; do modules+=",$m"; done
+for m in jdk.unsupported java.naming; do modules+=",$m"; done
 if "$JAVA_HOME/bin/java" --describe-module jdk.crypto.ec 2>/dev/null | grep -qE '^(contains|provides) '; then
   modules+=",jdk.crypto.ec"
 fi

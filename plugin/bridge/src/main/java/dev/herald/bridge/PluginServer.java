@@ -64,6 +64,7 @@ public final class PluginServer implements AutoCloseable {
      * @param version the version reported at registration ("" for none; else semver, e.g. "v1.2.0")
      */
     public static void serve(BackendFactory factory, String version) {
+        StartTimer timer = new StartTimer();
         // First, so that it overlaps everything else before the handshake: key generation and TLS set-up.
         UnixTransport.Pending transport = UnixTransport.begin();
         // Only the handshake may reach stdout: anything else printed there breaks the connection.
@@ -71,9 +72,11 @@ public final class PluginServer implements AutoCloseable {
         System.setOut(System.err);
         JulToHclog.install();
         ignoreInterrupts();
+        timer.mark("logging");
         PluginEnvironment environment;
         try {
             environment = PluginEnvironment.from(System.getenv());
+            timer.mark("environment");
         } catch (PluginEnvironment.RefusedException e) {
             LOG.error(e.getMessage());
             System.exit(1);
@@ -81,7 +84,7 @@ public final class PluginServer implements AutoCloseable {
         }
         try {
             long started = System.nanoTime();
-            PluginServer running = start(environment, transport, factory, version, () -> System.exit(0));
+            PluginServer running = start(environment, transport, timer, factory, version, () -> System.exit(0));
             handshakeOut.println(running.handshake());
             handshakeOut.flush();
             if (Log.enabled(Log.Level.DEBUG)) {
@@ -110,16 +113,15 @@ public final class PluginServer implements AutoCloseable {
     public static PluginServer start(Map<String, String> env, BackendFactory factory, String version, Runnable onStop)
             throws IOException, GeneralSecurityException {
         try {
-            return start(PluginEnvironment.from(env), UnixTransport.begin(), factory, version, onStop);
+            return start(PluginEnvironment.from(env), UnixTransport.begin(), new StartTimer(), factory, version, onStop);
         } catch (PluginEnvironment.RefusedException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    private static PluginServer start(PluginEnvironment environment, UnixTransport.Pending pending,
+    private static PluginServer start(PluginEnvironment environment, UnixTransport.Pending pending, StartTimer timer,
                                       BackendFactory factory, String version, Runnable onStop)
             throws IOException, GeneralSecurityException {
-        StartTimer timer = new StartTimer();
         UnixTransport transport = pending.finish(environment.hostCertificate());
         TlsIdentity identity = transport.identity();
         timer.mark("tls_and_event_loops");
