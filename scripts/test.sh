@@ -21,10 +21,11 @@ done
 say() { printf '\n=== %s\n' "$*" >&2; }
 
 source scripts/lib/jdk.sh
+source scripts/lib/maven.sh
 command -v go >/dev/null || { echo "test: Go is needed (the shim and the Vault build)" >&2; exit 1; }
 
 say "unit tests (Java, JDK $JAVA_HOME)"
-mvn -B -ntp install
+"$MVN" -B -ntp install
 
 say "unit tests (Go shim)"
 (cd shim && go test ./...)
@@ -45,4 +46,4 @@ say "package the plugin"
 scripts/package.sh
 
 say "integration tests against real servers"
-mvn -B -ntp -Pit -pl test-it test "${vault_args[@]}"
+"$MVN" -B -ntp -Pit -pl test-it test "${vault_args[@]}"

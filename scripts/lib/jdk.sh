@@ -33,4 +33,4 @@ fi
 export JAVA_HOME="$HERALD_JAVA_HOME"
 export PATH="$JAVA_HOME/bin:$PATH"
 # Maven itself runs on this JDK too; silence the JDK's notice about Maven 3.8's bundled Guava.
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
