@@ -68,6 +68,7 @@ func main() {
 		logLine("warn", "ignoring environment variables that would let code or options into the JVM past the shim's checks: "+
 			strings.Join(dropped, ", "))
 	}
+	env = withIdentity(env)
 	err = syscall.Exec(argv[0], argv, env)
 	fail(fmt.Sprintf("cannot start %s: %v", argv[0], err))
 }

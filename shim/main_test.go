@@ -93,7 +93,8 @@ func TestShimEndToEnd(t *testing.T) {
 	}
 	files := sampleFiles()
 	files["runtime/bin/java"] = []byte("#!/bin/sh\n" +
-		"{ printf '%s\\n' \"$0\" \"$@\"; echo \"tool=${JAVA_TOOL_OPTIONS-unset} cookie=$VAULT_BACKEND_PLUGIN\"; } > \"$RECORD\"\n" +
+		"{ printf '%s\\n' \"$0\" \"$@\"; echo \"tool=${JAVA_TOOL_OPTIONS-unset} cookie=$VAULT_BACKEND_PLUGIN\"; " +
+		"head -n 1 /proc/self/fd/$HERALD_TLS_IDENTITY_FD; } > \"$RECORD\"\n" +
 		"echo '1|5|unix|/tmp/s|grpc|'\n")
 	dir, digest := writeTree(t, files)
 	os.Chmod(filepath.Join(dir, "runtime/bin/java"), 0o755)
@@ -132,7 +133,7 @@ func TestShimEndToEnd(t *testing.T) {
 	rec, _ := os.ReadFile(record)
 	want := strings.Join([]string{dir + "/runtime/bin/java", "@" + dir + "/jvm.options", "-XX:AOTCache=" + dir + "/herald.aot",
 		"-Djava.library.path=" + dir + "/native", "-cp", dir + "/herald-plugin.jar", "dev.herald.plugin.HeraldPlugin", "arg1",
-		"tool=unset cookie=6669da05-b1c8-4f49-97d9-c8e5bed98e20", ""}, "\n")
+		"tool=unset cookie=6669da05-b1c8-4f49-97d9-c8e5bed98e20", "-----BEGIN PRIVATE KEY-----", ""}, "\n")
 	if string(rec) != want {
 		t.Fatalf("java called as\n%s\nwant\n%s", rec, want)
 	}

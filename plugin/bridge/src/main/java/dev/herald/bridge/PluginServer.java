@@ -66,7 +66,7 @@ public final class PluginServer implements AutoCloseable {
     public static void serve(BackendFactory factory, String version) {
         StartTimer timer = new StartTimer();
         // First, so that it overlaps everything else before the handshake: key generation and TLS set-up.
-        UnixTransport.Pending transport = UnixTransport.begin();
+        UnixTransport.Pending transport = UnixTransport.begin(System.getenv(TlsIdentity.INHERITED_FD_ENV));
         // Only the handshake may reach stdout: anything else printed there breaks the connection.
         PrintStream handshakeOut = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.US_ASCII);
         System.setOut(System.err);
@@ -113,7 +113,8 @@ public final class PluginServer implements AutoCloseable {
     public static PluginServer start(Map<String, String> env, BackendFactory factory, String version, Runnable onStop)
             throws IOException, GeneralSecurityException {
         try {
-            return start(PluginEnvironment.from(env), UnixTransport.begin(), new StartTimer(), factory, version, onStop);
+            return start(PluginEnvironment.from(env), UnixTransport.begin(env.get(TlsIdentity.INHERITED_FD_ENV)),
+                    new StartTimer(), factory, version, onStop);
         } catch (PluginEnvironment.RefusedException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

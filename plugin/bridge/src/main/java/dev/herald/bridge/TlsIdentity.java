@@ -27,8 +27,54 @@ import java.time.temporal.ChronoUnit;
  */
 record TlsIdentity(PrivateKey privateKey, X509Certificate certificate) {
 
+    /** The inherited descriptor the shim wrote this process's identity to (see shim/identity.go). */
+    static final String INHERITED_FD_ENV = "HERALD_TLS_IDENTITY_FD";
+
     private static final DateTimeFormatter UTC_TIME =
             DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * The identity the shim made for this process, read from the descriptor it names; or, when
+     * there is none (tests, a start without the shim) or it cannot be read, a fresh one made here.
+     * The shim's is the same kind of key and certificate, made in microseconds instead of the
+     * ~75 ms a cold JVM needs.
+     */
+    static TlsIdentity inheritedOrGenerated(String inheritedFd) throws GeneralSecurityException {
+        if (inheritedFd == null || !inheritedFd.matches("[0-9]{1,7}")) {
+            return generate();
+        }
+        try {
+            return fromPem(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/fd/" + inheritedFd),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.io.IOException | GeneralSecurityException | IllegalArgumentException e) {
+            dev.herald.sdk.Log.named("herald.bridge").warn("cannot read the TLS identity the shim made; making one",
+                    "error", e.getClass().getSimpleName());
+            return generate();
+        }
+    }
+
+    /** An EC private key (PKCS#8) and its certificate, as PEM blocks. */
+    static TlsIdentity fromPem(String pem) throws GeneralSecurityException {
+        PrivateKey key = java.security.KeyFactory.getInstance("EC")
+                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pemBlock(pem, "PRIVATE KEY")));
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pemBlock(pem, "CERTIFICATE")));
+        if (!(certificate.getPublicKey() instanceof java.security.interfaces.ECPublicKey)) {
+            throw new GeneralSecurityException("the inherited certificate has no EC key");
+        }
+        return new TlsIdentity(key, certificate);
+    }
+
+    private static byte[] pemBlock(String pem, String type) {
+        String begin = "-----BEGIN " + type + "-----";
+        String end = "-----END " + type + "-----";
+        int from = pem.indexOf(begin);
+        int to = pem.indexOf(end, from + 1);
+        if (from < 0 || to < 0) {
+            throw new IllegalArgumentException("no " + type + " block");
+        }
+        return java.util.Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
+    }
 
     static TlsIdentity generate() throws GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");

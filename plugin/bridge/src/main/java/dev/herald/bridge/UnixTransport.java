@@ -53,13 +53,14 @@ final class UnixTransport implements AutoCloseable {
     }
 
     /**
-     * Starts the slow parts of a transport that need nothing from the server: a fresh TLS key, and
+     * Starts the slow parts of a transport that need nothing from the server: the TLS key (the one
+     * the shim made, from the inherited descriptor {@code inheritedIdentityFd}, or a fresh one), and
      * the JDK's TLS set-up for it, which runs on its own thread while the caller checks the
      * environment and starts Netty's event loops. {@link Pending#finish} completes the transport
      * once the server's certificate is known.
      */
-    static Pending begin() {
-        return new Pending();
+    static Pending begin(String inheritedIdentityFd) {
+        return new Pending(inheritedIdentityFd);
     }
 
     /** A transport whose TLS identity and context are being prepared on another thread. */
@@ -68,10 +69,10 @@ final class UnixTransport implements AutoCloseable {
         private final CompletableFuture<TlsIdentity> identity = new CompletableFuture<>();
         private final CompletableFuture<SslContext> serverContext = new CompletableFuture<>();
 
-        private Pending() {
+        private Pending(String inheritedIdentityFd) {
             Thread.ofPlatform().daemon().name("herald-tls-setup").start(() -> {
                 try {
-                    TlsIdentity generated = TlsIdentity.generate();
+                    TlsIdentity generated = TlsIdentity.inheritedOrGenerated(inheritedIdentityFd);
                     identity.complete(generated);
                     serverContext.complete(serverContext(generated, peer.join()));
                 } catch (GeneralSecurityException | SSLException | RuntimeException e) {

@@ -28,6 +28,28 @@ class TlsIdentityTest {
     }
 
     @Test
+    void readsTheIdentityTheShimHandsOver() throws Exception {
+        TlsIdentity original = TlsIdentity.generate();
+        java.util.Base64.Encoder mime = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + mime.encodeToString(original.privateKey().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n"
+                + mime.encodeToString(original.certificate().getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        TlsIdentity read = TlsIdentity.fromPem(pem);
+        assertEquals(original.certificate(), read.certificate());
+        assertEquals(original.privateKey(), read.privateKey());
+        assertThrows(IllegalArgumentException.class, () -> TlsIdentity.fromPem("-----BEGIN CERTIFICATE-----\nAA\n"));
+    }
+
+    @Test
+    void makesItsOwnIdentityWithoutAUsableDescriptor() throws Exception {
+        // No variable, a malformed one, or a descriptor that is not open: a fresh identity each time.
+        for (String fd : new String[] {null, "x1", "1234567"}) {
+            X509Certificate certificate = TlsIdentity.inheritedOrGenerated(fd).certificate();
+            assertDoesNotThrow(() -> certificate.verify(certificate.getPublicKey()));
+        }
+    }
+
+    @Test
     void everyProcessGetsItsOwnKey() throws Exception {
         assertNotEquals(TlsIdentity.generate().certificate().getPublicKey(),
                 TlsIdentity.generate().certificate().getPublicKey());
