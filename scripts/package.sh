@@ -120,9 +120,11 @@ if "$JAVA_HOME/bin/java" --describe-module jdk.crypto.ec 2>/dev/null | grep -qE 
 fi
 modules="$(tr ',' '\n' <<<"$modules" | sed '/^$/d' | sort -u | paste -sd, -)"
 say "jlink runtime with $modules"
-# No compression: the plugin should start fast, and the size matters little.
+# Compressed: the shim hashes every byte before each start, and nearly every class comes from the
+# AOT cache rather than from lib/modules. Measured: lib/modules 40 -> 17 MB, start to handshake
+# ~15 ms sooner.
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --output "$payload/runtime" \
-  --strip-debug --no-header-files --no-man-pages --compress=zip-0 \
+  --strip-debug --no-header-files --no-man-pages --compress=zip-6 \
   || die "jlink failed (the JDK at $JAVA_HOME must be a full JDK 25)"
 
 # --- 3. the AOT cache -------------------------------------------------------------------------------
