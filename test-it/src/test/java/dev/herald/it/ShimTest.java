@@ -72,4 +72,64 @@ class ShimTest {
             }
         }
     }
+
+    /**
+     * Started as a server starts it, the plugin prints exactly one line on stdout, the handshake,
+     * and nothing after it; everything on stderr is an hclog JSON line the server can file under
+     * its level (a plain line would be shown at debug level only).
+     */
+    @Test
+    void startedLikeAServerItWritesOnlyTheHandshakeToStdoutAndOnlyJsonToStderr() throws Exception {
+        Path shim = Herald.packagedPlugin().resolve("herald");
+        Path work = Files.createTempDirectory("herald-stdio");
+        Path out = work.resolve("out");
+        Path err = work.resolve("err");
+        try {
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-521", "-nodes", "-keyout", work.resolve("key.pem").toString(),
+                    "-out", work.resolve("cert.pem").toString(), "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost").redirectErrorStream(true).start();
+            assertEquals(0, openssl.waitFor(), "openssl made the server's client certificate");
+            ProcessBuilder builder = new ProcessBuilder(shim.toString()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            Map<String, String> env = builder.environment();
+            env.put("VAULT_BACKEND_PLUGIN", "6669da05-b1c8-4f49-97d9-c8e5bed98e20");
+            env.put("PLUGIN_PROTOCOL_VERSIONS", "5");
+            env.put("PLUGIN_CLIENT_CERT", Files.readString(work.resolve("cert.pem")));
+            env.put("HERALD_LOG_LEVEL", "debug"); // so that stderr has lines to check
+            Process process = builder.start();
+            process.getOutputStream().close();
+            assertTrue(DevServer.await(Duration.ofSeconds(30), () -> {
+                try {
+                    return Files.readString(out).contains("\n");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }), "a handshake line within 30 s");
+            Thread.sleep(1500); // anything printed after the handshake would show up by now
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+
+            String stdout = Files.readString(out);
+            assertTrue(stdout.matches("1\\|5\\|unix\\|/[^|\\n]+\\|grpc\\|[A-Za-z0-9+/]{100,}\n"),
+                    () -> "stdout must be exactly the handshake line: " + stdout);
+            List<String> lines = Files.readAllLines(err);
+            assertFalse(lines.isEmpty(), "debug lines expected on stderr");
+            for (String line : lines) {
+                Map<String, Object> entry = Json.parseObject(line);
+                assertTrue(List.of("trace", "debug", "info", "warn", "error").contains(entry.get("@level")), line);
+                assertTrue(entry.get("@message") instanceof String, line);
+                assertTrue(String.valueOf(entry.get("@timestamp"))
+                        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}(Z|[+-]\\d\\d:\\d\\d)"), line);
+            }
+        } finally {
+            try (var files = Files.list(work)) {
+                for (Path p : files.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(work);
+        }
+    }
 }

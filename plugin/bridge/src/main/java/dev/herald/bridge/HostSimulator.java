@@ -170,6 +170,18 @@ public final class HostSimulator implements AutoCloseable {
                 wireRequest("update", path, jsonData)).build());
     }
 
+    /** Tells a mount that a storage key changed elsewhere, as a standby or replica does. */
+    public void invalidate(String multiplexId, String key) {
+        backend(multiplexId).invalidateKey(dev.herald.proto.pb.InvalidateKeyArgs.newBuilder().setKey(key).build());
+    }
+
+    /** The plugin's health for a service name, as go-plugin reports it. */
+    public String health(String service) {
+        return dev.herald.proto.health.HealthGrpc.newBlockingStub(channel)
+                .check(dev.herald.proto.health.HealthCheckRequest.newBuilder().setService(service).build())
+                .getStatus().name();
+    }
+
     /** Tears a mount down, as disabling it does. */
     public void unmount(String multiplexId) {
         backend(multiplexId).cleanup(Empty.getDefaultInstance());

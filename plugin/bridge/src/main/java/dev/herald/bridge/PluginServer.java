@@ -83,16 +83,16 @@ public final class PluginServer implements AutoCloseable {
             return;
         }
         try {
-            long started = System.nanoTime();
             PluginServer running = start(environment, transport, timer, factory, version, () -> System.exit(0));
             handshakeOut.println(running.handshake());
             handshakeOut.flush();
             if (Log.enabled(Log.Level.DEBUG)) {
                 long sinceProcessStart = ProcessHandle.current().info().startInstant()
                         .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
-                LOG.debug("handshake written", "ms_since_process_start", sinceProcessStart,
-                        "ms_to_start_server", (System.nanoTime() - started) / 1_000_000);
+                LOG.debug("handshake written", "ms_since_process_start", sinceProcessStart);
             }
+            // Off the start-up path: sockets of earlier processes of ours that were killed.
+            Thread.ofVirtual().start(() -> StaleSockets.remove(running.socket.getParent()));
             ParentWatchdog.start(running::mountCount, reason -> {
                 LOG.info(reason + "; exiting");
                 running.close();
@@ -168,7 +168,8 @@ public final class PluginServer implements AutoCloseable {
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         // Unix socket paths are limited to about 107 bytes: keep the name short.
-        return Path.of(directory, "herald-" + HexFormat.of().formatHex(random) + ".sock").toAbsolutePath();
+        return Path.of(directory, StaleSockets.name(ProcessHandle.current().pid(), HexFormat.of().formatHex(random)))
+                .toAbsolutePath();
     }
 
     private static void restrictToOwner(Path socket) {

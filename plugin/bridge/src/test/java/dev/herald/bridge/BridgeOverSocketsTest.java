@@ -29,6 +29,7 @@ class BridgeOverSocketsTest {
     private static final Field<String> NAME = Field.string("name", "A name.");
     private static final Field<String> VALUE = Field.string("value", "A value.").required();
     private static HostSimulator host;
+    private static final java.util.List<String> INVALIDATED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A tiny key-value backend: "items/:name" stores a value; "conflict" answers 409. */
     private static Router backend(dev.herald.sdk.Mount mount) {
@@ -46,6 +47,7 @@ class BridgeOverSocketsTest {
                 .path(Path.pattern("conflict").read("Conflict.", request -> {
                     throw VaultException.conflict("already there");
                 }).help("Always a conflict.", ""))
+                .onInvalidate(key -> INVALIDATED.add(mount.backendUuid() + ":" + key))
                 .build();
     }
 
@@ -70,6 +72,20 @@ class BridgeOverSocketsTest {
         assertEquals("unix", fields[2]);
         assertEquals("grpc", fields[4]);
         assertTrue(host.multiplexingSupported());
+    }
+
+    @Test
+    void healthServesThePluginServiceOnly() {
+        assertEquals("SERVING", host.health("plugin"));
+        assertEquals("SERVING", host.health(""));
+        assertEquals("SERVICE_UNKNOWN", host.health("something-else"));
+    }
+
+    @Test
+    void invalidationsReachTheMountTheyAreFor() {
+        host.invalidate("mount-b", "config");
+        assertEquals(java.util.List.of("uuid-mount-b:config"), INVALIDATED.stream()
+                .filter(entry -> entry.endsWith(":config")).toList());
     }
 
     @Test
