@@ -14,7 +14,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-default_jar="$root/plugin/dist/target/herald-plugin.jar"
+default_jar="$root/plugin/dist/target/herald-plugin-shaded.jar"
 options_src="$root/plugin/dist/src/main/jvm/jvm.options"
 main_class=dev.herald.plugin.HeraldPlugin
 training_class=dev.herald.plugin.AotTraining
@@ -25,7 +25,7 @@ usage: scripts/package.sh [--rebuild] [--jar FILE] [--out DIR] [--no-aot]
 
 Builds the self-contained plugin package (shim + verified payload) that register-plugin.sh installs.
 
-  --rebuild    build the plugin jar (Maven, tests skipped) even if plugin/dist/target/herald-plugin.jar
+  --rebuild    build the plugin jar (Maven, tests skipped) even if plugin/dist/target/herald-plugin-shaded.jar
                is newer than every source; by default it is built only when missing or stale
   --jar FILE   package FILE instead of building the plugin jar (e.g. a jar built by CI)
   --out DIR    write the package to DIR instead of target/plugin

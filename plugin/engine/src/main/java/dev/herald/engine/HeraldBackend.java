@@ -22,6 +22,8 @@ public final class HeraldBackend {
                         endpoints, validity) that clients verify and pin for mutual TLS.
                         """)
                 .path(ConfigPath.definition(mount.storage()))
+                .path(RolesPath.definition(mount.storage()))
+                .path(RolesPath.listDefinition(mount.storage()))
                 // The signing key will live under "signer/"; the server seal-wraps it where it can.
                 .specialPaths(new SpecialPaths(List.of(), List.of(), List.of("signer/"), List.of()))
                 .build();

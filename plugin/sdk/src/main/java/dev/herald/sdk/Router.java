@@ -150,7 +150,16 @@ public final class Router implements Backend {
         if (path.isEmpty() || path.get().existenceCheck().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(path.get().existenceCheck().get().exists(route(path.get(), request, false)));
+        Request routed;
+        try {
+            routed = route(path.get(), request, false);
+        } catch (VaultException e) {
+            // A path parameter that does not parse: no answer, so that the write goes on to its
+            // handler, whose strict routing refuses it with a 400 that names the problem. (An
+            // error from an existence check would reach the caller as a 500.)
+            return Optional.empty();
+        }
+        return Optional.of(path.get().existenceCheck().get().exists(routed));
     }
 
     private Optional<Path> match(String requestPath) {
@@ -167,21 +176,16 @@ public final class Router implements Backend {
     }
 
     /**
-     * Reads the request's fields. {@code strict}: unknown fields of a write and missing required
-     * fields are errors; the existence check reads leniently, since the handler reports problems.
+     * Reads the request's fields. Path parameters must always parse. {@code strict}: body fields
+     * must parse, unknown fields of a write and missing required fields are errors; the existence
+     * check reads the body leniently, since the handler reports its problems.
      */
     private static Request route(Path path, Request request, boolean strict) {
         Map<String, String> parameters = path.match(request.path()).orElseThrow();
         Map<String, Object> values = new LinkedHashMap<>();
         for (Map.Entry<String, String> parameter : parameters.entrySet()) {
             Optional<Field<?>> field = path.field(parameter.getKey());
-            try {
-                values.put(parameter.getKey(), field.isPresent() ? field.get().parse(parameter.getValue()) : parameter.getValue());
-            } catch (VaultException e) {
-                if (strict) {
-                    throw e;
-                }
-            }
+            values.put(parameter.getKey(), field.isPresent() ? field.get().parse(parameter.getValue()) : parameter.getValue());
         }
         List<String> unknown = new ArrayList<>();
         for (Map.Entry<String, Object> entry : request.rawData().entrySet()) {

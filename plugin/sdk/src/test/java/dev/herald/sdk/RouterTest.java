@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RouterTest {
-    static final Field<String> NAME = Field.string("name", "The role's name.");
+    static final Field<String> NAME = Field.string("name", "The role's name.").check(n -> !n.contains(" "), "have no spaces");
     static final Field<Duration> TTL = Field.duration("ttl", "Lifetime.").defaultValue(Duration.ofHours(1)).positive();
     static final Field<List<String>> TAGS = Field.stringList("tags", "Tags.");
     static final Field<Boolean> FLAG = Field.bool("flag", "A flag.").required();
@@ -109,6 +109,11 @@ class RouterTest {
         assertEquals(java.util.Optional.of(false), router().exists(request(Operation.UPDATE, "roles/new", Map.of("ttl", "bad"))));
         assertEquals(java.util.Optional.empty(), router().exists(request(Operation.UPDATE, "roles/", Map.of())));
         assertEquals(java.util.Optional.empty(), router().exists(request(Operation.UPDATE, "elsewhere", Map.of())));
+        // A path parameter that does not parse: no answer, and the write itself gets the 400.
+        assertEquals(java.util.Optional.empty(), router().exists(request(Operation.UPDATE, "roles/a b", Map.of())));
+        VaultException e = assertThrows(VaultException.class,
+                () -> router().handle(request(Operation.UPDATE, "roles/a b", Map.of("flag", true))));
+        assertEquals("invalid name: must have no spaces, got \"a b\"", e.getMessage());
     }
 
     @Test

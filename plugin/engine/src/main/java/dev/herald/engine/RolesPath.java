@@ -1,0 +1,183 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Durations;
+import dev.herald.sdk.Field;
+import dev.herald.sdk.Path;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.VaultException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code roles/:name} and {@code roles/}: who may publish what (DESIGN §5.2). */
+final class RolesPath {
+    private RolesPath() {
+    }
+
+    static final Set<String> KEY_TYPES = Set.of("ed25519", "ec-p256", "ec-p384", "rsa");
+    /** {@code {{alias.name}}} and {@code {{alias.metadata.KEY}}}, filled from the publisher's identity. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{alias\\.(name|metadata\\.[A-Za-z0-9_.-]{1,128})}}");
+    private static final Pattern SERVICE_GLOB = Pattern.compile("[a-z0-9._*-]{1,256}");
+    private static final Pattern DNS_GLOB = Pattern.compile("[a-z0-9.*-]{1,253}");
+    private static final Pattern PORTS = Pattern.compile("([0-9]{1,5})(-([0-9]{1,5}))?");
+
+    static final Field<String> NAME = Field.string("name", "Name of the role.")
+            .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
+    static final Field<List<String>> SERVICES = Field.stringList("services",
+            "Globs of the services this role may publish (\"payments\", \"payments-*\"); may use "
+                    + "{{alias.name}} and {{alias.metadata.KEY}} from the publisher's identity.")
+            .check(list -> !list.isEmpty() && list.stream().allMatch(RolesPath::validServiceGlob),
+                    "be a non-empty list of globs of names (a-z, 0-9, '.', '_', '-', '*') and placeholders");
+    static final Field<String> INSTANCE = Field.string("instance",
+            "What the instance segment of publish/:service/:instance must equal: a template such as "
+                    + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name.")
+            .check(RolesPath::validInstanceTemplate, "be \"*\", a name, or a template of names and placeholders");
+    static final Field<String> BOUND_MOUNT_ACCESSOR = Field.string("bound_mount_accessor",
+            "Accessor of the auth mount the publisher must have logged in through; empty for any.").defaultValue("")
+            .check(s -> s.length() <= 128, "be at most 128 characters");
+    static final Field<Map<String, String>> BOUND_ALIAS_METADATA = Field.stringMap("bound_alias_metadata",
+            "Alias metadata the publisher's identity must have: key to glob.").defaultValue(Map.of())
+            .check(m -> m.entrySet().stream().allMatch(e -> !e.getKey().isEmpty() && e.getKey().length() <= 128
+                    && e.getValue().length() <= 256), "have keys of 1-128 and globs of at most 256 characters");
+    static final Field<Boolean> ALLOW_UNBOUND = Field.bool("allow_unbound",
+            "Let requests without an identity entity (such as a root token) publish.").defaultValue(false);
+    static final Field<List<String>> KEY_TYPES_FIELD = Field.stringList("key_types",
+            "Key types publishers may use: ed25519, ec-p256, ec-p384, rsa.")
+            .defaultValue(List.of("ed25519", "ec-p256", "ec-p384", "rsa"))
+            .check(list -> !list.isEmpty() && KEY_TYPES.containsAll(list), "be a non-empty list of ed25519, ec-p256, ec-p384, rsa");
+    static final Field<Long> MIN_RSA_BITS = Field.integer("min_rsa_bits", "Smallest RSA modulus accepted, in bits.")
+            .defaultValue(2048L).check(n -> n >= 2048 && n <= 16384, "be between 2048 and 16384");
+    static final Field<Duration> TTL = Field.duration("ttl",
+            "Lifetime of a publication; 0 means the mount's default_ttl.").defaultValue(Duration.ZERO).notNegative();
+    static final Field<Duration> MAX_TTL = Field.duration("max_ttl",
+            "Longest lifetime of a publication, renewals included; 0 means the mount's max_ttl.")
+            .defaultValue(Duration.ZERO).notNegative();
+    static final Field<Boolean> LEASE_BOUND = Field.bool("lease_bound",
+            "Bind each publication to a renewable Vault lease: it ends when the lease does.").defaultValue(true);
+    static final Field<Boolean> REQUIRE_PROOF = Field.bool("require_proof",
+            "Require proof of possession of the private key (a CSR or a self-signed certificate).").defaultValue(true);
+    static final Field<List<String>> ALLOWED_DNS_NAMES = Field.stringList("allowed_dns_names",
+            "Globs of the DNS names a publication may claim; empty allows none.").defaultValue(List.of())
+            .check(list -> list.stream().allMatch(g -> DNS_GLOB.matcher(g).matches()),
+                    "be globs of lower-case DNS names (a-z, 0-9, '.', '-', '*')");
+    static final Field<List<String>> ALLOWED_CIDRS = Field.stringList("allowed_cidrs",
+            "Networks (CIDR) the IP addresses of a publication must lie in; empty allows none.").defaultValue(List.of());
+    static final Field<List<String>> ALLOWED_PORTS = Field.stringList("allowed_ports",
+            "Ports (\"443\") or port ranges (\"8000-8100\") a publication's endpoints may use; empty allows any.")
+            .defaultValue(List.of())
+            .check(list -> list.stream().allMatch(RolesPath::validPorts), "be ports or ranges of ports between 1 and 65535");
+
+    static Path definition(Storage storage) {
+        return Path.pattern("roles/:name")
+                .fields(NAME, SERVICES, INSTANCE, BOUND_MOUNT_ACCESSOR, BOUND_ALIAS_METADATA, ALLOW_UNBOUND,
+                        KEY_TYPES_FIELD, MIN_RSA_BITS, TTL, MAX_TTL, LEASE_BOUND, REQUIRE_PROOF, ALLOWED_DNS_NAMES,
+                        ALLOWED_CIDRS, ALLOWED_PORTS)
+                .existence(request -> Role.load(storage, request.get(NAME)).isPresent())
+                .create("Create a role.", request -> write(storage, request))
+                .update("Change a role; fields left out keep their values.", request -> write(storage, request))
+                .read("Read a role.", request -> Role.load(storage, request.get(NAME))
+                        .map(role -> Response.data(role.toResponseData())).orElse(Response.none()))
+                .delete("Delete a role. Publications made under it stay until they end.", request -> {
+                    Role.delete(storage, request.get(NAME));
+                    return Response.none();
+                })
+                .help("Who may publish which services, bound to which identities.", """
+                        A role names the services its publishers may publish (globs, which may use the
+                        publisher's identity: {{alias.name}}, {{alias.metadata.KEY}}), what the instance
+                        segment must be, which identities may use it (bound_mount_accessor,
+                        bound_alias_metadata, allow_unbound), which keys are acceptable, how long
+                        publications live, and which endpoints they may claim.
+
+                        Publishing names the role: publish/:service/:instance with role=<name>.
+                        Writing a role again with the same fields changes nothing; fields left out of
+                        an update keep their values.
+                        """);
+    }
+
+    static Path listDefinition(Storage storage) {
+        return Path.pattern("roles/")
+                .list("List the roles.", request -> Response.list(Role.names(storage)))
+                .help("The roles of this mount.", "");
+    }
+
+    private static Response write(Storage storage, Request request) {
+        String name = request.get(NAME);
+        Role current = Role.load(storage, name).orElse(null);
+        if (current == null && (!request.has(SERVICES) || !request.has(INSTANCE))) {
+            throw VaultException.badRequest("a new role needs services and instance");
+        }
+        Role role = new Role(name,
+                pick(request, SERVICES, current == null ? null : current.services()),
+                pick(request, INSTANCE, current == null ? null : current.instance()),
+                pick(request, BOUND_MOUNT_ACCESSOR, current == null ? null : current.boundMountAccessor()),
+                pick(request, BOUND_ALIAS_METADATA, current == null ? null : current.boundAliasMetadata()),
+                pick(request, ALLOW_UNBOUND, current == null ? null : current.allowUnbound()),
+                pick(request, KEY_TYPES_FIELD, current == null ? null : current.keyTypes()),
+                pick(request, MIN_RSA_BITS, current == null ? null : current.minRsaBits()),
+                pick(request, TTL, current == null ? null : current.ttl()),
+                pick(request, MAX_TTL, current == null ? null : current.maxTtl()),
+                pick(request, LEASE_BOUND, current == null ? null : current.leaseBound()),
+                pick(request, REQUIRE_PROOF, current == null ? null : current.requireProof()),
+                pick(request, ALLOWED_DNS_NAMES, current == null ? null : current.allowedDnsNames()),
+                pick(request, ALLOWED_CIDRS, current == null ? null : current.allowedCidrs()),
+                pick(request, ALLOWED_PORTS, current == null ? null : current.allowedPorts()));
+        checkCidrs(role.allowedCidrs());
+        checkLifetimes(role, Config.load(storage));
+        role.save(storage);
+        return Response.data(role.toResponseData());
+    }
+
+    /** The request's value, else the current role's, else the field's default. */
+    private static <T> T pick(Request request, Field<T> field, T current) {
+        return request.find(field).orElseGet(() -> current != null ? current : request.get(field));
+    }
+
+    private static void checkLifetimes(Role role, Config config) {
+        if (role.maxTtl().compareTo(config.maxTtl()) > 0) {
+            throw VaultException.badRequest("invalid max_ttl: " + Durations.format(role.maxTtl())
+                    + " is longer than the mount's max_ttl (" + Durations.format(config.maxTtl()) + ")");
+        }
+        Duration ceiling = role.maxTtl().isZero() ? config.maxTtl() : role.maxTtl();
+        if (role.ttl().compareTo(ceiling) > 0) {
+            throw VaultException.badRequest("invalid ttl: " + Durations.format(role.ttl()) + " is longer than "
+                    + (role.maxTtl().isZero() ? "the mount's max_ttl" : "max_ttl") + " (" + Durations.format(ceiling) + ")");
+        }
+    }
+
+    private static void checkCidrs(List<String> cidrs) {
+        for (String cidr : cidrs) {
+            if (!Cidr.valid(cidr)) {
+                throw VaultException.badRequest("invalid allowed_cidrs: \"" + (cidr.length() > 50 ? cidr.substring(0, 50) + "..." : cidr)
+                        + "\" is not an IPv4 or IPv6 network such as 10.0.0.0/8 or fd00::/8");
+            }
+        }
+    }
+
+    private static boolean validServiceGlob(String glob) {
+        String rest = PLACEHOLDER.matcher(glob).replaceAll("x");
+        return glob.length() <= 256 && SERVICE_GLOB.matcher(rest).matches();
+    }
+
+    private static boolean validInstanceTemplate(String template) {
+        if (template.equals("*")) {
+            return true;
+        }
+        String rest = PLACEHOLDER.matcher(template).replaceAll("x");
+        return template.length() <= 256 && Names.valid(rest);
+    }
+
+    private static boolean validPorts(String ports) {
+        var match = PORTS.matcher(ports);
+        if (!match.matches()) {
+            return false;
+        }
+        int low = Integer.parseInt(match.group(1));
+        int high = match.group(3) == null ? low : Integer.parseInt(match.group(3));
+        return low >= 1 && high <= 65535 && low <= high;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Backend;
+import dev.herald.sdk.Caller;
+import dev.herald.sdk.Mount;
+import dev.herald.sdk.Operation;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.SystemView;
+import dev.herald.sdk.VaultException;
+import dev.herald.sdk.testing.InMemoryStorage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RolesPathTest {
+    private final InMemoryStorage storage = new InMemoryStorage();
+    private final Backend backend = HeraldBackend.create(new Mount(storage, new SystemView() {
+        public Duration defaultLeaseTtl() { return Duration.ofDays(32); }
+        public Duration maxLeaseTtl() { return Duration.ofDays(32); }
+        public boolean tainted() { return false; }
+        public boolean localMount() { return false; }
+        public Optional<dev.herald.sdk.Entity> entity(String id) { return Optional.empty(); }
+        public String serverVersion() { return "test"; }
+    }, Map.of(), "uuid"));
+
+    private Response send(Operation operation, String path, Map<String, Object> data) {
+        return backend.handle(new Request("r", operation, path, data, Caller.NONE,
+                new Request.MountInfo("herald/", "herald", "acc"), null));
+    }
+
+    private static Map<String, Object> web() {
+        Map<String, Object> data = new HashMap<>();
+        data.put("services", "web,web-*");
+        data.put("instance", "{{alias.metadata.pod_uid}}");
+        return data;
+    }
+
+    @Test
+    void aRoleReadsBackWhatItWasWrittenWithAndItsDefaults() {
+        Map<String, Object> data = web();
+        data.put("ttl", "12h");
+        data.put("bound_alias_metadata", Map.of("namespace", "prod-*"));
+        data.put("allowed_cidrs", List.of("10.0.0.0/8", "fd00::/8"));
+        data.put("allowed_ports", "443,8000-8100");
+        Map<String, Object> written = send(Operation.CREATE, "roles/web", data).data();
+        Map<String, Object> read = send(Operation.READ, "roles/web", Map.of()).data();
+        assertEquals(written, read);
+        assertEquals(List.of("web", "web-*"), read.get("services"));
+        assertEquals(43200L, read.get("ttl"));
+        assertEquals(0L, read.get("max_ttl"));
+        assertEquals(List.of("ed25519", "ec-p256", "ec-p384", "rsa"), read.get("key_types"));
+        assertEquals(2048L, read.get("min_rsa_bits"));
+        assertEquals(true, read.get("lease_bound"));
+        assertEquals(true, read.get("require_proof"));
+        assertEquals(false, read.get("allow_unbound"));
+        assertEquals(List.of("443", "8000-8100"), read.get("allowed_ports"));
+    }
+
+    @Test
+    void theExistenceCheckSeparatesCreateFromUpdate() {
+        Request probe = new Request("r", Operation.UPDATE, "roles/web", Map.of(), Caller.NONE,
+                new Request.MountInfo("herald/", "herald", "acc"), null);
+        assertEquals(Optional.of(false), backend.exists(probe));
+        send(Operation.CREATE, "roles/web", web());
+        assertEquals(Optional.of(true), backend.exists(probe));
+    }
+
+    @Test
+    void anUpdateKeepsWhatItDoesNotNameAndARewriteChangesNothing() {
+        send(Operation.CREATE, "roles/web", web());
+        send(Operation.UPDATE, "roles/web", Map.of("min_rsa_bits", 3072L));
+        Map<String, Object> read = send(Operation.READ, "roles/web", Map.of()).data();
+        assertEquals(3072L, read.get("min_rsa_bits"));
+        assertEquals("{{alias.metadata.pod_uid}}", read.get("instance"));
+        // Terraform re-applies the same body as a plain second write, then compares the read.
+        Map<String, Object> again = web();
+        again.put("min_rsa_bits", 3072L);
+        send(Operation.UPDATE, "roles/web", again);
+        assertEquals(read, send(Operation.READ, "roles/web", Map.of()).data());
+    }
+
+    @Test
+    void rolesAreListedAndDeleted() {
+        send(Operation.CREATE, "roles/web", web());
+        send(Operation.CREATE, "roles/api", web());
+        assertEquals(List.of("api", "web"), send(Operation.LIST, "roles/", Map.of()).data().get("keys"));
+        assertTrue(send(Operation.DELETE, "roles/web", Map.of()).isNone());
+        assertTrue(send(Operation.READ, "roles/web", Map.of()).isNone(), "404 once deleted");
+        assertEquals(List.of("api"), send(Operation.LIST, "roles/", Map.of()).data().get("keys"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "name              | Web      | invalid name: must be 1-128 characters of a-z",
+            "services          | Pay*     | invalid services: must be a non-empty list of globs",
+            "services          | a/b      | invalid services: must be a non-empty list of globs",
+            "services          | {{alias.nope}} | invalid services: must be a non-empty list of globs",
+            "instance          | a b      | invalid instance: must be \"*\", a name, or a template",
+            "key_types         | ed25519,dsa | invalid key_types: must be a non-empty list of ed25519, ec-p256, ec-p384, rsa",
+            "min_rsa_bits      | 1024     | invalid min_rsa_bits: must be between 2048 and 16384, got 1024",
+            "ttl               | -1h      | invalid ttl: must not be negative",
+            "ttl               | 100h     | invalid ttl: 100h0m0s is longer than the mount's max_ttl (72h0m0s)",
+            "max_ttl           | 73h      | invalid max_ttl: 73h0m0s is longer than the mount's max_ttl (72h0m0s)",
+            "allowed_cidrs     | 10.0.0.0/33 | invalid allowed_cidrs: \"10.0.0.0/33\" is not an IPv4 or IPv6 network",
+            "allowed_cidrs     | 256.1.1.1/8 | invalid allowed_cidrs: \"256.1.1.1/8\" is not an IPv4 or IPv6 network",
+            "allowed_cidrs     | example.com/8 | invalid allowed_cidrs: \"example.com/8\" is not an IPv4 or IPv6 network",
+            "allowed_ports     | 0        | invalid allowed_ports: must be ports or ranges of ports between 1 and 65535",
+            "allowed_ports     | 90-80    | invalid allowed_ports: must be ports or ranges of ports between 1 and 65535",
+            "allowed_dns_names | Web.example.com | invalid allowed_dns_names: must be globs of lower-case DNS names",
+            "lease_bound       | perhaps  | invalid lease_bound: expected true or false",
+            "colour            | blue     | unknown field \"colour\"",
+    })
+    void badInputIsA400NamingTheFieldAndChangesNothing(String field, String value, String message) {
+        send(Operation.CREATE, "roles/web", web());
+        Map<String, Object> before = send(Operation.READ, "roles/web", Map.of()).data();
+        Set<String> keysBefore = storage.keys();
+        Map<String, Object> data = web();
+        String path = "roles/web";
+        if (field.equals("name")) {
+            path = "roles/" + value;
+        } else {
+            data.put(field, value);
+        }
+        String target = path;
+        VaultException e = assertThrows(VaultException.class, () -> send(Operation.UPDATE, target, data));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+        assertEquals(before, send(Operation.READ, "roles/web", Map.of()).data());
+        assertEquals(keysBefore, storage.keys());
+    }
+
+    @Test
+    void aNewRoleNeedsServicesAndInstance() {
+        VaultException e = assertThrows(VaultException.class,
+                () -> send(Operation.CREATE, "roles/web", Map.of("services", "web")));
+        assertEquals("a new role needs services and instance", e.getMessage());
+        assertTrue(storage.keys().isEmpty());
+    }
+}
