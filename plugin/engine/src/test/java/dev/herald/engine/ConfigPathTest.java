@@ -1,40 +1,24 @@
 package dev.herald.engine;
 
-import dev.herald.sdk.Backend;
-import dev.herald.sdk.Caller;
-import dev.herald.sdk.Mount;
 import dev.herald.sdk.Operation;
-import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.SystemView;
 import dev.herald.sdk.VaultException;
-import dev.herald.sdk.testing.InMemoryStorage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigPathTest {
-    private final InMemoryStorage storage = new InMemoryStorage();
-    private final Backend backend = HeraldBackend.create(new Mount(storage, new SystemView() {
-        public Duration defaultLeaseTtl() { return Duration.ofDays(32); }
-        public Duration maxLeaseTtl() { return Duration.ofDays(32); }
-        public boolean tainted() { return false; }
-        public boolean localMount() { return false; }
-        public Optional<dev.herald.sdk.Entity> entity(String id) { return Optional.empty(); }
-        public String serverVersion() { return "test"; }
-    }, Map.of(), "uuid"));
+    private final EngineFixture mount = new EngineFixture();
+    private final dev.herald.sdk.testing.InMemoryStorage storage = mount.storage;
 
     private Response send(Operation operation, Map<String, Object> data) {
-        return backend.handle(new Request("r", operation, "config", data, Caller.NONE,
-                new Request.MountInfo("herald/", "herald", "acc"), null));
+        return mount.send(operation, "config", data);
     }
 
     @Test

@@ -1,19 +1,12 @@
 package dev.herald.engine;
 
-import dev.herald.sdk.Backend;
-import dev.herald.sdk.Caller;
-import dev.herald.sdk.Mount;
 import dev.herald.sdk.Operation;
-import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.SystemView;
 import dev.herald.sdk.VaultException;
-import dev.herald.sdk.testing.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RolesPathTest {
-    private final InMemoryStorage storage = new InMemoryStorage();
-    private final Backend backend = HeraldBackend.create(new Mount(storage, new SystemView() {
-        public Duration defaultLeaseTtl() { return Duration.ofDays(32); }
-        public Duration maxLeaseTtl() { return Duration.ofDays(32); }
-        public boolean tainted() { return false; }
-        public boolean localMount() { return false; }
-        public Optional<dev.herald.sdk.Entity> entity(String id) { return Optional.empty(); }
-        public String serverVersion() { return "test"; }
-    }, Map.of(), "uuid"));
+    private final EngineFixture mount = new EngineFixture();
+    private final dev.herald.sdk.testing.InMemoryStorage storage = mount.storage;
 
     private Response send(Operation operation, String path, Map<String, Object> data) {
-        return backend.handle(new Request("r", operation, path, data, Caller.NONE,
-                new Request.MountInfo("herald/", "herald", "acc"), null));
+        return mount.send(operation, path, data);
     }
 
     private static Map<String, Object> web() {
@@ -70,11 +55,9 @@ class RolesPathTest {
 
     @Test
     void theExistenceCheckSeparatesCreateFromUpdate() {
-        Request probe = new Request("r", Operation.UPDATE, "roles/web", Map.of(), Caller.NONE,
-                new Request.MountInfo("herald/", "herald", "acc"), null);
-        assertEquals(Optional.of(false), backend.exists(probe));
+        assertEquals(Optional.of(false), mount.exists("roles/web"));
         send(Operation.CREATE, "roles/web", web());
-        assertEquals(Optional.of(true), backend.exists(probe));
+        assertEquals(Optional.of(true), mount.exists("roles/web"));
     }
 
     @Test
