@@ -321,14 +321,25 @@ public final class DevServer implements AutoCloseable {
      * {@code /v1/} is accepted too); {@code body} is null, a JSON string, or a Map/List written as JSON.
      */
     public HttpResult http(String method, String path, Object body) {
+        return http(method, path, body, rootToken);
+    }
+
+    /** An HTTP request with no token at all, as an unauthenticated client sends it. */
+    public HttpResult httpWithoutToken(String method, String path) {
+        return http(method, path, null, null);
+    }
+
+    private HttpResult http(String method, String path, Object body, String token) {
         String relative = path.startsWith("/v1/") ? path.substring(4) : path.replaceFirst("^/", "");
         HttpRequest.BodyPublisher publisher = body == null
                 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(address + "/v1/" + relative))
                 .timeout(HTTP_TIMEOUT)
-                .header("X-Vault-Token", rootToken)
                 .method(method, publisher);
+        if (token != null) {
+            request.header("X-Vault-Token", token);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

@@ -16,6 +16,7 @@ public final class HeraldBackend {
     public static final String VERSION = "";
 
     public static Backend create(Mount mount) {
+        Signer signer = new Signer(mount.storage(), java.time.Clock.systemUTC());
         return Router.builder("Herald publishes workloads' public keys and signs discovery records.", """
                         Workloads generate their own key pairs and publish only public keys, write-once and
                         bound to their authenticated identity. Herald signs discovery records (keys,
@@ -24,8 +25,10 @@ public final class HeraldBackend {
                 .path(ConfigPath.definition(mount.storage()))
                 .path(RolesPath.definition(mount.storage()))
                 .path(RolesPath.listDefinition(mount.storage()))
-                // The signing key will live under "signer/"; the server seal-wraps it where it can.
-                .specialPaths(new SpecialPaths(List.of(), List.of(), List.of("signer/"), List.of()))
+                .path(SignerPath.definition(signer))
+                .path(JwksPath.definition(signer))
+                // jwks needs no token; the signing keys live under "signer/", which the server seal-wraps.
+                .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN), List.of(), List.of("signer/"), List.of()))
                 .build();
     }
 }

@@ -1,0 +1,25 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Path;
+import dev.herald.sdk.Response;
+
+import java.util.Map;
+
+/** {@code jwks}: the JWK Set of every key that verifies records. Needs no token. */
+final class JwksPath {
+    private JwksPath() {
+    }
+
+    static final String PATTERN = "jwks";
+
+    static Path definition(Signer signer) {
+        return Path.pattern(PATTERN)
+                .read("Read the JWK Set of the keys that verify records.", request ->
+                        Response.data(Map.of("keys", signer.verifying().stream().map(SigningKey::jwk).toList())))
+                .help("The keys that verify discovery records, as a JWK Set (RFC 7517).", """
+                        Any JOSE library verifies a record with this set. It needs no token: clients pin
+                        these keys before they can authenticate anything. It lists the current signing
+                        key and the retired keys that still verify (verification_ttl).
+                        """);
+    }
+}
