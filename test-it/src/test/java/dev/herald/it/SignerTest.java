@@ -49,4 +49,19 @@ class SignerTest {
         assertEquals("P-256", Json.at(jwk, "crv"));
         assertEquals("ES256", Json.at(jwk, "alg"));
     }
+
+    @OnEachServer
+    void rotationKeepsTheOldKeyVerifyingAndCountersignsTheNewOne(Herald herald) {
+        DevServer server = herald.server();
+        String mount = herald.enable("signer-rotate");
+        Object before = Json.at(server.http("GET", mount + "/signer", null).assertStatus(200).json(), "data", "kid");
+        Map<String, Object> rotated = server.http("POST", mount + "/signer/rotate", Map.of()).assertStatus(200).json();
+        Object after = Json.at(rotated, "data", "kid");
+        assertFalse(before.equals(after), "a new key");
+        assertTrue(String.valueOf(Json.at(rotated, "data", "countersignature")).split("\\.").length == 3,
+                () -> "a compact JWS: " + rotated);
+        List<?> keys = (List<?>) Json.at(server.httpWithoutToken("GET", mount + "/jwks").assertStatus(200).json(),
+                "data", "keys");
+        assertEquals(List.of(before, after), keys.stream().map(k -> Json.at(k, "kid")).toList());
+    }
 }

@@ -26,6 +26,7 @@ public final class HeraldBackend {
                 .path(RolesPath.definition(mount.storage()))
                 .path(RolesPath.listDefinition(mount.storage()))
                 .path(SignerPath.definition(signer))
+                .path(SignerPath.rotateDefinition(signer))
                 .path(JwksPath.definition(signer))
                 // jwks needs no token; the signing keys live under "signer/", which the server seal-wraps.
                 .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN), List.of(), List.of("signer/"), List.of()))

@@ -54,6 +54,29 @@ final class Signer {
         }
     }
 
+    /**
+     * Replaces the current key with a new one (of the algorithm config now names), countersigned
+     * by the current key; the current key is retired and keeps verifying for verification_ttl.
+     */
+    SigningKey rotate() {
+        synchronized (lock) {
+            SigningKey previous = current();
+            Instant now = clock.instant();
+            SigningKey next = SigningKey.generate(Config.load(storage).signingAlgorithm(), now)
+                    .countersignedBy(previous, now);
+            List<SigningKey> versions = new ArrayList<>();
+            for (SigningKey key : versions()) {
+                // Keys retired beyond verification_ttl no longer verify anything: drop them.
+                if (key.retiredAt() == null || key.retiredAt().isAfter(now.minus(Config.load(storage).verificationTtl()))) {
+                    versions.add(key.kid().equals(previous.kid()) ? key.retired(now) : key);
+                }
+            }
+            versions.add(next);
+            save(versions);
+            return next;
+        }
+    }
+
     /** The keys that verify now: the current one, and retired ones younger than verification_ttl. */
     List<SigningKey> verifying() {
         current(); // makes the first key if there is none yet

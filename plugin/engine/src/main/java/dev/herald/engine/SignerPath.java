@@ -11,6 +11,19 @@ final class SignerPath {
     private SignerPath() {
     }
 
+    static Path rotateDefinition(Signer signer) {
+        return Path.pattern("signer/rotate")
+                .update("Make a new signing key, countersigned by the current one.", request ->
+                        Response.data(signer.rotate().toPublicData()))
+                .help("Rotate the signing key.", """
+                        Makes a new signing key (signing_algorithm of config) and retires the current one,
+                        which keeps verifying for verification_ttl. The new key's JWK is countersigned by
+                        the retired key: a compact JWS (typ herald-signer-rotation+jwt, claims sub, iat,
+                        prev_kid, jwk) in the new key's countersignature, so that a client that pinned the
+                        old key can follow to the new one.
+                        """);
+    }
+
     static Path definition(Signer signer) {
         return Path.pattern("signer")
                 .read("Read the current signing key and the keys that still verify.", request -> {

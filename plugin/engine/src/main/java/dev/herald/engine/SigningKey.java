@@ -20,10 +20,12 @@ import java.util.Map;
  *
  * @param kid       the RFC 7638 thumbprint of the public key
  * @param algorithm the JWS algorithm: "EdDSA" (Ed25519) or "ES256" (P-256)
- * @param retiredAt when a newer key replaced it, or null for the current key
+ * @param retiredAt        when a newer key replaced it, or null for the current key
+ * @param countersignature the compact JWS, signed by the previous key, of this key's JWK; null
+ *                         for the first key
  */
 record SigningKey(String kid, String algorithm, Instant createdAt, byte[] privateKeyPkcs8, byte[] publicKeySpki,
-                  Instant retiredAt) {
+                  Instant retiredAt, String countersignature) {
 
     static SigningKey generate(String algorithm, Instant now) {
         try {
@@ -38,14 +40,24 @@ record SigningKey(String kid, String algorithm, Instant createdAt, byte[] privat
             }
             KeyPair keys = generator.generateKeyPair();
             return new SigningKey(Jwk.thumbprint(keys.getPublic()), algorithm, now, keys.getPrivate().getEncoded(),
-                    keys.getPublic().getEncoded(), null);
+                    keys.getPublic().getEncoded(), null, null);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate a " + algorithm + " signing key", e);
         }
     }
 
     SigningKey retired(Instant when) {
-        return new SigningKey(kid, algorithm, createdAt, privateKeyPkcs8, publicKeySpki, when);
+        return new SigningKey(kid, algorithm, createdAt, privateKeyPkcs8, publicKeySpki, when, countersignature);
+    }
+
+    SigningKey countersignedBy(SigningKey previous, Instant now) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("sub", "herald-signer");
+        claims.put("iat", now.getEpochSecond());
+        claims.put("prev_kid", previous.kid());
+        claims.put("jwk", jwk());
+        String jws = Jws.sign(previous, "herald-signer-rotation+jwt", claims);
+        return new SigningKey(kid, algorithm, createdAt, privateKeyPkcs8, publicKeySpki, retiredAt, jws);
     }
 
     private String keyFactoryAlgorithm() {
@@ -87,6 +99,9 @@ record SigningKey(String kid, String algorithm, Instant createdAt, byte[] privat
         if (retiredAt != null) {
             data.put("retired_at", retiredAt.toString());
         }
+        if (countersignature != null) {
+            data.put("countersignature", countersignature);
+        }
         return data;
     }
 
@@ -103,7 +118,8 @@ record SigningKey(String kid, String algorithm, Instant createdAt, byte[] privat
                 Instant.parse((String) stored.get("created_at")),
                 Base64.getDecoder().decode((String) stored.get("private_key_pkcs8")),
                 Base64.getDecoder().decode((String) stored.get("public_key_spki")),
-                stored.get("retired_at") instanceof String s ? Instant.parse(s) : null);
+                stored.get("retired_at") instanceof String s ? Instant.parse(s) : null,
+                stored.get("countersignature") instanceof String c ? c : null);
     }
 
     @Override

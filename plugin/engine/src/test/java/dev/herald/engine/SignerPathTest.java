@@ -108,6 +108,51 @@ class SignerPathTest {
         assertTrue(verifier.verify(signature), "the JWK carries the signing key's public half");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"EdDSA", "ES256"})
+    @SuppressWarnings("unchecked")
+    void rotationCountersignsTheNewKeyWithTheOldOne(String firstAlgorithm) throws Exception {
+        mount.send(Operation.UPDATE, "config", Map.of("signing_algorithm", firstAlgorithm));
+        Map<String, Object> old = jwks().getFirst();
+        mount.send(Operation.UPDATE, "config", Map.of("signing_algorithm", "EdDSA"));
+
+        Map<String, Object> rotated = mount.send(Operation.UPDATE, "signer/rotate", Map.of()).data();
+        assertEquals("EdDSA", rotated.get("algorithm"));
+        assertFalse(rotated.get("kid").equals(old.get("kid")));
+        Map<String, Object> signer = mount.send(Operation.READ, "signer", Map.of()).data();
+        assertEquals(rotated.get("kid"), signer.get("kid"));
+        List<Map<String, Object>> versions = (List<Map<String, Object>>) signer.get("keys");
+        assertEquals(2, versions.size());
+        assertTrue(versions.getFirst().containsKey("retired_at"), "the old key is retired");
+        List<Map<String, Object>> keys = jwks();
+        assertEquals(List.of(old.get("kid"), rotated.get("kid")), keys.stream().map(k -> k.get("kid")).toList(),
+                "both keys verify during verification_ttl");
+
+        // The countersignature: a JWS by the old key, found in the JWKS alone, over the new key's JWK.
+        String[] jws = ((String) rotated.get("countersignature")).split("\\.");
+        Base64.Decoder url = Base64.getUrlDecoder();
+        Map<String, Object> header = Json.parseObject(new String(url.decode(jws[0]), StandardCharsets.UTF_8));
+        Map<String, Object> claims = Json.parseObject(new String(url.decode(jws[1]), StandardCharsets.UTF_8));
+        assertEquals(Map.of("alg", firstAlgorithm, "kid", old.get("kid"), "typ", "herald-signer-rotation+jwt"), header);
+        assertEquals(keys.get(1), claims.get("jwk"));
+        assertEquals(old.get("kid"), claims.get("prev_kid"));
+        Signature verifier = Signature.getInstance(firstAlgorithm.equals("EdDSA") ? "Ed25519" : "SHA256withECDSAinP1363Format");
+        verifier.initVerify(publicKeyFromJwk(old));
+        verifier.update((jws[0] + "." + jws[1]).getBytes(StandardCharsets.US_ASCII));
+        assertTrue(verifier.verify(url.decode(jws[2])));
+    }
+
+    @Test
+    void aRetiredKeyStopsVerifyingAfterVerificationTtl() {
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-24T00:00:00Z");
+        new Signer(mount.storage, java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate();
+        java.time.Duration ttl = java.time.Duration.ofHours(24); // the default verification_ttl
+        Signer later = new Signer(mount.storage, java.time.Clock.fixed(t0.plus(ttl).minusSeconds(1), java.time.ZoneOffset.UTC));
+        assertEquals(2, later.verifying().size());
+        Signer afterwards = new Signer(mount.storage, java.time.Clock.fixed(t0.plus(ttl).plusSeconds(1), java.time.ZoneOffset.UTC));
+        assertEquals(List.of(afterwards.current().kid()), afterwards.verifying().stream().map(SigningKey::kid).toList());
+    }
+
     private static PublicKey publicKeyFromJwk(Map<String, Object> jwk) throws Exception {
         Base64.Decoder url = Base64.getUrlDecoder();
         if ("OKP".equals(jwk.get("kty"))) {
