@@ -352,20 +352,9 @@ public final class Json {
                 if (map.size() == size) {
                     throw new JsonException("duplicate key \"" + abbreviate(key) + "\"", keyAt);
                 }
-                skipWhitespace();
-                if (pos < len) {
-                    char c = s.charAt(pos);
-                    if (c == ',') {
-                        pos++;
-                        continue;
-                    }
-                    if (c == '}') {
-                        pos++;
-                        depth--;
-                        return map;
-                    }
+                if (!nextOrClose('}')) {
+                    return map;
                 }
-                throw unexpected("',' or '}'");
             }
         }
 
@@ -384,21 +373,31 @@ public final class Json {
                     throw new JsonException("trailing comma in array", pos);
                 }
                 list.add(value());
-                skipWhitespace();
-                if (pos < len) {
-                    char c = s.charAt(pos);
-                    if (c == ',') {
-                        pos++;
-                        continue;
-                    }
-                    if (c == ']') {
-                        pos++;
-                        depth--;
-                        return list;
-                    }
+                if (!nextOrClose(']')) {
+                    return list;
                 }
-                throw unexpected("',' or ']'");
             }
+        }
+
+        /**
+         * After a member or element: consumes ',' (true: another follows) or {@code close} (false:
+         * the object or array has ended).
+         */
+        private boolean nextOrClose(char close) {
+            skipWhitespace();
+            if (pos < len) {
+                char c = s.charAt(pos);
+                if (c == ',') {
+                    pos++;
+                    return true;
+                }
+                if (c == close) {
+                    pos++;
+                    depth--;
+                    return false;
+                }
+            }
+            throw unexpected("',' or '" + close + "'");
         }
 
         /** Reads a string; pos is at the opening quote. Without escapes it is a single substring. */
