@@ -93,7 +93,7 @@ public final class PluginServer implements AutoCloseable {
             }
             // Off the start-up path: sockets of earlier processes of ours that were killed.
             Thread.ofVirtual().start(() -> StaleSockets.remove(running.socket.getParent()));
-            ParentWatchdog.start(running::mountCount, reason -> {
+            Watchdog.start(running::mountCount, reason -> {
                 LOG.info(reason + "; exiting");
                 running.close();
             });

@@ -1,7 +1,5 @@
 package dev.herald.engine;
 
-import dev.herald.sdk.VaultException;
-
 import java.util.regex.Pattern;
 
 /**
@@ -18,18 +16,5 @@ final class Names {
 
     static boolean valid(String name) {
         return NAME.matcher(name).matches();
-    }
-
-    /**
-     * @param what what the name names ("role", "service", "instance"), for the message
-     * @throws VaultException 400 that states the rule
-     */
-    static String require(String what, String name) {
-        if (!valid(name)) {
-            String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
-            throw VaultException.badRequest("invalid " + what + " name \"" + shown + "\": names are 1-128 characters of "
-                    + "a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
-        }
-        return name;
     }
 }

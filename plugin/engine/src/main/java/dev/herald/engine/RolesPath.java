@@ -107,34 +107,36 @@ final class RolesPath {
 
     private static Response write(Storage storage, Request request) {
         String name = request.get(NAME);
-        Role current = Role.load(storage, name).orElse(null);
-        if (current == null && (!request.has(SERVICES) || !request.has(INSTANCE))) {
-            throw VaultException.badRequest("a new role needs services and instance");
-        }
+        Role base = Role.load(storage, name).orElseGet(() -> {
+            if (!request.has(SERVICES) || !request.has(INSTANCE)) {
+                throw VaultException.badRequest("a new role needs services and instance");
+            }
+            return new Role(name, request.get(SERVICES), request.get(INSTANCE), request.get(BOUND_MOUNT_ACCESSOR),
+                    request.get(BOUND_ALIAS_METADATA), request.get(ALLOW_UNBOUND), request.get(KEY_TYPES_FIELD),
+                    request.get(MIN_RSA_BITS), request.get(TTL), request.get(MAX_TTL), request.get(LEASE_BOUND),
+                    request.get(REQUIRE_PROOF), request.get(ALLOWED_DNS_NAMES), request.get(ALLOWED_CIDRS),
+                    request.get(ALLOWED_PORTS));
+        });
+        // Fields the request names replace the role's; the others keep their values.
         Role role = new Role(name,
-                pick(request, SERVICES, current == null ? null : current.services()),
-                pick(request, INSTANCE, current == null ? null : current.instance()),
-                pick(request, BOUND_MOUNT_ACCESSOR, current == null ? null : current.boundMountAccessor()),
-                pick(request, BOUND_ALIAS_METADATA, current == null ? null : current.boundAliasMetadata()),
-                pick(request, ALLOW_UNBOUND, current == null ? null : current.allowUnbound()),
-                pick(request, KEY_TYPES_FIELD, current == null ? null : current.keyTypes()),
-                pick(request, MIN_RSA_BITS, current == null ? null : current.minRsaBits()),
-                pick(request, TTL, current == null ? null : current.ttl()),
-                pick(request, MAX_TTL, current == null ? null : current.maxTtl()),
-                pick(request, LEASE_BOUND, current == null ? null : current.leaseBound()),
-                pick(request, REQUIRE_PROOF, current == null ? null : current.requireProof()),
-                pick(request, ALLOWED_DNS_NAMES, current == null ? null : current.allowedDnsNames()),
-                pick(request, ALLOWED_CIDRS, current == null ? null : current.allowedCidrs()),
-                pick(request, ALLOWED_PORTS, current == null ? null : current.allowedPorts()));
+                request.find(SERVICES).orElse(base.services()),
+                request.find(INSTANCE).orElse(base.instance()),
+                request.find(BOUND_MOUNT_ACCESSOR).orElse(base.boundMountAccessor()),
+                request.find(BOUND_ALIAS_METADATA).orElse(base.boundAliasMetadata()),
+                request.find(ALLOW_UNBOUND).orElse(base.allowUnbound()),
+                request.find(KEY_TYPES_FIELD).orElse(base.keyTypes()),
+                request.find(MIN_RSA_BITS).orElse(base.minRsaBits()),
+                request.find(TTL).orElse(base.ttl()),
+                request.find(MAX_TTL).orElse(base.maxTtl()),
+                request.find(LEASE_BOUND).orElse(base.leaseBound()),
+                request.find(REQUIRE_PROOF).orElse(base.requireProof()),
+                request.find(ALLOWED_DNS_NAMES).orElse(base.allowedDnsNames()),
+                request.find(ALLOWED_CIDRS).orElse(base.allowedCidrs()),
+                request.find(ALLOWED_PORTS).orElse(base.allowedPorts()));
         checkCidrs(role.allowedCidrs());
         checkLifetimes(role, Config.load(storage));
         role.save(storage);
         return Response.data(role.toResponseData());
-    }
-
-    /** The request's value, else the current role's, else the field's default. */
-    private static <T> T pick(Request request, Field<T> field, T current) {
-        return request.find(field).orElseGet(() -> current != null ? current : request.get(field));
     }
 
     private static void checkLifetimes(Role role, Config config) {

@@ -5,6 +5,7 @@ import dev.herald.sdk.json.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,19 +40,7 @@ final class Signer {
 
     /** The current key, made now (with the configured algorithm) if the mount has none yet. */
     SigningKey current() {
-        List<SigningKey> versions = versions();
-        if (!versions.isEmpty()) {
-            return versions.getLast();
-        }
-        synchronized (lock) {
-            versions = versions();
-            if (!versions.isEmpty()) {
-                return versions.getLast();
-            }
-            SigningKey first = SigningKey.generate(Config.load(storage).signingAlgorithm(), clock.instant());
-            save(List.of(first));
-            return first;
-        }
+        return versionsOrFirst().getLast();
     }
 
     /**
@@ -60,34 +49,50 @@ final class Signer {
      */
     SigningKey rotate() {
         synchronized (lock) {
-            SigningKey previous = current();
+            List<SigningKey> versions = versionsOrFirst();
+            Config config = Config.load(storage);
             Instant now = clock.instant();
-            SigningKey next = SigningKey.generate(Config.load(storage).signingAlgorithm(), now)
-                    .countersignedBy(previous, now);
-            List<SigningKey> versions = new ArrayList<>();
-            for (SigningKey key : versions()) {
-                // Keys retired beyond verification_ttl no longer verify anything: drop them.
-                if (key.retiredAt() == null || key.retiredAt().isAfter(now.minus(Config.load(storage).verificationTtl()))) {
-                    versions.add(key.kid().equals(previous.kid()) ? key.retired(now) : key);
-                }
+            SigningKey previous = versions.getLast();
+            SigningKey next = SigningKey.generate(config.signingAlgorithm(), now).countersignedBy(previous, now);
+            List<SigningKey> kept = new ArrayList<>();
+            // Keys retired beyond verification_ttl no longer verify anything: they are dropped.
+            for (SigningKey key : stillVerifying(versions, now, config.verificationTtl())) {
+                kept.add(key == previous ? key.retired(now) : key);
             }
-            versions.add(next);
-            save(versions);
+            kept.add(next);
+            save(kept);
             return next;
         }
     }
 
-    /** The keys that verify now: the current one, and retired ones younger than verification_ttl. */
+    /**
+     * The keys that verify now, oldest first: retired ones younger than verification_ttl, and
+     * last the current one (made now if the mount has none yet).
+     */
     List<SigningKey> verifying() {
-        current(); // makes the first key if there is none yet
-        Instant oldest = clock.instant().minus(Config.load(storage).verificationTtl());
-        List<SigningKey> keys = new ArrayList<>();
-        for (SigningKey key : versions()) {
-            if (key.retiredAt() == null || key.retiredAt().isAfter(oldest)) {
-                keys.add(key);
-            }
+        return stillVerifying(versionsOrFirst(), clock.instant(), Config.load(storage).verificationTtl());
+    }
+
+    private static List<SigningKey> stillVerifying(List<SigningKey> versions, Instant now, Duration ttl) {
+        Instant oldest = now.minus(ttl);
+        return versions.stream().filter(key -> key.retiredAt() == null || key.retiredAt().isAfter(oldest)).toList();
+    }
+
+    /** Every key version, oldest first; the first key is made now if there is none. */
+    private List<SigningKey> versionsOrFirst() {
+        List<SigningKey> versions = versions();
+        if (!versions.isEmpty()) {
+            return versions;
         }
-        return keys;
+        synchronized (lock) {
+            versions = versions();
+            if (!versions.isEmpty()) {
+                return versions;
+            }
+            SigningKey first = SigningKey.generate(Config.load(storage).signingAlgorithm(), clock.instant());
+            save(List.of(first));
+            return List.of(first);
+        }
     }
 
     private void save(List<SigningKey> versions) {

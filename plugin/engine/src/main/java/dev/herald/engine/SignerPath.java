@@ -4,6 +4,7 @@ import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code signer}: the current signing key and every key that still verifies (public halves only). */
@@ -27,9 +28,10 @@ final class SignerPath {
     static Path definition(Signer signer) {
         return Path.pattern("signer")
                 .read("Read the current signing key and the keys that still verify.", request -> {
-                    SigningKey current = signer.current();
-                    Map<String, Object> data = new LinkedHashMap<>(current.toPublicData());
-                    data.put("keys", signer.verifying().stream().map(SigningKey::toPublicData).toList());
+                    List<SigningKey> keys = signer.verifying();
+                    // The current key is the newest and never retired: the last one that verifies.
+                    Map<String, Object> data = new LinkedHashMap<>(keys.getLast().toPublicData());
+                    data.put("keys", keys.stream().map(SigningKey::toPublicData).toList());
                     return Response.data(data);
                 })
                 .help("The key that signs discovery records.", """

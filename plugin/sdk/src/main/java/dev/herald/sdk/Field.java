@@ -199,12 +199,12 @@ public final class Field<T> {
             throw VaultException.badRequest("invalid " + name + ": " + e.getMessage());
         }
         if (!allowedValues.isEmpty() && !allowedValues.contains(value)) {
-            throw VaultException.badRequest("invalid " + name + ": " + show(value) + " is not one of "
-                    + String.join(", ", allowedValues.stream().map(Field::show).toList()));
+            throw VaultException.badRequest("invalid " + name + ": " + describe(value) + " is not one of "
+                    + String.join(", ", allowedValues.stream().map(Field::describe).toList()));
         }
         for (Rule<T> rule : rules) {
             if (!rule.holds().test(value)) {
-                throw VaultException.badRequest("invalid " + name + ": must " + rule.description() + ", got " + show(value));
+                throw VaultException.badRequest("invalid " + name + ": must " + rule.description() + ", got " + describe(value));
             }
         }
         return value;
@@ -213,16 +213,6 @@ public final class Field<T> {
     /** The value as it is shown to callers: durations in whole seconds, everything else as is. */
     public Object toJson(T value) {
         return value instanceof Duration d ? Durations.toSeconds(d) : value;
-    }
-
-    private static String show(Object value) {
-        if (value instanceof Duration d) {
-            return Durations.format(d);
-        }
-        if (value instanceof String s) {
-            return "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
-        }
-        return String.valueOf(value);
     }
 
     @Override
@@ -355,9 +345,11 @@ public final class Field<T> {
         out.put(pair.substring(0, eq), pair.substring(eq + 1));
     }
 
+    /** A value as messages show it: strings quoted and cut short, durations in Go notation. */
     private static String describe(Object raw) {
         return switch (raw) {
             case null -> "null";
+            case Duration d -> Durations.format(d);
             case String s -> "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
             case Map<?, ?> m -> "an object";
             case List<?> l -> "a list";

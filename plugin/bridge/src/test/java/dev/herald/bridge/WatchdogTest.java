@@ -11,11 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class ParentWatchdogTest {
+class WatchdogTest {
     @Test
     void aProcessWithoutMountsIsAbandoned() throws Exception {
         CompletableFuture<String> gone = new CompletableFuture<>();
-        ParentWatchdog.start(() -> 0, Duration.ofSeconds(1), gone::complete);
+        Watchdog.start(() -> 0, Duration.ofSeconds(1), gone::complete);
         assertEquals("no mount for 1 s: the server has abandoned this process", gone.get(5, TimeUnit.SECONDS));
     }
 
@@ -23,7 +23,7 @@ class ParentWatchdogTest {
     void aMountKeepsTheProcessAndItsLossStartsTheClock() throws Exception {
         AtomicInteger mounts = new AtomicInteger(1);
         CompletableFuture<String> gone = new CompletableFuture<>();
-        ParentWatchdog.start(mounts::get, Duration.ofSeconds(1), gone::complete);
+        Watchdog.start(mounts::get, Duration.ofSeconds(1), gone::complete);
         assertThrows(TimeoutException.class, () -> gone.get(2500, TimeUnit.MILLISECONDS), "a mount keeps it alive");
         mounts.set(0);
         assertEquals("no mount for 1 s: the server has abandoned this process", gone.get(5, TimeUnit.SECONDS));

@@ -15,11 +15,11 @@ import java.util.function.IntSupplier;
  *       protocol and leaves the first process running, unused, for good.</li>
  * </ul>
  */
-final class ParentWatchdog {
+final class Watchdog {
     static final Duration ABANDONED_AFTER = Duration.ofSeconds(60);
     private static final long PERIOD_MS = 500;
 
-    private ParentWatchdog() {
+    private Watchdog() {
     }
 
     /** @param onGone called once, with the reason, when the process should exit */
