@@ -329,7 +329,11 @@ public final class DevServer implements AutoCloseable {
         return http(method, path, null, null);
     }
 
-    private HttpResult http(String method, String path, Object body, String token) {
+    /**
+     * One HTTP request with {@code token} (none if null), e.g. a publisher's login token; otherwise
+     * as {@link #http(String, String, Object)}.
+     */
+    public HttpResult http(String method, String path, Object body, String token) {
         String relative = path.startsWith("/v1/") ? path.substring(4) : path.replaceFirst("^/", "");
         HttpRequest.BodyPublisher publisher = body == null
                 ? HttpRequest.BodyPublishers.noBody()

@@ -1,10 +1,13 @@
 package dev.herald.bridge;
 
 import com.google.protobuf.Timestamp;
+import dev.herald.proto.pb.LeaseOptions;
 import dev.herald.proto.pb.ProtoError;
+import dev.herald.proto.pb.Secret;
 import dev.herald.proto.pb.ResponseWrapInfo;
 import dev.herald.sdk.Caller;
 import dev.herald.sdk.Durations;
+import dev.herald.sdk.Lease;
 import dev.herald.sdk.Operation;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
@@ -13,6 +16,8 @@ import dev.herald.sdk.json.Json;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** pb.Request to sdk {@link Request}, sdk {@link Response} to pb.Response, and failures to ProtoError. */
 final class Translation {
@@ -38,8 +43,41 @@ final class Translation {
         Request.MountInfo mount = new Request.MountInfo(wire.getMountPoint(), wire.getMountType(), wire.getMountAccessor());
         Duration wrapTtl = wire.hasWrapInfo() && wire.getWrapInfo().getTTL() > 0
                 ? Duration.ofNanos(wire.getWrapInfo().getTTL()) : null;
+        if ((operation == Operation.RENEW || operation == Operation.REVOKE) && wire.hasSecret()) {
+            return Request.forLease(wire.getId(), operation, wire.getPath(), Json.parseObject(wire.getData()), caller,
+                    mount, lease(wire.getSecret()));
+        }
         return new Request(wire.getId(), operation, wire.getPath(), Json.parseObject(wire.getData()), caller, mount,
                 wrapTtl);
+    }
+
+    /** The lease the server kept, as a renew or revoke request carries it. */
+    static Lease lease(Secret secret) {
+        Map<String, Object> internal = secret.getInternalData().isEmpty()
+                ? Map.of() : Json.parseObject(secret.getInternalData());
+        LeaseOptions options = secret.getLeaseOptions();
+        Instant issued = options.hasIssueTime()
+                ? Instant.ofEpochSecond(options.getIssueTime().getSeconds(), options.getIssueTime().getNanos()) : null;
+        String type = internal.get(Lease.SECRET_TYPE_KEY) instanceof String s ? s : "";
+        return new Lease(type, internal, Duration.ofNanos(Math.max(0, options.getTTL())),
+                Duration.ofNanos(Math.max(0, options.getMaxTTL())), options.getRenewable(), issued,
+                Duration.ofNanos(Math.max(0, options.getIncrement())), secret.getLeaseId());
+    }
+
+    /** A lease as the server wants it: the secret type in the internal data, and always an issue time. */
+    static Secret secret(Lease lease, Instant now) {
+        Map<String, Object> internal = new LinkedHashMap<>(lease.internalData());
+        internal.put(Lease.SECRET_TYPE_KEY, lease.secretType());
+        return Secret.newBuilder()
+                .setLeaseOptions(LeaseOptions.newBuilder()
+                        .setTTL(Durations.toNanos(lease.ttl()))
+                        .setMaxTTL(Durations.toNanos(lease.maxTtl()))
+                        .setRenewable(lease.renewable())
+                        .setIncrement(Durations.toNanos(lease.increment()))
+                        .setIssueTime(timestamp(lease.issueTime() == null ? now : lease.issueTime())))
+                .setInternalData(Json.write(internal))
+                .setLeaseId(lease.leaseId())
+                .build();
     }
 
     /** The wire response, or null for "no response" (a 404 for reads, 204 for writes). */
@@ -50,6 +88,7 @@ final class Translation {
         dev.herald.proto.pb.Response.Builder wire = dev.herald.proto.pb.Response.newBuilder()
                 .setData(Json.write(response.data()))
                 .addAllWarnings(response.warnings());
+        response.lease().ifPresent(lease -> wire.setSecret(secret(lease, now)));
         response.wrapTtl().ifPresent(ttl -> wire.setWrapInfo(ResponseWrapInfo.newBuilder()
                 .setTTL(Durations.toNanos(ttl))
                 .setCreationTime(timestamp(now))));

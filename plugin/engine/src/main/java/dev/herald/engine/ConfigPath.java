@@ -4,7 +4,6 @@ import dev.herald.sdk.Field;
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.Storage;
 
 import java.time.Duration;
 
@@ -44,13 +43,13 @@ final class ConfigPath {
             "Largest metadata map a publication may carry, in bytes of its JSON.")
             .defaultValue(D.maxMetadataBytes()).check(n -> n > 0 && n <= 1 << 20, "be between 1 and 1048576");
 
-    static Path definition(Storage storage) {
+    static Path definition(Settings settings, Runnable onChange) {
         return Path.pattern("config")
                 .fields(DEFAULT_TTL, MAX_TTL, ROTATION_WINDOW, MIN_OVERLAP, RECORD_TTL, VERIFICATION_TTL,
                         SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES)
-                .read("Read the mount's settings.", request -> read(storage, request))
+                .read("Read the mount's settings.", request -> read(settings, request))
                 .update("Change some of the mount's settings; fields left out keep their values.",
-                        request -> update(storage, request))
+                        request -> update(settings, onChange, request))
                 .help("Mount-wide defaults and limits for publications and records.", """
                         Sets the lifetimes of publications (default_ttl, max_ttl), when rotation opens
                         (rotation_window) and how long old and new keys overlap (min_overlap), how long a
@@ -63,12 +62,12 @@ final class ConfigPath {
                         """);
     }
 
-    private static Response read(Storage storage, Request request) {
-        return Response.data(Config.load(storage).toResponseData(request.mount().path()));
+    private static Response read(Settings settings, Request request) {
+        return Response.data(settings.get().toResponseData(request.mount().path()));
     }
 
-    private static Response update(Storage storage, Request request) {
-        Config current = Config.load(storage);
+    private static Response update(Settings settings, Runnable onChange, Request request) {
+        Config current = settings.get();
         Config updated = new Config(
                 request.find(DEFAULT_TTL).orElse(current.defaultTtl()),
                 request.find(MAX_TTL).orElse(current.maxTtl()),
@@ -81,7 +80,8 @@ final class ConfigPath {
                 request.find(REQUIRE_WRAPPING).orElse(current.requireWrapping()),
                 request.find(WRAP_TTL).orElse(current.wrapTtl()),
                 request.find(MAX_METADATA_BYTES).orElse(current.maxMetadataBytes())).validated();
-        updated.save(storage);
+        settings.save(updated);
+        onChange.run();
         return Response.data(updated.toResponseData(request.mount().path()));
     }
 }

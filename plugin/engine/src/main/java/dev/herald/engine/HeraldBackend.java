@@ -1,14 +1,18 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.Backend;
+import dev.herald.sdk.Log;
 import dev.herald.sdk.Mount;
 import dev.herald.sdk.Router;
 import dev.herald.sdk.SpecialPaths;
 
+import java.time.Clock;
 import java.util.List;
 
 /** Herald's backend for one mount: its paths, wired to the mount's storage. */
 public final class HeraldBackend {
+    private static final Log LOG = Log.named("herald.engine");
+
     private HeraldBackend() {
     }
 
@@ -16,18 +20,53 @@ public final class HeraldBackend {
     public static final String VERSION = "";
 
     public static Backend create(Mount mount) {
-        Signer signer = new Signer(mount.storage(), java.time.Clock.systemUTC());
+        return create(mount, Clock.systemUTC());
+    }
+
+    static Backend create(Mount mount, Clock clock) {
+        Settings settings = new Settings(mount.storage());
+        Signer signer = new Signer(mount.storage(), clock);
+        Registry registry = new Registry(mount.storage());
+        PublishPath publish = new PublishPath(mount.storage(), mount.system(), settings, registry, clock);
+        DiscoverPath discover = new DiscoverPath(settings, signer, registry, clock);
         return Router.builder("Herald publishes workloads' public keys and signs discovery records.", """
                         Workloads generate their own key pairs and publish only public keys, write-once and
                         bound to their authenticated identity. Herald signs discovery records (keys,
                         endpoints, validity) that clients verify and pin for mutual TLS.
                         """)
-                .path(ConfigPath.definition(mount.storage()))
+                .path(ConfigPath.definition(settings, registry::dropRecords))
                 .path(RolesPath.definition(mount.storage()))
                 .path(RolesPath.listDefinition(mount.storage()))
                 .path(SignerPath.definition(signer))
-                .path(SignerPath.rotateDefinition(signer))
+                .path(SignerPath.rotateDefinition(signer, mount.storage(), registry::dropRecords))
                 .path(JwksPath.definition(signer))
+                .path(publish.definition())
+                .path(discover.serviceDefinition())
+                .path(discover.instanceDefinition())
+                .path(ServicesPath.definition(registry, clock))
+                .path(HistoryPath.definition(mount.storage(), registry, clock))
+                .path(RevokePath.definition(registry, clock))
+                .path(TidyPath.definition(registry, clock))
+                .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
+                .periodic(() -> {
+                    try {
+                        TidyPath.tidy(registry, clock);
+                    } catch (RuntimeException e) {
+                        // e.g. read-only storage on a standby, or a mount being removed: next time
+                        LOG.debug("periodic tidy skipped", "error", e.getMessage());
+                    }
+                })
+                .onInvalidate(key -> {
+                    if (key.equals(Config.STORAGE_KEY)) {
+                        settings.invalidate();
+                        registry.dropRecords();
+                    } else if (key.equals(Signer.STORAGE_KEY)) {
+                        signer.invalidate();
+                        registry.dropRecords();
+                    } else {
+                        registry.invalidate(key);
+                    }
+                })
                 // jwks needs no token; the signing keys live under "signer/", which the server seal-wraps.
                 .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN), List.of(), List.of("signer/"), List.of()))
                 .build();

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -36,6 +37,11 @@ final class Jwk {
                 jwk.put("kty", "EC");
                 jwk.put("x", BASE64URL.encodeToString(unsigned(ec.getW().getAffineX(), size)));
                 jwk.put("y", BASE64URL.encodeToString(unsigned(ec.getW().getAffineY(), size)));
+            }
+            case RSAPublicKey rsa -> {
+                jwk.put("e", BASE64URL.encodeToString(minimal(rsa.getPublicExponent())));
+                jwk.put("kty", "RSA");
+                jwk.put("n", BASE64URL.encodeToString(minimal(rsa.getModulus())));
             }
             default -> {
                 byte[] spki = key.getEncoded();
@@ -68,6 +74,16 @@ final class Jwk {
         jwk.put("alg", algorithm);
         jwk.put("use", "sig");
         return jwk;
+    }
+
+    /** RFC 7518 §6.3.1: unsigned big-endian with no leading zero bytes (toByteArray may add a sign byte). */
+    private static byte[] minimal(BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        int start = 0;
+        while (start < bytes.length - 1 && bytes[start] == 0) {
+            start++;
+        }
+        return Arrays.copyOfRange(bytes, start, bytes.length);
     }
 
     private static byte[] unsigned(BigInteger value, int size) {

@@ -23,6 +23,8 @@ final class Signer {
     private final Clock clock;
     /** Serialises the first-use generation: two concurrent first reads must not make two keys. */
     private final Object lock = new Object();
+    /** The stored versions as last read or written here; null until read or after an invalidation. */
+    private volatile List<SigningKey> cached;
 
     Signer(Storage storage, Clock clock) {
         this.storage = storage;
@@ -32,10 +34,23 @@ final class Signer {
     /** Every key version, oldest first; empty before first use. */
     @SuppressWarnings("unchecked")
     List<SigningKey> versions() {
-        return storage.get(STORAGE_KEY)
+        List<SigningKey> versions = cached;
+        if (versions != null) {
+            return versions;
+        }
+        versions = storage.get(STORAGE_KEY)
                 .map(bytes -> ((List<Object>) Json.parseObject(new String(bytes, StandardCharsets.UTF_8)).get("keys"))
                         .stream().map(entry -> SigningKey.fromStored((Map<String, Object>) entry)).toList())
                 .orElse(List.of());
+        if (!versions.isEmpty()) {
+            cached = versions;
+        }
+        return versions;
+    }
+
+    /** The stored keys changed elsewhere (another node): read them again. */
+    void invalidate() {
+        cached = null;
     }
 
     /** The current key, made now (with the configured algorithm) if the mount has none yet. */
@@ -98,5 +113,6 @@ final class Signer {
     private void save(List<SigningKey> versions) {
         storage.put(STORAGE_KEY, Json.write(Map.of("keys", versions.stream().map(SigningKey::toStored).toList()))
                 .getBytes(StandardCharsets.UTF_8));
+        cached = List.copyOf(versions);
     }
 }

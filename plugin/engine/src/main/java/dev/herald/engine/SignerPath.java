@@ -2,6 +2,7 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
+import dev.herald.sdk.Storage;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,10 +13,21 @@ final class SignerPath {
     private SignerPath() {
     }
 
-    static Path rotateDefinition(Signer signer) {
+    /**
+     * @param rotated told of each rotation (signed records must be made again with the new key)
+     */
+    static Path rotateDefinition(Signer signer, Storage storage, Runnable rotated) {
         return Path.pattern("signer/rotate")
-                .update("Make a new signing key, countersigned by the current one.", request ->
-                        Response.data(signer.rotate().toPublicData()))
+                .update("Make a new signing key, countersigned by the current one.", request -> {
+                    String previous = signer.current().kid();
+                    SigningKey next = signer.rotate();
+                    rotated.run();
+                    PublisherIdentity actor = new PublisherIdentity(request.caller().entityId(), "",
+                            request.caller().displayName(), Map.of(), request.caller().tokenAccessor());
+                    History.appendSignerRotation(storage, new History.Event("signer_rotate", next.createdAt(), "", 0,
+                            next.kid(), actor, 0, "signing key " + previous + " replaced by " + next.kid()));
+                    return Response.data(next.toPublicData());
+                })
                 .help("Rotate the signing key.", """
                         Makes a new signing key (signing_algorithm of config) and retires the current one,
                         which keeps verifying for verification_ttl. The new key's JWK is countersigned by

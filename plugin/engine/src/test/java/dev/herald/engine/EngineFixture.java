@@ -2,6 +2,8 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Backend;
 import dev.herald.sdk.Caller;
+import dev.herald.sdk.Entity;
+import dev.herald.sdk.Lease;
 import dev.herald.sdk.Mount;
 import dev.herald.sdk.Operation;
 import dev.herald.sdk.Request;
@@ -14,15 +16,43 @@ import java.util.Optional;
 
 /** One Herald mount in memory, mounted at "herald/", for unit tests of its paths. */
 final class EngineFixture {
+    static final Request.MountInfo MOUNT = new Request.MountInfo("herald/", "herald", "acc");
+
     final InMemoryStorage storage = new InMemoryStorage();
-    final Backend backend = HeraldBackend.create(new Mount(storage, new FixedSystemView(), Map.of(), "uuid"));
+    final MutableClock clock = new MutableClock();
+    final Backend backend;
+
+    EngineFixture() {
+        this(Map.of());
+    }
+
+    /** @param entities the identity entities callers may have, by id */
+    EngineFixture(Map<String, Entity> entities) {
+        backend = HeraldBackend.create(new Mount(storage, new FixedSystemView(entities), Map.of(), "uuid"), clock);
+    }
 
     static Request request(Operation operation, String path, Map<String, Object> data) {
-        return new Request("r", operation, path, data, Caller.NONE, new Request.MountInfo("herald/", "herald", "acc"), null);
+        return request(operation, path, data, Caller.NONE);
+    }
+
+    static Request request(Operation operation, String path, Map<String, Object> data, Caller caller) {
+        return new Request("r", operation, path, data, caller, MOUNT, null);
     }
 
     Response send(Operation operation, String path, Map<String, Object> data) {
         return backend.handle(request(operation, path, data));
+    }
+
+    /** A request as the caller sends it: the existence check first decides create or update, as the server does. */
+    Response write(String path, Map<String, Object> data, Caller caller) {
+        Request update = request(Operation.UPDATE, path, data, caller);
+        boolean exists = backend.exists(update).orElse(true);
+        return backend.handle(exists ? update : update.withOperation(Operation.CREATE));
+    }
+
+    /** The server calling back about a lease the mount issued (renew or revoke). */
+    Response lease(Operation operation, Lease lease) {
+        return backend.handle(Request.forLease("r", operation, "publish/x/y", Map.of(), Caller.NONE, MOUNT, lease));
     }
 
     Optional<Boolean> exists(String path) {

@@ -18,6 +18,7 @@ public final class Request {
     private final Duration wrapTtl;
     private final Map<String, String> pathParameters;
     private final Map<String, Object> fieldValues;
+    private final Lease lease;
 
     /** The mount a request arrived on. */
     public record MountInfo(String path, String type, String accessor) {
@@ -32,12 +33,26 @@ public final class Request {
      */
     public Request(String id, Operation operation, String path, Map<String, Object> data, Caller caller,
                    MountInfo mount, Duration wrapTtl) {
-        this(id, operation, path, data, caller, mount, wrapTtl, Map.of(), Map.of());
+        this(id, operation, path, data, caller, mount, wrapTtl, Map.of(), Map.of(), null);
+    }
+
+    /**
+     * A renew or revoke request for a lease the mount issued.
+     *
+     * @param data the data of the response that issued the lease, as the server kept it
+     */
+    public static Request forLease(String id, Operation operation, String path, Map<String, Object> data,
+                                   Caller caller, MountInfo mount, Lease lease) {
+        if (operation != Operation.RENEW && operation != Operation.REVOKE) {
+            throw new IllegalArgumentException("only renew and revoke carry a lease, not " + operation.wireName());
+        }
+        return new Request(id, operation, path, data, caller, mount, null, Map.of(), Map.of(),
+                java.util.Objects.requireNonNull(lease));
     }
 
     private Request(String id, Operation operation, String path, Map<String, Object> data, Caller caller,
                     MountInfo mount, Duration wrapTtl, Map<String, String> pathParameters,
-                    Map<String, Object> fieldValues) {
+                    Map<String, Object> fieldValues, Lease lease) {
         this.id = id;
         this.operation = operation;
         this.path = path;
@@ -47,16 +62,17 @@ public final class Request {
         this.wrapTtl = wrapTtl;
         this.pathParameters = Map.copyOf(pathParameters);
         this.fieldValues = Map.copyOf(fieldValues);
+        this.lease = lease;
     }
 
     /** This request once routed: its path parameters and its checked field values (absent ones left out). */
     Request routed(Map<String, String> pathParameters, Map<String, Object> fieldValues) {
-        return new Request(id, operation, path, data, caller, mount, wrapTtl, pathParameters, fieldValues);
+        return new Request(id, operation, path, data, caller, mount, wrapTtl, pathParameters, fieldValues, lease);
     }
 
     /** This request with another operation (an update that the existence check turned into a create...). */
     public Request withOperation(Operation other) {
-        return new Request(id, other, path, data, caller, mount, wrapTtl, pathParameters, fieldValues);
+        return new Request(id, other, path, data, caller, mount, wrapTtl, pathParameters, fieldValues, lease);
     }
 
     /** The server's id of this request, as shown in its audit log. */
@@ -84,6 +100,11 @@ public final class Request {
 
     public MountInfo mount() {
         return mount;
+    }
+
+    /** For renew and revoke: the lease as the server kept it. */
+    public Optional<Lease> lease() {
+        return Optional.ofNullable(lease);
     }
 
     /** The response-wrapping TTL the caller asked for, if any. */

@@ -9,26 +9,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a handler returns: a JSON object of data, optional warnings, and optionally a demand that
- * the server wrap the response. {@link #none()} means "no response": a 404 for a read, a 204 for
+ * What a handler returns: a JSON object of data, optional warnings, optionally a lease
+ * ({@link #withLease}) and optionally a demand that the server wrap the response. {@link #none()} means "no response": a 404 for a read, a 204 for
  * a write.
  */
 public final class Response {
-    private static final Response NONE = new Response(null, List.of(), null);
+    private static final Response NONE = new Response(null, List.of(), null, null);
 
     private final Map<String, Object> data;
     private final List<String> warnings;
     private final Duration wrapTtl;
+    private final Lease lease;
 
-    private Response(Map<String, Object> data, List<String> warnings, Duration wrapTtl) {
+    private Response(Map<String, Object> data, List<String> warnings, Duration wrapTtl, Lease lease) {
         this.data = data == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(data));
         this.warnings = List.copyOf(warnings);
         this.wrapTtl = wrapTtl;
+        this.lease = lease;
     }
 
     /** A response carrying {@code data} (values: strings, numbers, booleans, lists, maps, null). */
     public static Response data(Map<String, ?> data) {
-        return new Response(new LinkedHashMap<>(data), List.of(), null);
+        return new Response(new LinkedHashMap<>(data), List.of(), null, null);
     }
 
     /** The answer to a list operation. */
@@ -53,12 +55,29 @@ public final class Response {
     public Response withWarning(String warning) {
         List<String> more = new ArrayList<>(warnings);
         more.add(warning);
-        return new Response(data == null ? Map.of() : data, more, wrapTtl);
+        return new Response(data == null ? Map.of() : data, more, wrapTtl, lease);
     }
 
     /** This response, which the server must wrap in a single-use token living {@code ttl}. */
     public Response wrapped(Duration ttl) {
-        return new Response(data == null ? Map.of() : data, warnings, ttl);
+        return new Response(data == null ? Map.of() : data, warnings, ttl, lease);
+    }
+
+    /**
+     * This response granting a lease: the server records it, shows the caller its id and TTL, and
+     * later calls the renew and revoke handlers of its secret type.
+     */
+    public Response withLease(Lease granted) {
+        return new Response(data == null ? Map.of() : data, warnings, wrapTtl, java.util.Objects.requireNonNull(granted));
+    }
+
+    /** The answer of a renew handler: the renewed lease, with no data of its own. */
+    public static Response renewal(Lease renewed) {
+        return new Response(Map.of(), List.of(), null, java.util.Objects.requireNonNull(renewed));
+    }
+
+    public Optional<Lease> lease() {
+        return Optional.ofNullable(lease);
     }
 
     public boolean isNone() {

@@ -27,6 +27,11 @@ public final class Router implements Backend {
     private final Runnable initializer;
     private final Consumer<String> invalidator;
     private final Runnable cleaner;
+    private final Map<String, SecretType> secretTypes;
+
+    /** The renew and revoke handlers of one type of lease. */
+    private record SecretType(Handler renew, Handler revoke) {
+    }
 
     private Router(Builder builder) {
         this.synopsis = builder.synopsis;
@@ -37,6 +42,7 @@ public final class Router implements Backend {
         this.initializer = builder.initializer;
         this.invalidator = builder.invalidator;
         this.cleaner = builder.cleaner;
+        this.secretTypes = Map.copyOf(builder.secretTypes);
     }
 
     /** A router whose root help shows {@code synopsis} and {@code description}. */
@@ -54,6 +60,7 @@ public final class Router implements Backend {
         private Runnable initializer = () -> { };
         private Consumer<String> invalidator = key -> { };
         private Runnable cleaner = () -> { };
+        private final Map<String, SecretType> secretTypes = new LinkedHashMap<>();
 
         private Builder(String synopsis, String description) {
             this.synopsis = Objects.requireNonNull(synopsis);
@@ -74,6 +81,18 @@ public final class Router implements Backend {
         /** Work the server triggers about once a minute (its "rollback" call). */
         public Builder periodic(Runnable work) {
             this.periodic = work;
+            return this;
+        }
+
+        /**
+         * The handlers of the leases of {@code type} ({@link Lease#secretType()}). Renew answers with
+         * {@link Response#renewal}; revoke ends what the lease held and answers {@link Response#none()}.
+         * Every type a mount issues needs a revoke that succeeds: the server revokes all leases of a
+         * mount before it can disable it.
+         */
+        public Builder secretType(String type, Handler renew, Handler revoke) {
+            secretTypes.put(Objects.requireNonNull(type), new SecretType(Objects.requireNonNull(renew),
+                    Objects.requireNonNull(revoke)));
             return this;
         }
 
@@ -134,6 +153,9 @@ public final class Router implements Backend {
                 periodic.run();
                 return Response.none();
             }
+            case RENEW, REVOKE -> {
+                return leaseOperation(request);
+            }
             default -> {
                 Path path = find(request.path());
                 Handler handler = path.handler(request.operation()).orElseThrow(() ->
@@ -142,6 +164,22 @@ public final class Router implements Backend {
                 return handler.handle(route(path, request, true));
             }
         }
+    }
+
+    /** Renew and revoke go by the lease's secret type, not by path (the path is the one that issued it). */
+    private Response leaseOperation(Request request) {
+        Lease lease = request.lease().orElseThrow(() -> VaultException.badRequest(
+                request.operation().wireName() + " needs the lease the server keeps; none came with the request"));
+        SecretType type = secretTypes.get(lease.secretType());
+        if (type == null) {
+            if (request.operation() == Operation.REVOKE) {
+                // Nothing of this mount is held by a lease type it does not know: let the server forget it,
+                // or the lease would block the mount's removal forever.
+                return Response.none();
+            }
+            throw VaultException.badRequest("leases of type \"" + lease.secretType() + "\" cannot be renewed by this mount");
+        }
+        return (request.operation() == Operation.RENEW ? type.renew() : type.revoke()).handle(request);
     }
 
     @Override

@@ -1,0 +1,162 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.VaultException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where a publication says its workload can be reached: endpoints ({@code host:port} or URLs), IP
+ * addresses and DNS names. Each must lie within what the role allows, so that a publisher cannot
+ * advertise an address it does not own. Immutable.
+ */
+record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<String> dnsNames) {
+    static final int MAX_ENTRIES = 64;
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+    private static final Pattern URL = Pattern.compile("([a-z][a-z0-9+.-]{0,31})://([^/?#]+)([/?#].*)?");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\[\\]]+):([0-9]{1,5})");
+    private static final Map<String, Integer> DEFAULT_PORTS = Map.of("https", 443, "http", 80, "grpcs", 443,
+            "wss", 443, "ws", 80);
+
+    EndpointClaims {
+        endpoints = List.copyOf(endpoints);
+        ipAddresses = List.copyOf(ipAddresses);
+        dnsNames = List.copyOf(dnsNames);
+    }
+
+    /** One endpoint taken apart. {@code port} is -1 for a URL of a scheme with no known default port. */
+    private record Endpoint(String host, int port) {
+    }
+
+    /**
+     * Checks the form of every claim and that the role allows it.
+     *
+     * @throws VaultException 400 for a malformed claim, 403 for one the role does not allow
+     */
+    EndpointClaims checkedAgainst(Role role) {
+        requireCount("endpoints", endpoints);
+        requireCount("ip_addresses", ipAddresses);
+        requireCount("dns_names", dnsNames);
+        for (String endpoint : endpoints) {
+            Endpoint parsed = parse(endpoint);
+            requireHostAllowed(role, "endpoints", parsed.host());
+            if (parsed.port() >= 0 && !portAllowed(role, parsed.port())) {
+                throw VaultException.forbidden("endpoint " + endpoint + ": port " + parsed.port()
+                        + " is not in allowed_ports of role " + role.name() + " (" + String.join(", ", role.allowedPorts()) + ")");
+            }
+        }
+        for (String ip : ipAddresses) {
+            if (Cidr.address(ip).isEmpty()) {
+                throw VaultException.badRequest("invalid ip_addresses: \"" + shorten(ip) + "\" is not an IPv4 or IPv6 address");
+            }
+            requireHostAllowed(role, "ip_addresses", ip);
+        }
+        for (String name : dnsNames) {
+            if (!validDnsName(name)) {
+                throw VaultException.badRequest("invalid dns_names: \"" + shorten(name) + "\" is not a lower-case DNS name");
+            }
+            requireHostAllowed(role, "dns_names", name);
+        }
+        return this;
+    }
+
+    Map<String, Object> toClaims() {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("endpoints", endpoints);
+        claims.put("ip_addresses", ipAddresses);
+        claims.put("dns_names", dnsNames);
+        return claims;
+    }
+
+    private static void requireCount(String field, List<String> values) {
+        if (values.size() > MAX_ENTRIES) {
+            throw VaultException.badRequest("invalid " + field + ": at most " + MAX_ENTRIES + " entries, got " + values.size());
+        }
+    }
+
+    private static Endpoint parse(String endpoint) {
+        if (endpoint.length() > 512) {
+            throw VaultException.badRequest("invalid endpoints: \"" + shorten(endpoint) + "\" is longer than 512 characters");
+        }
+        Matcher url = URL.matcher(endpoint);
+        String authority;
+        int defaultPort = -1;
+        if (url.matches()) {
+            authority = url.group(2);
+            defaultPort = DEFAULT_PORTS.getOrDefault(url.group(1), -1);
+            if (authority.contains("@")) {
+                throw VaultException.badRequest("invalid endpoints: \"" + shorten(endpoint) + "\" carries user information");
+            }
+        } else if (endpoint.contains("/")) {
+            throw VaultException.badRequest("invalid endpoints: \"" + shorten(endpoint)
+                    + "\" is neither host:port nor a URL such as https://host:port/");
+        } else {
+            authority = endpoint;
+        }
+        Matcher hostPort = HOST_PORT.matcher(authority);
+        String host;
+        int port;
+        if (hostPort.matches()) {
+            host = hostPort.group(1);
+            port = Integer.parseInt(hostPort.group(2));
+            if (port < 1 || port > 65535) {
+                throw VaultException.badRequest("invalid endpoints: port " + port + " of \"" + shorten(endpoint)
+                        + "\" is not between 1 and 65535");
+            }
+        } else if (url.matches()) {
+            host = authority;
+            port = defaultPort;
+        } else {
+            throw VaultException.badRequest("invalid endpoints: \"" + shorten(endpoint) + "\" needs a port (host:port)");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+            if (Cidr.address(host).isEmpty() || !host.contains(":")) {
+                throw VaultException.badRequest("invalid endpoints: \"" + shorten(endpoint) + "\" has a malformed IPv6 address");
+            }
+        } else if (Cidr.address(host).isEmpty() && !validDnsName(host)) {
+            throw VaultException.badRequest("invalid endpoints: the host of \"" + shorten(endpoint)
+                    + "\" is neither an IP address nor a lower-case DNS name");
+        }
+        return new Endpoint(host, port);
+    }
+
+    private static void requireHostAllowed(Role role, String field, String host) {
+        if (Cidr.address(host).isPresent()) {
+            if (role.allowedCidrs().stream().noneMatch(cidr -> Cidr.contains(cidr, host))) {
+                throw VaultException.forbidden(field + ": address " + host + " is not in allowed_cidrs of role "
+                        + role.name() + (role.allowedCidrs().isEmpty() ? " (none allowed)" : " (" + String.join(", ", role.allowedCidrs()) + ")"));
+            }
+        } else if (!Glob.anyMatches(role.allowedDnsNames(), host)) {
+            throw VaultException.forbidden(field + ": name " + host + " is not in allowed_dns_names of role "
+                    + role.name() + (role.allowedDnsNames().isEmpty() ? " (none allowed)" : " (" + String.join(", ", role.allowedDnsNames()) + ")"));
+        }
+    }
+
+    private static boolean portAllowed(Role role, int port) {
+        if (role.allowedPorts().isEmpty()) {
+            return true;
+        }
+        for (String range : role.allowedPorts()) {
+            int dash = range.indexOf('-');
+            int low = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+            int high = dash < 0 ? low : Integer.parseInt(range.substring(dash + 1));
+            if (port >= low && port <= high) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean validDnsName(String name) {
+        return name.length() <= 253 && DNS_NAME.matcher(name).matches();
+    }
+
+    static String shorten(String value) {
+        return value.length() > 50 ? value.substring(0, 50) + "..." : value;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The append-only history (DESIGN §5.6): one storage entry per event, under
+ * {@code history/<service>/<index>} for a service's events and {@code signer-history/<time>} for
+ * signer rotations, which concern every service and are merged into each service's history when it
+ * is read. Nothing here edits or deletes an entry.
+ */
+final class History {
+    private static final String SERVICE_PREFIX = "history/";
+    private static final String SIGNER_PREFIX = "signer-history/";
+
+    private History() {
+    }
+
+    /** What happened, to which publication, by whom. */
+    record Event(String type, Instant time, String instance, long generation, String fingerprint,
+                 PublisherIdentity actor, long sequence, String detail) {
+
+        Map<String, Object> toData() {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("type", type);
+            data.put("time", time.toString());
+            if (!instance.isEmpty()) {
+                data.put("instance", instance);
+                data.put("generation", generation);
+            }
+            data.put("fingerprint", fingerprint);
+            Map<String, Object> by = new LinkedHashMap<>();
+            by.put("entity_id", actor.entityId());
+            by.put("alias_name", actor.aliasName());
+            by.put("mount_accessor", actor.mountAccessor());
+            by.put("token_accessor", actor.tokenAccessor());
+            data.put("actor", by);
+            if (sequence > 0) {
+                data.put("sequence", sequence);
+            }
+            if (!detail.isEmpty()) {
+                data.put("detail", detail);
+            }
+            return data;
+        }
+    }
+
+    static String serviceKey(String service, long index) {
+        return SERVICE_PREFIX + service + "/" + String.format("%012d", index);
+    }
+
+    /**
+     * Writes a service's events at indices {@code from}, {@code from + 1}... Written before the
+     * service's entry that counts them: if that write fails, the next change writes over these same
+     * indices, so history never shows an event twice nor skips one that was acknowledged.
+     */
+    static void append(Storage storage, String service, long from, List<Event> events) {
+        for (int i = 0; i < events.size(); i++) {
+            storage.put(serviceKey(service, from + i), encode(events.get(i)));
+        }
+    }
+
+    static void appendSignerRotation(Storage storage, Event event) {
+        storage.put(SIGNER_PREFIX + String.format("%020d", event.time().getEpochSecond() * 1_000_000_000L
+                + event.time().getNano()), encode(event));
+    }
+
+    /** A service's events, oldest first, with the signer rotations since its first event. */
+    static List<Map<String, Object>> read(Storage storage, String service, long length) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (long i = 0; i < length; i++) {
+            storage.get(serviceKey(service, i)).ifPresent(bytes -> events.add(decode(bytes)));
+        }
+        if (events.isEmpty()) {
+            return events;
+        }
+        String first = (String) events.getFirst().get("time");
+        for (String key : storage.list(SIGNER_PREFIX)) {
+            storage.get(SIGNER_PREFIX + key).map(History::decode)
+                    .filter(event -> Instant.parse((String) event.get("time")).isAfter(Instant.parse(first)))
+                    .ifPresent(events::add);
+        }
+        events.sort(Comparator.comparing(event -> Instant.parse((String) event.get("time"))));
+        return events;
+    }
+
+    private static byte[] encode(Event event) {
+        return Json.write(event.toData()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> decode(byte[] bytes) {
+        return Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+    }
+}

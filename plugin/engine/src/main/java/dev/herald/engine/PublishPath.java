@@ -1,0 +1,302 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Durations;
+import dev.herald.sdk.Field;
+import dev.herald.sdk.Lease;
+import dev.herald.sdk.Path;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.SystemView;
+import dev.herald.sdk.VaultException;
+import dev.herald.sdk.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code publish/:service/:instance}: a workload publishes its public key, write-once and bound to
+ * its identity (DESIGN §5.3). Also the renew and revoke handlers of the publications' leases.
+ */
+final class PublishPath {
+    /** The secret type of publication leases: renew and revoke come back to this class. */
+    static final String SECRET_TYPE = "publication";
+
+    static final Field<String> SERVICE = Field.string("service", "Name of the service.")
+            .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
+    static final Field<String> INSTANCE = Field.string("instance", "Name of the instance within the service.")
+            .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
+    static final Field<String> ROLE = Field.string("role", "The role to publish under.").required()
+            .check(Names::valid, "name a role (1-128 characters of a-z, 0-9, '.', '_' and '-')");
+    static final Field<String> CSR = Field.string("csr",
+            "PKCS#10 certificate request (PEM) for the key; its self-signature proves possession of the private key.");
+    static final Field<String> CERTIFICATE = Field.string("certificate",
+            "Self-signed X.509 certificate (PEM) of the key, as proof of possession.");
+    static final Field<String> PUBLIC_KEY = Field.string("public_key",
+            "The key as SubjectPublicKeyInfo PEM, without proof: only if the role has require_proof=false.");
+    static final Field<List<String>> ENDPOINTS = Field.stringList("endpoints",
+            "Where the instance listens: host:port or URLs, within the role's allowed names, networks and ports.")
+            .defaultValue(List.of());
+    static final Field<List<String>> IP_ADDRESSES = Field.stringList("ip_addresses",
+            "IP addresses of the instance, within the role's allowed_cidrs.").defaultValue(List.of());
+    static final Field<List<String>> DNS_NAMES = Field.stringList("dns_names",
+            "DNS names of the instance, within the role's allowed_dns_names.").defaultValue(List.of());
+    static final Field<Map<String, String>> METADATA = Field.stringMap("metadata",
+            "Free-form string map carried in records; at most max_metadata_bytes of JSON.").defaultValue(Map.of());
+    static final Field<Duration> TTL = Field.duration("ttl",
+            "Requested lifetime; at most the role's (or mount's) max_ttl. Default: the role's ttl, else default_ttl.")
+            .positive();
+    static final Field<String> CONTINUITY = Field.string("continuity",
+            "For a rotation: base64url signature by the current key over the SHA-256 of the new key's SPKI (DER).");
+
+    private final Storage storage;
+    private final SystemView system;
+    private final Settings settings;
+    private final Registry registry;
+    private final Clock clock;
+
+    PublishPath(Storage storage, SystemView system, Settings settings, Registry registry, Clock clock) {
+        this.storage = storage;
+        this.system = system;
+        this.settings = settings;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    Path definition() {
+        return Path.pattern("publish/:service/:instance")
+                .fields(SERVICE, INSTANCE, ROLE, CSR, CERTIFICATE, PUBLIC_KEY, ENDPOINTS, IP_ADDRESSES, DNS_NAMES,
+                        METADATA, TTL, CONTINUITY)
+                // exists iff the instance has a live publication: the first write needs "create", a rotation "update"
+                .existence(request -> registry.state(request.get(SERVICE))
+                        .current(request.get(INSTANCE), clock.instant()).isPresent())
+                .create("Publish the first key of an instance.", this::publish)
+                .update("Re-publish (unchanged) or rotate an instance's key.", this::publish)
+                .help("Publish an instance's public key: write-once, bound to the publisher's identity.", """
+                        The body names the role and carries exactly one of csr (PKCS#10, whose signature
+                        proves possession of the private key), certificate (self-signed X.509) or
+                        public_key (only if the role has require_proof=false), with the endpoints,
+                        ip_addresses, dns_names and metadata to publish beside it.
+
+                        A publication never changes. Writing the same key and claims again answers with the
+                        live publication and unchanged=true. A different key for a live instance is a
+                        rotation: allowed once rotation_window of the current publication's lifetime has
+                        passed, and only with continuity, the current private key's signature over the
+                        SHA-256 of the new key's SPKI (DER), base64url: Ed25519; ECDSA with SHA-256 (P-256)
+                        or SHA-384 (P-384), DER or r||s; RSA PKCS#1 v1.5 or PSS with SHA-256. The old key
+                        stays listed for min_overlap (or until it ends, if sooner). Anything else is a 409.
+
+                        The path exists while the instance has a live publication, so a policy granting
+                        only "create" allows the first publication and refuses every later write.
+
+                        With lease_bound (the default) the answer carries a renewable lease: renewing it
+                        extends not_after (up to max_ttl from publication), and when the lease ends
+                        (expiry, lease revoke, the publisher's token revoked) the publication ends.
+                        """);
+    }
+
+    private Response publish(Request request) {
+        String service = request.get(SERVICE);
+        String instance = request.get(INSTANCE);
+        Config config = settings.get();
+        Role role = Role.load(storage, request.get(ROLE)).orElseThrow(() ->
+                VaultException.badRequest("invalid role: no role named " + request.get(ROLE)));
+        PublisherIdentity publisher = PublisherIdentity.of(request, role, system);
+        publisher.requireAllowed(role, service, instance);
+        PublisherKey key = key(request, role);
+        PublisherKeys.requireAllowed(key, role.keyTypes(), role.minRsaBits(), role.name());
+        EndpointClaims claims = new EndpointClaims(request.get(ENDPOINTS), request.get(IP_ADDRESSES),
+                request.get(DNS_NAMES)).checkedAgainst(role);
+        Map<String, String> metadata = checkedMetadata(request.get(METADATA), config);
+
+        Duration maxTtl = min(role.maxTtl().isZero() ? config.maxTtl() : role.maxTtl(), system.maxLeaseTtl());
+        Duration wanted = request.find(TTL).orElse(role.ttl().isZero() ? config.defaultTtl() : role.ttl());
+        Duration ttl = min(wanted, maxTtl);
+        Optional<String> continuity = request.find(CONTINUITY);
+
+        Response response = registry.change(service, state -> {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            ServiceState pruned = state.pruned(now);
+            Optional<Publication> current = pruned.current(instance, now);
+            List<Publication> next = new ArrayList<>(pruned.publications());
+            String eventType = "publish";
+            if (current.isPresent()) {
+                Publication live = current.get();
+                if (live.sameContent(key, claims, metadata)) {
+                    return Registry.Change.none(Response.data(responseData(service, live, state.sequenceAt(now), true)));
+                }
+                requireRotation(service, live, key, continuity, config, now);
+                next.remove(live);
+                next.add(live.supersededAt(now, config.minOverlap()));
+                eventType = "rotate";
+            }
+            long generation = pruned.nextGeneration(instance);
+            Publication published = new Publication(instance, generation, key, claims, metadata, now, now.plus(ttl),
+                    now.plus(maxTtl), ttl, role.name(), publisher, role.leaseBound(), false);
+            next.add(published);
+            ServiceState changed = pruned.changed(next);
+            History.Event event = new History.Event(eventType, now, instance, generation, key.fingerprint(), publisher,
+                    changed.seq(), "role " + role.name());
+            Response answer = Response.data(responseData(service, published, changed.seq(), false));
+            if (role.leaseBound()) {
+                answer = answer.withLease(Lease.renewable(SECRET_TYPE, ttl, maxTtl,
+                        Map.of("service", service, "instance", instance, "generation", generation)));
+            }
+            return new Registry.Change<>(changed, List.of(event), answer);
+        });
+        if (wanted.compareTo(ttl) > 0) {
+            response = response.withWarning("ttl " + Durations.format(wanted) + " is longer than max_ttl; "
+                    + Durations.format(ttl) + " was granted");
+        }
+        return response;
+    }
+
+    private static void requireRotation(String service, Publication live, PublisherKey key, Optional<String> continuity,
+                                        Config config, Instant now) {
+        String name = service + "/" + live.instance();
+        if (java.util.Arrays.equals(live.key().spki(), key.spki())) {
+            throw VaultException.conflict("publication " + name + " (generation " + live.generation()
+                    + ") is write-once: the same key cannot be published with other endpoints, addresses, names or "
+                    + "metadata; publish a new key (a rotation) to change them");
+        }
+        if (continuity.isEmpty()) {
+            throw VaultException.conflict(name + " already has a live publication (generation " + live.generation()
+                    + ", " + live.key().fingerprint() + ", until " + live.notAfter() + "); a different key is a rotation,"
+                    + " which needs continuity: the current key's signature over the SHA-256 of the new key's SPKI");
+        }
+        Instant opens = live.rotationOpensAt(config.rotationWindow());
+        if (now.isBefore(opens)) {
+            throw VaultException.conflict("rotation of " + name + " opens at " + opens + " (after rotation_window "
+                    + config.rotationWindow() + " of the current publication's lifetime); it is now " + now);
+        }
+        PublisherKeys.verifyContinuity(live.key(), key, continuity.get());
+    }
+
+    private static PublisherKey key(Request request, Role role) {
+        int given = (request.has(CSR) ? 1 : 0) + (request.has(CERTIFICATE) ? 1 : 0) + (request.has(PUBLIC_KEY) ? 1 : 0);
+        if (given != 1) {
+            throw VaultException.badRequest("give exactly one of csr, certificate and public_key (got " + given + ")");
+        }
+        if (request.has(CSR)) {
+            return PublisherKeys.fromCsr(request.get(CSR));
+        }
+        if (request.has(CERTIFICATE)) {
+            return PublisherKeys.fromCertificate(request.get(CERTIFICATE));
+        }
+        if (role.requireProof()) {
+            throw VaultException.badRequest("role " + role.name() + " requires proof of possession: publish a csr or"
+                    + " a self-signed certificate instead of public_key");
+        }
+        return PublisherKeys.fromPublicKey(request.get(PUBLIC_KEY));
+    }
+
+    private static Map<String, String> checkedMetadata(Map<String, String> metadata, Config config) {
+        for (String key : metadata.keySet()) {
+            if (key.isEmpty() || key.length() > 128) {
+                throw VaultException.badRequest("invalid metadata: keys must be 1-128 characters");
+            }
+        }
+        int size = Json.write(metadata).getBytes(StandardCharsets.UTF_8).length;
+        if (size > config.maxMetadataBytes()) {
+            throw VaultException.badRequest("invalid metadata: " + size + " bytes of JSON, more than max_metadata_bytes ("
+                    + config.maxMetadataBytes() + ")");
+        }
+        return metadata;
+    }
+
+    private static Map<String, Object> responseData(String service, Publication publication, long sequence,
+                                                    boolean unchanged) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("service", service);
+        data.put("instance", publication.instance());
+        data.put("generation", publication.generation());
+        data.put("fingerprint", publication.key().fingerprint());
+        data.put("not_before", publication.notBefore().getEpochSecond());
+        data.put("not_after", publication.notAfter().getEpochSecond());
+        data.put("sequence", sequence);
+        data.put("unchanged", unchanged);
+        return data;
+    }
+
+    /** Renew of a publication's lease: extends not_after, up to max_ttl from publication. */
+    Response renew(Request request) {
+        Lease lease = request.lease().orElseThrow();
+        LeaseTarget target = LeaseTarget.of(lease);
+        if (target == null) {
+            throw VaultException.badRequest("this lease does not name a publication of this mount");
+        }
+        return registry.change(target.service(), state -> {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            ServiceState pruned = state.pruned(now);
+            Publication publication = pruned.find(target.instance(), target.generation()).orElseThrow(() ->
+                    VaultException.badRequest("publication " + target + " has ended; its lease cannot be renewed"));
+            Instant end = publication.notAfter();
+            if (!publication.superseded()) {
+                Duration step = lease.increment().isZero() ? publication.ttl() : lease.increment();
+                Instant wanted = now.plus(step);
+                end = wanted.isBefore(publication.maxNotAfter()) ? wanted : publication.maxNotAfter();
+            }
+            Response renewed = Response.renewal(lease.renewedFor(Duration.between(now, end.isAfter(now) ? end : now)));
+            if (!end.isAfter(publication.notAfter())) {
+                return Registry.Change.none(renewed); // superseded, or at max_ttl: nothing moves
+            }
+            List<Publication> next = new ArrayList<>(pruned.publications());
+            next.set(next.indexOf(publication), publication.endingAt(end));
+            return new Registry.Change<>(pruned.changed(next), List.of(), renewed);
+        });
+    }
+
+    /** Revoke of a publication's lease (expiry, lease revoke, token revoked, unmount): the publication ends. */
+    Response revoke(Request request) {
+        LeaseTarget target = LeaseTarget.of(request.lease().orElseThrow());
+        if (target == null) {
+            return Response.none(); // not ours to end: never block the server's revocation
+        }
+        return registry.change(target.service(), state -> {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            Optional<Publication> listed = state.find(target.instance(), target.generation());
+            if (listed.isEmpty()) {
+                return Registry.Change.none(Response.none()); // already ended (operator revoke, or pruned)
+            }
+            ServiceState pruned = state.pruned(now);
+            List<Publication> next = new ArrayList<>(pruned.publications());
+            boolean wasLive = next.remove(listed.get());
+            ServiceState changed = wasLive ? pruned.changed(next) : pruned;
+            History.Event event = new History.Event("lease_end", now, target.instance(), target.generation(),
+                    listed.get().key().fingerprint(), listed.get().publisher(), changed.seq(),
+                    wasLive ? "lease revoked" : "lease expired");
+            return new Registry.Change<>(changed, List.of(event), Response.none());
+        });
+    }
+
+    /** The publication a lease holds, from its internal data. */
+    private record LeaseTarget(String service, String instance, long generation) {
+        static LeaseTarget of(Lease lease) {
+            Object generation = lease.internalData().get("generation");
+            Optional<String> service = lease.string("service");
+            Optional<String> instance = lease.string("instance");
+            if (service.isEmpty() || instance.isEmpty() || !(generation instanceof Number n)
+                    || !Names.valid(service.get()) || !Names.valid(instance.get())) {
+                return null;
+            }
+            return new LeaseTarget(service.get(), instance.get(), n.longValue());
+        }
+
+        @Override
+        public String toString() {
+            return service + "/" + instance + " (generation " + generation + ")";
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

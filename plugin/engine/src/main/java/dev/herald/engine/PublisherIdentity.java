@@ -1,0 +1,125 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Entity;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.SystemView;
+import dev.herald.sdk.VaultException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who published: the caller's identity entity and the alias it logged in with, as the server's
+ * identity store knows them (never as the request claims them). Recorded in every publication and
+ * history entry.
+ *
+ * @param entityId      the identity entity, or "" for an unbound publisher (allow_unbound)
+ * @param mountAccessor the auth mount of the alias, or ""
+ * @param aliasName     the alias's name (e.g. the JWT's subject), or ""
+ * @param aliasMetadata the alias's metadata (e.g. from JWT claim_mappings)
+ * @param tokenAccessor the accessor of the token that made the request
+ */
+record PublisherIdentity(String entityId, String mountAccessor, String aliasName, Map<String, String> aliasMetadata,
+                         String tokenAccessor) {
+
+    PublisherIdentity {
+        aliasMetadata = Map.copyOf(aliasMetadata);
+    }
+
+    /**
+     * The identity of a request's caller, checked against the role's bindings.
+     *
+     * @throws VaultException 403 naming the binding the caller does not meet
+     */
+    static PublisherIdentity of(Request request, Role role, SystemView system) {
+        String accessor = request.caller().tokenAccessor();
+        if (!request.caller().hasEntity()) {
+            if (role.allowUnbound()) {
+                return new PublisherIdentity("", "", "", Map.of(), accessor);
+            }
+            throw VaultException.forbidden("role " + role.name() + " needs a caller with an identity entity, and this"
+                    + " token has none (a root or orphan token?); set allow_unbound on the role to allow it");
+        }
+        Entity entity = system.entity(request.caller().entityId()).orElseThrow(() -> VaultException.forbidden(
+                "the caller's identity entity " + request.caller().entityId() + " is unknown to the server"));
+        if (entity.disabled()) {
+            throw VaultException.forbidden("the caller's identity entity " + entity.id() + " is disabled");
+        }
+        Optional<Entity.Alias> alias = role.boundMountAccessor().isEmpty()
+                ? entity.aliases().stream().filter(a -> metadataMatches(role, a)).findFirst()
+                : entity.aliasOn(role.boundMountAccessor()).filter(a -> metadataMatches(role, a));
+        if (alias.isEmpty()) {
+            if (!role.boundMountAccessor().isEmpty() && entity.aliasOn(role.boundMountAccessor()).isEmpty()) {
+                throw VaultException.forbidden("role " + role.name() + " is bound to auth mount "
+                        + role.boundMountAccessor() + ", and the caller did not log in through it");
+            }
+            if (!role.boundAliasMetadata().isEmpty()) {
+                throw VaultException.forbidden("the caller's alias metadata does not match bound_alias_metadata of role "
+                        + role.name() + " (keys: " + String.join(", ", role.boundAliasMetadata().keySet().stream().sorted().toList()) + ")");
+            }
+            // An entity without aliases (made by hand): bound to nothing, but still an entity.
+            return new PublisherIdentity(entity.id(), "", "", Map.of(), accessor);
+        }
+        return new PublisherIdentity(entity.id(), alias.get().mountAccessor(), alias.get().name(),
+                alias.get().metadata(), accessor);
+    }
+
+    private static boolean metadataMatches(Role role, Entity.Alias alias) {
+        for (Map.Entry<String, String> bound : role.boundAliasMetadata().entrySet()) {
+            String value = alias.metadata().get(bound.getKey());
+            if (value == null || !Glob.of(bound.getValue()).matches(value)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Checks that the role lets this identity publish {@code instance} of {@code service}.
+     *
+     * @throws VaultException 403 naming what does not match
+     */
+    void requireAllowed(Role role, String service, String instance) {
+        boolean serviceAllowed = role.services().stream()
+                .map(template -> Glob.filled(template, aliasName, aliasMetadata))
+                .anyMatch(glob -> glob.isPresent() && glob.get().matches(service));
+        if (!serviceAllowed) {
+            throw VaultException.forbidden("role " + role.name() + " does not allow publishing service " + service
+                    + " for this identity (services: " + String.join(", ", role.services()) + ")");
+        }
+        if (role.instance().equals("*")) {
+            return;
+        }
+        Optional<Glob> expected = Glob.filled(role.instance(), aliasName, aliasMetadata);
+        if (expected.isEmpty() || !expected.get().matches(instance)) {
+            throw VaultException.forbidden("role " + role.name() + " requires the instance to be " + role.instance()
+                    + " of the caller's identity" + (expected.isEmpty() ? ", which lacks that metadata" : "")
+                    + "; " + instance + " is not");
+        }
+    }
+
+    /** The {@code publisher} member of a record's instance. */
+    Map<String, Object> toClaims() {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("entity_id", entityId);
+        claims.put("mount_accessor", mountAccessor);
+        claims.put("alias_name", aliasName);
+        claims.put("alias_metadata", new java.util.TreeMap<>(aliasMetadata));
+        return claims;
+    }
+
+    /** As stored: the claims and the token accessor. */
+    Map<String, Object> toStored() {
+        Map<String, Object> stored = toClaims();
+        stored.put("token_accessor", tokenAccessor);
+        return stored;
+    }
+
+    @SuppressWarnings("unchecked")
+    static PublisherIdentity fromStored(Map<String, Object> stored) {
+        return new PublisherIdentity((String) stored.get("entity_id"), (String) stored.get("mount_accessor"),
+                (String) stored.get("alias_name"), (Map<String, String>) (Map<?, ?>) stored.get("alias_metadata"),
+                stored.get("token_accessor") instanceof String s ? s : "");
+    }
+}

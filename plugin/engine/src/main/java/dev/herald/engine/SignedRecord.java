@@ -1,0 +1,20 @@
+package dev.herald.engine;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A signed discovery record and the response data made of it, kept for reuse: while the service's
+ * sequence, the signing key and the issuer are unchanged, and until {@code reuseUntil}, a discover
+ * answers with it, with no storage round trip and no new signature.
+ */
+record SignedRecord(long sequence, String kid, String issuer, Instant reuseUntil, Map<String, Object> data) {
+    SignedRecord {
+        data = Map.copyOf(data);
+    }
+
+    boolean reusableFor(long currentSequence, String currentKid, String currentIssuer, Instant now) {
+        return sequence == currentSequence && kid.equals(currentKid) && issuer.equals(currentIssuer)
+                && now.isBefore(reuseUntil);
+    }
+}

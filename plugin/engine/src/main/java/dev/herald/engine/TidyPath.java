@@ -1,0 +1,47 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Path;
+import dev.herald.sdk.Response;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** {@code tidy}: drops expired publications from the live index. History is kept. Also run periodically. */
+final class TidyPath {
+    private TidyPath() {
+    }
+
+    static Path definition(Registry registry, Clock clock) {
+        return Path.pattern("tidy")
+                .update("Drop expired publications from the live index.", request -> {
+                    Tally tally = tidy(registry, clock);
+                    return Response.data(Map.of("services_checked", tally.services(),
+                            "publications_removed", tally.removed()));
+                })
+                .help("Remove expired publications from the live index.", """
+                        Expired publications are already left out of records; tidy also removes them from
+                        the stored index, service by service. It changes no sequence and keeps all history.
+                        The engine does the same in the background about once a minute.
+                        """);
+    }
+
+    record Tally(long services, long removed) {
+    }
+
+    static Tally tidy(Registry registry, Clock clock) {
+        long services = 0;
+        long removed = 0;
+        for (String service : registry.names()) {
+            services++;
+            removed += registry.change(service, state -> {
+                Instant now = clock.instant();
+                ServiceState pruned = state.pruned(now);
+                int dropped = state.publications().size() - pruned.publications().size();
+                return dropped == 0 ? Registry.Change.none(0) : new Registry.Change<>(pruned, List.<History.Event>of(), dropped);
+            });
+        }
+        return new Tally(services, removed);
+    }
+}
