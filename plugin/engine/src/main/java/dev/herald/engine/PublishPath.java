@@ -226,7 +226,10 @@ final class PublishPath {
         return data;
     }
 
-    /** Renew of a publication's lease: extends not_after, up to max_ttl from publication. */
+    /**
+     * Renew of a publication's lease: not_after becomes now + the increment (the publication's ttl if
+     * none was asked), up to max_ttl from publication, as the server sets the lease's own end.
+     */
     Response renew(Request request) {
         Lease lease = request.lease().orElseThrow();
         LeaseTarget target = LeaseTarget.of(lease);
@@ -245,9 +248,10 @@ final class PublishPath {
                 end = wanted.isBefore(publication.maxNotAfter()) ? wanted : publication.maxNotAfter();
             }
             Response renewed = Response.renewal(lease.renewedFor(Duration.between(now, end.isAfter(now) ? end : now)));
-            if (!end.isAfter(publication.notAfter())) {
+            if (end.equals(publication.notAfter())) {
                 return Registry.Change.none(renewed); // superseded, or at max_ttl: nothing moves
             }
+            // The lease now ends at "end", earlier too if the increment was short: the record says so.
             List<Publication> next = new ArrayList<>(pruned.publications());
             next.set(next.indexOf(publication), publication.endingAt(end));
             return new Registry.Change<>(pruned.changed(next), List.of(), renewed);
