@@ -31,56 +31,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class PublishFlowTest {
 
-    /** One mount with a jwt auth method whose tokens map the pod_uid claim into alias metadata. */
-    private static final class Flow {
-        final DevServer server;
-        final String mount;
-        final JwtIssuer issuer;
-
-        Flow(Herald herald, String name, String capabilities, String roleOptions) {
-            server = herald.server();
-            mount = herald.enable(name);
-            issuer = JwtIssuer.enable(server, "jwt-" + name);
-            JwtIssuer.policy(server, name + "-publisher", "path \"" + mount + "/publish/*\" { capabilities = "
-                    + capabilities + " }\npath \"" + mount + "/discover/*\" { capabilities = [\"read\"] }\n");
-            issuer.role("pods", List.of(name + "-publisher"), Map.of("pod_uid", "pod_uid"));
-            List<String> role = new java.util.ArrayList<>(List.of("write", mount + "/roles/web", "services=web",
-                    "instance={{alias.metadata.pod_uid}}", "bound_mount_accessor=" + issuer.mountAccessor(),
-                    "allowed_dns_names=*.web.internal", "allowed_cidrs=10.0.0.0/8", "allowed_ports=8443"));
-            if (!roleOptions.isEmpty()) {
-                role.addAll(List.of(roleOptions.split(" ")));
-            }
-            server.cli(role.toArray(String[]::new)).assertSuccess();
-        }
-
-        JwtIssuer.Login pod(String uid) {
-            return issuer.login("pods", "system:serviceaccount:prod:" + uid, Map.of("pod_uid", uid));
-        }
-
-        HttpResult publish(JwtIssuer.Login login, String instance, Publisher key, Map<String, Object> extra) {
-            Map<String, Object> body = new HashMap<>();
-            body.put("role", "web");
-            body.put("csr", key.csrPem());
-            body.put("endpoints", List.of(instance + ".web.internal:8443"));
-            body.put("ip_addresses", List.of("10.0.0.7"));
-            body.put("metadata", Map.of("zone", "a"));
-            body.putAll(extra);
-            return server.http("POST", mount + "/publish/web/" + instance, body, login.token());
-        }
-
-        Map<String, Object> discover() {
-            return server.http("GET", mount + "/discover/web", null).assertStatus(200).data();
-        }
-
-        long seq() {
-            return ((Number) discover().get("seq")).longValue();
-        }
-
-        JWKSet jwks() throws Exception {
-            return JWKSet.parse(server.httpWithoutToken("GET", mount + "/jwks").assertStatus(200).data());
-        }
-    }
-
     /** Verifies a record as a consumer does, from the JWK Set alone; returns its claims. */
     private static JWTClaimsSet verify(String record, JWKSet jwks, String issuer, String service) throws Exception {
         SignedJWT jwt = SignedJWT.parse(record);
@@ -104,7 +54,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void aPublicationIsDiscoveredAndVerifiedFromTheJwksAlone(Herald herald) throws Exception {
-        Flow flow = new Flow(herald, "flow", "[\"create\", \"update\"]", "");
+        PublishingMount flow = new PublishingMount(herald, "flow", "[\"create\", \"update\"]", "");
         JwtIssuer.Login pod = flow.pod("pod-1");
         Publisher key = Publisher.ed25519();
         HttpResult published = flow.publish(pod, "pod-1", key, Map.of()).assertStatus(200);
@@ -147,7 +97,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void writeOnceRepublishAndTheRoleStopAStolenToken(Herald herald) {
-        Flow flow = new Flow(herald, "once", "[\"create\", \"update\"]", "");
+        PublishingMount flow = new PublishingMount(herald, "once", "[\"create\", \"update\"]", "");
         JwtIssuer.Login pod = flow.pod("pod-1");
         Publisher key = Publisher.ecP256();
         flow.publish(pod, "pod-1", key, Map.of()).assertStatus(200);
@@ -171,7 +121,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void aCreateOnlyPolicyAllowsTheFirstPublicationAndNoRotation(Herald herald) {
-        Flow flow = new Flow(herald, "createonly", "[\"create\"]", "ttl=20s");
+        PublishingMount flow = new PublishingMount(herald, "createonly", "[\"create\"]", "ttl=20s");
         flow.server.cli("write", flow.mount + "/config", "rotation_window=0.1").assertSuccess();
         JwtIssuer.Login pod = flow.pod("pod-1");
         Publisher first = Publisher.ed25519();
@@ -186,7 +136,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void rotationNeedsTheWindowAndContinuityAndBothKeysAreListedDuringTheOverlap(Herald herald) throws Exception {
-        Flow flow = new Flow(herald, "rotate", "[\"create\", \"update\"]", "ttl=30s");
+        PublishingMount flow = new PublishingMount(herald, "rotate", "[\"create\", \"update\"]", "ttl=30s");
         flow.server.cli("write", flow.mount + "/config", "rotation_window=0.1").assertSuccess();
         JwtIssuer.Login pod = flow.pod("pod-1");
         Publisher first = Publisher.ed25519();
@@ -217,7 +167,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void leaseRevokeTokenRevokeAndOperatorRevokeEndPublicationsAndRaiseSeq(Herald herald) {
-        Flow flow = new Flow(herald, "ends", "[\"create\", \"update\"]", "ttl=1h");
+        PublishingMount flow = new PublishingMount(herald, "ends", "[\"create\", \"update\"]", "ttl=1h");
         DevServer server = flow.server;
         JwtIssuer.Login a = flow.pod("pod-a");
         JwtIssuer.Login b = flow.pod("pod-b");
@@ -262,7 +212,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void requireWrappingWrapsDiscover(Herald herald) {
-        Flow flow = new Flow(herald, "wrap", "[\"create\", \"update\"]", "");
+        PublishingMount flow = new PublishingMount(herald, "wrap", "[\"create\", \"update\"]", "");
         flow.publish(flow.pod("pod-1"), "pod-1", Publisher.ecP384(), Map.of()).assertStatus(200);
         flow.server.cli("write", flow.mount + "/config", "require_wrapping=true", "wrap_ttl=45s").assertSuccess();
         HttpResult wrapped = flow.server.http("GET", flow.mount + "/discover/web", null).assertStatus(200);
@@ -276,7 +226,7 @@ class PublishFlowTest {
 
     @OnEachServer
     void signerRotationIsCountersignedAndRecordsFollowTheNewKey(Herald herald) throws Exception {
-        Flow flow = new Flow(herald, "signrot", "[\"create\", \"update\"]", "");
+        PublishingMount flow = new PublishingMount(herald, "signrot", "[\"create\", \"update\"]", "");
         flow.publish(flow.pod("pod-1"), "pod-1", Publisher.ed25519(), Map.of()).assertStatus(200);
         JWKSet pinned = flow.jwks();
         String oldRecord = (String) flow.discover().get("record");
@@ -302,7 +252,7 @@ class PublishFlowTest {
         assertNotEquals(oldKey.getKeyID(), newKey.getKeyID());
     }
 
-    private static List<String> instanceNames(Flow flow) {
+    private static List<String> instanceNames(PublishingMount flow) {
         HttpResult result = flow.server.http("GET", flow.mount + "/discover/web", null);
         if (result.status() != 200) {
             return List.of();
