@@ -18,7 +18,7 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
     private static final Pattern DNS_NAME = Pattern.compile(
             "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final Pattern URL = Pattern.compile("([a-z][a-z0-9+.-]{0,31})://([^/?#]+)([/?#].*)?");
-    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\[\\]]+):([0-9]{1,5})");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\]]*]|[^:\\[\\]]+):([0-9]{1,5})");
     private static final Map<String, Integer> DEFAULT_PORTS = Map.of("https", 443, "http", 80, "grpcs", 443,
             "wss", 443, "ws", 80);
 

@@ -1,0 +1,132 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Caller;
+import dev.herald.sdk.Lease;
+import dev.herald.sdk.Operation;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.VaultException;
+import dev.herald.sdk.json.Json;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static dev.herald.engine.PublishingFixture.POD_CALLER;
+import static dev.herald.engine.PublishingFixture.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** discover/:service and discover/:service/:instance: the signed records. */
+class DiscoverPathTest {
+    private final PublishingFixture mount = new PublishingFixture();
+    private final TestKeys first = mount.first;
+
+    @Test
+    void aFirstPublicationIsLeasedAndListedInAVerifiableRecord() throws Exception {
+        assertEquals(Optional.of(false), mount.engine.exists("publish/web/pod-1"));
+        Response published = mount.publish(mount.body(first));
+        assertEquals(1L, published.data().get("generation"));
+        assertEquals(1L, published.data().get("sequence"));
+        assertEquals(false, published.data().get("unchanged"));
+        Lease lease = published.lease().orElseThrow();
+        assertEquals(PublishPath.SECRET_TYPE, lease.secretType());
+        assertEquals(Duration.ofHours(1), lease.ttl());
+        assertTrue(lease.renewable());
+        assertEquals(Optional.of(true), mount.engine.exists("publish/web/pod-1"), "rotation now needs update");
+
+        Map<String, Object> record = mount.discover();
+        String jwt = (String) record.get("record");
+        String[] parts = jwt.split("\\.");
+        Map<String, Object> header = Json.parseObject(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8));
+        Map<String, Object> claims = Json.parseObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+        assertEquals("herald-record+jwt", header.get("typ"));
+        assertEquals("EdDSA", header.get("alg"));
+        assertTrue(signerKey().verifies(parts[0] + "." + parts[1], parts[2]), "the signer's key verifies the record");
+        assertEquals("herald/", claims.get("iss"));
+        assertEquals("web", claims.get("sub"));
+        assertEquals(1L, ((Number) claims.get("seq")).longValue());
+        assertEquals(300L, ((Number) claims.get("exp")).longValue() - ((Number) claims.get("iat")).longValue());
+        Map<?, ?> instance = (Map<?, ?>) ((List<?>) claims.get("instances")).getFirst();
+        assertEquals("pod-1", instance.get("instance"));
+        assertEquals(published.data().get("fingerprint"), instance.get("fingerprint"));
+        assertEquals("OKP", ((Map<?, ?>) instance.get("jwk")).get("kty"));
+        assertEquals(List.of("a.web.internal:8443", "https://10.1.2.3/"), instance.get("endpoints"));
+        assertEquals("e1", ((Map<?, ?>) instance.get("publisher")).get("entity_id"));
+        assertEquals("pod-1", ((Map<?, ?>) ((Map<?, ?>) instance.get("publisher")).get("alias_metadata")).get("pod_uid"));
+        Map<?, ?> readable = (Map<?, ?>) ((List<?>) record.get("instances")).getFirst();
+        assertTrue(((String) readable.get("public_key_pem")).startsWith("-----BEGIN PUBLIC KEY-----"));
+        assertEquals(record.get("seq"), claims.get("seq"));
+    }
+
+    @Test
+    void requireWrappingWrapsDiscover() {
+        mount.publish(mount.body(first));
+        assertTrue(mount.engine.send(Operation.READ, "discover/web", Map.of()).wrapTtl().isEmpty());
+        mount.engine.send(Operation.UPDATE, "config", Map.of("require_wrapping", true, "wrap_ttl", "30s"));
+        assertEquals(Optional.of(Duration.ofSeconds(30)), mount.engine.send(Operation.READ, "discover/web/pod-1", Map.of()).wrapTtl());
+    }
+
+
+
+    @Test
+    void anUnchangedRecordIsReusedAndAnyChangeMakesANewOne() {
+        mount.publish(mount.body(first));
+        Map<String, Object> one = mount.discover();
+        assertEquals(one.get("jti"), mount.discover().get("jti"), "no new signature for an unchanged service");
+        mount.engine.clock.advance(Duration.ofSeconds(76)); // past a quarter of record_ttl (5m)
+        Map<String, Object> later = mount.discover();
+        assertNotEquals(one.get("jti"), later.get("jti"), "a fresh record once the old one has aged");
+        assertEquals(one.get("seq"), later.get("seq"));
+
+        mount.engine.send(Operation.UPDATE, "signer/rotate", Map.of());
+        Map<String, Object> resigned = mount.discover();
+        assertNotEquals(later.get("jti"), resigned.get("jti"), "a signer rotation re-signs at once");
+        String kid = (String) Json.parseObject(new String(Base64.getUrlDecoder().decode(
+                ((String) resigned.get("record")).split("\\.")[0]), StandardCharsets.UTF_8)).get("kid");
+        assertEquals(mount.engine.send(Operation.READ, "signer", Map.of()).data().get("kid"), kid);
+
+        mount.engine.send(Operation.UPDATE, "revoke/web/pod-1", Map.of());
+        assertStatus(404, "no live instance", mount::discover);
+    }
+
+    @Test
+    void unknownServicesAndInstancesAre404sAndBadNames400s() {
+        assertStatus(404, "service nothing has no live instance", () -> mount.engine.send(Operation.READ, "discover/nothing", Map.of()));
+        mount.publish(mount.body(first));
+        assertStatus(404, "instance pod-2 of service web", () -> mount.engine.send(Operation.READ, "discover/web/pod-2", Map.of()));
+        assertStatus(400, "invalid service", () -> mount.engine.send(Operation.READ, "discover/Web", Map.of()));
+    }
+
+    private SignerKey signerKey() throws Exception {
+        String pem = (String) mount.engine.send(Operation.READ, "signer", Map.of()).data().get("public_key");
+        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        return new SignerKey(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der)));
+    }
+
+    private record SignerKey(PublicKey key) {
+        boolean verifies(String input, String signature) throws Exception {
+            Signature verifier = Signature.getInstance("Ed25519");
+            verifier.initVerify(key);
+            verifier.update(input.getBytes(StandardCharsets.US_ASCII));
+            return verifier.verify(Base64.getUrlDecoder().decode(signature));
+        }
+    }
+
+}

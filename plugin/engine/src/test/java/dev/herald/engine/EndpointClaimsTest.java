@@ -1,0 +1,63 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.VaultException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Endpoint claims against a role's allowed names, networks and ports. */
+class EndpointClaimsTest {
+    private static final Role ROLE = new Role("r", List.of("web"), "*", "", java.util.Map.of(), true, List.of("ed25519"),
+            2048, Duration.ZERO, Duration.ZERO, true, true, List.of("*.web.internal", "web.example.com"),
+            List.of("10.0.0.0/8", "fd00::/8"), List.of("443", "8000-8100"));
+
+    @ParameterizedTest
+    @CsvSource({
+            "a.web.internal:443", "https://web.example.com/", "https://a.web.internal:8080/path?q=1",
+            "10.1.2.3:8000", "[fd00::1]:443", "grpcs://a.b.web.internal"})
+    void allowedEndpointsPass(String endpoint) {
+        new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "evil.example.com:443|403|allowed_dns_names",
+            "a.web.internal:22|403|allowed_ports",
+            "192.168.0.1:443|403|allowed_cidrs",
+            "[fe80::1]:443|403|allowed_cidrs",
+            "a.web.internal|400|needs a port",
+            "https://user@a.web.internal/|400|user information",
+            "a.web.internal:70000|400|between 1 and 65535",
+            "A.WEB.INTERNAL:443|400|lower-case DNS name",
+            "a.web.internal/x:443|400|neither host:port nor a URL",
+            "http://a.web.internal|403|allowed_ports",
+            "[zz::1]:443|400|malformed IPv6"})
+    void otherEndpointsAreRefusedNamingTheRule(String endpoint, int status, String fragment) {
+        VaultException e = assertThrows(VaultException.class,
+                () -> new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE));
+        assertEquals(status, e.status(), e::getMessage);
+        assertTrue(e.getMessage().contains(fragment), e::getMessage);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "ip|10.0.0.1|", "ip|fd00::5|", "ip|11.0.0.1|allowed_cidrs", "ip|10.0.0|not an IPv4 or IPv6 address",
+            "ip|localhost|not an IPv4 or IPv6 address", "dns|x.web.internal|", "dns|*.web.internal|",
+            "dns|web.internal|allowed_dns_names", "dns|bad_name.web.internal|lower-case DNS name"})
+    void addressesAndNamesAreCheckedToo(String kind, String value, String fragment) {
+        EndpointClaims claims = kind.equals("ip") ? new EndpointClaims(List.of(), List.of(value), List.of())
+                : new EndpointClaims(List.of(), List.of(), List.of(value));
+        if (fragment == null) {
+            claims.checkedAgainst(ROLE);
+            return;
+        }
+        VaultException e = assertThrows(VaultException.class, () -> claims.checkedAgainst(ROLE));
+        assertTrue(e.getMessage().contains(fragment), e::getMessage);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Caller;
+import dev.herald.sdk.Operation;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static dev.herald.engine.PublishingFixture.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** history/:service: append-only, with the signer rotations that concern every service. */
+class HistoryPathTest {
+    private final PublishingFixture mount = new PublishingFixture();
+
+    private List<?> events() {
+        return (List<?>) mount.engine.send(Operation.READ, "history/web", Map.of()).data().get("events");
+    }
+
+    @Test
+    void publicationsRotationsAndSignerRotationsAppearInOrderWithTheirActors() {
+        assertStatus(404, "has no history", () -> mount.engine.send(Operation.READ, "history/web", Map.of()));
+        mount.publish(mount.body(mount.first));
+        mount.engine.clock.advance(Duration.ofMinutes(1));
+        mount.engine.backend.handle(EngineFixture.request(Operation.UPDATE, "signer/rotate", Map.of(),
+                new Caller("", "tok-op", "root", "")));
+        mount.engine.clock.advance(Duration.ofMinutes(40));
+        TestKeys second = TestKeys.generate("ed25519");
+        Map<String, Object> rotation = mount.body(second);
+        rotation.put("continuity", mount.first.continuityFor(second));
+        mount.publish(rotation);
+
+        List<?> events = events();
+        assertEquals(List.of("publish", "signer_rotate", "rotate"), events.stream().map(e -> ((Map<?, ?>) e).get("type")).toList());
+        Map<?, ?> publish = (Map<?, ?>) events.getFirst();
+        assertEquals("e1", ((Map<?, ?>) publish.get("actor")).get("entity_id"));
+        assertEquals("tok-1", ((Map<?, ?>) publish.get("actor")).get("token_accessor"));
+        assertEquals(1L, publish.get("generation"));
+        assertEquals("tok-op", ((Map<?, ?>) ((Map<?, ?>) events.get(1)).get("actor")).get("token_accessor"));
+        assertEquals(2L, ((Map<?, ?>) events.get(2)).get("generation"));
+    }
+
+    @Test
+    void historyOutlivesThePublicationsAndTidy() {
+        mount.publish(mount.body(mount.first));
+        mount.engine.clock.advance(Duration.ofHours(2));
+        mount.engine.send(Operation.UPDATE, "tidy", Map.of());
+        assertEquals(1, events().size());
+    }
+}
