@@ -12,6 +12,8 @@ import java.util.List;
 /** Herald's backend for one mount: its paths, wired to the mount's storage. */
 public final class HeraldBackend {
     private static final Log LOG = Log.named("herald.engine");
+    /** Services the periodic tidy looks at per tick (about a minute): expired ones are already left out of records. */
+    private static final int PERIODIC_TIDY_BATCH = 500;
 
     private HeraldBackend() {
     }
@@ -29,6 +31,7 @@ public final class HeraldBackend {
         Registry registry = new Registry(mount.storage());
         PublishPath publish = new PublishPath(mount.storage(), mount.system(), settings, registry, clock);
         DiscoverPath discover = new DiscoverPath(settings, signer, registry, clock);
+        java.util.concurrent.atomic.AtomicReference<String> tidyCursor = new java.util.concurrent.atomic.AtomicReference<>("");
         return Router.builder("Herald publishes workloads' public keys and signs discovery records.", """
                         Workloads generate their own key pairs and publish only public keys, write-once and
                         bound to their authenticated identity. Herald signs discovery records (keys,
@@ -50,7 +53,7 @@ public final class HeraldBackend {
                 .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
                 .periodic(() -> {
                     try {
-                        TidyPath.tidy(registry, clock);
+                        tidyCursor.set(TidyPath.tidySome(registry, clock, tidyCursor.get(), PERIODIC_TIDY_BATCH));
                     } catch (RuntimeException e) {
                         // e.g. read-only storage on a standby, or a mount being removed: next time
                         LOG.debug("periodic tidy skipped", "error", e.getMessage());

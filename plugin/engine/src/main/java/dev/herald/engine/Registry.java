@@ -18,7 +18,7 @@ import java.util.function.Function;
  * whenever the service changes, so a record is never older than the state it was signed from.
  */
 final class Registry {
-    /** Services kept in memory; beyond it the cache starts over (bounded memory with 100,000s of services). */
+    /** Services kept in memory: bounded, for mounts with 100,000s of services. */
     private static final int CACHE_LIMIT = 4096;
     private static final int LOCK_STRIPES = 256;
 
@@ -55,9 +55,7 @@ final class Registry {
                 .orElseGet(() -> ServiceState.empty(service));
         // Only if absent: a change may have cached a newer state while this read was under way, and
         // putting this one over it would make the next change start from a stale state.
-        if (cache.size() >= CACHE_LIMIT) {
-            cache.clear();
-        }
+        makeRoom();
         Cached loaded = new Cached(state, new ConcurrentHashMap<>());
         Cached raced = cache.putIfAbsent(service, loaded);
         return raced == null ? loaded : raced;
@@ -79,12 +77,18 @@ final class Registry {
                 History.append(storage, service, current.historyLength(), decided.events());
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
                 storage.put(ServiceState.storageKey(service), next.encode());
-                if (cache.size() >= CACHE_LIMIT) {
-                    cache.clear();
-                }
+                makeRoom();
                 cache.put(service, new Cached(next, new ConcurrentHashMap<>()));
             }
             return decided.result();
+        }
+    }
+
+    /** Evicts some entry when the cache is full: any one will do, a miss costs one storage read. */
+    private void makeRoom() {
+        var entries = cache.keySet().iterator();
+        while (cache.size() >= CACHE_LIMIT && entries.hasNext()) {
+            cache.remove(entries.next());
         }
     }
 

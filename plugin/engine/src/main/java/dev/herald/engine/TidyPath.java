@@ -31,9 +31,25 @@ final class TidyPath {
     }
 
     static Tally tidy(Registry registry, Clock clock) {
+        return tidy(registry, clock, registry.names());
+    }
+
+    /**
+     * The periodic share of tidying: the next {@code batch} services after {@code after} (in name
+     * order, from the start again after the last), so that each tick's work stays small on mounts with
+     * many services. Returns the last service it looked at.
+     */
+    static String tidySome(Registry registry, Clock clock, String after, int batch) {
+        List<String> names = registry.names();
+        List<String> next = names.stream().filter(name -> name.compareTo(after) > 0).limit(batch).toList();
+        tidy(registry, clock, next);
+        return next.isEmpty() ? "" : next.getLast();
+    }
+
+    private static Tally tidy(Registry registry, Clock clock, List<String> names) {
         long services = 0;
         long removed = 0;
-        for (String service : registry.names()) {
+        for (String service : names) {
             services++;
             removed += registry.change(service, state -> {
                 Instant now = clock.instant();

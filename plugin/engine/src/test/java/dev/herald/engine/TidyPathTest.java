@@ -49,4 +49,15 @@ class TidyPathTest {
         assertEquals(1, ((List<?>) mount.engine.send(Operation.READ, "history/web", Map.of()).data().get("events")).size());
     }
 
+
+    @Test
+    void thePeriodicTickTidiesToo() {
+        mount.publish(mount.body(first));
+        mount.engine.clock.advance(Duration.ofHours(2));
+        mount.engine.send(Operation.ROLLBACK, "", Map.of());
+        assertEquals(0L, mount.engine.send(Operation.UPDATE, "tidy", Map.of()).data().get("publications_removed"),
+                "the rollback tick removed it already");
+        assertEquals(2L, ((Map<?, ?>) ((Map<?, ?>) mount.engine.send(Operation.LIST, "services/", Map.of()).data()
+                .get("key_info")).get("web")).get("sequence"));
+    }
 }
