@@ -29,7 +29,8 @@ final class Cidr {
         }
         if (v4) {
             for (String octet : text.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
+                // "010" is 10 here but 8 to inet_aton-style parsers: refuse what readers disagree on
+                if (Integer.parseInt(octet) > 255 || (octet.length() > 1 && octet.startsWith("0"))) {
                     return Optional.empty();
                 }
             }

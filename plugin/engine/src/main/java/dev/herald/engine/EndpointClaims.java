@@ -44,6 +44,10 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         for (String endpoint : endpoints) {
             Endpoint parsed = parse(endpoint);
             requireHostAllowed(role, "endpoints", parsed.host());
+            if (parsed.port() < 0 && !role.allowedPorts().isEmpty()) {
+                throw VaultException.badRequest("invalid endpoints: \"" + shorten(endpoint) + "\" has no port, and role "
+                        + role.name() + " limits ports (allowed_ports): give the port explicitly");
+            }
             if (parsed.port() >= 0 && !portAllowed(role, parsed.port())) {
                 throw VaultException.forbidden("endpoint " + endpoint + ": port " + parsed.port()
                         + " is not in allowed_ports of role " + role.name() + " (" + String.join(", ", role.allowedPorts()) + ")");
@@ -153,7 +157,8 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
     }
 
     private static boolean validDnsName(String name) {
-        return name.length() <= 253 && DNS_NAME.matcher(name).matches();
+        // A numeric last label makes it look like an IPv4 address ("010.0.0.1"), which it must not pass for.
+        return name.length() <= 253 && DNS_NAME.matcher(name).matches() && !name.matches(".*(^|\\.)[0-9]+");
     }
 
     static String shorten(String value) {

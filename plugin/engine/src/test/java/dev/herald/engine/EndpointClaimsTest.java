@@ -37,7 +37,9 @@ class EndpointClaimsTest {
             "A.WEB.INTERNAL:443|400|lower-case DNS name",
             "a.web.internal/x:443|400|neither host:port nor a URL",
             "http://a.web.internal|403|allowed_ports",
-            "[zz::1]:443|400|malformed IPv6"})
+            "[zz::1]:443|400|malformed IPv6",
+            "redis://a.web.internal/|400|give the port explicitly",
+            "010.0.0.1:443|400|neither an IP address nor a lower-case DNS name"})
     void otherEndpointsAreRefusedNamingTheRule(String endpoint, int status, String fragment) {
         VaultException e = assertThrows(VaultException.class,
                 () -> new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE));
@@ -48,7 +50,7 @@ class EndpointClaimsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "ip|10.0.0.1|", "ip|fd00::5|", "ip|11.0.0.1|allowed_cidrs", "ip|10.0.0|not an IPv4 or IPv6 address",
-            "ip|localhost|not an IPv4 or IPv6 address", "dns|x.web.internal|", "dns|*.web.internal|",
+            "ip|localhost|not an IPv4 or IPv6 address", "ip|010.0.0.1|not an IPv4 or IPv6 address", "dns|x.web.internal|", "dns|*.web.internal|",
             "dns|web.internal|allowed_dns_names", "dns|bad_name.web.internal|lower-case DNS name"})
     void addressesAndNamesAreCheckedToo(String kind, String value, String fragment) {
         EndpointClaims claims = kind.equals("ip") ? new EndpointClaims(List.of(), List.of(value), List.of())

@@ -352,7 +352,8 @@ public final class Field<T> {
             case Duration d -> Durations.format(d);
             case String s -> "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
             case Map<?, ?> m -> "an object";
-            case List<?> l -> "a list";
+            case List<?> l -> l.size() > 5 ? "a list of " + l.size() + " entries"
+                    : "[" + String.join(", ", l.stream().map(Field::describe).toList()) + "]";
             case Boolean b -> b.toString();
             case BigDecimal d -> d.toPlainString();
             default -> raw.toString();

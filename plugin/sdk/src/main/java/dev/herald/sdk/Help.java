@@ -148,7 +148,8 @@ final class Help {
     }
 
     private static String operationIdBase(Path path, String prefix) {
-        String name = path.pattern().replaceAll(":[a-z0-9_]+", "").replaceAll("[^a-zA-Z0-9]+", "-")
+        // Parameters keep their names: "discover/:service" and "discover/:service/:instance" need two ids.
+        String name = path.pattern().replace(":", "").replaceAll("[^a-zA-Z0-9]+", "-")
                 .replaceAll("^-+|-+$", "");
         return (prefix.isEmpty() ? "" : prefix + "-") + (name.isEmpty() ? "root" : name);
     }

@@ -249,8 +249,7 @@ public final class Router implements Backend {
             if (!unknown.isEmpty()) {
                 throw VaultException.badRequest("unknown field" + (unknown.size() > 1 ? "s " : " ")
                         + String.join(", ", unknown.stream().sorted().map(name -> "\"" + name + "\"").toList())
-                        + "; " + path.pattern() + " accepts: " + String.join(", ", path.fields().stream()
-                        .map(Field::name).filter(name -> !parameters.containsKey(name)).toList()));
+                        + "; " + path.pattern() + acceptedFields(path, parameters));
             }
             for (Field<?> field : path.fields()) {
                 if (field.isRequired() && !values.containsKey(field.name())) {
@@ -259,6 +258,11 @@ public final class Router implements Backend {
             }
         }
         return request.routed(parameters, values);
+    }
+
+    private static String acceptedFields(Path path, Map<String, String> parameters) {
+        List<String> names = path.fields().stream().map(Field::name).filter(name -> !parameters.containsKey(name)).toList();
+        return names.isEmpty() ? " accepts no fields" : " accepts: " + String.join(", ", names);
     }
 
     private Response help(Request request) {

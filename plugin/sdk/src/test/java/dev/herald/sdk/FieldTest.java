@@ -35,6 +35,13 @@ class FieldTest {
     }
 
     @Test
+    void aListThatBreaksARuleIsShownInTheMessage() {
+        Field<java.util.List<String>> ports = Field.stringList("ports", "Ports.")
+                .check(list -> list.stream().allMatch(p -> p.length() <= 4), "be ports");
+        assertEquals("invalid ports: must be ports, got [\"443\", \"70000\"]", error(ports, java.util.List.of("443", "70000")));
+    }
+
+    @Test
     void oneOfListsTheChoices() {
         Field<String> algorithm = Field.string("alg", "Alg.").oneOf("EdDSA", "ES256");
         assertEquals("ES256", algorithm.parse("ES256"));
