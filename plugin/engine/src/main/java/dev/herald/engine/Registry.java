@@ -11,20 +11,23 @@ import java.util.function.Function;
  * The services of the mount: reads their live index (cached), and makes every change to a service
  * under that service's lock, so that concurrent requests on one service are serialised (of many
  * racing first publications of an instance, exactly one wins) while different services proceed in
- * parallel. Each change writes the service's new history entries and then its entry: O(1) storage
- * entries per operation, whatever the size of the mount.
+ * parallel. Each change writes the service's new history entries, its head and the instances it
+ * touched: O(1) storage entries per operation, whatever the size of the service or the mount.
  *
  * <p>The cache also keeps each service's last signed records, which are dropped with the entry
  * whenever the service changes, so a record is never older than the state it was signed from.
  */
 final class Registry {
-    /** Services kept in memory: bounded, for mounts with 100,000s of services. */
+    /** Services kept in memory: bounded, for mounts with 100,000s of services... */
     private static final int CACHE_LIMIT = 4096;
+    /** ...and publications kept in memory (about 2 KB each), for services with 10,000s of instances. */
+    private static final long PUBLICATION_BUDGET = 8192;
     private static final int LOCK_STRIPES = 256;
 
     private final Storage storage;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong cachedPublications = new java.util.concurrent.atomic.AtomicLong();
 
     /** A service's state as last read or written, and the records signed from it (by instance, "" for all). */
     record Cached(ServiceState state, Map<String, SignedRecord> records) {
@@ -50,14 +53,15 @@ final class Registry {
         if (cached != null) {
             return cached;
         }
-        ServiceState state = storage.get(ServiceState.storageKey(service))
-                .map(bytes -> ServiceState.decode(service, bytes))
-                .orElseGet(() -> ServiceState.empty(service));
+        ServiceState state = ServiceStore.load(storage, service);
         // Only if absent: a change may have cached a newer state while this read was under way, and
         // putting this one over it would make the next change start from a stale state.
-        makeRoom();
+        makeRoom(state);
         Cached loaded = new Cached(state, new ConcurrentHashMap<>());
         Cached raced = cache.putIfAbsent(service, loaded);
+        if (raced == null) {
+            cachedPublications.addAndGet(state.publications().size());
+        }
         return raced == null ? loaded : raced;
     }
 
@@ -67,7 +71,7 @@ final class Registry {
 
     /**
      * Runs {@code change} on the service's current state under its lock and writes what it decides:
-     * first the history entries, then the service entry.
+     * first the history entries, then the service's head and changed instances ({@link ServiceStore#save}).
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
         synchronized (locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)]) {
@@ -76,31 +80,42 @@ final class Registry {
             if (decided.next() != null) {
                 History.append(storage, service, current.historyLength(), decided.events());
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
-                storage.put(ServiceState.storageKey(service), next.encode());
-                makeRoom();
-                cache.put(service, new Cached(next, new ConcurrentHashMap<>()));
+                ServiceStore.save(storage, current, next);
+                makeRoom(next);
+                Cached replaced = cache.put(service, new Cached(next, new ConcurrentHashMap<>()));
+                cachedPublications.addAndGet(next.publications().size()
+                        - (replaced == null ? 0 : replaced.state().publications().size()));
             }
             return decided.result();
         }
     }
 
-    /** Evicts some entry when the cache is full: any one will do, a miss costs one storage read. */
-    private void makeRoom() {
+    /** Evicts entries until {@code coming} fits: any will do, a miss costs a reload from storage. */
+    private void makeRoom(ServiceState coming) {
         var entries = cache.keySet().iterator();
-        while (cache.size() >= CACHE_LIMIT && entries.hasNext()) {
-            cache.remove(entries.next());
+        while ((cache.size() >= CACHE_LIMIT
+                || cachedPublications.get() + coming.publications().size() > PUBLICATION_BUDGET) && entries.hasNext()) {
+            forget(entries.next());
+        }
+    }
+
+    private void forget(String service) {
+        Cached removed = cache.remove(service);
+        if (removed != null) {
+            cachedPublications.addAndGet(-removed.state().publications().size());
         }
     }
 
     /** Every service ever published on the mount. */
     List<String> names() {
-        return storage.list(ServiceState.PREFIX).stream().filter(key -> !key.endsWith("/")).sorted().toList();
+        return ServiceStore.names(storage);
     }
 
     /** A storage key changed elsewhere (another node): forget what was cached of it. */
     void invalidate(String key) {
-        if (key.startsWith(ServiceState.PREFIX)) {
-            cache.remove(key.substring(ServiceState.PREFIX.length()));
+        String service = ServiceStore.serviceOf(key);
+        if (service != null) {
+            forget(service);
         }
     }
 

@@ -1,23 +1,17 @@
 package dev.herald.engine;
 
-import dev.herald.sdk.json.Json;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The live index of one service: its publications that have not been removed yet, its sequence,
- * the last generation of each instance and the length of its history. One storage entry per
- * service ({@code services/<name>}), so that every operation on a service reads and writes O(1)
- * entries. Immutable.
+ * the last generation of each instance and the length of its history. Immutable. How it is
+ * stored (a head and one entry per instance): {@link ServiceStore}.
  *
  * <p>The sequence must rise with every change of the live set, including a publication simply
  * reaching its {@code not_after}, which happens without any write. So the stored {@code seq}
@@ -29,8 +23,6 @@ import java.util.TreeMap;
  */
 record ServiceState(String service, long seq, long historyLength, List<Publication> publications,
                     Map<String, Long> generations) {
-    static final String PREFIX = "services/";
-
     ServiceState {
         publications = publications.stream()
                 .sorted(Comparator.comparing(Publication::instance).thenComparingLong(Publication::generation))
@@ -40,10 +32,6 @@ record ServiceState(String service, long seq, long historyLength, List<Publicati
 
     static ServiceState empty(String service) {
         return new ServiceState(service, 0, 0, List.of(), Map.of());
-    }
-
-    static String storageKey(String service) {
-        return PREFIX + service;
     }
 
     /** The sequence at {@code now}: the changes written plus the expiries since. */
@@ -90,29 +78,12 @@ record ServiceState(String service, long seq, long historyLength, List<Publicati
         return new ServiceState(service, seq, length, publications, generations);
     }
 
+    /** The listed publications of one instance. */
+    List<Publication> of(String instance) {
+        return publications.stream().filter(p -> p.instance().equals(instance)).toList();
+    }
+
     long nextGeneration(String instance) {
         return generations.getOrDefault(instance, 0L) + 1;
-    }
-
-    byte[] encode() {
-        Map<String, Object> stored = new LinkedHashMap<>();
-        stored.put("seq", seq);
-        stored.put("history_length", historyLength);
-        stored.put("publications", publications.stream().map(Publication::toStored).toList());
-        stored.put("generations", new TreeMap<>(generations));
-        return Json.write(stored).getBytes(StandardCharsets.UTF_8);
-    }
-
-    @SuppressWarnings("unchecked")
-    static ServiceState decode(String service, byte[] bytes) {
-        Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
-        List<Publication> publications = new ArrayList<>();
-        for (Object entry : (List<Object>) stored.get("publications")) {
-            publications.add(Publication.fromStored((Map<String, Object>) entry));
-        }
-        Map<String, Long> generations = new HashMap<>();
-        ((Map<String, Object>) stored.get("generations")).forEach((k, v) -> generations.put(k, ((Number) v).longValue()));
-        return new ServiceState(service, ((Number) stored.get("seq")).longValue(),
-                ((Number) stored.get("history_length")).longValue(), publications, generations);
     }
 }

@@ -1,0 +1,107 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How a {@link ServiceState} lies in storage: a small head per service ({@code services/<name>}:
+ * sequence and history length) and one entry per instance ({@code instances/<name>/<instance>}:
+ * its last generation and its listed publications). A change writes the head and only the
+ * instances it touched, so a publication costs the same in a service of 10,000 instances as in one
+ * of 1, and no entry grows with the service.
+ */
+final class ServiceStore {
+    static final String HEAD_PREFIX = "services/";
+    static final String INSTANCE_PREFIX = "instances/";
+
+    private ServiceStore() {
+    }
+
+    static String headKey(String service) {
+        return HEAD_PREFIX + service;
+    }
+
+    static String instanceKey(String service, String instance) {
+        return INSTANCE_PREFIX + service + "/" + instance;
+    }
+
+    /** The service's state; an empty one if it was never published. */
+    @SuppressWarnings("unchecked")
+    static ServiceState load(Storage storage, String service) {
+        var head = storage.get(headKey(service));
+        if (head.isEmpty()) {
+            return ServiceState.empty(service);
+        }
+        Map<String, Object> stored = decode(head.get());
+        List<Publication> publications = new ArrayList<>();
+        Map<String, Long> generations = new HashMap<>();
+        for (String instance : storage.list(INSTANCE_PREFIX + service + "/")) {
+            storage.get(instanceKey(service, instance)).ifPresent(bytes -> {
+                Map<String, Object> entry = decode(bytes);
+                generations.put(instance, ((Number) entry.get("generation")).longValue());
+                for (Object publication : (List<Object>) entry.get("publications")) {
+                    publications.add(Publication.fromStored((Map<String, Object>) publication));
+                }
+            });
+        }
+        return new ServiceState(service, ((Number) stored.get("seq")).longValue(),
+                ((Number) stored.get("history_length")).longValue(), publications, generations);
+    }
+
+    /**
+     * Writes what changed from {@code current} to {@code next}: the head first, then the instances.
+     * A failure between them leaves a sequence that rose without a change, which readers tolerate;
+     * the other order could show a change without a rise.
+     */
+    static void save(Storage storage, ServiceState current, ServiceState next) {
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("seq", next.seq());
+        head.put("history_length", next.historyLength());
+        storage.put(headKey(next.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
+        Set<String> instances = new TreeSet<>(current.generations().keySet());
+        instances.addAll(next.generations().keySet());
+        for (String instance : instances) {
+            List<Publication> before = current.of(instance);
+            List<Publication> after = next.of(instance);
+            long generation = next.generations().getOrDefault(instance, 0L);
+            if (before.equals(after) && Objects.equals(current.generations().get(instance), generation)) {
+                continue;
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("generation", generation);
+            entry.put("publications", after.stream().map(Publication::toStored).toList());
+            storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Every service ever published. */
+    static List<String> names(Storage storage) {
+        return storage.list(HEAD_PREFIX).stream().filter(key -> !key.endsWith("/")).sorted().toList();
+    }
+
+    /** The service a storage key belongs to, or null if it is not one of a service's entries. */
+    static String serviceOf(String key) {
+        if (key.startsWith(HEAD_PREFIX)) {
+            return key.substring(HEAD_PREFIX.length());
+        }
+        if (key.startsWith(INSTANCE_PREFIX)) {
+            int slash = key.indexOf('/', INSTANCE_PREFIX.length());
+            return slash < 0 ? null : key.substring(INSTANCE_PREFIX.length(), slash);
+        }
+        return null;
+    }
+
+    private static Map<String, Object> decode(byte[] bytes) {
+        return Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Operation;
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.testing.InMemoryStorage;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The storage layout of services: a head and one entry per instance, O(1) writes per change. */
+class ServiceStoreTest {
+
+    /** Storage that records the keys written to it. */
+    private static final class RecordingStorage implements Storage {
+        final InMemoryStorage inner;
+        final List<String> puts = new ArrayList<>();
+
+        RecordingStorage(InMemoryStorage inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            puts.add(key);
+            inner.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            inner.delete(key);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return inner.list(prefix);
+        }
+    }
+
+    @Test
+    void aChangeWritesTheHeadAndOnlyTheInstancesItTouchedAndLoadsBackEqual() {
+        PublishingFixture mount = new PublishingFixture();
+        mount.engine.send(Operation.UPDATE, "roles/web", Map.of("instance", "*", "allow_unbound", true,
+                "require_proof", false));
+        for (int i = 0; i < 20; i++) {
+            Map<String, Object> body = mount.body(TestKeys.generate("ed25519"));
+            mount.engine.write("publish/web/pod-" + i, body, PublishingFixture.POD_CALLER);
+        }
+        ServiceState before = ServiceStore.load(mount.engine.storage, "web");
+        assertEquals(20, before.publications().size());
+        assertEquals(20L, before.seq());
+
+        RecordingStorage recording = new RecordingStorage(mount.engine.storage);
+        Registry registry = new Registry(recording);
+        registry.change("web", state -> {
+            List<Publication> next = new ArrayList<>(state.publications());
+            next.remove(state.of("pod-7").getFirst());
+            return new Registry.Change<>(state.changed(next), List.of(), null);
+        });
+        assertEquals(List.of("services/web", "instances/web/pod-7"), recording.puts, "head and the one instance");
+
+        ServiceState after = ServiceStore.load(mount.engine.storage, "web");
+        assertEquals(19, after.publications().size());
+        assertEquals(21L, after.seq());
+        assertEquals(1L, after.generations().get("pod-7"), "the generation is kept without a publication");
+        assertTrue(after.of("pod-7").isEmpty());
+        assertEquals(after, registry.state("web"), "what is cached is what is stored");
+    }
+
+    @Test
+    void storageKeysMapBackToTheirService() {
+        assertEquals("web", ServiceStore.serviceOf("services/web"));
+        assertEquals("web", ServiceStore.serviceOf("instances/web/pod-1"));
+        assertEquals(null, ServiceStore.serviceOf("history/web/000000000001"));
+        assertEquals(null, ServiceStore.serviceOf("config"));
+    }
+}
