@@ -16,6 +16,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.SslProvider;
 
 import java.io.IOException;
@@ -145,8 +146,20 @@ final class UnixTransport implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * ChaCha20-Poly1305 first. The plugin runs with C1 only (fast start, small footprint), and the
+     * JDK's AES-GCM is fast only with C2's intrinsics: measured under C1, AES-256-GCM seals 40 MB/s
+     * and ChaCha20-Poly1305 181 MB/s, and every byte of every request and storage call passes
+     * through the cipher. As the TLS server the JDK picks by its own order; as the client, Go's
+     * server follows a client that does not put AES-GCM first.
+     */
+    static final List<String> CIPHER_SUITES = List.of("TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+
     private static SslContext serverContext(TlsIdentity identity, X509Certificate peer) throws SSLException {
         return GrpcSslContexts.configure(SslContextBuilder.forServer(new SingleKeyManager(identity)), SslProvider.JDK)
+                .ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
                 .trustManager(new PinnedTrustManager(peer))
                 .clientAuth(ClientAuth.REQUIRE)
                 .build();
@@ -156,6 +169,7 @@ final class UnixTransport implements AutoCloseable {
         try {
             return GrpcSslContexts.configure(SslContextBuilder.forClient()
                             .keyManager(new SingleKeyManager(identity)), SslProvider.JDK)
+                    .ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
                     .trustManager(new PinnedTrustManager(peer))
                     .build();
         } catch (SSLException e) {

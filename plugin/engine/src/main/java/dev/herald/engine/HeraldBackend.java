@@ -29,7 +29,8 @@ public final class HeraldBackend {
         Settings settings = new Settings(mount.storage());
         Signer signer = new Signer(mount.storage(), clock);
         Registry registry = new Registry(mount.storage());
-        PublishPath publish = new PublishPath(mount.storage(), mount.system(), settings, registry, clock);
+        Roles roles = new Roles(mount.storage());
+        PublishPath publish = new PublishPath(roles, mount.system(), settings, registry, clock);
         DiscoverPath discover = new DiscoverPath(settings, signer, registry, clock);
         java.util.concurrent.atomic.AtomicReference<String> tidyCursor = new java.util.concurrent.atomic.AtomicReference<>("");
         return Router.builder("Herald publishes workloads' public keys and signs discovery records.", """
@@ -38,8 +39,8 @@ public final class HeraldBackend {
                         endpoints, validity) that clients verify and pin for mutual TLS.
                         """)
                 .path(ConfigPath.definition(settings, registry::dropRecords))
-                .path(RolesPath.definition(mount.storage()))
-                .path(RolesPath.listDefinition(mount.storage()))
+                .path(RolesPath.definition(roles, settings))
+                .path(RolesPath.listDefinition(roles))
                 .path(SignerPath.definition(signer))
                 .path(SignerPath.rotateDefinition(signer, mount.storage(), registry::dropRecords))
                 .path(JwksPath.definition(signer))
@@ -67,6 +68,7 @@ public final class HeraldBackend {
                         signer.invalidate();
                         registry.dropRecords();
                     } else {
+                        roles.invalidate(key);
                         registry.invalidate(key);
                     }
                 })

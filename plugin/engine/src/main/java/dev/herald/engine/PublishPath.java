@@ -6,7 +6,6 @@ import dev.herald.sdk.Lease;
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.Storage;
 import dev.herald.sdk.SystemView;
 import dev.herald.sdk.VaultException;
 import dev.herald.sdk.json.Json;
@@ -57,14 +56,14 @@ final class PublishPath {
     static final Field<String> CONTINUITY = Field.string("continuity",
             "For a rotation: base64url signature by the current key over the SHA-256 of the new key's SPKI (DER).");
 
-    private final Storage storage;
+    private final Roles roles;
     private final SystemView system;
     private final Settings settings;
     private final Registry registry;
     private final Clock clock;
 
-    PublishPath(Storage storage, SystemView system, Settings settings, Registry registry, Clock clock) {
-        this.storage = storage;
+    PublishPath(Roles roles, SystemView system, Settings settings, Registry registry, Clock clock) {
+        this.roles = roles;
         this.system = system;
         this.settings = settings;
         this.registry = registry;
@@ -107,7 +106,7 @@ final class PublishPath {
         String service = request.get(SERVICE);
         String instance = request.get(INSTANCE);
         Config config = settings.get();
-        Role role = Role.load(storage, request.get(ROLE)).orElseThrow(() ->
+        Role role = roles.get(request.get(ROLE)).orElseThrow(() ->
                 VaultException.badRequest("invalid role: no role named " + request.get(ROLE)));
         PublisherIdentity publisher = PublisherIdentity.of(request, role, system);
         publisher.requireAllowed(role, service, instance);

@@ -301,6 +301,15 @@ final class PublisherKeys {
     }
 
     private static boolean verifies(Signature verifier, PublicKey key, byte[] message, byte[] signature) {
+        if (verifier.getAlgorithm().equals("Ed25519")) {
+            // BouncyCastle's RFC 8032 code: about 90 us a verification where the JDK's takes 600-900 us
+            // under the plugin's C1-only JIT (scripts/bench/lib/CryptoCost.java).
+            byte[] spki = key.getEncoded();
+            return "EdDSA".equals(key.getAlgorithm()) || "Ed25519".equals(key.getAlgorithm())
+                    ? signature.length == Ed25519.SIGNATURE_SIZE && spki.length == 44
+                            && Ed25519.verify(signature, 0, spki, 12, message, 0, message.length)
+                    : false;
+        }
         try {
             verifier.initVerify(key);
             verifier.update(message);

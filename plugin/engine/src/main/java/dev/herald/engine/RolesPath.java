@@ -5,7 +5,6 @@ import dev.herald.sdk.Field;
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.Storage;
 import dev.herald.sdk.VaultException;
 
 import java.time.Duration;
@@ -72,18 +71,18 @@ final class RolesPath {
             .defaultValue(List.of())
             .check(list -> list.stream().allMatch(RolesPath::validPorts), "be ports or ranges of ports between 1 and 65535");
 
-    static Path definition(Storage storage) {
+    static Path definition(Roles roles, Settings settings) {
         return Path.pattern("roles/:name")
                 .fields(NAME, SERVICES, INSTANCE, BOUND_MOUNT_ACCESSOR, BOUND_ALIAS_METADATA, ALLOW_UNBOUND,
                         KEY_TYPES_FIELD, MIN_RSA_BITS, TTL, MAX_TTL, LEASE_BOUND, REQUIRE_PROOF, ALLOWED_DNS_NAMES,
                         ALLOWED_CIDRS, ALLOWED_PORTS)
-                .existence(request -> Role.load(storage, request.get(NAME)).isPresent())
-                .create("Create a role.", request -> write(storage, request))
-                .update("Change a role; fields left out keep their values.", request -> write(storage, request))
-                .read("Read a role.", request -> Role.load(storage, request.get(NAME))
+                .existence(request -> roles.get(request.get(NAME)).isPresent())
+                .create("Create a role.", request -> write(roles, settings, request))
+                .update("Change a role; fields left out keep their values.", request -> write(roles, settings, request))
+                .read("Read a role.", request -> roles.get(request.get(NAME))
                         .map(role -> Response.data(role.toResponseData())).orElse(Response.none()))
                 .delete("Delete a role. Publications made under it stay until they end.", request -> {
-                    Role.delete(storage, request.get(NAME));
+                    roles.delete(request.get(NAME));
                     return Response.none();
                 })
                 .help("Who may publish which services, bound to which identities.", """
@@ -99,15 +98,15 @@ final class RolesPath {
                         """);
     }
 
-    static Path listDefinition(Storage storage) {
+    static Path listDefinition(Roles roles) {
         return Path.pattern("roles/")
-                .list("List the roles.", request -> Response.list(Role.names(storage)))
+                .list("List the roles.", request -> Response.list(roles.names()))
                 .help("The roles of this mount.", "");
     }
 
-    private static Response write(Storage storage, Request request) {
+    private static Response write(Roles roles, Settings settings, Request request) {
         String name = request.get(NAME);
-        Role base = Role.load(storage, name).orElseGet(() -> {
+        Role base = roles.get(name).orElseGet(() -> {
             if (!request.has(SERVICES) || !request.has(INSTANCE)) {
                 throw VaultException.badRequest("a new role needs services and instance");
             }
@@ -134,8 +133,8 @@ final class RolesPath {
                 request.find(ALLOWED_CIDRS).orElse(base.allowedCidrs()),
                 request.find(ALLOWED_PORTS).orElse(base.allowedPorts()));
         checkCidrs(role.allowedCidrs());
-        checkLifetimes(role, Config.load(storage));
-        role.save(storage);
+        checkLifetimes(role, settings.get());
+        roles.save(role);
         return Response.data(role.toResponseData());
     }
 

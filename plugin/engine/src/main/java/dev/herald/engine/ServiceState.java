@@ -24,10 +24,21 @@ import java.util.Optional;
 record ServiceState(String service, long seq, long historyLength, List<Publication> publications,
                     Map<String, Long> generations) {
     ServiceState {
-        publications = publications.stream()
-                .sorted(Comparator.comparing(Publication::instance).thenComparingLong(Publication::generation))
-                .toList();
+        publications = sorted(publications) ? List.copyOf(publications) : publications.stream().sorted(ORDER).toList();
         generations = Map.copyOf(generations);
+    }
+
+    private static final Comparator<Publication> ORDER =
+            Comparator.comparing(Publication::instance).thenComparingLong(Publication::generation);
+
+    /** Most changes keep the order (only an addition moves things): checking is cheaper than sorting. */
+    private static boolean sorted(List<Publication> publications) {
+        for (int i = 1; i < publications.size(); i++) {
+            if (ORDER.compare(publications.get(i - 1), publications.get(i)) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static ServiceState empty(String service) {

@@ -70,11 +70,13 @@ final class ServiceStore {
         storage.put(headKey(next.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
         Set<String> instances = new TreeSet<>(current.generations().keySet());
         instances.addAll(next.generations().keySet());
+        Map<String, List<Publication>> currentByInstance = byInstance(current);
+        Map<String, List<Publication>> nextByInstance = byInstance(next);
         for (String instance : instances) {
-            List<Publication> before = current.of(instance);
-            List<Publication> after = next.of(instance);
+            List<Publication> before = currentByInstance.getOrDefault(instance, List.of());
+            List<Publication> after = nextByInstance.getOrDefault(instance, List.of());
             long generation = next.generations().getOrDefault(instance, 0L);
-            if (before.equals(after) && Objects.equals(current.generations().get(instance), generation)) {
+            if (sameObjects(before, after) && Objects.equals(current.generations().get(instance), generation)) {
                 continue;
             }
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -82,6 +84,30 @@ final class ServiceStore {
             entry.put("publications", after.stream().map(Publication::toStored).toList());
             storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * Whether a change left an instance's publications alone. A change copies the publications it
+     * does not touch, so identity tells, without comparing every key of a large service byte by byte.
+     */
+    private static boolean sameObjects(List<Publication> before, List<Publication> after) {
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i) != after.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, List<Publication>> byInstance(ServiceState state) {
+        Map<String, List<Publication>> grouped = new HashMap<>();
+        for (Publication publication : state.publications()) {
+            grouped.computeIfAbsent(publication.instance(), instance -> new ArrayList<>()).add(publication);
+        }
+        return grouped;
     }
 
     /** Every service ever published. */
