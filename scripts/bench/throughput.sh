@@ -265,5 +265,5 @@ printf '%-46s %7s\n' "publish unchanged / go kv write" "$(ratio unchanged kvgo_w
 echo
 printf 'RSS after the load: herald %s MB (%s MB before it; target < 96 MB), go kv plugin %s MB\n' \
   "$herald_rss" "$herald_rss_before" "$kvgo_rss"
-printf 'live instances after the fresh lines: bench-pub %s, bench-pk %s (each service is one storage entry, rewritten whole by every publish)\n' \
+printf 'live instances after the fresh lines: bench-pub %s, bench-pk %s\n' \
   "$(live bench-pub)" "$(live bench-pk)"
