@@ -28,19 +28,9 @@ handshake_tool="$root/../shared/tools/handshake_time.py"
 [[ -f "$handshake_tool" ]] || { echo "bench: $handshake_tool not found (it ships beside the repository)" >&2; exit 1; }
 [[ -x target/plugin/herald ]] || scripts/package.sh >&2
 
-gobin="$(go env GOPATH)/bin"
-kv="$gobin/vault-plugin-secrets-kv"
-if [[ ! -x "$kv" ]]; then
-  echo "bench: installing vault-plugin-secrets-kv $kv_version (go install)" >&2
-  GOFLAGS=-mod=mod go install "github.com/hashicorp/vault-plugin-secrets-kv/cmd/vault-plugin-secrets-kv@$kv_version"
-fi
-
-if [[ "$server" == bao ]]; then
-  scripts/lib/install-openbao.sh
-  server_bin=bao
-else
-  server_bin=$(scripts/build-vault.sh)
-fi
+source scripts/bench/lib/peers.sh
+kv=$(kv_plugin "$kv_version")
+server_bin=$(server_binary "$server")
 
 echo "== start to handshake line ($runs runs each, first run not counted)"
 herald_hs=$(python3 "$handshake_tool" -n "$runs" target/plugin/herald)

@@ -56,17 +56,10 @@ command -v curl >/dev/null || die "curl is not installed"
 [[ -x target/plugin/herald && -f target/plugin/herald.sha256 ]] \
   || die "no packaged plugin in target/plugin; run scripts/package.sh first"
 source scripts/lib/jdk.sh
-gobin="$(go env GOPATH)/bin"
-kv="$gobin/vault-plugin-secrets-kv"
-if [[ ! -x "$kv" ]]; then
-  echo "bench: installing vault-plugin-secrets-kv $kv_version (go install)" >&2
-  GOFLAGS=-mod=mod go install "github.com/hashicorp/vault-plugin-secrets-kv/cmd/vault-plugin-secrets-kv@$kv_version"
-fi
-if [[ "$server" == bao ]]; then
-  scripts/lib/install-openbao.sh
-  server_bin=$(command -v bao)
-else
-  server_bin=$(scripts/build-vault.sh)
+source scripts/bench/lib/peers.sh
+kv=$(kv_plugin "$kv_version")
+server_bin=$(server_binary "$server")
+if [[ "$server" != bao ]]; then
   export PATH="$(dirname "$server_bin"):$PATH"   # register-plugin.sh looks the CLI up on PATH
 fi
 cli="$server_bin"
