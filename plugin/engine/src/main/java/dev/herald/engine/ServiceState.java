@@ -73,7 +73,11 @@ record ServiceState(String service, long seq, long historyLength, List<Publicati
 
     /** This state without its expired publications; {@link #sequenceAt} is unchanged by it. */
     ServiceState pruned(Instant now) {
-        return new ServiceState(service, sequenceAt(now), historyLength, liveAt(now), generations);
+        long expired = publications.stream().filter(p -> !p.liveAt(now)).count();
+        if (expired == 0) {
+            return this; // the common case: no copy of a large service's index
+        }
+        return new ServiceState(service, seq + expired, historyLength, liveAt(now), generations);
     }
 
     /** One change of the live set: the publications become {@code next}, and the sequence rises by one. */
