@@ -114,6 +114,20 @@ class DiscoverPathTest {
         assertStatus(400, "invalid service", () -> mount.engine.send(Operation.READ, "discover/Web", Map.of()));
     }
 
+    @Test
+    void aRecordNeverOutlivesTheEarliestKeyItLists() {
+        Map<String, Object> shortLived = mount.body(first);
+        shortLived.put("ttl", "2m");
+        mount.publish(shortLived);
+        Map<String, Object> record = mount.discover();
+        long notAfter = (Long) ((Map<?, ?>) ((List<?>) record.get("instances")).getFirst()).get("not_after");
+        assertEquals(notAfter, record.get("exp"), "exp is capped by not_after, not iat + record_ttl (5m)");
+        mount.engine.clock.advance(Duration.ofSeconds(61));
+        Map<String, Object> later = mount.discover();
+        assertEquals(notAfter, later.get("exp"));
+        assertTrue((Long) later.get("iat") > (Long) record.get("iat"), "re-signed before half its life was gone");
+    }
+
     private SignerKey signerKey() throws Exception {
         String pem = (String) mount.engine.send(Operation.READ, "signer", Map.of()).data().get("public_key");
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));

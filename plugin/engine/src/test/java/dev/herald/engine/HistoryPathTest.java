@@ -2,6 +2,7 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Caller;
 import dev.herald.sdk.Operation;
+import dev.herald.sdk.VaultException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -47,6 +48,17 @@ class HistoryPathTest {
         mount.publish(mount.body(mount.first));
         mount.engine.clock.advance(Duration.ofHours(2));
         mount.engine.send(Operation.UPDATE, "tidy", Map.of());
+        assertEquals(1, events().size());
+    }
+
+    @Test
+    void nothingEditsOrDeletesHistory() {
+        mount.publish(mount.body(mount.first));
+        for (Operation operation : List.of(Operation.DELETE, Operation.UPDATE, Operation.CREATE)) {
+            VaultException e = org.junit.jupiter.api.Assertions.assertThrows(VaultException.class,
+                    () -> mount.engine.send(operation, "history/web", Map.of()));
+            assertEquals(405, e.status(), operation + " on history");
+        }
         assertEquals(1, events().size());
     }
 }
