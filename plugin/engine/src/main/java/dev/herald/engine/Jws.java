@@ -1,10 +1,12 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.json.Json;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,13 +26,30 @@ final class Jws {
         header.put("typ", type);
         String input = BASE64URL.encodeToString(Json.write(header).getBytes(StandardCharsets.UTF_8)) + "."
                 + BASE64URL.encodeToString(Json.write(claims).getBytes(StandardCharsets.UTF_8));
+        return input + "." + BASE64URL.encodeToString(signature(key, input.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The DER prefix of an Ed25519 PKCS#8 private key (RFC 8410); the 32-byte seed follows it. */
+    private static final byte[] ED25519_PKCS8_PREFIX = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b,
+            0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+
+    static byte[] signature(SigningKey key, byte[] input) {
+        byte[] pkcs8 = key.privateKeyPkcs8();
+        if (key.algorithm().equals("EdDSA") && pkcs8.length == 48
+                && Arrays.equals(Arrays.copyOf(pkcs8, 16), ED25519_PKCS8_PREFIX)) {
+            // BouncyCastle's RFC 8032 code: 60-100 us a signature where the JDK's takes 600-780 us
+            // under the plugin's C1-only JIT. Ed25519 is deterministic: the same bytes either way.
+            byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+            Ed25519.sign(pkcs8, 16, input, 0, input.length, signature, 0);
+            return signature;
+        }
         try {
             // JOSE wants ES256 signatures as the raw 64 bytes r||s (IEEE P1363), not DER.
             Signature signer = Signature.getInstance(key.algorithm().equals("ES256")
                     ? "SHA256withECDSAinP1363Format" : "Ed25519");
             signer.initSign(key.privateKey());
-            signer.update(input.getBytes(StandardCharsets.US_ASCII));
-            return input + "." + BASE64URL.encodeToString(signer.sign());
+            signer.update(input);
+            return signer.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign with key " + key.kid(), e);
         }
