@@ -73,7 +73,7 @@ printf 'path "herald/publish/*" { capabilities = ["create", "update"] }\npath "h
 run "$cli" policy write herald-publisher "$work/publisher.hcl"
 run "$cli" write auth/jwt/role/pods role_type=jwt user_claim=sub bound_audiences=herald-demo \
   claim_mappings=pod_uid=pod_uid token_policies=herald-publisher
-accessor=$("$cli" auth list -format=json | jq -r '."jwt/".accessor')
+accessor=$("$cli" auth list -format=json | python3 -c 'import json, sys; print(json.load(sys.stdin)["jwt/"]["accessor"])')
 run "$cli" write herald/roles/web services=web 'instance={{alias.metadata.pod_uid}}' \
   bound_mount_accessor="$accessor" 'allowed_dns_names=*.web.internal' allowed_cidrs=10.0.0.0/8 allowed_ports=8443
 
@@ -97,7 +97,7 @@ step "VAULT_TOKEN=\$pod_token $cli write herald/publish/web/pod-other ...    # a
 VAULT_TOKEN="$pod_token" BAO_TOKEN="$pod_token" "$cli" write herald/publish/web/pod-other role=web csr=@"$work/pod.csr" || true
 run "$cli" read herald/discover/web
 step "curl $VAULT_ADDR/v1/herald/jwks    # no token: what clients pin to verify records"
-curl -fsS "$VAULT_ADDR/v1/herald/jwks" | jq .data
+curl -fsS "$VAULT_ADDR/v1/herald/jwks" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["data"], indent=2))'
 run "$cli" read herald/history/web
 
 if $keep; then
