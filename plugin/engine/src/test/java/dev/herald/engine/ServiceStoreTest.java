@@ -78,6 +78,24 @@ class ServiceStoreTest {
     }
 
     @Test
+    void aPublishAndARotationTouchOnlyTheirInstance() {
+        PublishingFixture mount = new PublishingFixture();
+        mount.engine.send(Operation.UPDATE, "roles/web", Map.of("instance", "*"));
+        for (int i = 0; i < 5; i++) {
+            mount.engine.write("publish/web/pod-" + i, mount.body(TestKeys.generate("ed25519")), PublishingFixture.POD_CALLER);
+        }
+        ServiceState five = ServiceStore.load(mount.engine.storage, "web");
+        assertEquals(java.util.Set.of(), ServiceStore.touched(five, five), "no change, nothing to write");
+        assertEquals(java.util.Set.of(), ServiceStore.touched(five, five.withHistoryLength(9)));
+        Publication pod2 = five.of("pod-2").getFirst();
+        List<Publication> rotated = new ArrayList<>(five.publications());
+        rotated.set(rotated.indexOf(pod2), pod2.supersededAt(mount.engine.clock.instant(), java.time.Duration.ofMinutes(5)));
+        assertEquals(java.util.Set.of("pod-2"), ServiceStore.touched(five, five.changed(rotated)));
+        assertEquals(5, ServiceStore.touched(five, ServiceStore.load(mount.engine.storage, "web")).size(),
+                "equal but reloaded publications count as changed: written again, never skipped");
+    }
+
+    @Test
     void storageKeysMapBackToTheirService() {
         assertEquals("web", ServiceStore.serviceOf("services/web"));
         assertEquals("web", ServiceStore.serviceOf("instances/web/pod-1"));
