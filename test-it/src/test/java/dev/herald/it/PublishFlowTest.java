@@ -252,6 +252,42 @@ class PublishFlowTest {
         assertNotEquals(oldKey.getKeyID(), newKey.getKeyID());
     }
 
+    @OnEachServer
+    void expiryEndsPublicationsWithAndWithoutLeasesAndRaisesSeq(Herald herald) {
+        PublishingMount flow = new PublishingMount(herald, "expiry", "[\"create\", \"update\"]", "ttl=3s");
+        DevServer server = flow.server;
+        server.cli("write", flow.mount + "/roles/unleased", "services=other", "instance={{alias.metadata.pod_uid}}",
+                "bound_mount_accessor=" + flow.issuer.mountAccessor(), "allowed_dns_names=*.web.internal",
+                "allowed_cidrs=10.0.0.0/8", "allowed_ports=8443", "ttl=3s", "lease_bound=false").assertSuccess();
+        flow.publish(flow.pod("pod-a"), "pod-a", Publisher.ed25519(), Map.of()).assertStatus(200);
+        HttpResult unleased = server.http("POST", flow.mount + "/publish/other/pod-b", Map.of("role", "unleased",
+                "csr", Publisher.ed25519().csrPem()), flow.pod("pod-b").token()).assertStatus(200);
+        assertEquals("", unleased.json().get("lease_id"), "lease_bound=false: no lease");
+
+        // The server revokes the expired lease (lease_end); the unleased publication simply expires.
+        assertTrue(DevServer.await(Duration.ofSeconds(30), () ->
+                server.http("GET", flow.mount + "/discover/web", null).status() == 404
+                        && server.http("GET", flow.mount + "/discover/other", null).status() == 404), "both expire");
+        assertTrue(DevServer.await(Duration.ofSeconds(30), () -> ((List<?>) server.http("GET", flow.mount
+                + "/history/web", null).data().get("events")).stream().anyMatch(e -> "lease_end".equals(Json.at(e, "type")))));
+        assertEquals(Map.of("web", 2L, "other", 2L), sequences(flow), "publication and expiry: two changes each");
+
+        HttpResult tidy = server.http("POST", flow.mount + "/tidy", Map.of()).assertStatus(200);
+        assertTrue(((Number) tidy.data().get("publications_removed")).longValue() <= 1, tidy::toString);
+        assertEquals(Map.of("web", 2L, "other", 2L), sequences(flow), "tidy changes no sequence");
+        assertEquals(List.of("publish"), ((List<?>) server.http("GET", flow.mount + "/history/other", null).data()
+                .get("events")).stream().map(e -> Json.at(e, "type")).toList(), "history keeps the publication");
+    }
+
+    private static Map<String, Long> sequences(PublishingMount flow) {
+        Map<String, Object> list = flow.server.http("GET", flow.mount + "/services?list=true", null).assertStatus(200).data();
+        Map<String, Long> sequences = new java.util.TreeMap<>();
+        for (Object name : (List<?>) list.get("keys")) {
+            sequences.put((String) name, ((Number) Json.at(list, "key_info", (String) name, "sequence")).longValue());
+        }
+        return sequences;
+    }
+
     private static List<String> instanceNames(PublishingMount flow) {
         HttpResult result = flow.server.http("GET", flow.mount + "/discover/web", null);
         if (result.status() != 200) {
