@@ -1,10 +1,8 @@
 package dev.herald.engine;
 
-import dev.herald.sdk.Caller;
 import dev.herald.sdk.Lease;
 import dev.herald.sdk.Operation;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.VaultException;
 import dev.herald.sdk.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -14,23 +12,14 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
-import static dev.herald.engine.PublishingFixture.POD_CALLER;
 import static dev.herald.engine.PublishingFixture.assertStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** discover/:service and discover/:service/:instance: the signed records. */
