@@ -32,13 +32,8 @@ fi
 scripts/package.sh >&2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/herald-demo.XXXXXX")
-mkdir -p "$work/plugins"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 token="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-printf 'plugin_directory = "%s"\n' "$work/plugins" > "$work/server.hcl"
-"$server_bin" server -dev -dev-root-token-id="$token" -dev-listen-address="127.0.0.1:$port" \
-  -config="$work/server.hcl" >"$work/server.log" 2>&1 &
-server_pid=$!
+server_pid=""
 cleanup() {
   if ! $keep; then
     kill "$server_pid" 2>/dev/null || true
@@ -47,11 +42,8 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-export VAULT_ADDR="http://127.0.0.1:$port" VAULT_TOKEN="$token" BAO_ADDR="http://127.0.0.1:$port" BAO_TOKEN="$token"
-for _ in $(seq 1 100); do
-  curl -fsS "$VAULT_ADDR/v1/sys/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+source scripts/lib/dev-server.sh
+dev_server_start "$server_bin" "$work" "$token" || { echo "demo: the dev server did not start" >&2; exit 1; }
 echo "dev server: $VAULT_ADDR (log: $work/server.log)"
 
 run scripts/register-plugin.sh --plugin-dir "$work/plugins" --mount herald --cli "$(basename "$cli")"

@@ -42,14 +42,10 @@ mkdir -p "$work/plugins"
 cp -p target/plugin/herald "$work/plugins/herald"
 cp -R -p target/plugin/herald.d "$work/plugins/herald.d"
 cp "$kv" "$work/plugins/kv-go"
-printf 'plugin_directory = "%s"\n' "$work/plugins" > "$work/server.hcl"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HOME="$work" "$server_bin" server -dev -dev-root-token-id=bench -dev-listen-address="127.0.0.1:$port" \
-  -config="$work/server.hcl" >"$work/server.log" 2>&1 &
-server_pid=$!
-trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null; rm -rf "$work"' EXIT
-export VAULT_ADDR="http://127.0.0.1:$port" VAULT_TOKEN=bench BAO_ADDR="http://127.0.0.1:$port" BAO_TOKEN=bench
-for _ in $(seq 1 100); do curl -fsS "$VAULT_ADDR/v1/sys/health" >/dev/null 2>&1 && break; sleep 0.1; done
+server_pid=""
+trap '[[ -n "$server_pid" ]] && { kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null; }; rm -rf "$work"' EXIT
+source scripts/lib/dev-server.sh
+dev_server_start "$server_bin" "$work" bench || { echo "bench: the server did not start" >&2; exit 1; }
 cli="$server_bin"
 
 "$cli" plugin register -sha256="$(cut -d' ' -f1 target/plugin/herald.sha256)" -command=herald secret herald >/dev/null

@@ -88,21 +88,18 @@ svc_warm=$(bodies csr ws "$warm_keys");       svc_file=$(bodies csr s "$keys")
 work=$(mktemp -d "${TMPDIR:-/tmp}/herald-throughput.XXXXXX")
 mkdir -p "$work/plugins"
 cp "$kv" "$work/plugins/kv-go"
-printf 'plugin_directory = "%s"\n' "$work/plugins" > "$work/server.hcl"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HOME="$work" "$server_bin" server -dev -dev-root-token-id=bench -dev-listen-address="127.0.0.1:$port" \
-  -config="$work/server.hcl" >"$work/server.log" 2>&1 &
-server_pid=$!
+server_pid=""
 cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
-addr="http://127.0.0.1:$port"
-export VAULT_ADDR="$addr" VAULT_TOKEN=bench BAO_ADDR="$addr" BAO_TOKEN=bench
-for _ in $(seq 1 100); do curl -fsS "$addr/v1/sys/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "$addr/v1/sys/health" >/dev/null || { cat "$work/server.log" >&2; die "the server did not start"; }
+source scripts/lib/dev-server.sh
+dev_server_start "$server_bin" "$work" bench || die "the server did not start"
+addr="$VAULT_ADDR"
 
 api() {  # METHOD PATH [JSON BODY] -> response body on stdout; dies on a non-2xx answer
   local out status

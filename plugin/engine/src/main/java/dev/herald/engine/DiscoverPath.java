@@ -113,15 +113,18 @@ final class DiscoverPath {
         claims.put("exp", exp.getEpochSecond());
         claims.put("jti", Base64.getUrlEncoder().withoutPadding().encodeToString(id));
         claims.put("seq", sequence);
-        claims.put("instances", listed.stream().map(Publication::toRecordClaims).toList());
+        // Each instance's claims once: its JWK means a key decode and a thumbprint.
+        List<Map<String, Object>> instances = listed.stream().map(Publication::toRecordClaims).toList();
+        claims.put("instances", instances);
         String jwt = Jws.sign(key, TYPE, claims);
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("record", jwt);
         data.putAll(claims);
         List<Map<String, Object>> readable = new ArrayList<>();
-        for (Publication publication : listed) {
-            Map<String, Object> instance = new LinkedHashMap<>(publication.toRecordClaims());
+        for (int i = 0; i < listed.size(); i++) {
+            Publication publication = listed.get(i);
+            Map<String, Object> instance = new LinkedHashMap<>(instances.get(i));
             instance.put("public_key_pem", publication.key().publicKeyPem());
             if (publication.key().certificatePem() != null) {
                 instance.put("certificate_pem", publication.key().certificatePem());

@@ -27,7 +27,7 @@ public final class HeraldBackend {
 
     static Backend create(Mount mount, Clock clock) {
         Settings settings = new Settings(mount.storage());
-        Signer signer = new Signer(mount.storage(), clock);
+        Signer signer = new Signer(mount.storage(), settings, clock);
         Registry registry = new Registry(mount.storage());
         Roles roles = new Roles(mount.storage());
         PublishPath publish = new PublishPath(roles, mount.system(), settings, registry, clock);

@@ -99,6 +99,14 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
         }
     }
 
+    /**
+     * An operator acting on the mount (revoke, signer rotation): recorded by the token's entity,
+     * display name and accessor, with no alias, since no role binds an operator.
+     */
+    static PublisherIdentity operator(dev.herald.sdk.Caller caller) {
+        return new PublisherIdentity(caller.entityId(), "", caller.displayName(), Map.of(), caller.tokenAccessor());
+    }
+
     /** The {@code publisher} member of a record's instance. */
     Map<String, Object> toClaims() {
         Map<String, Object> claims = new LinkedHashMap<>();

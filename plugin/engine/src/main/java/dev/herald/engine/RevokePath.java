@@ -37,8 +37,7 @@ final class RevokePath {
     private static Response revoke(Registry registry, Clock clock, Request request) {
         String service = request.get(PublishPath.SERVICE);
         String instance = request.get(PublishPath.INSTANCE);
-        PublisherIdentity operator = new PublisherIdentity(request.caller().entityId(), "",
-                request.caller().displayName(), Map.of(), request.caller().tokenAccessor());
+        PublisherIdentity operator = PublisherIdentity.operator(request.caller());
         return registry.change(service, state -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);

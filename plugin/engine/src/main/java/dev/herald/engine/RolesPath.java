@@ -153,7 +153,7 @@ final class RolesPath {
     private static void checkCidrs(List<String> cidrs) {
         for (String cidr : cidrs) {
             if (!Cidr.valid(cidr)) {
-                throw VaultException.badRequest("invalid allowed_cidrs: \"" + (cidr.length() > 50 ? cidr.substring(0, 50) + "..." : cidr)
+                throw VaultException.badRequest("invalid allowed_cidrs: \"" + EndpointClaims.shorten(cidr)
                         + "\" is not an IPv4 or IPv6 network such as 10.0.0.0/8 or fd00::/8");
             }
         }

@@ -20,14 +20,16 @@ final class Signer {
     static final String STORAGE_KEY = "signer/keys";
 
     private final Storage storage;
+    private final Settings settings;
     private final Clock clock;
     /** Serialises the first-use generation: two concurrent first reads must not make two keys. */
     private final Object lock = new Object();
     /** The stored versions as last read or written here; null until read or after an invalidation. */
     private volatile List<SigningKey> cached;
 
-    Signer(Storage storage, Clock clock) {
+    Signer(Storage storage, Settings settings, Clock clock) {
         this.storage = storage;
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -65,7 +67,7 @@ final class Signer {
     SigningKey rotate() {
         synchronized (lock) {
             List<SigningKey> versions = versionsOrFirst();
-            Config config = Config.load(storage);
+            Config config = settings.get();
             Instant now = clock.instant();
             SigningKey previous = versions.getLast();
             SigningKey next = SigningKey.generate(config.signingAlgorithm(), now).countersignedBy(previous, now);
@@ -85,7 +87,7 @@ final class Signer {
      * last the current one (made now if the mount has none yet).
      */
     List<SigningKey> verifying() {
-        return stillVerifying(versionsOrFirst(), clock.instant(), Config.load(storage).verificationTtl());
+        return stillVerifying(versionsOrFirst(), clock.instant(), settings.get().verificationTtl());
     }
 
     private static List<SigningKey> stillVerifying(List<SigningKey> versions, Instant now, Duration ttl) {
@@ -104,7 +106,7 @@ final class Signer {
             if (!versions.isEmpty()) {
                 return versions;
             }
-            SigningKey first = SigningKey.generate(Config.load(storage).signingAlgorithm(), clock.instant());
+            SigningKey first = SigningKey.generate(settings.get().signingAlgorithm(), clock.instant());
             save(List.of(first));
             return List.of(first);
         }

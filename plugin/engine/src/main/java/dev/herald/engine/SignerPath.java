@@ -22,10 +22,8 @@ final class SignerPath {
                     String previous = signer.current().kid();
                     SigningKey next = signer.rotate();
                     rotated.run();
-                    PublisherIdentity actor = new PublisherIdentity(request.caller().entityId(), "",
-                            request.caller().displayName(), Map.of(), request.caller().tokenAccessor());
                     History.appendSignerRotation(storage, new History.Event("signer_rotate", next.createdAt(), "", 0,
-                            next.kid(), actor, 0, "signing key " + previous + " replaced by " + next.kid()));
+                            next.kid(), PublisherIdentity.operator(request.caller()), 0, "signing key " + previous + " replaced by " + next.kid()));
                     return Response.data(next.toPublicData());
                 })
                 .help("Rotate the signing key.", """

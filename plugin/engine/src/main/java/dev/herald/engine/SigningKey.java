@@ -85,8 +85,7 @@ record SigningKey(String kid, String algorithm, Instant createdAt, byte[] privat
     }
 
     String publicKeyPem() {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(publicKeySpki)
-                + "\n-----END PUBLIC KEY-----\n";
+        return PublisherKey.pem("PUBLIC KEY", publicKeySpki);
     }
 
     /** What callers may see of this key: never the private half. */

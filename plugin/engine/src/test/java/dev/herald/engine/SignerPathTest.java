@@ -51,7 +51,7 @@ class SignerPathTest {
         String everything = Json.write(first) + Json.write(jwks());
         assertFalse(everything.toLowerCase().contains("private"), everything);
         // The stored private key, in any of its encodings, appears in no response.
-        SigningKey stored = new Signer(mount.storage, java.time.Clock.systemUTC()).current();
+        SigningKey stored = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.systemUTC()).current();
         byte[] pkcs8 = stored.privateKeyPkcs8();
         byte[] seed = java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length);
         for (String encoding : List.of(Base64.getEncoder().encodeToString(pkcs8),
@@ -63,7 +63,7 @@ class SignerPathTest {
 
     @Test
     void racingFirstReadsMakeOneKey() throws Exception {
-        Signer signer = new Signer(mount.storage, java.time.Clock.systemUTC());
+        Signer signer = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.systemUTC());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<String>> reads = java.util.Collections.nCopies(16, () -> signer.current().kid());
@@ -97,7 +97,7 @@ class SignerPathTest {
                 MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8))), jwk.get("kid"));
 
         byte[] message = "a record".getBytes(StandardCharsets.UTF_8);
-        SigningKey key = new Signer(mount.storage, java.time.Clock.systemUTC()).current();
+        SigningKey key = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.systemUTC()).current();
         Signature signer = Signature.getInstance(algorithm.equals("EdDSA") ? "Ed25519" : "SHA256withECDSA");
         signer.initSign(key.privateKey());
         signer.update(message);
@@ -145,11 +145,11 @@ class SignerPathTest {
     @Test
     void aRetiredKeyStopsVerifyingAfterVerificationTtl() {
         java.time.Instant t0 = java.time.Instant.parse("2026-11-24T00:00:00Z");
-        new Signer(mount.storage, java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate();
+        new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate();
         java.time.Duration ttl = java.time.Duration.ofHours(24); // the default verification_ttl
-        Signer later = new Signer(mount.storage, java.time.Clock.fixed(t0.plus(ttl).minusSeconds(1), java.time.ZoneOffset.UTC));
+        Signer later = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0.plus(ttl).minusSeconds(1), java.time.ZoneOffset.UTC));
         assertEquals(2, later.verifying().size());
-        Signer afterwards = new Signer(mount.storage, java.time.Clock.fixed(t0.plus(ttl).plusSeconds(1), java.time.ZoneOffset.UTC));
+        Signer afterwards = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0.plus(ttl).plusSeconds(1), java.time.ZoneOffset.UTC));
         assertEquals(List.of(afterwards.current().kid()), afterwards.verifying().stream().map(SigningKey::kid).toList());
     }
 
