@@ -330,7 +330,7 @@ class MalformedInputTest {
                 400, "invalid continuity: not base64url"));
         cases.add(rotate("continuity of random bytes", nextCsr, map("continuity", base64Url(randomBytes(64))),
                 400, "invalid continuity: the signature does not verify"));
-        cases.add(rotate("continuity signed by the new key", nextCsr, map("continuity", next.continuityFor(next)),
+        cases.add(rotate("continuity signed by the new key", nextCsr, map("continuity", next.continuityFor(next, "herald/", "web", "pod-1", 1)),
                 400, "invalid continuity: the signature does not verify"));
         cases.add(rotate("continuity of 5000 characters", nextCsr, map("continuity", "A".repeat(5000)),
                 400, "invalid continuity: longer than"));

@@ -113,15 +113,23 @@ public final class Publisher {
     }
 
     /**
-     * This key's signature over the 32-byte SHA-256 of {@code next}'s SPKI DER, base64url without
-     * padding: Ed25519; ECDSA with SHA-256 (P-256) or SHA-384 (P-384), DER-encoded; or RSA
-     * PKCS#1 v1.5 with SHA-256.
+     * This key's consent to hand {@code instance} of {@code service} on the mount whose issuer is
+     * {@code issuer} over from generation {@code replacedGeneration} to {@code next}: its signature
+     * over the continuity message of DESIGN §5.3 (six lines: herald-continuity-v1, issuer, service,
+     * instance, generation, the new key's fingerprint), base64url without padding. Ed25519; ECDSA
+     * with SHA-256 (P-256) or SHA-384 (P-384), DER-encoded; or RSA PKCS#1 v1.5 with SHA-256.
      */
-    public String continuityFor(Publisher next) {
+    public String continuityFor(Publisher next, String issuer, String service, String instance, long replacedGeneration) {
+        return sign(String.join("\n", "herald-continuity-v1", issuer, service, instance,
+                Long.toString(replacedGeneration), next.fingerprint()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** This key's signature over {@code message}, base64url without padding. */
+    public String sign(byte[] message) {
         try {
             Signature signature = Signature.getInstance(continuitySignatureAlgorithm);
             signature.initSign(keyPair.getPrivate());
-            signature.update(sha256(next.spki()));
+            signature.update(message);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign with " + continuitySignatureAlgorithm, e);

@@ -23,6 +23,9 @@ import java.util.Map;
  */
 final class DiscoverPath {
     static final String TYPE = "herald-record+jwt";
+    /** The {@code scope} claim: a client asks for one and refuses the other, so neither stands in for the other. */
+    static final String SCOPE_SERVICE = "service";
+    static final String SCOPE_INSTANCE = "instance";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Settings settings;
@@ -55,15 +58,16 @@ final class DiscoverPath {
     private static final String HELP = """
             The record is a JWT (header typ herald-record+jwt, alg EdDSA or ES256, kid) signed with the
             engine's current key, which jwks lists. Claims: iss (config issuer), sub (the service),
-            iat, exp (iat + record_ttl, never after the earliest not_after listed), jti, seq (rises with
-            every change of the service's live set), and instances: instance, generation, jwk,
+            iat, exp (iat + record_ttl, never after the earliest not_after listed), jti, scope ("service"
+            for discover/:service, "instance" for discover/:service/:instance), seq (rises with every
+            change of the service's live set), and instances: instance, generation, jwk,
             fingerprint, endpoints, ip_addresses, dns_names, metadata, not_before, not_after and
             publisher (entity_id, mount_accessor, alias_name, alias_metadata).
 
             The answer holds record (the compact JWT) and the same claims decoded; each decoded instance
             also has public_key_pem (and certificate_pem if it was published with a certificate), for
-            agent templates. A client verifies the signature with jwks, checks typ, iss, sub and exp,
-            and that seq never goes down. 404 when nothing is live. With require_wrapping in config the
+            agent templates. A client verifies the signature with jwks, checks typ, iss, sub, scope and
+            exp, and that seq never goes down. 404 when nothing is live. With require_wrapping in config the
             answer is always response-wrapped.
             """;
 
@@ -85,7 +89,8 @@ final class DiscoverPath {
                         ? "service " + service + " has no live instance"
                         : "instance " + instance + " of service " + service + " has no live publication");
             }
-            record = sign(service, listed, sequence, key, issuer, config.recordTtl(), now);
+            record = sign(service, instance.isEmpty() ? SCOPE_SERVICE : SCOPE_INSTANCE, listed, sequence, key, issuer,
+                    config.recordTtl(), now);
             cached.records().put(instance, record);
         }
         Response response = Response.data(record.data());
@@ -95,7 +100,7 @@ final class DiscoverPath {
         return response;
     }
 
-    private static SignedRecord sign(String service, List<Publication> listed, long sequence, SigningKey key,
+    private static SignedRecord sign(String service, String scope, List<Publication> listed, long sequence, SigningKey key,
                                      String issuer, Duration recordTtl, Instant now) {
         Instant iat = now.truncatedTo(ChronoUnit.SECONDS);
         Instant exp = iat.plus(recordTtl);
@@ -112,6 +117,7 @@ final class DiscoverPath {
         claims.put("iat", iat.getEpochSecond());
         claims.put("exp", exp.getEpochSecond());
         claims.put("jti", Base64.getUrlEncoder().withoutPadding().encodeToString(id));
+        claims.put("scope", scope);
         claims.put("seq", sequence);
         // Each instance's claims once: its JWK means a key decode and a thumbprint.
         List<Map<String, Object>> instances = listed.stream().map(Publication::toRecordClaims).toList();

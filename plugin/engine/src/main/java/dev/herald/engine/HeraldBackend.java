@@ -26,10 +26,11 @@ public final class HeraldBackend {
     }
 
     static Backend create(Mount mount, Clock clock) {
-        Settings settings = new Settings(mount.storage());
-        Signer signer = new Signer(mount.storage(), settings, clock);
-        Registry registry = new Registry(mount.storage());
-        Roles roles = new Roles(mount.storage());
+        MountState state = new MountState(mount.storage(), clock);
+        Settings settings = state.settings;
+        Signer signer = state.signer;
+        Registry registry = state.registry;
+        Roles roles = state.roles;
         PublishPath publish = new PublishPath(roles, mount.system(), settings, registry, clock);
         DiscoverPath discover = new DiscoverPath(settings, signer, registry, clock);
         java.util.concurrent.atomic.AtomicReference<String> tidyCursor = new java.util.concurrent.atomic.AtomicReference<>("");
@@ -60,18 +61,7 @@ public final class HeraldBackend {
                         LOG.debug("periodic tidy skipped", "error", e.getMessage());
                     }
                 })
-                .onInvalidate(key -> {
-                    if (key.equals(Config.STORAGE_KEY)) {
-                        settings.invalidate();
-                        registry.dropRecords();
-                    } else if (key.equals(Signer.STORAGE_KEY)) {
-                        signer.invalidate();
-                        registry.dropRecords();
-                    } else {
-                        roles.invalidate(key);
-                        registry.invalidate(key);
-                    }
-                })
+                .onInvalidate(state::invalidate)
                 // jwks needs no token; the signing keys live under "signer/", which the server seal-wraps.
                 .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN), List.of(), List.of("signer/"), List.of()))
                 .build();

@@ -54,7 +54,9 @@ final class PublishPath {
             "Requested lifetime; at most the role's (or mount's) max_ttl. Default: the role's ttl, else default_ttl.")
             .positive();
     static final Field<String> CONTINUITY = Field.string("continuity",
-            "For a rotation: base64url signature by the current key over the SHA-256 of the new key's SPKI (DER).");
+            "For a rotation, or a new key after the instance's publication ended: base64url signature by the instance's"
+                    + " last key over the continuity message (herald-continuity-v1, issuer, service, instance, the"
+                    + " generation replaced, the new key's fingerprint; one per line).");
 
     private final Roles roles;
     private final SystemView system;
@@ -88,17 +90,27 @@ final class PublishPath {
                         A publication never changes. Writing the same key and claims again answers with the
                         live publication and unchanged=true. A different key for a live instance is a
                         rotation: allowed once rotation_window of the current publication's lifetime has
-                        passed, and only with continuity, the current private key's signature over the
-                        SHA-256 of the new key's SPKI (DER), base64url: Ed25519; ECDSA with SHA-256 (P-256)
-                        or SHA-384 (P-384), DER or r||s; RSA PKCS#1 v1.5 or PSS with SHA-256. The old key
-                        stays listed for min_overlap (or until it ends, if sooner). Anything else is a 409.
+                        passed, and only with continuity: the current private key's signature, base64url,
+                        over the continuity message, six lines joined by "\\n" with no final newline:
+                        herald-continuity-v1, the mount's issuer, the service, the instance, the generation
+                        being replaced (decimal) and the new key's fingerprint (sha256:<hex of SPKI>).
+                        Algorithms: Ed25519; ECDSA with SHA-256 (P-256) or SHA-384 (P-384), DER or r||s; RSA
+                        PKCS#1 v1.5 or PSS with SHA-256. The old key stays listed for min_overlap (or until
+                        it ends, if sooner). Anything else is a 409.
+
+                        An instance never forgets its key: when its publication ends (expiry, lease end,
+                        the publisher's token revoked, operator revoke) the last key stays as a tombstone.
+                        The same key and claims again revive the instance; a different key or other claims
+                        need continuity by that last key (the rotation window does not apply). Only an
+                        operator clears a tombstone (revoke with reset=true).
 
                         The path exists while the instance has a live publication, so a policy granting
                         only "create" allows the first publication and refuses every later write.
 
                         With lease_bound (the default) the answer carries a renewable lease: renewing it
-                        extends not_after (up to max_ttl from publication), and when the lease ends
-                        (expiry, lease revoke, the publisher's token revoked) the publication ends.
+                        extends not_after (up to max_ttl from publication) and never brings it forward (a
+                        shorter increment answers with the time that remains); when the lease ends (expiry,
+                        lease revoke, the publisher's token revoked) the publication ends.
                         """);
     }
 
@@ -121,29 +133,50 @@ final class PublishPath {
         Duration ttl = min(wanted, maxTtl);
         Optional<String> continuity = request.find(CONTINUITY);
 
+        String issuer = config.effectiveIssuer(request.mount().path());
+
         Response response = registry.change(service, state -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);
             Optional<Publication> current = pruned.current(instance, now);
             List<Publication> next = new ArrayList<>(pruned.publications());
+            long generation = pruned.nextGeneration(instance);
             String eventType = "publish";
+            String detail = "role " + role.name();
             if (current.isPresent()) {
                 Publication live = current.get();
                 if (live.sameContent(key, claims, metadata)) {
                     return Registry.Change.none(Response.data(responseData(service, live, state.sequenceAt(now), true)));
                 }
                 requireRotation(service, live, key, continuity, config, now);
+                requireContinuity(live, new ContinuityMessage(issuer, service, instance, live.generation(),
+                        key.fingerprint()), continuity.orElseThrow());
                 next.remove(live);
                 next.add(live.supersededAt(now, config.minOverlap()));
                 eventType = "rotate";
+            } else {
+                Optional<Publication> last = pruned.last(instance);
+                if (last.isPresent()) {
+                    // The instance's publication ended, and it keeps its key: the same content revives it,
+                    // anything else needs that key's consent, whoever holds a token for the instance.
+                    Publication ended = last.get();
+                    if (ended.sameContent(key, claims, metadata)) {
+                        eventType = "revive";
+                    } else {
+                        requireContinuityAfterEnd(service, ended, continuity);
+                        requireContinuity(ended, new ContinuityMessage(issuer, service, instance, ended.generation(),
+                                key.fingerprint()), continuity.get());
+                        eventType = "rotate";
+                    }
+                    detail += ", after the end of generation " + ended.generation();
+                }
             }
-            long generation = pruned.nextGeneration(instance);
             Publication published = new Publication(instance, generation, key, claims, metadata, now, now.plus(ttl),
                     now.plus(maxTtl), ttl, role.name(), publisher, role.leaseBound(), false);
             next.add(published);
             ServiceState changed = pruned.changed(next);
             History.Event event = new History.Event(eventType, now, instance, generation, key.fingerprint(), publisher,
-                    changed.seq(), "role " + role.name());
+                    changed.seq(), detail);
             Response answer = Response.data(responseData(service, published, changed.seq(), false));
             if (role.leaseBound()) {
                 answer = answer.withLease(Lease.renewable(SECRET_TYPE, ttl, maxTtl,
@@ -158,6 +191,7 @@ final class PublishPath {
         return response;
     }
 
+    /** The checks of a rotation of a live publication that come before its signature. */
     private static void requireRotation(String service, Publication live, PublisherKey key, Optional<String> continuity,
                                         Config config, Instant now) {
         String name = service + "/" + live.instance();
@@ -169,14 +203,27 @@ final class PublishPath {
         if (continuity.isEmpty()) {
             throw VaultException.conflict(name + " already has a live publication (generation " + live.generation()
                     + ", " + live.key().fingerprint() + ", until " + live.notAfter() + "); a different key is a rotation,"
-                    + " which needs continuity: the current key's signature over the SHA-256 of the new key's SPKI");
+                    + " which needs continuity: the current key's signature over the continuity message");
         }
         Instant opens = live.rotationOpensAt(config.rotationWindow());
         if (now.isBefore(opens)) {
             throw VaultException.conflict("rotation of " + name + " opens at " + opens + " (after rotation_window "
                     + config.rotationWindow() + " of the current publication's lifetime); it is now " + now);
         }
-        PublisherKeys.verifyContinuity(live.key(), key, continuity.get());
+    }
+
+    /** A new key or other claims for an instance whose publication ended: its last key must consent. */
+    private static void requireContinuityAfterEnd(String service, Publication ended, Optional<String> continuity) {
+        if (continuity.isEmpty()) {
+            throw VaultException.conflict(service + "/" + ended.instance() + " keeps its last key (generation "
+                    + ended.generation() + ", " + ended.key().fingerprint() + ", ended " + ended.notAfter()
+                    + "): publish that key with the same claims again, or give continuity signed by it over the"
+                    + " continuity message; only an operator can reset the instance (revoke with reset=true)");
+        }
+    }
+
+    private static void requireContinuity(Publication signer, ContinuityMessage message, String continuity) {
+        PublisherKeys.verifyContinuity(signer.key(), message, continuity);
     }
 
     private static PublisherKey key(Request request, Role role) {
@@ -227,7 +274,8 @@ final class PublishPath {
 
     /**
      * Renew of a publication's lease: not_after becomes now + the increment (the publication's ttl if
-     * none was asked), up to max_ttl from publication, as the server sets the lease's own end.
+     * none was asked), up to max_ttl from publication, but never earlier than it was: a shorter
+     * increment answers with the time that remains.
      */
     Response renew(Request request) {
         Lease lease = request.lease().orElseThrow();
@@ -244,13 +292,14 @@ final class PublishPath {
             if (!publication.superseded()) {
                 Duration step = lease.increment().isZero() ? publication.ttl() : lease.increment();
                 Instant wanted = now.plus(step);
-                end = wanted.isBefore(publication.maxNotAfter()) ? wanted : publication.maxNotAfter();
+                Instant capped = wanted.isBefore(publication.maxNotAfter()) ? wanted : publication.maxNotAfter();
+                // Never earlier: whoever learns a lease id (audit logs show them) may ask for a renewal.
+                end = capped.isAfter(end) ? capped : end;
             }
             Response renewed = Response.renewal(lease.renewedFor(Duration.between(now, end.isAfter(now) ? end : now)));
             if (end.equals(publication.notAfter())) {
-                return Registry.Change.none(renewed); // superseded, or at max_ttl: nothing moves
+                return Registry.Change.none(renewed); // superseded, at max_ttl, or a shorter increment: nothing moves
             }
-            // The lease now ends at "end", earlier too if the increment was short: the record says so.
             List<Publication> next = new ArrayList<>(pruned.publications());
             next.set(next.indexOf(publication), publication.endingAt(end));
             return new Registry.Change<>(pruned.changed(next), List.of(), renewed);

@@ -128,13 +128,14 @@ final class PublisherKeys {
     }
 
     /**
-     * Checks that {@code continuity} is the current key's signature over SHA-256(next key's SPKI): only
-     * the holder of the current private key can hand the instance over to a new key.
+     * Checks that {@code continuity} is the current key's signature over the continuity message: only
+     * the holder of the current private key can hand the instance over to a new key, and only for the
+     * mount, instance, generation and new key that the message names.
      */
-    static void verifyContinuity(PublisherKey current, PublisherKey next, String continuity) {
+    static void verifyContinuity(PublisherKey current, ContinuityMessage continuityMessage, String continuity) {
         guarded("continuity", "signature", () -> {
             byte[] signature = base64(continuity);
-            byte[] message = PublisherKey.sha256(next.spki());
+            byte[] message = continuityMessage.bytes();
             PublicKey key = current.publicKey();
             // ECDSA signatures come DER-encoded from most libraries but raw r||s from JOSE/WebCrypto ones
             List<Signature> candidates = switch (current.type()) {
@@ -150,7 +151,8 @@ final class PublisherKeys {
                 }
             }
             throw fail("continuity", "the signature does not verify with the current " + current.type()
-                    + " key over SHA-256 of the new key's SPKI");
+                    + " key over the continuity message (" + ContinuityMessage.VERSION + ", issuer, service, instance,"
+                    + " generation " + continuityMessage.replacedGeneration() + ", the new key's fingerprint)");
         });
     }
 

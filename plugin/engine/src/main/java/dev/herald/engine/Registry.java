@@ -14,6 +14,11 @@ import java.util.function.Function;
  * parallel. Each change writes the service's new history entries, its head and the instances it
  * touched: O(1) storage entries per operation, whatever the size of the service or the mount.
  *
+ * <p>A change builds on the cached state only because nothing stale can be in the cache: reads
+ * fill it through {@link CacheTable#offer}, which refuses a state loaded while a change or an
+ * invalidation of the service went on. Services never published are not cached at all, so asking
+ * for unknown names cannot push real services out.
+ *
  * <p>The cache also keeps each service's last signed records, which are dropped with the entry
  * whenever the service changes, so a record is never older than the state it was signed from.
  */
@@ -26,11 +31,13 @@ final class Registry {
 
     private final Storage storage;
     private final Object[] locks = new Object[LOCK_STRIPES];
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong cachedPublications = new java.util.concurrent.atomic.AtomicLong();
+    private final CacheTable<Cached> cache;
 
     /** A service's state as last read or written, and the records signed from it (by instance, "" for all). */
     record Cached(ServiceState state, Map<String, SignedRecord> records) {
+        Cached(ServiceState state) {
+            this(state, new ConcurrentHashMap<>());
+        }
     }
 
     /** What a change does: the service's next state (null: nothing to write), its new history, and the answer. */
@@ -41,7 +48,13 @@ final class Registry {
     }
 
     Registry(Storage storage) {
+        this(storage, CACHE_LIMIT, PUBLICATION_BUDGET);
+    }
+
+    /** With other cache limits: for tests that need evictions. */
+    Registry(Storage storage, int cacheLimit, long publicationBudget) {
         this.storage = storage;
+        this.cache = new CacheTable<>(cacheLimit, publicationBudget, cached -> cached.state().publications().size());
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -53,16 +66,12 @@ final class Registry {
         if (cached != null) {
             return cached;
         }
+        long stamp = cache.stamp(service);
         ServiceState state = ServiceStore.load(storage, service);
-        // Only if absent: a change may have cached a newer state while this read was under way, and
-        // putting this one over it would make the next change start from a stale state.
-        makeRoom(state);
-        Cached loaded = new Cached(state, new ConcurrentHashMap<>());
-        Cached raced = cache.putIfAbsent(service, loaded);
-        if (raced == null) {
-            cachedPublications.addAndGet(state.publications().size());
+        if (state.isEmpty()) {
+            return new Cached(state);
         }
-        return raced == null ? loaded : raced;
+        return cache.offer(service, new Cached(state), stamp);
     }
 
     ServiceState state(String service) {
@@ -75,34 +84,17 @@ final class Registry {
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
         synchronized (locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)]) {
-            ServiceState current = state(service);
+            Cached cached = cache.get(service);
+            // Under the lock no other change of this service runs: what is cached, or loaded now, is current.
+            ServiceState current = cached != null ? cached.state() : ServiceStore.load(storage, service);
             Change<T> decided = change.apply(current);
             if (decided.next() != null) {
                 History.append(storage, service, current.historyLength(), decided.events());
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
                 ServiceStore.save(storage, current, next);
-                makeRoom(next);
-                Cached replaced = cache.put(service, new Cached(next, new ConcurrentHashMap<>()));
-                cachedPublications.addAndGet(next.publications().size()
-                        - (replaced == null ? 0 : replaced.state().publications().size()));
+                cache.put(service, new Cached(next));
             }
             return decided.result();
-        }
-    }
-
-    /** Evicts entries until {@code coming} fits: any will do, a miss costs a reload from storage. */
-    private void makeRoom(ServiceState coming) {
-        var entries = cache.keySet().iterator();
-        while ((cache.size() >= CACHE_LIMIT
-                || cachedPublications.get() + coming.publications().size() > PUBLICATION_BUDGET) && entries.hasNext()) {
-            forget(entries.next());
-        }
-    }
-
-    private void forget(String service) {
-        Cached removed = cache.remove(service);
-        if (removed != null) {
-            cachedPublications.addAndGet(-removed.state().publications().size());
         }
     }
 
@@ -112,15 +104,17 @@ final class Registry {
     }
 
     /** A storage key changed elsewhere (another node): forget what was cached of it. */
-    void invalidate(String key) {
+    boolean invalidate(String key) {
         String service = ServiceStore.serviceOf(key);
-        if (service != null) {
-            forget(service);
+        if (service == null) {
+            return false;
         }
+        cache.remove(service);
+        return true;
     }
 
     /** Signed records must be made again (the signing key or the issuer changed). */
     void dropRecords() {
-        cache.values().forEach(cached -> cached.records().clear());
+        cache.forEach(cached -> cached.records().clear());
     }
 }

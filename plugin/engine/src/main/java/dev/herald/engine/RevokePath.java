@@ -21,16 +21,24 @@ final class RevokePath {
 
     static final Field<String> REASON = Field.string("reason", "Why the publication is revoked; kept in history.")
             .defaultValue("").check(s -> s.length() <= 1024, "be at most 1024 characters");
+    static final Field<Boolean> RESET = Field.bool("reset",
+            "Also clear the instance's tombstone (its last key), so that any key may be published for it again.")
+            .defaultValue(false);
 
     static Path definition(Registry registry, Clock clock) {
         return Path.pattern("revoke/:service/:instance")
-                .fields(PublishPath.SERVICE, PublishPath.INSTANCE, REASON)
+                .fields(PublishPath.SERVICE, PublishPath.INSTANCE, REASON, RESET)
                 .update("Revoke every live publication of an instance now.", request -> revoke(registry, clock, request))
                 .help("Emergency revocation of an instance's keys.", """
                         Ends every live publication of the instance at once, the current one and any
                         predecessor still in its overlap, with no overlap: the next record of the service
                         leaves them out and has a higher seq. The reason is kept in history. The
                         publications' leases remain until they end, but can no longer be renewed.
+
+                        The instance keeps its last key as a tombstone: a new key for it still needs a
+                        continuity signature by that key. With reset=true the tombstone is cleared too (and
+                        the reset recorded in history), so that a workload that lost its key can publish a
+                        new one; this also works on an instance whose publication has already ended.
                         """);
     }
 
@@ -38,26 +46,37 @@ final class RevokePath {
         String service = request.get(PublishPath.SERVICE);
         String instance = request.get(PublishPath.INSTANCE);
         PublisherIdentity operator = PublisherIdentity.operator(request.caller());
+        boolean reset = request.get(RESET);
         return registry.change(service, state -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);
             List<Publication> revoked = pruned.publications().stream()
                     .filter(p -> p.instance().equals(instance)).toList();
-            if (revoked.isEmpty()) {
+            boolean hasTombstone = pruned.tombstones().containsKey(instance);
+            if (revoked.isEmpty() && !(reset && hasTombstone)) {
                 throw VaultException.notFound("instance " + instance + " of service " + service
-                        + " has no live publication to revoke");
+                        + " has no live publication to revoke" + (reset ? " and no last key to reset" : ""));
             }
             List<Publication> next = new ArrayList<>(pruned.publications());
             next.removeAll(revoked);
-            ServiceState changed = pruned.changed(next);
-            List<History.Event> events = revoked.stream().map(p -> new History.Event("revoke", now, instance,
-                    p.generation(), p.key().fingerprint(), operator, changed.seq(), request.get(REASON))).toList();
+            ServiceState changed = revoked.isEmpty() ? pruned : pruned.changed(next);
+            List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> new History.Event("revoke", now,
+                    instance, p.generation(), p.key().fingerprint(), operator, changed.seq(), request.get(REASON)))
+                    .toList());
+            ServiceState result = changed;
+            if (reset) {
+                Publication last = changed.last(instance).orElseThrow();
+                result = changed.withoutTombstone(instance);
+                events.add(new History.Event("reset", now, instance, last.generation(), last.key().fingerprint(),
+                        operator, 0, request.get(REASON)));
+            }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("service", service);
             data.put("instance", instance);
             data.put("revoked_generations", revoked.stream().map(Publication::generation).toList());
-            data.put("sequence", changed.seq());
-            return new Registry.Change<>(changed, events, Response.data(data));
+            data.put("reset", reset);
+            data.put("sequence", result.sequenceAt(now));
+            return new Registry.Change<>(result, events, Response.data(data));
         });
     }
 }

@@ -3,9 +3,7 @@ package dev.herald.engine;
 import dev.herald.sdk.Storage;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The mount's roles, read from storage once and kept until written here or changed elsewhere (the
@@ -16,32 +14,31 @@ final class Roles {
     private static final int CACHE_LIMIT = 1024;
 
     private final Storage storage;
-    private final Map<String, Optional<Role>> cache = new ConcurrentHashMap<>();
+    /** Only roles that exist: a lookup of an unknown name is a storage read, and evicts nothing. */
+    private final CacheTable<Role> cache = new CacheTable<>(CACHE_LIMIT, CACHE_LIMIT, role -> 1);
 
     Roles(Storage storage) {
         this.storage = storage;
     }
 
     Optional<Role> get(String name) {
-        Optional<Role> role = cache.get(name);
-        if (role == null) {
-            role = Role.load(storage, name);
-            if (cache.size() >= CACHE_LIMIT) {
-                cache.clear();
-            }
-            cache.putIfAbsent(name, role);
+        Role cached = cache.get(name);
+        if (cached != null) {
+            return Optional.of(cached);
         }
-        return role;
+        // A role written or deleted while this read went on is not cached from it (CacheTable#offer).
+        long stamp = cache.stamp(name);
+        return Role.load(storage, name).map(role -> cache.offer(name, role, stamp));
     }
 
     void save(Role role) {
         role.save(storage);
-        cache.put(role.name(), Optional.of(role));
+        cache.put(role.name(), role);
     }
 
     void delete(String name) {
         Role.delete(storage, name);
-        cache.put(name, Optional.empty());
+        cache.remove(name);
     }
 
     List<String> names() {
@@ -49,9 +46,11 @@ final class Roles {
     }
 
     /** A storage key changed elsewhere: forget the role it holds, if it is one. */
-    void invalidate(String key) {
-        if (key.startsWith(Role.PREFIX)) {
-            cache.remove(key.substring(Role.PREFIX.length()));
+    boolean invalidate(String key) {
+        if (!key.startsWith(Role.PREFIX)) {
+            return false;
         }
+        cache.remove(key.substring(Role.PREFIX.length()));
+        return true;
     }
 }

@@ -46,6 +46,7 @@ final class ServiceStore {
         Map<String, Object> stored = decode(head.get());
         List<Publication> publications = new ArrayList<>();
         Map<String, Long> generations = new HashMap<>();
+        Map<String, Publication> tombstones = new HashMap<>();
         for (String instance : storage.list(INSTANCE_PREFIX + service + "/")) {
             storage.get(instanceKey(service, instance)).ifPresent(bytes -> {
                 Map<String, Object> entry = decode(bytes);
@@ -53,10 +54,13 @@ final class ServiceStore {
                 for (Object publication : (List<Object>) entry.get("publications")) {
                     publications.add(Publication.fromStored((Map<String, Object>) publication));
                 }
+                if (entry.get("tombstone") instanceof Map<?, ?> tombstone) {
+                    tombstones.put(instance, Publication.fromStored((Map<String, Object>) tombstone));
+                }
             });
         }
         return new ServiceState(service, ((Number) stored.get("seq")).longValue(),
-                ((Number) stored.get("history_length")).longValue(), publications, generations);
+                ((Number) stored.get("history_length")).longValue(), publications, generations, tombstones);
     }
 
     /**
@@ -73,13 +77,17 @@ final class ServiceStore {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("generation", next.generations().getOrDefault(instance, 0L));
             entry.put("publications", next.of(instance).stream().map(Publication::toStored).toList());
+            Publication tombstone = next.tombstones().get(instance);
+            if (tombstone != null) {
+                entry.put("tombstone", tombstone.toStored());
+            }
             storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
     }
 
     /**
      * The instances whose entries a change must write: those with a publication added or removed, or
-     * a new generation. Publications are immutable and a change carries over the ones it does not
+     * a new generation or tombstone. Publications are immutable and a change carries over the ones it does not
      * touch, so identity tells which changed, in O(n) without comparing keys byte by byte.
      */
     static Set<String> touched(ServiceState current, ServiceState next) {
@@ -93,6 +101,16 @@ final class ServiceStore {
         }
         for (Publication removed : before) {
             touched.add(removed.instance());
+        }
+        for (String instance : next.tombstones().keySet()) {
+            if (next.tombstones().get(instance) != current.tombstones().get(instance)) {
+                touched.add(instance);
+            }
+        }
+        for (String instance : current.tombstones().keySet()) {
+            if (!next.tombstones().containsKey(instance)) {
+                touched.add(instance);
+            }
         }
         for (Map.Entry<String, Long> generation : next.generations().entrySet()) {
             if (!generation.getValue().equals(current.generations().get(generation.getKey()))) {

@@ -29,7 +29,12 @@ final class Settings {
         cached = config;
     }
 
-    void invalidate() {
+    /** Forgets the config if {@code key} is where it is stored. */
+    boolean invalidate(String key) {
+        if (!key.equals(Config.STORAGE_KEY)) {
+            return false;
+        }
         cached = null;
+        return true;
     }
 }

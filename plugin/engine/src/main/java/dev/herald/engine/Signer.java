@@ -51,8 +51,12 @@ final class Signer {
     }
 
     /** The stored keys changed elsewhere (another node): read them again. */
-    void invalidate() {
+    boolean invalidate(String key) {
+        if (!key.equals(STORAGE_KEY)) {
+            return false;
+        }
         cached = null;
+        return true;
     }
 
     /** The current key, made now (with the configured algorithm) if the mount has none yet. */

@@ -4,6 +4,7 @@ import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +24,23 @@ final class TidyPath {
                 .help("Remove expired publications from the live index.", """
                         Expired publications are already left out of records; tidy also removes them from
                         the stored index, service by service. It changes no sequence and keeps all history.
-                        The engine does the same in the background about once a minute.
+                        The engine does the same in the background about once a minute, for publications
+                        that ended more than 10 minutes before.
                         """);
     }
 
     record Tally(long services, long removed) {
     }
 
+    /**
+     * How long the periodic tidy leaves an expired publication listed. Records leave it out at once
+     * anyway; the grace makes an operator's tidy report exactly what had expired, whatever the
+     * background tick did meanwhile.
+     */
+    static final Duration PERIODIC_GRACE = Duration.ofMinutes(10);
+
     static Tally tidy(Registry registry, Clock clock) {
-        return tidy(registry, clock, registry.names());
+        return tidy(registry, clock.instant(), registry.names());
     }
 
     /**
@@ -42,18 +51,18 @@ final class TidyPath {
     static String tidySome(Registry registry, Clock clock, String after, int batch) {
         List<String> names = registry.names();
         List<String> next = names.stream().filter(name -> name.compareTo(after) > 0).limit(batch).toList();
-        tidy(registry, clock, next);
+        tidy(registry, clock.instant().minus(PERIODIC_GRACE), next);
         return next.isEmpty() ? "" : next.getLast();
     }
 
-    private static Tally tidy(Registry registry, Clock clock, List<String> names) {
+    /** Removes from the services' lists what had ended by {@code cutoff}. */
+    private static Tally tidy(Registry registry, Instant cutoff, List<String> names) {
         long services = 0;
         long removed = 0;
         for (String service : names) {
             services++;
             removed += registry.change(service, state -> {
-                Instant now = clock.instant();
-                ServiceState pruned = state.pruned(now);
+                ServiceState pruned = state.pruned(cutoff);
                 int dropped = state.publications().size() - pruned.publications().size();
                 return dropped == 0 ? Registry.Change.none(0) : new Registry.Change<>(pruned, List.<History.Event>of(), dropped);
             });

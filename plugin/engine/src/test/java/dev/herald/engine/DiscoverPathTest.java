@@ -65,6 +65,20 @@ class DiscoverPathTest {
     }
 
     @Test
+    void theScopeClaimSaysWhichRecordItIsSoNeitherStandsInForTheOther() throws Exception {
+        mount.publish(mount.body(mount.first));
+        Map<String, Object> service = mount.engine.send(Operation.READ, "discover/web", Map.of()).data();
+        Map<String, Object> instance = mount.engine.send(Operation.READ, "discover/web/pod-1", Map.of()).data();
+        assertEquals("service", service.get("scope"));
+        assertEquals("instance", instance.get("scope"));
+        // in the signed claims, not only in the readable copy
+        String payload = ((String) instance.get("record")).split("\\.")[1];
+        Map<String, Object> claims = dev.herald.sdk.json.Json.parseObject(
+                new String(java.util.Base64.getUrlDecoder().decode(payload), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("instance", claims.get("scope"));
+    }
+
+    @Test
     void requireWrappingWrapsDiscover() {
         mount.publish(mount.body(first));
         assertTrue(mount.engine.send(Operation.READ, "discover/web", Map.of()).wrapTtl().isEmpty());

@@ -18,8 +18,8 @@ import java.util.Optional;
 final class EngineFixture {
     static final Request.MountInfo MOUNT = new Request.MountInfo("herald/", "herald", "acc");
 
-    final InMemoryStorage storage = new InMemoryStorage();
-    final MutableClock clock = new MutableClock();
+    final InMemoryStorage storage;
+    final MutableClock clock;
     final Backend backend;
 
     EngineFixture() {
@@ -28,6 +28,13 @@ final class EngineFixture {
 
     /** @param entities the identity entities callers may have, by id */
     EngineFixture(Map<String, Entity> entities) {
+        this(entities, new InMemoryStorage(), new MutableClock());
+    }
+
+    /** A second backend over an existing mount's storage: what a restarted plugin sees. */
+    EngineFixture(Map<String, Entity> entities, InMemoryStorage storage, MutableClock clock) {
+        this.storage = storage;
+        this.clock = clock;
         backend = HeraldBackend.create(new Mount(storage, new FixedSystemView(entities), Map.of(), "uuid"), clock);
     }
 

@@ -30,7 +30,7 @@ class HistoryPathTest {
         mount.engine.clock.advance(Duration.ofMinutes(40));
         TestKeys second = TestKeys.generate("ed25519");
         Map<String, Object> rotation = mount.body(second);
-        rotation.put("continuity", mount.first.continuityFor(second));
+        rotation.put("continuity", mount.first.continuityFor(second, 1));
         mount.publish(rotation);
 
         List<?> events = events();

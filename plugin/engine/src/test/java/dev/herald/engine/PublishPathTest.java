@@ -50,12 +50,12 @@ class PublishPathTest {
         TestKeys second = TestKeys.generate("ec-p256");
         Map<String, Object> rotation = mount.body(second);
         assertStatus(409, "needs continuity", () -> mount.publish(rotation));
-        rotation.put("continuity", first.continuityFor(second));
+        rotation.put("continuity", first.continuityFor(second, 1));
         assertStatus(409, "rotation of web/pod-1 opens at", () -> mount.publish(rotation));
 
         mount.engine.clock.advance(Duration.ofMinutes(31)); // past rotation_window 0.5 of 1h
         Map<String, Object> stolen = mount.body(second);
-        stolen.put("continuity", second.continuityFor(second)); // signed by the wrong key
+        stolen.put("continuity", second.continuityFor(second, 1)); // signed by the wrong key
         assertStatus(400, "continuity", () -> mount.publish(stolen));
         assertEquals(1L, mount.discover().get("seq"), "refused rotations change nothing");
 
@@ -149,4 +149,106 @@ class PublishPathTest {
         assertEquals(1, ((List<?>) mount.discover().get("instances")).size());
     }
 
+    // --- an instance never forgets its key (DESIGN §5.3) ---
+
+    @Test
+    void afterItsLeaseEndsAnInstanceTakesANewKeyOnlyWithContinuityByItsLastKey() {
+        Lease lease = mount.publish(mount.body(first)).lease().orElseThrow();
+        mount.engine.lease(Operation.REVOKE, lease); // the publisher's token revoked (revoke-self)
+        assertStatus(404, "no live instance", mount::discover);
+
+        TestKeys attacker = TestKeys.generate("ed25519");
+        assertStatus(409, "keeps its last key", () -> mount.publish(mount.body(attacker)));
+        Map<String, Object> selfSigned = mount.body(attacker);
+        selfSigned.put("continuity", attacker.continuityFor(attacker, 1));
+        assertStatus(400, "continuity", () -> mount.publish(selfSigned));
+        Map<String, Object> sameKeyOtherClaims = mount.body(first);
+        sameKeyOtherClaims.put("endpoints", List.of("b.web.internal:8443"));
+        assertStatus(409, "keeps its last key", () -> mount.publish(sameKeyOtherClaims));
+        assertStatus(404, "no live instance", mount::discover);
+
+        Map<String, Object> handedOver = mount.body(attacker);
+        handedOver.put("continuity", first.continuityFor(attacker, 1)); // the rotation window does not apply
+        Response rotated = mount.publish(handedOver);
+        assertEquals(2L, rotated.data().get("generation"));
+        assertEquals(List.of("publish", "lease_end", "rotate"), historyTypes());
+    }
+
+    @Test
+    void theSameKeyAndClaimsReviveAnEndedInstance() {
+        Lease lease = mount.publish(mount.body(first)).lease().orElseThrow();
+        mount.engine.lease(Operation.REVOKE, lease);
+        Response revived = mount.publish(mount.body(first));
+        assertEquals(2L, revived.data().get("generation"));
+        assertEquals(false, revived.data().get("unchanged"));
+        assertTrue(revived.lease().isPresent(), "a new lease for the new publication");
+        assertEquals(List.of("publish", "lease_end", "revive"), historyTypes());
+    }
+
+    @Test
+    void expiryAndTidyKeepTheTombstoneAndItSurvivesAReload() {
+        mount.publish(mount.body(first));
+        mount.engine.clock.advance(Duration.ofHours(2));
+        mount.engine.send(Operation.UPDATE, "tidy", Map.of());
+        // a fresh backend over the same storage: the tombstone was stored, not only cached
+        EngineFixture reloaded = new EngineFixture(Map.of("e1", PublishingFixture.POD), mount.engine.storage,
+                mount.engine.clock);
+        TestKeys attacker = TestKeys.generate("ed25519");
+        assertStatus(409, "keeps its last key",
+                () -> reloaded.write("publish/web/pod-1", mount.body(attacker), POD_CALLER));
+    }
+
+    @Test
+    void onlyAnOperatorResetClearsTheTombstone() {
+        mount.publish(mount.body(first));
+        Caller operator = new Caller("", "tok-op", "root", "");
+        Response revoked = mount.engine.backend.handle(EngineFixture.request(Operation.UPDATE, "revoke/web/pod-1",
+                Map.of("reason", "key lost"), operator));
+        assertEquals(false, revoked.data().get("reset"));
+        TestKeys replacement = TestKeys.generate("ec-p256");
+        assertStatus(409, "keeps its last key", () -> mount.publish(mount.body(replacement)));
+
+        mount.engine.backend.handle(EngineFixture.request(Operation.UPDATE, "revoke/web/pod-1",
+                Map.of("reset", true, "reason", "new pod, same name"), operator));
+        Response published = mount.publish(mount.body(replacement));
+        assertEquals(2L, published.data().get("generation"), "generations never repeat");
+        assertEquals(List.of("publish", "revoke", "reset", "publish"), historyTypes());
+        assertStatus(404, "no last key to reset", () -> mount.engine.backend.handle(EngineFixture.request(
+                Operation.UPDATE, "revoke/web/pod-9", Map.of("reset", true), operator)));
+    }
+
+    @Test
+    void aRenewalNeverBringsTheEndForward() {
+        Lease lease = mount.publish(mount.body(first)).lease().orElseThrow();
+        long end = (Long) ((Map<?, ?>) ((List<?>) mount.discover().get("instances")).getFirst()).get("not_after");
+        mount.engine.clock.advance(Duration.ofMinutes(10));
+        Lease shortened = mount.engine.lease(Operation.RENEW, new Lease(lease.secretType(),
+                lease.internalData(), lease.ttl(), lease.maxTtl(), true, null, Duration.ofSeconds(1), "lease-id")).lease().orElseThrow();
+        assertEquals(Duration.ofMinutes(50), shortened.ttl(), "the time that remains, not the increment");
+        Map<?, ?> instance = (Map<?, ?>) ((List<?>) mount.discover().get("instances")).getFirst();
+        assertEquals(end, instance.get("not_after"));
+        assertEquals(1L, mount.discover().get("seq"), "nothing changed");
+    }
+
+    @Test
+    void aContinuityIsBoundToItsInstanceAndGeneration() {
+        mount.publish(mount.body(first));
+        mount.engine.clock.advance(Duration.ofMinutes(31));
+        TestKeys second = TestKeys.generate("ed25519");
+        Map<String, Object> wrongGeneration = mount.body(second);
+        wrongGeneration.put("continuity", first.continuityFor(second, 2));
+        assertStatus(400, "continuity message", () -> mount.publish(wrongGeneration));
+        Map<String, Object> otherInstance = mount.body(second);
+        otherInstance.put("continuity", first.sign(new ContinuityMessage("herald/", "web", "pod-2", 1, second.fingerprint())));
+        assertStatus(400, "continuity message", () -> mount.publish(otherInstance));
+        Map<String, Object> otherMount = mount.body(second);
+        otherMount.put("continuity", first.sign(new ContinuityMessage("other/", "web", "pod-1", 1, second.fingerprint())));
+        assertStatus(400, "continuity message", () -> mount.publish(otherMount));
+        assertEquals(1L, mount.discover().get("seq"), "refused rotations change nothing");
+    }
+
+    private List<Object> historyTypes() {
+        List<?> events = (List<?>) mount.engine.send(Operation.READ, "history/web", Map.of()).data().get("events");
+        return events.stream().map(e -> (Object) ((Map<?, ?>) e).get("type")).toList();
+    }
 }

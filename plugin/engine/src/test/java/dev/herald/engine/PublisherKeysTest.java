@@ -302,7 +302,8 @@ class PublisherKeysTest {
     void continuityVerifiesInEveryAcceptedEncoding(Case c) throws Exception {
         PublisherKey current = PublisherKeys.fromPublicKey(pem("PUBLIC KEY", c.keys().getPublic().getEncoded()));
         PublisherKey next = PublisherKeys.fromPublicKey(pem("PUBLIC KEY", OTHER_ED25519.getPublic().getEncoded()));
-        byte[] message = sha256(next.spki());
+        ContinuityMessage handover = new ContinuityMessage("herald/", "web", "pod-1", 3, next.fingerprint());
+        byte[] message = handover.bytes();
         List<byte[]> signatures = switch (c.type()) {
             case "ed25519" -> List.of(sign("Ed25519", c.keys().getPrivate(), message));
             case "ec-p256" -> List.of(sign("SHA256withECDSA", c.keys().getPrivate(), message),
@@ -312,25 +313,37 @@ class PublisherKeysTest {
             default -> List.of(sign("SHA256withRSA", c.keys().getPrivate(), message), signPss(c.keys().getPrivate(), message));
         };
         for (byte[] signature : signatures) {
-            assertDoesNotThrow(() -> PublisherKeys.verifyContinuity(current, next, B64URL.encodeToString(signature)));
-            assertDoesNotThrow(() -> PublisherKeys.verifyContinuity(current, next, Base64.getUrlEncoder().encodeToString(signature)));
-            assertDoesNotThrow(() -> PublisherKeys.verifyContinuity(current, next, Base64.getEncoder().encodeToString(signature)));
+            assertDoesNotThrow(() -> PublisherKeys.verifyContinuity(current, handover, B64URL.encodeToString(signature)));
+            assertDoesNotThrow(() -> PublisherKeys.verifyContinuity(current, handover, Base64.getUrlEncoder().encodeToString(signature)));
+            assertDoesNotThrow(() -> PublisherKeys.verifyContinuity(current, handover, Base64.getEncoder().encodeToString(signature)));
         }
-        // over the wrong message: the current key's own SPKI instead of the new one's
-        String wrongMessage = B64URL.encodeToString(sign(signatures.size() == 1 ? "Ed25519"
-                : c.type().equals("rsa") ? "SHA256withRSA" : c.signatureAlgorithm(), c.keys().getPrivate(), sha256(current.spki())));
+        // The same signature is worth nothing for any other mount, service, instance, generation or key,
+        // nor as the bare SHA-256 of the new SPKI (the message before it was bound to its context).
+        String signed = B64URL.encodeToString(signatures.getFirst());
+        for (ContinuityMessage elsewhere : List.of(
+                new ContinuityMessage("other/", "web", "pod-1", 3, next.fingerprint()),
+                new ContinuityMessage("herald/", "api", "pod-1", 3, next.fingerprint()),
+                new ContinuityMessage("herald/", "web", "pod-2", 3, next.fingerprint()),
+                new ContinuityMessage("herald/", "web", "pod-1", 2, next.fingerprint()),
+                new ContinuityMessage("herald/", "web", "pod-1", 3, current.fingerprint()))) {
+            assertBadRequest("invalid continuity: the signature does not verify with the current " + c.type() + " key",
+                    () -> PublisherKeys.verifyContinuity(current, elsewhere, signed));
+        }
+        String bareHash = B64URL.encodeToString(sign(signatures.size() == 1 ? "Ed25519"
+                : c.type().equals("rsa") ? "SHA256withRSA" : c.signatureAlgorithm(), c.keys().getPrivate(), sha256(next.spki())));
         assertBadRequest("invalid continuity: the signature does not verify with the current " + c.type() + " key",
-                () -> PublisherKeys.verifyContinuity(current, next, wrongMessage));
+                () -> PublisherKeys.verifyContinuity(current, handover, bareHash));
         // by the wrong key: the new key signing its own handover
         String wrongKey = B64URL.encodeToString(sign("Ed25519", OTHER_ED25519.getPrivate(), message));
         assertBadRequest("invalid continuity: the signature does not verify",
-                () -> PublisherKeys.verifyContinuity(current, next, wrongKey));
+                () -> PublisherKeys.verifyContinuity(current, handover, wrongKey));
     }
 
     @Test
     void continuityThatDoesNotDecodeIsA400() {
         PublisherKey current = PublisherKeys.fromPublicKey(pem("PUBLIC KEY", P256.getPublic().getEncoded()));
-        PublisherKey next = PublisherKeys.fromPublicKey(pem("PUBLIC KEY", ED25519.getPublic().getEncoded()));
+        PublisherKey newKey = PublisherKeys.fromPublicKey(pem("PUBLIC KEY", ED25519.getPublic().getEncoded()));
+        ContinuityMessage next = new ContinuityMessage("herald/", "web", "pod-1", 1, newKey.fingerprint());
         assertBadRequest("invalid continuity: empty", () -> PublisherKeys.verifyContinuity(current, next, null));
         assertBadRequest("invalid continuity: empty", () -> PublisherKeys.verifyContinuity(current, next, " "));
         assertBadRequest("invalid continuity: not base64url", () -> PublisherKeys.verifyContinuity(current, next, "!!!!"));

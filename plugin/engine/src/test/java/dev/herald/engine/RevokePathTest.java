@@ -30,7 +30,9 @@ class RevokePathTest {
         assertEquals("revoke", last.get("type"));
         assertEquals("key leaked", last.get("detail"));
         assertEquals("tok-op", ((Map<?, ?>) last.get("actor")).get("token_accessor"));
-        Response republished = mount.publish(mount.body(TestKeys.generate("ed25519")));
+        // The instance keeps its key: a new one is refused, the same one revives it, as a new generation.
+        assertStatus(409, "keeps its last key", () -> mount.publish(mount.body(TestKeys.generate("ed25519"))));
+        Response republished = mount.publish(mount.body(first));
         assertEquals(2L, republished.data().get("generation"), "generations keep counting");
     }
 

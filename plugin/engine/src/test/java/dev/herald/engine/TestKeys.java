@@ -60,13 +60,31 @@ record TestKeys(String type, KeyPair pair) {
         return pem("PUBLIC KEY", pair.getPublic().getEncoded());
     }
 
-    /** This key's signature over the SHA-256 of {@code next}'s SPKI, base64url: what a rotation carries. */
-    String continuityFor(TestKeys next) {
+    /**
+     * This key handing web/pod-1 of the mount at herald/ over from {@code replacedGeneration} to
+     * {@code next}: its signature over the continuity message, base64url, as a rotation carries it.
+     */
+    String continuityFor(TestKeys next, long replacedGeneration) {
+        return sign(new ContinuityMessage("herald/", "web", "pod-1", replacedGeneration, next.fingerprint()));
+    }
+
+    /** This key's signature over {@code message}, base64url. */
+    String sign(ContinuityMessage message) {
         try {
             Signature signature = Signature.getInstance(signatureAlgorithm());
             signature.initSign(pair.getPrivate());
-            signature.update(MessageDigest.getInstance("SHA-256").digest(next.pair.getPublic().getEncoded()));
+            signature.update(message.bytes());
             return Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "sha256:" and the hex SHA-256 of the SPKI, as Herald names keys. */
+    String fingerprint() {
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(pair.getPublic().getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

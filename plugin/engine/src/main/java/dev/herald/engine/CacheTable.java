@@ -1,0 +1,108 @@
+package dev.herald.engine;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * A bounded cache of values read from storage, safe against the race that poisons caches filled
+ * outside a lock: a reader loads a value (several storage reads, no lock), a writer meanwhile
+ * changes it and caches the new value, the new value is evicted, and the reader's now stale value
+ * lands in the cache, for the next change to build on.
+ *
+ * <p>So a reader takes a {@link #stamp} before it loads and {@link #offer}s the loaded value with
+ * that stamp; the offer is refused if any {@link #put} or {@link #remove} of a key of the same
+ * stripe happened since. Writers {@code put} what they wrote. Entries are evicted least recently
+ * used first, by count and by a weight (e.g. the publications a service holds), so no caller can
+ * choose which entries others lose by picking names.
+ *
+ * <p>All methods are short and take this table's monitor; the values themselves are immutable.
+ */
+final class CacheTable<V> {
+    private static final int STRIPES = 256;
+
+    private final int maxEntries;
+    private final long maxWeight;
+    private final ToLongFunction<V> weigher;
+    private final LinkedHashMap<String, V> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** Bumped by every put or remove of a key in the stripe: what a stamp is compared with. */
+    private final long[] versions = new long[STRIPES];
+    private long weight;
+
+    CacheTable(int maxEntries, long maxWeight, ToLongFunction<V> weigher) {
+        this.maxEntries = maxEntries;
+        this.maxWeight = maxWeight;
+        this.weigher = weigher;
+    }
+
+    synchronized V get(String key) {
+        return entries.get(key);
+    }
+
+    /** Taken before loading {@code key} from storage, for {@link #offer}. */
+    synchronized long stamp(String key) {
+        return versions[stripe(key)];
+    }
+
+    /**
+     * Caches {@code loaded} unless the key was put or removed since {@code stamp} was taken. Returns
+     * what a reader should use: the cached value if there is one, else {@code loaded} (also when it
+     * was refused: it was current when the read began).
+     */
+    synchronized V offer(String key, V loaded, long stamp) {
+        V present = entries.get(key);
+        if (present != null) {
+            return present;
+        }
+        if (versions[stripe(key)] == stamp) {
+            insert(key, loaded);
+        }
+        return loaded;
+    }
+
+    /** A writer's new value, written to storage under the writer's lock. */
+    synchronized void put(String key, V value) {
+        versions[stripe(key)]++;
+        removeEntry(key);
+        insert(key, value);
+    }
+
+    /** The key changed elsewhere, or is gone. */
+    synchronized void remove(String key) {
+        versions[stripe(key)]++;
+        removeEntry(key);
+    }
+
+    synchronized void forEach(java.util.function.Consumer<V> action) {
+        entries.values().forEach(action);
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+
+    private void insert(String key, V value) {
+        long coming = weigher.applyAsLong(value);
+        Iterator<Map.Entry<String, V>> eldest = entries.entrySet().iterator();
+        while ((entries.size() >= maxEntries || weight + coming > maxWeight) && eldest.hasNext()) {
+            weight -= weigher.applyAsLong(eldest.next().getValue());
+            eldest.remove();
+        }
+        if (entries.size() < maxEntries && weight + coming <= maxWeight) {
+            entries.put(key, value);
+            weight += coming;
+        }
+    }
+
+    private void removeEntry(String key) {
+        V removed = entries.remove(key);
+        if (removed != null) {
+            weight -= weigher.applyAsLong(removed);
+        }
+    }
+
+    private static int stripe(String key) {
+        return Math.floorMod(key.hashCode(), STRIPES);
+    }
+}

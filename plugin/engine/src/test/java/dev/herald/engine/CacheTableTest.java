@@ -1,0 +1,47 @@
+package dev.herald.engine;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class CacheTableTest {
+
+    @Test
+    void anOfferIsRefusedAfterAPutOrRemoveSinceItsStamp() {
+        CacheTable<String> table = new CacheTable<>(10, 100, v -> 1);
+        long stamp = table.stamp("a");
+        table.put("a", "new");
+        table.remove("a"); // e.g. evicted or invalidated: the stale value must still not come back
+        assertEquals("stale", table.offer("a", "stale", stamp), "the reader uses what it read");
+        assertNull(table.get("a"), "but it is not cached");
+
+        long fresh = table.stamp("a");
+        assertEquals("current", table.offer("a", "current", fresh));
+        assertEquals("current", table.get("a"));
+        assertEquals("current", table.offer("a", "other", fresh), "a present value wins over an offer");
+    }
+
+    @Test
+    void evictsTheLeastRecentlyUsedByCountAndByWeight() {
+        CacheTable<String> table = new CacheTable<>(3, 10, String::length);
+        table.put("a", "1");
+        table.put("b", "1");
+        table.put("c", "1");
+        table.get("a"); // a is now the most recently used
+        table.put("d", "1");
+        assertNull(table.get("b"), "b was the least recently used");
+        assertEquals("1", table.get("a"));
+
+        table.put("e", "12345678"); // weight 8: room is made from the least recently used
+        assertEquals(10, weightOf(table));
+        table.put("huge", "x".repeat(11));
+        assertNull(table.get("huge"), "too heavy to keep at all");
+    }
+
+    private static long weightOf(CacheTable<String> table) {
+        long[] weight = {0};
+        table.forEach(v -> weight[0] += v.length());
+        return weight[0];
+    }
+}

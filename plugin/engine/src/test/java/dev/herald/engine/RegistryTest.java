@@ -1,0 +1,114 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.testing.InMemoryStorage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The service cache cannot be poisoned: a change always builds on the service's current state. */
+@Timeout(60)
+class RegistryTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** Storage that holds one chosen thread inside its list call, after the listing was taken. */
+    private static final class PausingStorage implements Storage {
+        final InMemoryStorage inner = new InMemoryStorage();
+        final CountDownLatch paused = new CountDownLatch(1);
+        final CountDownLatch resume = new CountDownLatch(1);
+        volatile Thread pausing;
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            inner.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            inner.delete(key);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            List<String> listed = inner.list(prefix);
+            if (Thread.currentThread() == pausing && prefix.startsWith(ServiceStore.INSTANCE_PREFIX)) {
+                paused.countDown();
+                try {
+                    resume.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return listed;
+        }
+    }
+
+    private static Publication publication(String instance, long generation) {
+        PublisherKey key = PublisherKeys.fromPublicKey(TestKeys.generate("ed25519").publicKeyPem());
+        return new Publication(instance, generation, key, new EndpointClaims(List.of(), List.of(), List.of()), Map.of(),
+                NOW, NOW.plus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(2)), Duration.ofHours(1), "web",
+                new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok"), false, false);
+    }
+
+    /** Publishes the first generation of an instance, as publish does: one more publication, seq + 1. */
+    private static ServiceState publish(Registry registry, String service, String instance) {
+        return registry.change(service, state -> {
+            List<Publication> next = new ArrayList<>(state.publications());
+            next.add(publication(instance, state.nextGeneration(instance)));
+            ServiceState changed = state.changed(next);
+            return new Registry.Change<>(changed, List.of(), changed);
+        });
+    }
+
+    @Test
+    void aLoadThatRacedAChangeAndAnEvictionIsNotCached() throws Exception {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = new Registry(storage, 1, 100); // one service in memory: any other read evicts
+        publish(registry, "web", "pod-1");
+        publish(registry, "other", "x"); // evicts web: the next read of web loads it
+
+        // A reader starts loading web and is held after listing its instances (only pod-1)...
+        storage.pausing = Thread.ofPlatform().start(() -> registry.cached("web"));
+        storage.paused.await();
+        // ...meanwhile a change publishes pod-2, and a read of another service evicts web again...
+        publish(registry, "web", "pod-2");
+        registry.cached("other");
+        // ...then the reader finishes with what it read before the change.
+        storage.resume.countDown();
+        storage.pausing.join();
+
+        ServiceState read = registry.state("web");
+        assertEquals(2, read.seq(), "a read sees the change");
+        ServiceState builtOn = registry.change("web", state -> Registry.Change.none(state));
+        assertEquals(2, builtOn.seq(), "a change builds on the current state, never the raced load");
+        assertTrue(builtOn.current("pod-2", NOW).isPresent());
+        assertEquals(2, builtOn.nextGeneration("pod-2"), "pod-2 is not publishable as generation 1 again");
+    }
+
+    @Test
+    void unknownNamesTakeNoRoomFromPublishedServices() {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = new Registry(storage, 1, 100);
+        publish(registry, "web", "pod-1");
+        ServiceState cached = registry.state("web");
+        for (int i = 0; i < 50; i++) {
+            assertTrue(registry.state("nobody-" + i).isEmpty());
+        }
+        assertTrue(cached == registry.state("web"), "still the cached state: unknown names evicted nothing");
+    }
+}
