@@ -72,7 +72,7 @@ class HelpTest {
             new EnginePath("discover/web/a", "discover/:service/:instance", Set.of("read"), List.of("service", "instance")),
             new EnginePath("services/", "services/", Set.of("list"), List.of()),
             new EnginePath("history/web", "history/:service", Set.of("read"), List.of("service")),
-            new EnginePath("revoke/web/a", "revoke/:service/:instance", Set.of("update"), List.of("service", "instance", "reason")),
+            new EnginePath("revoke/web/a", "revoke/:service/:instance", Set.of("update"), List.of("service", "instance", "reason", "reset")),
             new EnginePath("tidy", "tidy", Set.of("update"), List.of()),
             new EnginePath("signer", "signer", Set.of("read"), List.of()),
             new EnginePath("signer/rotate", "signer/rotate", Set.of("update"), List.of()),
