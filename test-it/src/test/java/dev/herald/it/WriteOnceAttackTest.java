@@ -39,7 +39,7 @@ class WriteOnceAttackTest {
                 attacker.continuityFor(attacker, flow.mount + "/", "web", "pod-1", 1))).assertStatus(400);
         assertTrue(selfSigned.errors().contains("continuity"), selfSigned::toString);
         HttpResult otherClaims = flow.publish(again, "pod-1", victim, Map.of("endpoints",
-                List.of("pod-1.web.internal:9443"))).assertStatus(409);
+                List.of("attacker.web.internal:8443"))).assertStatus(409);
         assertTrue(otherClaims.errors().contains("keeps its last key"), otherClaims::toString);
         server.http("GET", flow.mount + "/discover/web", null).assertStatus(404);
 
@@ -62,10 +62,13 @@ class WriteOnceAttackTest {
         String bystander = (String) ((Map<?, ?>) server.http("POST", "auth/token/create",
                 Map.of("policies", List.of("default"), "ttl", "10m")).assertStatus(200).json().get("auth"))
                 .get("client_token");
+        // The server would end the lease after the increment, whatever the plugin answered: so it is refused.
         HttpResult renewed = server.http("PUT", "sys/leases/renew", Map.of("lease_id", leaseId, "increment", 1),
-                bystander).assertStatus(200);
-        long granted = ((Number) renewed.json().get("lease_duration")).longValue();
-        assertTrue(granted > 3000, "the answer is the time that remains, not the 1 s asked: " + renewed);
+                bystander).assertStatus(400);
+        assertTrue(renewed.errors().contains("never shortens a publication"), renewed::toString);
+        long remaining = ((Number) ((Map<?, ?>) server.http("PUT", "sys/leases/lookup", Map.of("lease_id", leaseId))
+                .assertStatus(200).json().get("data")).get("ttl")).longValue();
+        assertTrue(remaining > 3000, "the lease kept its end: ttl " + remaining);
 
         Object after = Json.at(((List<?>) flow.discover().get("instances")).getFirst(), "not_after");
         assertEquals(notAfter, after, "not_after did not move");

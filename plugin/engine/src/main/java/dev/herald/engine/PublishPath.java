@@ -108,9 +108,10 @@ final class PublishPath {
                         only "create" allows the first publication and refuses every later write.
 
                         With lease_bound (the default) the answer carries a renewable lease: renewing it
-                        extends not_after (up to max_ttl from publication) and never brings it forward (a
-                        shorter increment answers with the time that remains); when the lease ends (expiry,
-                        lease revoke, the publisher's token revoked) the publication ends.
+                        extends not_after (up to max_ttl from publication) and never brings it forward: an
+                        increment shorter than the time that remains is refused (400), and the lease keeps
+                        its end. When the lease ends (expiry, lease revoke, the publisher's token revoked)
+                        the publication ends.
                         """);
     }
 
@@ -274,8 +275,8 @@ final class PublishPath {
 
     /**
      * Renew of a publication's lease: not_after becomes now + the increment (the publication's ttl if
-     * none was asked), up to max_ttl from publication, but never earlier than it was: a shorter
-     * increment answers with the time that remains.
+     * none was asked), up to max_ttl from publication, but never earlier than it was: an increment
+     * that would end it sooner is refused (400), and the lease keeps its end.
      */
     Response renew(Request request) {
         Lease lease = request.lease().orElseThrow();
@@ -289,16 +290,24 @@ final class PublishPath {
             Publication publication = pruned.find(target.instance(), target.generation()).orElseThrow(() ->
                     VaultException.badRequest("publication " + target + " has ended; its lease cannot be renewed"));
             Instant end = publication.notAfter();
+            // The server sets the lease's new end from the increment, whatever this answer says: a
+            // shorter one would end the lease early, and with it the publication. Whoever learns a
+            // lease id (audit logs show them) may ask for a renewal, so a shorter one is refused.
+            if (!lease.increment().isZero() && now.plus(lease.increment()).isBefore(end)) {
+                long remaining = Duration.between(now, end).toSeconds();
+                throw VaultException.badRequest("a renewal never shortens a publication: " + target + " ends at "
+                        + end + ", in " + remaining + "s; ask for an increment of at least " + remaining
+                        + "s, or none");
+            }
             if (!publication.superseded()) {
                 Duration step = lease.increment().isZero() ? publication.ttl() : lease.increment();
                 Instant wanted = now.plus(step);
                 Instant capped = wanted.isBefore(publication.maxNotAfter()) ? wanted : publication.maxNotAfter();
-                // Never earlier: whoever learns a lease id (audit logs show them) may ask for a renewal.
                 end = capped.isAfter(end) ? capped : end;
             }
             Response renewed = Response.renewal(lease.renewedFor(Duration.between(now, end.isAfter(now) ? end : now)));
             if (end.equals(publication.notAfter())) {
-                return Registry.Change.none(renewed); // superseded, at max_ttl, or a shorter increment: nothing moves
+                return Registry.Change.none(renewed); // superseded, or at max_ttl: nothing moves
             }
             List<Publication> next = new ArrayList<>(pruned.publications());
             next.set(next.indexOf(publication), publication.endingAt(end));

@@ -222,9 +222,13 @@ class PublishPathTest {
         Lease lease = mount.publish(mount.body(first)).lease().orElseThrow();
         long end = (Long) ((Map<?, ?>) ((List<?>) mount.discover().get("instances")).getFirst()).get("not_after");
         mount.engine.clock.advance(Duration.ofMinutes(10));
-        Lease shortened = mount.engine.lease(Operation.RENEW, new Lease(lease.secretType(),
-                lease.internalData(), lease.ttl(), lease.maxTtl(), true, null, Duration.ofSeconds(1), "lease-id")).lease().orElseThrow();
-        assertEquals(Duration.ofMinutes(50), shortened.ttl(), "the time that remains, not the increment");
+        // The server would end the lease after the increment, whatever the answer said: refused.
+        assertStatus(400, "never shortens a publication", () -> mount.engine.lease(Operation.RENEW, new Lease(
+                lease.secretType(), lease.internalData(), lease.ttl(), lease.maxTtl(), true, null,
+                Duration.ofSeconds(1), "lease-id")));
+        Lease longer = mount.engine.lease(Operation.RENEW, new Lease(lease.secretType(), lease.internalData(),
+                lease.ttl(), lease.maxTtl(), true, null, Duration.ofMinutes(50), "lease-id")).lease().orElseThrow();
+        assertEquals(Duration.ofMinutes(50), longer.ttl(), "exactly the time that remains is no change");
         Map<?, ?> instance = (Map<?, ?>) ((List<?>) mount.discover().get("instances")).getFirst();
         assertEquals(end, instance.get("not_after"));
         assertEquals(1L, mount.discover().get("seq"), "nothing changed");
