@@ -108,37 +108,44 @@ class SignerTest {
         KeyPairGenerator ecGenerator = KeyPairGenerator.getInstance("EC");
         ecGenerator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair ec = ecGenerator.generateKeyPair();
-        Base64.Encoder base64url = Base64.getUrlEncoder().withoutPadding();
-        String publicJwk = Json.write(Map.of("kty", "OKP", "crv", "Ed25519", "x", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"));
-        String privateJwk = Json.write(Map.of("kty", "OKP", "crv", "Ed25519", "x", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
-                "d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"));
-        String header = base64url.encodeToString("{\"alg\":\"EdDSA\"}".getBytes(StandardCharsets.UTF_8));
-        String publicPem = "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ec.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
+        Map<String, Object> publicJwk = Map.of("kty", "OKP", "crv", "Ed25519",
+                "x", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+        Map<String, Object> privateJwk = new LinkedHashMap<>(publicJwk);
+        privateJwk.put("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
 
-        String clean = Json.write(Map.of("data", Map.of("public_key", publicPem, "keys", List.of(Json.parse(publicJwk)),
+        String clean = data(Map.of("keys", List.of(publicJwk), "countersignature", jws(Map.of("jwk", publicJwk)),
+                "public_key", "-----BEGIN PUBLIC KEY-----\n" + pemBody(ec.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n",
                 "spki", Base64.getEncoder().encodeToString(ed25519.getPublic().getEncoded()),
-                "countersignature", header + "." + base64url.encodeToString(("{\"jwk\":" + publicJwk + "}").getBytes(StandardCharsets.UTF_8)) + ".c2ln",
-                "created_at", "2026-11-29T10:53:29.234Z", "endpoints", List.of("pod-1.web.internal:8443"))));
+                "created_at", "2026-11-29T10:53:29.234Z", "endpoints", List.of("pod-1.web.internal:8443")));
         assertEquals(List.of(), privateKeyMaterial(clean), clean);
 
         Map<String, String> leaks = new LinkedHashMap<>();
-        leaks.put("a JWK with d", Json.write(Map.of("data", Map.of("keys", List.of(Json.parse(privateJwk))))));
-        leaks.put("an RSA JWK's private members", Json.write(Map.of("keys", List.of(Map.of("kty", "RSA", "n", "AQAB", "e", "AQAB",
-                "p", "AQAB", "q", "AQAB")))));
-        leaks.put("a JWK with d inside a JWS payload", Json.write(Map.of("data", Map.of("countersignature", header + "."
-                + base64url.encodeToString(("{\"jwk\":" + privateJwk + "}").getBytes(StandardCharsets.UTF_8)) + ".c2ln"))));
-        leaks.put("a PEM private key", Json.write(Map.of("data", Map.of("public_key", "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ec.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n"))));
-        leaks.put("PKCS#8 DER in base64", Json.write(Map.of("data", Map.of("key",
-                Base64.getEncoder().encodeToString(ed25519.getPrivate().getEncoded())))));
-        leaks.put("PKCS#8 DER in base64url", Json.write(Map.of("data", Map.of("key",
-                base64url.encodeToString(ec.getPrivate().getEncoded())))));
-        leaks.put("PKCS#8 DER, first PEM line without the header", Json.write(Map.of("data", Map.of("key",
-                Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ec.getPrivate().getEncoded())))));
+        leaks.put("a JWK with d", data(Map.of("keys", List.of(privateJwk))));
+        leaks.put("an RSA JWK's private members", data(Map.of("keys", List.of(
+                Map.of("kty", "RSA", "n", "AQAB", "e", "AQAB", "p", "AQAB", "q", "AQAB")))));
+        leaks.put("a JWK with d inside a JWS payload", data(Map.of("countersignature", jws(Map.of("jwk", privateJwk)))));
+        leaks.put("a PEM private key", data(Map.of("public_key",
+                "-----BEGIN PRIVATE KEY-----\n" + pemBody(ec.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n")));
+        leaks.put("PKCS#8 DER in base64", data(Map.of("key", Base64.getEncoder().encodeToString(ed25519.getPrivate().getEncoded()))));
+        leaks.put("PKCS#8 DER in base64url", data(Map.of("key",
+                Base64.getUrlEncoder().withoutPadding().encodeToString(ec.getPrivate().getEncoded()))));
+        leaks.put("PKCS#8 DER in PEM lines without the header", data(Map.of("key", pemBody(ec.getPrivate().getEncoded()))));
         leaks.forEach((form, body) -> assertFalse(privateKeyMaterial(body).isEmpty(), () -> form + " not found in " + body));
+    }
+
+    private static String data(Map<String, Object> data) {
+        return Json.write(Map.of("data", data));
+    }
+
+    private static String pemBody(byte[] der) {
+        return Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+    }
+
+    /** A compact JWS with this payload (the signature is not checked by the scan). */
+    private static String jws(Map<String, Object> payload) {
+        Base64.Encoder base64url = Base64.getUrlEncoder().withoutPadding();
+        return base64url.encodeToString("{\"alg\":\"EdDSA\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + base64url.encodeToString(Json.write(payload).getBytes(StandardCharsets.UTF_8)) + ".c2ln";
     }
 
     private static void assertNoPrivateKeyMaterial(List<HttpResult> answers) {
