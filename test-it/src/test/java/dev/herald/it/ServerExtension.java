@@ -1,5 +1,6 @@
 package dev.herald.it;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -46,6 +47,22 @@ final class ServerExtension implements TestTemplateInvocationContextProvider {
                 .getOrComputeIfAbsent(List.of("herald", kind), k -> new Herald(server), Herald.class);
     }
 
+    /**
+     * Whether the tests of {@code kind} run: yes if its binary was found; if not, they are skipped,
+     * unless the kind is required: then this throws, which fails each test (JUnit reports an
+     * exception thrown by a condition as the test's failure).
+     */
+    static ConditionEvaluationResult condition(ServerKind kind, Optional<Path> binary, boolean required) {
+        if (binary.isPresent()) {
+            return ConditionEvaluationResult.enabled(kind.product() + " found");
+        }
+        if (required) {
+            throw new IllegalStateException(kind.missingReason() + ", and herald.it.require / HERALD_IT_REQUIRE "
+                    + "requires it");
+        }
+        return ConditionEvaluationResult.disabled(kind.missingReason());
+    }
+
     private static Optional<DevServer> startedServer(ExtensionContext context, ServerKind kind) {
         return Optional.ofNullable(classContext(context).getStore(NAMESPACE).get(kind, DevServer.class));
     }
@@ -78,13 +95,7 @@ final class ServerExtension implements TestTemplateInvocationContextProvider {
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            if (kind.binary().isPresent()) {
-                return ConditionEvaluationResult.enabled(kind.product() + " found");
-            }
-            if (kind.required()) {
-                return ConditionEvaluationResult.enabled(kind.product() + " required: the test will fail");
-            }
-            return ConditionEvaluationResult.disabled(kind.missingReason());
+            return condition(kind, kind.binary(), kind.required());
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The two servers Herald runs on, and how to find and talk to their binaries.
@@ -39,9 +40,14 @@ public enum ServerKind {
 
     /** The binary, if one can be found. */
     public Optional<Path> binary() {
+        return binary(System::getProperty, System::getenv);
+    }
+
+    /** {@link #binary()} with the given system properties and environment (for HarnessTest). */
+    Optional<Path> binary(UnaryOperator<String> properties, UnaryOperator<String> environment) {
         String property = "herald." + cli;
         String variable = "HERALD_" + cli.toUpperCase(Locale.ROOT);
-        for (String configured : new String[] {System.getProperty(property), System.getenv(variable)}) {
+        for (String configured : new String[] {properties.apply(property), environment.apply(variable)}) {
             if (configured != null && !configured.isBlank()) {
                 Path path = Path.of(configured);
                 if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
@@ -51,7 +57,7 @@ public enum ServerKind {
                 return Optional.of(path);
             }
         }
-        String searchPath = System.getenv("PATH");
+        String searchPath = environment.apply("PATH");
         if (searchPath != null) {
             for (String dir : searchPath.split(File.pathSeparator)) {
                 if (dir.isEmpty()) {
@@ -72,7 +78,15 @@ public enum ServerKind {
      * kind (comma-separated, e.g. {@code bao,vault}). CI sets it so that no leg is skipped silently.
      */
     public boolean required() {
-        String list = System.getProperty("herald.it.require", System.getenv("HERALD_IT_REQUIRE"));
+        return required(System::getProperty, System::getenv);
+    }
+
+    /** {@link #required()} with the given system properties and environment (for HarnessTest). */
+    boolean required(UnaryOperator<String> properties, UnaryOperator<String> environment) {
+        String list = properties.apply("herald.it.require");
+        if (list == null) {
+            list = environment.apply("HERALD_IT_REQUIRE");
+        }
         if (list == null) {
             return false;
         }
