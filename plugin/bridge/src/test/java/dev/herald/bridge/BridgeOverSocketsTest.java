@@ -151,6 +151,30 @@ class BridgeOverSocketsTest {
     }
 
     @Test
+    void aWriteToAPathWithoutWritesIsRefusedWithoutParsingItsBody() {
+        String notJson = "{\"value\": ";
+        HandleRequestReply reply = host.request("mount-a", "update", "conflict", notJson);
+        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, reply.getErr().getErrType(), reply.toString());
+        var check = host.existenceCheck("mount-a", "conflict", notJson);
+        assertFalse(check.getCheckFound() || check.hasErr(), check.toString());
+        // Where the body is read, it is a 400 naming the problem.
+        String error = (String) Json.parseObject(host.request("mount-a", "create", "items/z", notJson)
+                .getResponse().getData()).get("error");
+        assertTrue(error.startsWith("invalid request body: unexpected end of input"), error);
+    }
+
+    @Test
+    void aBodyNestedTooDeeplyGetsNoExistenceAnswerAndA400() {
+        String deep = "{\"value\":" + "[".repeat(600) + "]".repeat(600) + "}";
+        var check = host.existenceCheck("mount-a", "items/deep", deep);
+        assertFalse(check.getCheckFound() || check.hasErr(), "no answer, so the handler runs: " + check);
+        HandleRequestReply reply = host.request("mount-a", "create", "items/deep", deep);
+        assertFalse(reply.hasErr(), reply.toString());
+        assertEquals("invalid request body: nesting deeper than 64 at offset 72",
+                Json.parseObject(reply.getResponse().getData()).get("error"));
+    }
+
+    @Test
     void shutdownStopsThePluginWithinASecond() throws Exception {
         try (HostSimulator own = HostSimulator.start(BridgeOverSocketsTest::backend, "")) {
             java.nio.file.Path socket = java.nio.file.Path.of(own.handshake().split("\\|")[3]);
