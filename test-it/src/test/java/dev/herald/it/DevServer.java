@@ -318,7 +318,8 @@ public final class DevServer implements AutoCloseable {
 
     /**
      * One HTTP request with the root token. {@code path} is relative to {@code /v1/} (a leading
-     * {@code /v1/} is accepted too); {@code body} is null, a JSON string, or a Map/List written as JSON.
+     * {@code /v1/} is accepted too); {@code body} is null, a JSON string, a Map/List written as JSON,
+     * or the bytes of a JSON text (sent as they are: large bodies are not copied per request).
      */
     public HttpResult http(String method, String path, Object body) {
         return http(method, path, body, rootToken);
@@ -335,9 +336,12 @@ public final class DevServer implements AutoCloseable {
      */
     public HttpResult http(String method, String path, Object body, String token) {
         String relative = path.startsWith("/v1/") ? path.substring(4) : path.replaceFirst("^/", "");
-        HttpRequest.BodyPublisher publisher = body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body));
+        HttpRequest.BodyPublisher publisher = switch (body) {
+            case null -> HttpRequest.BodyPublishers.noBody();
+            case byte[] bytes -> HttpRequest.BodyPublishers.ofByteArray(bytes);
+            case String s -> HttpRequest.BodyPublishers.ofString(s);
+            default -> HttpRequest.BodyPublishers.ofString(Json.write(body));
+        };
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(address + "/v1/" + relative))
                 .timeout(HTTP_TIMEOUT)
                 .method(method, publisher);

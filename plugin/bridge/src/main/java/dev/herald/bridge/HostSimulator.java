@@ -141,7 +141,8 @@ public final class HostSimulator implements AutoCloseable {
         };
         brokerServers.add(transport.serve(socket.toString(), List.of(
                 ServerInterceptors.intercept(new MemoryStorage(storage), none),
-                ServerInterceptors.intercept(new FixedSystemView(), none)), none, Executors.newVirtualThreadPerTaskExecutor()));
+                ServerInterceptors.intercept(new FixedSystemView(), none)), none, Executors.newVirtualThreadPerTaskExecutor(),
+                UnixTransport.MAX_REPLY_BYTES)); // the server's storage takes entries of any size
         brokerStream.onNext(ConnInfo.newBuilder().setServiceId(brokerId).setNetwork("unix").setAddress(socket.toString()).build());
         String err = backend(multiplexId).setup(SetupArgs.newBuilder().setBrokerId(brokerId)
                 .putConfig("plugin_name", "herald").setBackendUUID("uuid-" + multiplexId).build()).getErr();

@@ -138,7 +138,7 @@ public final class PluginServer implements AutoCloseable {
                 new HousekeepingServices.Health().bindService(),
                 new HousekeepingServices.Multiplexing().bindService(),
                 new HousekeepingServices.Version(version).bindService(),
-                backend.bindService()), BackendService.multiplexIdInterceptor(), executor);
+                backend.bindService()), BackendService.multiplexIdInterceptor(), executor, UnixTransport.MAX_REQUEST_BYTES);
         timer.mark("grpc_server");
         restrictToOwner(socket);
         String line = Handshake.line(socket.toString(), identity.certificate().getEncoded(), environment.muxRequested());

@@ -47,8 +47,10 @@ final class Translation {
             return Request.forLease(wire.getId(), operation, wire.getPath(), Json.parseObject(wire.getData()), caller,
                     mount, lease(wire.getSecret()));
         }
-        return new Request(wire.getId(), operation, wire.getPath(), Json.parseObject(wire.getData()), caller, mount,
-                wrapTtl);
+        // The body is parsed only once the router has found the path and the operation: a write to
+        // a read-only path (jwks takes no token) is refused without parsing what came with it.
+        return Request.decodingBody(wire.getId(), operation, wire.getPath(), () -> Json.parseObject(wire.getData()),
+                caller, mount, wrapTtl);
     }
 
     /** The lease the server kept, as a renew or revoke request carries it. */

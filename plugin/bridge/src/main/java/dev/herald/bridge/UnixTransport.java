@@ -35,8 +35,33 @@ import javax.net.ssl.SSLException;
  * P-521 certificate is beyond BoringSSL's verifier), with ALPN h2, which gRPC-Go insists on.
  */
 final class UnixTransport implements AutoCloseable {
-    /** The servers' own gRPC limit; grpc-java's default of 4 MiB would refuse large storage entries. */
-    static final int MAX_MESSAGE_BYTES = Integer.MAX_VALUE;
+    /**
+     * Largest message the plugin takes from the server (HandleRequest, HandleExistenceCheck, ...).
+     * The largest legitimate request is a publish: a CSR or certificate of at most 64 KiB of PEM,
+     * metadata of at most max_metadata_bytes (1 MiB at most), at most 64 each of endpoints (512
+     * characters), IP addresses and DNS names (about 52 KiB together), a few short fields; and
+     * around it the request's headers (only those the mount passes through: none by default; Go's
+     * HTTP server takes 1 MiB of headers by default) and its connection with the client's
+     * certificate chain for cert auth (Go's TLS takes 256 KiB at most). That is about 2.4 MiB;
+     * 4 MiB leaves room for the server's JSON escaping of ordinary text. (Metadata made mostly of
+     * '<', '>' and '&', which Go writes as six-byte escapes, near the 1 MiB ceiling would be
+     * refused here.)
+     *
+     * <p>Why a cap at all: a message is held whole in direct memory until it has arrived, then
+     * parsed onto the heap, and the server lets bodies of up to 32 MB through, to any path,
+     * unauthenticated ones included. grpc-java refuses a larger message from its 5-byte length
+     * prefix, before buffering any of it (MessageDeframer.processHeader: RESOURCE_EXHAUSTED
+     * "gRPC message exceeds maximum size"), and ends that stream only: the one connection every
+     * mount shares stays up. jvm.options sizes the direct memory from this number.
+     */
+    static final int MAX_REQUEST_BYTES = 4 << 20;
+
+    /**
+     * Largest message the plugin takes as a client (storage entries and listings from the server's
+     * broker): the servers' own gRPC limit; grpc-java's default of 4 MiB would refuse large storage
+     * entries. Only the server sends these, in answer to the plugin's own calls.
+     */
+    static final int MAX_REPLY_BYTES = Integer.MAX_VALUE;
 
     private final TlsIdentity identity;
     private final X509Certificate peer;
@@ -116,14 +141,15 @@ final class UnixTransport implements AutoCloseable {
         return identity;
     }
 
+    /** Serves {@code services}, refusing messages larger than {@code maxMessageBytes}. */
     Server serve(String socketPath, List<ServerServiceDefinition> services, ServerInterceptor interceptor,
-                 Executor executor) throws IOException {
+                 Executor executor, int maxMessageBytes) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .sslContext(serverContext)
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxInboundMessageSize(maxMessageBytes)
                 .maxInboundMetadataSize(1 << 20)
                 .permitKeepAliveWithoutCalls(true)
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)
@@ -141,7 +167,7 @@ final class UnixTransport implements AutoCloseable {
                 .sslContext(clientContext())
                 // The server's certificate names "localhost"; a unix socket has no host name of its own.
                 .overrideAuthority("localhost")
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxInboundMessageSize(MAX_REPLY_BYTES)
                 .directExecutor()
                 .build();
     }

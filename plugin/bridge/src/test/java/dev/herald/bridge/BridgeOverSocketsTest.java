@@ -144,11 +144,51 @@ class BridgeOverSocketsTest {
     }
 
     @Test
-    void largeValuesPassBothWays() {
-        String big = "x".repeat(6 << 20); // beyond grpc-java's default 4 MiB message limit
-        assertFalse(host.request("mount-a", "create", "items/big", Json.write(Map.of("value", big))).hasErr());
+    void largeStorageEntriesAndResponsesPass() {
+        String big = "x".repeat(6 << 20); // beyond grpc-java's default 4 MiB, and the cap on requests
+        host.storage("mount-a").put("items/big", big.getBytes(StandardCharsets.UTF_8));
         assertEquals(big.length(), ((String) Json.parseObject(host.request("mount-a", "read", "items/big", "null")
                 .getResponse().getData()).get("value")).length());
+        String underCap = "y".repeat(UnixTransport.MAX_REQUEST_BYTES - (64 << 10));
+        assertFalse(host.request("mount-a", "create", "items/large", Json.write(Map.of("value", underCap))).hasErr());
+        assertEquals(underCap.length(), host.storage("mount-a").get("items/large").orElseThrow().length);
+    }
+
+    @Test
+    void aRequestOverTheCapIsRefusedAndTheConnectionStays() {
+        String overCap = Json.write(Map.of("value", "z".repeat(UnixTransport.MAX_REQUEST_BYTES)));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> host.request("mount-a", "create", "items/huge", overCap));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("exceeds maximum size " + UnixTransport.MAX_REQUEST_BYTES),
+                e.getStatus().toString());
+        assertFalse(host.storage("mount-a").keys().contains("items/huge"));
+        // The same connection (every mount shares it) goes on serving.
+        assertFalse(host.request("mount-b", "create", "items/after", "{\"value\":\"v\"}").hasErr());
+    }
+
+    @Test
+    void aWriteToAPathWithoutWritesIsRefusedWithoutParsingItsBody() {
+        String notJson = "{\"value\": ";
+        HandleRequestReply reply = host.request("mount-a", "update", "conflict", notJson);
+        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, reply.getErr().getErrType(), reply.toString());
+        var check = host.existenceCheck("mount-a", "conflict", notJson);
+        assertFalse(check.getCheckFound() || check.hasErr(), check.toString());
+        // Where the body is read, it is a 400 naming the problem.
+        String error = (String) Json.parseObject(host.request("mount-a", "create", "items/z", notJson)
+                .getResponse().getData()).get("error");
+        assertTrue(error.startsWith("invalid request body: unexpected end of input"), error);
+    }
+
+    @Test
+    void aBodyNestedTooDeeplyGetsNoExistenceAnswerAndA400() {
+        String deep = "{\"value\":" + "[".repeat(600) + "]".repeat(600) + "}";
+        var check = host.existenceCheck("mount-a", "items/deep", deep);
+        assertFalse(check.getCheckFound() || check.hasErr(), "no answer, so the handler runs: " + check);
+        HandleRequestReply reply = host.request("mount-a", "create", "items/deep", deep);
+        assertFalse(reply.hasErr(), reply.toString());
+        assertEquals("invalid request body: nesting deeper than 64 at offset 72",
+                Json.parseObject(reply.getResponse().getData()).get("error"));
     }
 
     /** The timeout only guards against a hang: a plugin that ignores Shutdown keeps its socket for good. */

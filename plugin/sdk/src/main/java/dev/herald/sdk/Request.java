@@ -1,8 +1,11 @@
 package dev.herald.sdk;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One request to a mount, as a handler sees it: the operation, the path relative to the mount, the
@@ -12,7 +15,7 @@ public final class Request {
     private final String id;
     private final Operation operation;
     private final String path;
-    private final Map<String, Object> data;
+    private final Body body;
     private final Caller caller;
     private final MountInfo mount;
     private final Duration wrapTtl;
@@ -33,7 +36,20 @@ public final class Request {
      */
     public Request(String id, Operation operation, String path, Map<String, Object> data, Caller caller,
                    MountInfo mount, Duration wrapTtl) {
-        this(id, operation, path, data, caller, mount, wrapTtl, Map.of(), Map.of(), null);
+        this(id, operation, path, Body.decoded(data), caller, mount, wrapTtl, Map.of(), Map.of(), null);
+    }
+
+    /**
+     * A request as it arrives, whose body is decoded only when something first reads it. A
+     * {@link Router} refuses an unknown path or an operation the path lacks before that, so a body
+     * sent where no write is accepted (to an unauthenticated read-only path, say) is never parsed.
+     *
+     * @param body decodes the request body; what it throws (e.g. a
+     *             {@link dev.herald.sdk.json.JsonException}) comes out where the body is first read
+     */
+    public static Request decodingBody(String id, Operation operation, String path, Supplier<Map<String, Object>> body,
+                                       Caller caller, MountInfo mount, Duration wrapTtl) {
+        return new Request(id, operation, path, new Body(body), caller, mount, wrapTtl, Map.of(), Map.of(), null);
     }
 
     /**
@@ -46,17 +62,17 @@ public final class Request {
         if (operation != Operation.RENEW && operation != Operation.REVOKE) {
             throw new IllegalArgumentException("only renew and revoke carry a lease, not " + operation.wireName());
         }
-        return new Request(id, operation, path, data, caller, mount, null, Map.of(), Map.of(),
+        return new Request(id, operation, path, Body.decoded(data), caller, mount, null, Map.of(), Map.of(),
                 java.util.Objects.requireNonNull(lease));
     }
 
-    private Request(String id, Operation operation, String path, Map<String, Object> data, Caller caller,
+    private Request(String id, Operation operation, String path, Body body, Caller caller,
                     MountInfo mount, Duration wrapTtl, Map<String, String> pathParameters,
                     Map<String, Object> fieldValues, Lease lease) {
         this.id = id;
         this.operation = operation;
         this.path = path;
-        this.data = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(data));
+        this.body = body;
         this.caller = caller;
         this.mount = mount;
         this.wrapTtl = wrapTtl;
@@ -67,12 +83,12 @@ public final class Request {
 
     /** This request once routed: its path parameters and its checked field values (absent ones left out). */
     Request routed(Map<String, String> pathParameters, Map<String, Object> fieldValues) {
-        return new Request(id, operation, path, data, caller, mount, wrapTtl, pathParameters, fieldValues, lease);
+        return new Request(id, operation, path, body, caller, mount, wrapTtl, pathParameters, fieldValues, lease);
     }
 
     /** This request with another operation (an update that the existence check turned into a create...). */
     public Request withOperation(Operation other) {
-        return new Request(id, other, path, data, caller, mount, wrapTtl, pathParameters, fieldValues, lease);
+        return new Request(id, other, path, body, caller, mount, wrapTtl, pathParameters, fieldValues, lease);
     }
 
     /** The server's id of this request, as shown in its audit log. */
@@ -89,9 +105,13 @@ public final class Request {
         return path;
     }
 
-    /** The raw body as decoded from JSON; handlers normally use {@link #get(Field)} instead. */
+    /**
+     * The raw body as decoded from JSON; handlers normally use {@link #get(Field)} instead.
+     *
+     * @throws RuntimeException what decoding a {@link #decodingBody} request's body throws
+     */
     public Map<String, Object> rawData() {
-        return data;
+        return body.get();
     }
 
     public Caller caller() {
@@ -146,6 +166,30 @@ public final class Request {
             throw new IllegalArgumentException("the path has no parameter " + name);
         }
         return value;
+    }
+
+    /** A request's body, decoded once on first use and shared by the copies of the request. */
+    private static final class Body {
+        private Supplier<Map<String, Object>> source;
+        private Map<String, Object> decoded;
+
+        Body(Supplier<Map<String, Object>> source) {
+            this.source = java.util.Objects.requireNonNull(source);
+        }
+
+        static Body decoded(Map<String, Object> data) {
+            Body body = new Body(() -> data);
+            body.get();
+            return body;
+        }
+
+        synchronized Map<String, Object> get() {
+            if (decoded == null) {
+                decoded = Collections.unmodifiableMap(new LinkedHashMap<>(source.get()));
+                source = null; // let go of the encoded body
+            }
+            return decoded;
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.herald.sdk;
 
+import dev.herald.sdk.json.JsonException;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,6 +159,7 @@ public final class Router implements Backend {
                 return leaseOperation(request);
             }
             default -> {
+                // Path and operation first: a request they refuse is answered without parsing its body.
                 Path path = find(request.path());
                 Handler handler = path.handler(request.operation()).orElseThrow(() ->
                         VaultException.unsupportedOperation(request.operation().wireName()
@@ -192,9 +195,9 @@ public final class Router implements Backend {
         try {
             routed = route(path.get(), request, false);
         } catch (VaultException e) {
-            // A path parameter that does not parse: no answer, so that the write goes on to its
-            // handler, whose strict routing refuses it with a 400 that names the problem. (An
-            // error from an existence check would reach the caller as a 500.)
+            // A path parameter or a body that does not parse: no answer, so that the write goes on
+            // to its handler, whose strict routing refuses it with a 400 that names the problem.
+            // (An error from an existence check would reach the caller as a 500.)
             return Optional.empty();
         }
         return Optional.of(path.get().existenceCheck().get().exists(routed));
@@ -226,7 +229,7 @@ public final class Router implements Backend {
             values.put(parameter.getKey(), field.isPresent() ? field.get().parse(parameter.getValue()) : parameter.getValue());
         }
         List<String> unknown = new ArrayList<>();
-        for (Map.Entry<String, Object> entry : request.rawData().entrySet()) {
+        for (Map.Entry<String, Object> entry : body(request).entrySet()) {
             Optional<Field<?>> field = path.field(entry.getKey());
             if (field.isEmpty() || parameters.containsKey(entry.getKey())) {
                 if (field.isEmpty()) {
@@ -260,13 +263,22 @@ public final class Router implements Backend {
         return request.routed(parameters, values);
     }
 
+    /** The request's body, read only now: after the path and the operation have been found. */
+    private static Map<String, Object> body(Request request) {
+        try {
+            return request.rawData();
+        } catch (JsonException e) {
+            throw VaultException.badRequest("invalid request body: " + e.getMessage());
+        }
+    }
+
     private static String acceptedFields(Path path, Map<String, String> parameters) {
         List<String> names = path.fields().stream().map(Field::name).filter(name -> !parameters.containsKey(name)).toList();
         return names.isEmpty() ? " accepts no fields" : " accepts: " + String.join(", ", names);
     }
 
     private Response help(Request request) {
-        String prefix = request.rawData().get("requestResponsePrefix") instanceof String s ? s : "";
+        String prefix = body(request).get("requestResponsePrefix") instanceof String s ? s : "";
         if (request.path().isEmpty()) {
             return helpResponse(Help.root(synopsis, description, paths), Help.openApi(synopsis, description, paths, prefix));
         }

@@ -1,11 +1,14 @@
 package dev.herald.sdk;
 
+import dev.herald.sdk.json.JsonException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,6 +117,58 @@ class RouterTest {
         VaultException e = assertThrows(VaultException.class,
                 () -> router().handle(request(Operation.UPDATE, "roles/a b", Map.of("flag", true))));
         assertEquals("invalid name: must have no spaces, got \"a b\"", e.getMessage());
+    }
+
+    /** A request whose body fails to decode as {@code failure}, counting the attempts. */
+    private static Request undecodable(Operation operation, String path, RuntimeException failure, AtomicInteger tries) {
+        return Request.decodingBody("id", operation, path, () -> {
+            tries.incrementAndGet();
+            throw failure;
+        }, Caller.NONE, new Request.MountInfo("m/", "herald", "acc"), null);
+    }
+
+    @Test
+    void aRefusedPathOrOperationIsAnsweredWithoutDecodingTheBody() {
+        AtomicInteger tries = new AtomicInteger();
+        JsonException bad = new JsonException("nesting deeper than 64", 320);
+        VaultException operation = assertThrows(VaultException.class,
+                () -> router().handle(undecodable(Operation.DELETE, "roles/x", bad, tries)));
+        assertEquals(VaultException.Kind.UNSUPPORTED_OPERATION, operation.kind());
+        VaultException path = assertThrows(VaultException.class,
+                () -> router().handle(undecodable(Operation.UPDATE, "nope", bad, tries)));
+        assertEquals(VaultException.Kind.UNSUPPORTED_PATH, path.kind());
+        assertEquals(Optional.empty(), router().exists(undecodable(Operation.UPDATE, "roles/", bad, tries)));
+        assertEquals(0, tries.get(), "the body was never decoded");
+    }
+
+    @Test
+    void aBodyThatDoesNotDecodeIsA400AndNoExistenceAnswer() {
+        AtomicInteger tries = new AtomicInteger();
+        JsonException bad = new JsonException("nesting deeper than 64", 320);
+        // No answer, as for a path parameter that does not parse: the handler gives the 400.
+        assertEquals(Optional.empty(), router().exists(undecodable(Operation.UPDATE, "roles/web", bad, tries)));
+        VaultException e = assertThrows(VaultException.class,
+                () -> router().handle(undecodable(Operation.UPDATE, "roles/web", bad, tries)));
+        assertEquals(400, e.status());
+        assertEquals("invalid request body: nesting deeper than 64 at offset 320", e.getMessage());
+        assertFalse(seen.containsKey("update"));
+        // Anything else a body throws is not the caller's fault, and goes on as it is.
+        IllegalStateException internal = new IllegalStateException("broken");
+        assertEquals(internal, assertThrows(IllegalStateException.class,
+                () -> router().handle(undecodable(Operation.UPDATE, "roles/web", internal, tries))));
+    }
+
+    @Test
+    void aDecodedBodyIsDecodedOnceForAllCopiesOfTheRequest() {
+        AtomicInteger tries = new AtomicInteger();
+        Request request = Request.decodingBody("id", Operation.UPDATE, "roles/web", () -> {
+            tries.incrementAndGet();
+            return new HashMap<>(Map.of("flag", true));
+        }, Caller.NONE, new Request.MountInfo("m/", "herald", "acc"), null);
+        router().handle(request);
+        assertEquals(Map.of("flag", true), seen.get("update").rawData());
+        assertEquals(Map.of("flag", true), request.withOperation(Operation.CREATE).rawData());
+        assertEquals(1, tries.get());
     }
 
     @Test

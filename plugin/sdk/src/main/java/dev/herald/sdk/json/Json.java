@@ -18,8 +18,13 @@ import java.util.Objects;
  * {@link BigDecimal}. Never a {@code Double}: callers decide how much precision they accept.
  */
 public final class Json {
-    /** Deepest nesting of arrays and objects accepted, when parsing and when writing. */
-    public static final int MAX_DEPTH = 512;
+    /**
+     * Deepest nesting of arrays and objects accepted, when parsing and when writing. Plugin data is
+     * shallow (a string map inside a request body, an OpenAPI document: about ten levels); a body
+     * nested deeper is refused at once, with a message that says why, and the recursive parser
+     * stays far from the end of its stack.
+     */
+    public static final int MAX_DEPTH = 64;
 
     /**
      * Longest number literal accepted. Turning decimal text into a BigInteger takes time quadratic in

@@ -241,12 +241,15 @@ class JsonTest {
         String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
         assertInstanceOf(List.class, Json.parse(ok));
         String tooDeep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
-        assertEquals("nesting deeper than 512 at offset 512", rejects(tooDeep).getMessage());
+        assertEquals("nesting deeper than 64 at offset 64", rejects(tooDeep).getMessage());
         // Mixed objects and arrays count together, and closing brackets give depth back.
-        String mixed = "{\"a\":".repeat(256) + "[".repeat(256) + "]".repeat(256) + "}".repeat(256);
+        String mixed = "{\"a\":".repeat(32) + "[".repeat(32) + "]".repeat(32) + "}".repeat(32);
         assertInstanceOf(Map.class, Json.parse(mixed));
-        assertEquals("nesting deeper than 512 at offset 1536",
-                rejects("{\"a\":".repeat(256) + "[".repeat(257) + "]".repeat(257) + "}".repeat(256)).getMessage());
+        assertEquals("nesting deeper than 64 at offset 192",
+                rejects("{\"a\":".repeat(32) + "[".repeat(33) + "]".repeat(33) + "}".repeat(32)).getMessage());
+        // 600 levels of objects, as a hostile request body nests them: refused at the 65th.
+        assertEquals("nesting deeper than 64 at offset 320",
+                rejects("{\"a\":".repeat(600) + "1" + "}".repeat(600)).getMessage());
         String siblings = "[" + String.join(",", java.util.Collections.nCopies(600, "[[]]")) + "]";
         assertEquals(600, ((List<?>) Json.parse(siblings)).size());
         // A hostile depth fails cleanly rather than with StackOverflowError.
@@ -382,12 +385,12 @@ class JsonTest {
         List<Object> cyclic = new ArrayList<>();
         cyclic.add(cyclic);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.write(cyclic));
-        assertTrue(e.getMessage().contains("deeper than 512"), e.getMessage());
+        assertTrue(e.getMessage().contains("deeper than 64"), e.getMessage());
         Object deep = List.of();
         for (int i = 1; i < Json.MAX_DEPTH; i++) {
             deep = List.of(deep);
         }
-        assertEquals(Json.MAX_DEPTH * 2, Json.write(deep).length()); // 512 levels are fine, as in parse
+        assertEquals(Json.MAX_DEPTH * 2, Json.write(deep).length()); // 64 levels are fine, as in parse
         Object tooDeep = new Object[] {deep};
         assertThrows(IllegalArgumentException.class, () -> Json.write(tooDeep));
     }
