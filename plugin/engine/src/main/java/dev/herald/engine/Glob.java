@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  */
 final class Glob {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{alias\\.(name|metadata\\.([A-Za-z0-9_.-]{1,128}))}}");
+    /** What a filled value must be where the template has stars or separators: one name segment. */
+    private static final Pattern SEGMENT = Pattern.compile("[a-z0-9]+");
+    private static final Pattern ALPHANUMERIC = Pattern.compile("[a-z0-9]*");
+    private static final String SEPARATORS = "-._";
 
     /** The literal runs between the stars, one more than there are stars; filled values are inside them. */
     private final List<String> literals;
@@ -35,26 +39,124 @@ final class Glob {
     }
 
     /**
-     * A glob whose placeholders are filled from an alias; empty if it names metadata the alias does
-     * not have (such a glob matches nothing).
+     * A template filled from an identity: the glob, or else (glob null) the problem that keeps this
+     * identity from filling it, which a 403 may show: it names placeholders and rules, never values.
      */
-    static Optional<Glob> filled(String template, String aliasName, Map<String, String> aliasMetadata) {
+    record Filling(Glob glob, String problem) {
+        boolean matches(CharSequence value) {
+            return glob != null && glob.matches(value);
+        }
+    }
+
+    /**
+     * The template with its placeholders filled from an alias. Values are literal. A value must be
+     * a whole name segment ([a-z0-9]+) whenever the template holds '*' or a separator: else team
+     * "pay-roll" would get {@code pay-roll-*} under {@code {{alias.metadata.team}}-*}, inside team
+     * "pay"'s {@code pay-*} (DESIGN §5.2 says "when one follows"; a separator or '*' before, as in
+     * {@code *-{{alias.metadata.team}}}, or further away, as in {@code {{alias.metadata.team}}x-*},
+     * opens the same overlap). A template that is one placeholder, perhaps with letters and digits
+     * around it, compares names with the value exactly, so any value may fill it.
+     */
+    static Filling filled(String template, String aliasName, Map<String, String> aliasMetadata) {
+        List<Part> parts = parts(template);
+        Optional<String> problem = templateProblem(parts, template);
+        if (problem.isPresent()) {
+            return new Filling(null, problem.get());
+        }
+        boolean segmentsOnly = parts.stream().anyMatch(part -> !part.placeholder() && !ALPHANUMERIC.matcher(part.text()).matches());
         List<String> literals = new ArrayList<>();
         StringBuilder run = new StringBuilder();
+        for (Part part : parts) {
+            if (!part.placeholder()) {
+                appendGlob(part.text(), literals, run);
+                continue;
+            }
+            String value = part.metadataKey() == null ? aliasName : aliasMetadata.get(part.metadataKey());
+            if (value == null || value.isEmpty()) {
+                return new Filling(null, "the caller's identity has no value for " + part.text());
+            }
+            if (segmentsOnly && !SEGMENT.matcher(value).matches()) {
+                return new Filling(null, "the value of " + part.text() + " must be a whole name segment (only a-z, 0-9)"
+                        + " in a template with '*' or a separator ('-', '.', '_') such as " + template
+                        + ", and the caller's is not");
+            }
+            run.append(value); // literal: its '*'s are characters, not stars
+        }
+        literals.add(run.toString());
+        return new Filling(new Glob(literals), null);
+    }
+
+    /**
+     * Why no value can fill {@code template} safely, if so: a placeholder whose name segment (up
+     * to the separators around it) also holds a '*' ({@code {{alias.metadata.team}}*}: team "pay"
+     * would get pay*, which holds team "payroll"'s payroll*) or another placeholder (whose values
+     * would run together: "ab" + "c" and "a" + "bc").
+     */
+    static Optional<String> templateProblem(String template) {
+        return templateProblem(parts(template), template);
+    }
+
+    private static Optional<String> templateProblem(List<Part> parts, String template) {
+        for (int i = 0; i < parts.size(); i++) {
+            if (!parts.get(i).placeholder()) {
+                continue;
+            }
+            for (int step : new int[] {-1, 1}) {
+                Optional<String> problem = segmentNeighbour(parts, i, step, template);
+                if (problem.isPresent()) {
+                    return problem;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Walks from placeholder {@code i} in direction {@code step} to the end of its segment. */
+    private static Optional<String> segmentNeighbour(List<Part> parts, int i, int step, String template) {
+        String placeholder = parts.get(i).text();
+        for (int j = i + step; j >= 0 && j < parts.size(); j += step) {
+            Part part = parts.get(j);
+            if (part.placeholder()) {
+                String first = step < 0 ? part.text() : placeholder;
+                String second = step < 0 ? placeholder : part.text();
+                return Optional.of(first + " and " + second + " share a name segment in " + template
+                        + ", so their values can run together: separate them with '-', '.' or '_'");
+            }
+            String text = part.text();
+            for (int k = step < 0 ? text.length() - 1 : 0; k >= 0 && k < text.length(); k += step) {
+                char c = text.charAt(k);
+                if (c == '*') {
+                    return Optional.of(placeholder + " shares a name segment with '*' in " + template
+                            + ", so one identity's names could hold another's: separate them with '-', '.' or '_', as in "
+                            + placeholder + "-*");
+                }
+                if (SEPARATORS.indexOf(c) >= 0) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A template's text between placeholders, or a placeholder ({@code metadataKey} null for alias.name). */
+    private record Part(String text, boolean placeholder, String metadataKey) {
+    }
+
+    private static List<Part> parts(String template) {
+        List<Part> parts = new ArrayList<>();
         Matcher placeholder = PLACEHOLDER.matcher(template);
         int last = 0;
         while (placeholder.find()) {
-            appendGlob(template.substring(last, placeholder.start()), literals, run);
-            String value = placeholder.group(2) == null ? aliasName : aliasMetadata.get(placeholder.group(2));
-            if (value == null || value.isEmpty()) {
-                return Optional.empty();
+            if (placeholder.start() > last) {
+                parts.add(new Part(template.substring(last, placeholder.start()), false, null));
             }
-            run.append(value); // literal: its '*'s are characters, not stars
+            parts.add(new Part(placeholder.group(), true, placeholder.group(2)));
             last = placeholder.end();
         }
-        appendGlob(template.substring(last), literals, run);
-        literals.add(run.toString());
-        return Optional.of(new Glob(literals));
+        if (last < template.length()) {
+            parts.add(new Part(template.substring(last), false, null));
+        }
+        return parts;
     }
 
     /** Whether the template uses any placeholder, i.e. needs the caller's identity. */

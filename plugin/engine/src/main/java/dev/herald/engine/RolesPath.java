@@ -29,12 +29,15 @@ final class RolesPath {
             .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
     static final Field<List<String>> SERVICES = Field.stringList("services",
             "Globs of the services this role may publish (\"payments\", \"payments-*\"); may use "
-                    + "{{alias.name}} and {{alias.metadata.KEY}} from the publisher's identity.")
+                    + "{{alias.name}} and {{alias.metadata.KEY}} from the publisher's identity. Where a glob has '*' "
+                    + "or a separator, a filled value must be one name segment (a-z, 0-9), and a placeholder "
+                    + "needs a separator between it and any '*' (\"{{alias.metadata.team}}-*\").")
             .check(list -> !list.isEmpty() && list.stream().allMatch(RolesPath::validServiceGlob),
                     "be a non-empty list of globs of names (a-z, 0-9, '.', '_', '-', '*') and placeholders");
     static final Field<String> INSTANCE = Field.string("instance",
             "What the instance segment of publish/:service/:instance must equal: a template such as "
-                    + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name.")
+                    + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name. Where it has a "
+                    + "separator, a filled value must be one name segment (a-z, 0-9).")
             .check(RolesPath::validInstanceTemplate, "be \"*\", a name, or a template of names and placeholders");
     static final Field<String> BOUND_MOUNT_ACCESSOR = Field.string("bound_mount_accessor",
             "Accessor of the auth mount the publisher must have logged in through; empty for any.").defaultValue("")
@@ -92,6 +95,14 @@ final class RolesPath {
                         bound_alias_metadata, allow_unbound), which keys are acceptable, how long
                         publications live, and which endpoints they may claim.
 
+                        Placeholders are filled literally (a '*' in a value is a character). In a
+                        template with '*' or a separator ('-', '.', '_'), each value must be a whole
+                        name segment, a-z and 0-9 only; a caller whose value is not one is refused
+                        (403). Otherwise team "pay-roll" would reach into team "pay"'s names under
+                        {{alias.metadata.team}}-*. For the same reason a placeholder cannot share its
+                        segment with '*' or another placeholder: write {{alias.metadata.team}}-*,
+                        not {{alias.metadata.team}}*.
+
                         Publishing names the role: publish/:service/:instance with role=<name>.
                         Writing a role again with the same fields changes nothing; fields left out of
                         an update keep their values.
@@ -132,6 +143,10 @@ final class RolesPath {
                 request.find(ALLOWED_DNS_NAMES).orElse(base.allowedDnsNames()),
                 request.find(ALLOWED_CIDRS).orElse(base.allowedCidrs()),
                 request.find(ALLOWED_PORTS).orElse(base.allowedPorts()));
+        // Only the templates this request writes: a role stored before this rule keeps working for
+        // its other fields, and its unsafe templates fill nothing at publish time (Glob.filled).
+        request.find(SERVICES).ifPresent(services -> services.forEach(template -> checkTemplate("services", template)));
+        request.find(INSTANCE).ifPresent(template -> checkTemplate("instance", template));
         checkCidrs(role.allowedCidrs());
         checkLifetimes(role, settings.get());
         roles.save(role);
@@ -148,6 +163,12 @@ final class RolesPath {
             throw VaultException.badRequest("invalid ttl: " + Durations.format(role.ttl()) + " is longer than "
                     + (role.maxTtl().isZero() ? "the mount's max_ttl" : "max_ttl") + " (" + Durations.format(ceiling) + ")");
         }
+    }
+
+    private static void checkTemplate(String field, String template) {
+        Glob.templateProblem(template).ifPresent(problem -> {
+            throw VaultException.badRequest("invalid " + field + ": " + problem);
+        });
     }
 
     private static void checkCidrs(List<String> cidrs) {
