@@ -106,7 +106,15 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         int port;
         if (hostPort.matches()) {
             host = hostPort.group(1);
-            port = Integer.parseInt(hostPort.group(2));
+            String digits = hostPort.group(2);
+            if (digits.length() > 1 && digits.startsWith("0")) {
+                // Records carry endpoints as written, and "08443" is 8443 to the role's check but
+                // octal, or an error, to some readers of a record: one port, one spelling, as for
+                // addresses ("010.0.0.1" is refused for the same reason).
+                throw VaultException.badRequest("invalid endpoints: port \"" + digits + "\" of \"" + shorten(endpoint)
+                        + "\" has a leading zero: write the port in decimal without one");
+            }
+            port = Integer.parseInt(digits);
             if (port < 1 || port > 65535) {
                 throw VaultException.badRequest("invalid endpoints: port " + port + " of \"" + shorten(endpoint)
                         + "\" is not between 1 and 65535");

@@ -39,7 +39,14 @@ class EndpointClaimsTest {
             "http://a.web.internal|403|allowed_ports",
             "[zz::1]:443|400|malformed IPv6",
             "redis://a.web.internal/|400|give the port explicitly",
-            "010.0.0.1:443|400|neither an IP address nor a lower-case DNS name"})
+            "010.0.0.1:443|400|neither an IP address nor a lower-case DNS name",
+            // "0443" passed allowed_ports as 443 and was stored as written: a reader that takes a
+            // leading zero for octal (or keeps the text) sees another port than the role allowed
+            "a.web.internal:0443|400|port \"0443\" of \"a.web.internal:0443\" has a leading zero",
+            "a.web.internal:08000|400|has a leading zero",
+            "https://a.web.internal:08080/x|400|has a leading zero",
+            "[fd00::1]:00443|400|has a leading zero",
+            "a.web.internal:00|400|has a leading zero"})
     void otherEndpointsAreRefusedNamingTheRule(String endpoint, int status, String fragment) {
         VaultException e = assertThrows(VaultException.class,
                 () -> new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE));
