@@ -63,6 +63,12 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
             if (!validDnsName(name)) {
                 throw VaultException.badRequest("invalid dns_names: \"" + shorten(name) + "\" is not a lower-case DNS name");
             }
+            if (isWildcard(name) && !role.allowWildcardClaims()) {
+                // One claim of "*.web.internal" would vouch for every name of the domain, those of
+                // other workloads too: only where the operator chose it.
+                throw VaultException.badRequest("invalid dns_names: \"" + shorten(name) + "\" is a wildcard, and role "
+                        + role.name() + " does not allow wildcard claims (allow_wildcard_claims)");
+            }
             requireHostAllowed(role, "dns_names", name);
         }
         return this;
@@ -133,6 +139,9 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         } else if (Cidr.address(host).isEmpty() && !validDnsName(host)) {
             throw VaultException.badRequest("invalid endpoints: the host of \"" + shorten(endpoint)
                     + "\" is neither an IP address nor a lower-case DNS name");
+        } else if (isWildcard(host)) {
+            throw VaultException.badRequest("invalid endpoints: the host of \"" + shorten(endpoint)
+                    + "\" is a wildcard, which nothing can connect to: name one host");
         }
         return new Endpoint(host, port);
     }
@@ -162,6 +171,11 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
             }
         }
         return false;
+    }
+
+    /** A DNS name of the form "*.domain" (validDnsName allows the '*' only there). */
+    private static boolean isWildcard(String name) {
+        return name.startsWith("*.");
     }
 
     private static boolean validDnsName(String name) {

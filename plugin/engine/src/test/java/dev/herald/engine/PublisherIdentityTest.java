@@ -29,7 +29,7 @@ class PublisherIdentityTest {
     private static Role role(String services, String instance, String mountAccessor, Map<String, String> metadata,
                              boolean allowUnbound) {
         return new Role("r", List.of(services.split(",")), instance, mountAccessor, metadata, allowUnbound,
-                List.of("ed25519"), 2048, Duration.ZERO, Duration.ZERO, true, true, List.of(), List.of(), List.of());
+                List.of("ed25519"), 2048, Duration.ZERO, Duration.ZERO, true, true, List.of(), List.of(), List.of(), false);
     }
 
     private static PublisherIdentity of(String entityId, Role role) {

@@ -3,10 +3,12 @@ package dev.herald.engine;
 import dev.herald.sdk.Operation;
 import dev.herald.sdk.Response;
 import dev.herald.sdk.VaultException;
+import dev.herald.sdk.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,32 @@ class RolesPathTest {
         assertEquals(true, read.get("require_proof"));
         assertEquals(false, read.get("allow_unbound"));
         assertEquals(List.of("443", "8000-8100"), read.get("allowed_ports"));
+        assertEquals(false, read.get("allow_wildcard_claims"));
+    }
+
+    @Test
+    void wildcardClaimsAreAllowedOnlyByChoice() {
+        Map<String, Object> data = web();
+        data.put("allow_wildcard_claims", true);
+        assertEquals(true, send(Operation.CREATE, "roles/web", data).data().get("allow_wildcard_claims"));
+        send(Operation.UPDATE, "roles/web", Map.of("min_rsa_bits", 3072L));
+        assertEquals(true, send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"),
+                "an update that does not name it keeps it");
+        send(Operation.UPDATE, "roles/web", Map.of("allow_wildcard_claims", false));
+        assertEquals(false, send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"));
+    }
+
+    /** A role stored before allow_wildcard_claims existed reads as not allowing them, and can be updated. */
+    @Test
+    void aRoleStoredWithoutTheFieldDoesNotAllowWildcards() {
+        send(Operation.CREATE, "roles/web", web());
+        Map<String, Object> stored = Json.parseObject(new String(storage.get("roles/web").orElseThrow(), StandardCharsets.UTF_8));
+        stored.remove("allow_wildcard_claims");
+        EngineFixture fresh = new EngineFixture(); // a mount that has cached no role: it reads storage
+        fresh.storage.put("roles/web", Json.write(stored).getBytes(StandardCharsets.UTF_8));
+        assertEquals(false, fresh.send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"));
+        fresh.send(Operation.UPDATE, "roles/web", Map.of("min_rsa_bits", 3072L));
+        assertEquals(false, fresh.send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"));
     }
 
     @Test
