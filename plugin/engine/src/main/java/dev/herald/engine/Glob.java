@@ -77,8 +77,8 @@ final class Glob {
             }
             if (segmentsOnly && !SEGMENT.matcher(value).matches()) {
                 return new Filling(null, "the value of " + part.text() + " must be a whole name segment (only a-z, 0-9)"
-                        + " in a template with '*' or a separator ('-', '.', '_') such as " + template
-                        + ", and the caller's is not");
+                        + " where the template has '*' or a separator ('-', '.', '_'), as " + template
+                        + " does, and the caller's is not");
             }
             run.append(value); // literal: its '*'s are characters, not stars
         }
