@@ -58,7 +58,7 @@ class HelpTest {
             "max_metadata_bytes");
     private static final List<String> ROLE_FIELDS = List.of("name", "services", "instance", "bound_mount_accessor",
             "bound_alias_metadata", "allow_unbound", "key_types", "min_rsa_bits", "ttl", "max_ttl", "lease_bound",
-            "require_proof", "allowed_dns_names", "allowed_cidrs", "allowed_ports");
+            "require_proof", "allowed_dns_names", "allowed_cidrs", "allowed_ports", "allow_wildcard_claims");
     private static final List<String> PUBLISH_FIELDS = List.of("service", "instance", "role", "csr", "certificate",
             "public_key", "endpoints", "ip_addresses", "dns_names", "metadata", "ttl", "continuity");
 

@@ -63,6 +63,12 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
             if (!validDnsName(name)) {
                 throw VaultException.badRequest("invalid dns_names: \"" + shorten(name) + "\" is not a lower-case DNS name");
             }
+            if (isWildcard(name) && !role.allowWildcardClaims()) {
+                // One claim of "*.web.internal" would vouch for every name of the domain, those of
+                // other workloads too: only where the operator chose it.
+                throw VaultException.badRequest("invalid dns_names: \"" + shorten(name) + "\" is a wildcard, and role "
+                        + role.name() + " does not allow wildcard claims (allow_wildcard_claims)");
+            }
             requireHostAllowed(role, "dns_names", name);
         }
         return this;
@@ -106,7 +112,15 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         int port;
         if (hostPort.matches()) {
             host = hostPort.group(1);
-            port = Integer.parseInt(hostPort.group(2));
+            String digits = hostPort.group(2);
+            if (digits.length() > 1 && digits.startsWith("0")) {
+                // Records carry endpoints as written, and "08443" is 8443 to the role's check but
+                // octal, or an error, to some readers of a record: one port, one spelling, as for
+                // addresses ("010.0.0.1" is refused for the same reason).
+                throw VaultException.badRequest("invalid endpoints: port \"" + digits + "\" of \"" + shorten(endpoint)
+                        + "\" has a leading zero: write the port in decimal without one");
+            }
+            port = Integer.parseInt(digits);
             if (port < 1 || port > 65535) {
                 throw VaultException.badRequest("invalid endpoints: port " + port + " of \"" + shorten(endpoint)
                         + "\" is not between 1 and 65535");
@@ -125,6 +139,9 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         } else if (Cidr.address(host).isEmpty() && !validDnsName(host)) {
             throw VaultException.badRequest("invalid endpoints: the host of \"" + shorten(endpoint)
                     + "\" is neither an IP address nor a lower-case DNS name");
+        } else if (isWildcard(host)) {
+            throw VaultException.badRequest("invalid endpoints: the host of \"" + shorten(endpoint)
+                    + "\" is a wildcard, which nothing can connect to: name one host");
         }
         return new Endpoint(host, port);
     }
@@ -154,6 +171,11 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
             }
         }
         return false;
+    }
+
+    /** A DNS name of the form "*.domain" (validDnsName allows the '*' only there). */
+    private static boolean isWildcard(String name) {
+        return name.startsWith("*.");
     }
 
     private static boolean validDnsName(String name) {

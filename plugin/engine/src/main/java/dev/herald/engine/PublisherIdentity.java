@@ -6,7 +6,9 @@ import dev.herald.sdk.SystemView;
 import dev.herald.sdk.VaultException;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -81,21 +83,24 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
      * @throws VaultException 403 naming what does not match
      */
     void requireAllowed(Role role, String service, String instance) {
-        boolean serviceAllowed = role.services().stream()
-                .map(template -> Glob.filled(template, aliasName, aliasMetadata))
-                .anyMatch(glob -> glob.isPresent() && glob.get().matches(service));
-        if (!serviceAllowed) {
+        List<Glob.Filling> services = role.services().stream()
+                .map(template -> Glob.filled(template, aliasName, aliasMetadata)).toList();
+        if (services.stream().noneMatch(glob -> glob.matches(service))) {
+            // Why a template matched nothing for this identity, if it could not be filled: the
+            // publisher's identity is what the operator must look at then, not the service name.
+            List<String> problems = services.stream().map(Glob.Filling::problem).filter(Objects::nonNull).distinct().toList();
             throw VaultException.forbidden("role " + role.name() + " does not allow publishing service " + service
-                    + " for this identity (services: " + String.join(", ", role.services()) + ")");
+                    + " for this identity (services: " + String.join(", ", role.services()) + ")"
+                    + (problems.isEmpty() ? "" : ": " + String.join("; ", problems)));
         }
         if (role.instance().equals("*")) {
             return;
         }
-        Optional<Glob> expected = Glob.filled(role.instance(), aliasName, aliasMetadata);
-        if (expected.isEmpty() || !expected.get().matches(instance)) {
+        Glob.Filling expected = Glob.filled(role.instance(), aliasName, aliasMetadata);
+        if (!expected.matches(instance)) {
             throw VaultException.forbidden("role " + role.name() + " requires the instance to be " + role.instance()
-                    + " of the caller's identity" + (expected.isEmpty() ? ", which lacks that metadata" : "")
-                    + "; " + instance + " is not");
+                    + " of the caller's identity" + (expected.problem() == null ? "; " + instance + " is not"
+                    : ": " + expected.problem()));
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Optional;
 record Role(String name, List<String> services, String instance, String boundMountAccessor,
             Map<String, String> boundAliasMetadata, boolean allowUnbound, List<String> keyTypes, long minRsaBits,
             Duration ttl, Duration maxTtl, boolean leaseBound, boolean requireProof, List<String> allowedDnsNames,
-            List<String> allowedCidrs, List<String> allowedPorts) {
+            List<String> allowedCidrs, List<String> allowedPorts, boolean allowWildcardClaims) {
 
     static final String PREFIX = "roles/";
 
@@ -72,6 +72,7 @@ record Role(String name, List<String> services, String instance, String boundMou
         map.put("allowed_dns_names", allowedDnsNames);
         map.put("allowed_cidrs", allowedCidrs);
         map.put("allowed_ports", allowedPorts);
+        map.put("allow_wildcard_claims", allowWildcardClaims);
         return map;
     }
 
@@ -92,6 +93,8 @@ record Role(String name, List<String> services, String instance, String boundMou
                 (Boolean) stored.get("require_proof"),
                 (List<String>) stored.get("allowed_dns_names"),
                 (List<String>) stored.get("allowed_cidrs"),
-                (List<String>) stored.get("allowed_ports"));
+                (List<String>) stored.get("allowed_ports"),
+                // absent from roles stored before the field existed: they never allowed wildcards
+                Boolean.TRUE.equals(stored.get("allow_wildcard_claims")));
     }
 }

@@ -29,12 +29,15 @@ final class RolesPath {
             .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
     static final Field<List<String>> SERVICES = Field.stringList("services",
             "Globs of the services this role may publish (\"payments\", \"payments-*\"); may use "
-                    + "{{alias.name}} and {{alias.metadata.KEY}} from the publisher's identity.")
+                    + "{{alias.name}} and {{alias.metadata.KEY}} from the publisher's identity. Where a glob has '*' "
+                    + "or a separator, a filled value must be one name segment (a-z, 0-9), and a placeholder "
+                    + "needs a separator between it and any '*' (\"{{alias.metadata.team}}-*\").")
             .check(list -> !list.isEmpty() && list.stream().allMatch(RolesPath::validServiceGlob),
                     "be a non-empty list of globs of names (a-z, 0-9, '.', '_', '-', '*') and placeholders");
     static final Field<String> INSTANCE = Field.string("instance",
             "What the instance segment of publish/:service/:instance must equal: a template such as "
-                    + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name.")
+                    + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name. Where it has a "
+                    + "separator, a filled value must be one name segment (a-z, 0-9).")
             .check(RolesPath::validInstanceTemplate, "be \"*\", a name, or a template of names and placeholders");
     static final Field<String> BOUND_MOUNT_ACCESSOR = Field.string("bound_mount_accessor",
             "Accessor of the auth mount the publisher must have logged in through; empty for any.").defaultValue("")
@@ -71,11 +74,16 @@ final class RolesPath {
             .defaultValue(List.of())
             .check(list -> list.stream().allMatch(RolesPath::validPorts), "be ports or ranges of ports between 1 and 65535");
 
+    static final Field<Boolean> ALLOW_WILDCARD_CLAIMS = Field.bool("allow_wildcard_claims",
+            "Let a publication claim wildcard DNS names (\"*.web.internal\" in dns_names), which stand for every name "
+                    + "of a domain; they must still lie within allowed_dns_names. Endpoints never take a wildcard.")
+            .defaultValue(false);
+
     static Path definition(Roles roles, Settings settings) {
         return Path.pattern("roles/:name")
                 .fields(NAME, SERVICES, INSTANCE, BOUND_MOUNT_ACCESSOR, BOUND_ALIAS_METADATA, ALLOW_UNBOUND,
                         KEY_TYPES_FIELD, MIN_RSA_BITS, TTL, MAX_TTL, LEASE_BOUND, REQUIRE_PROOF, ALLOWED_DNS_NAMES,
-                        ALLOWED_CIDRS, ALLOWED_PORTS)
+                        ALLOWED_CIDRS, ALLOWED_PORTS, ALLOW_WILDCARD_CLAIMS)
                 .existence(request -> roles.get(request.get(NAME)).isPresent())
                 .create("Create a role.", request -> write(roles, settings, request))
                 .update("Change a role; fields left out keep their values.", request -> write(roles, settings, request))
@@ -90,7 +98,17 @@ final class RolesPath {
                         publisher's identity: {{alias.name}}, {{alias.metadata.KEY}}), what the instance
                         segment must be, which identities may use it (bound_mount_accessor,
                         bound_alias_metadata, allow_unbound), which keys are acceptable, how long
-                        publications live, and which endpoints they may claim.
+                        publications live, and which endpoints they may claim (allowed_dns_names,
+                        allowed_cidrs, allowed_ports; a wildcard DNS name such as *.web.internal only
+                        with allow_wildcard_claims, since it claims every name of a domain).
+
+                        Placeholders are filled literally (a '*' in a value is a character). In a
+                        template with '*' or a separator ('-', '.', '_'), each value must be a whole
+                        name segment, a-z and 0-9 only; a caller whose value is not one is refused
+                        (403). Otherwise team "pay-roll" would reach into team "pay"'s names under
+                        {{alias.metadata.team}}-*. For the same reason a placeholder cannot share its
+                        segment with '*' or another placeholder: write {{alias.metadata.team}}-*,
+                        not {{alias.metadata.team}}*.
 
                         Publishing names the role: publish/:service/:instance with role=<name>.
                         Writing a role again with the same fields changes nothing; fields left out of
@@ -114,7 +132,7 @@ final class RolesPath {
                     request.get(BOUND_ALIAS_METADATA), request.get(ALLOW_UNBOUND), request.get(KEY_TYPES_FIELD),
                     request.get(MIN_RSA_BITS), request.get(TTL), request.get(MAX_TTL), request.get(LEASE_BOUND),
                     request.get(REQUIRE_PROOF), request.get(ALLOWED_DNS_NAMES), request.get(ALLOWED_CIDRS),
-                    request.get(ALLOWED_PORTS));
+                    request.get(ALLOWED_PORTS), request.get(ALLOW_WILDCARD_CLAIMS));
         });
         // Fields the request names replace the role's; the others keep their values.
         Role role = new Role(name,
@@ -131,7 +149,12 @@ final class RolesPath {
                 request.find(REQUIRE_PROOF).orElse(base.requireProof()),
                 request.find(ALLOWED_DNS_NAMES).orElse(base.allowedDnsNames()),
                 request.find(ALLOWED_CIDRS).orElse(base.allowedCidrs()),
-                request.find(ALLOWED_PORTS).orElse(base.allowedPorts()));
+                request.find(ALLOWED_PORTS).orElse(base.allowedPorts()),
+                request.find(ALLOW_WILDCARD_CLAIMS).orElse(base.allowWildcardClaims()));
+        // Only the templates this request writes: a role stored before this rule keeps working for
+        // its other fields, and its unsafe templates fill nothing at publish time (Glob.filled).
+        request.find(SERVICES).ifPresent(services -> services.forEach(template -> checkTemplate("services", template)));
+        request.find(INSTANCE).ifPresent(template -> checkTemplate("instance", template));
         checkCidrs(role.allowedCidrs());
         checkLifetimes(role, settings.get());
         roles.save(role);
@@ -148,6 +171,12 @@ final class RolesPath {
             throw VaultException.badRequest("invalid ttl: " + Durations.format(role.ttl()) + " is longer than "
                     + (role.maxTtl().isZero() ? "the mount's max_ttl" : "max_ttl") + " (" + Durations.format(ceiling) + ")");
         }
+    }
+
+    private static void checkTemplate(String field, String template) {
+        Glob.templateProblem(template).ifPresent(problem -> {
+            throw VaultException.badRequest("invalid " + field + ": " + problem);
+        });
     }
 
     private static void checkCidrs(List<String> cidrs) {

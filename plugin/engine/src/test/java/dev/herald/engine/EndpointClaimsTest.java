@@ -13,9 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Endpoint claims against a role's allowed names, networks and ports. */
 class EndpointClaimsTest {
-    private static final Role ROLE = new Role("r", List.of("web"), "*", "", java.util.Map.of(), true, List.of("ed25519"),
-            2048, Duration.ZERO, Duration.ZERO, true, true, List.of("*.web.internal", "web.example.com"),
-            List.of("10.0.0.0/8", "fd00::/8"), List.of("443", "8000-8100"));
+    private static final Role ROLE = role(false);
+
+    private static Role role(boolean allowWildcardClaims) {
+        return new Role("r", List.of("web"), "*", "", java.util.Map.of(), true, List.of("ed25519"),
+                2048, Duration.ZERO, Duration.ZERO, true, true, List.of("*.web.internal", "web.example.com"),
+                List.of("10.0.0.0/8", "fd00::/8"), List.of("443", "8000-8100"), allowWildcardClaims);
+    }
 
     @ParameterizedTest
     @CsvSource({
@@ -39,7 +43,17 @@ class EndpointClaimsTest {
             "http://a.web.internal|403|allowed_ports",
             "[zz::1]:443|400|malformed IPv6",
             "redis://a.web.internal/|400|give the port explicitly",
-            "010.0.0.1:443|400|neither an IP address nor a lower-case DNS name"})
+            "010.0.0.1:443|400|neither an IP address nor a lower-case DNS name",
+            // "0443" passed allowed_ports as 443 and was stored as written: a reader that takes a
+            // leading zero for octal (or keeps the text) sees another port than the role allowed
+            "a.web.internal:0443|400|port \"0443\" of \"a.web.internal:0443\" has a leading zero",
+            "a.web.internal:08000|400|has a leading zero",
+            "https://a.web.internal:08080/x|400|has a leading zero",
+            "[fd00::1]:00443|400|has a leading zero",
+            "a.web.internal:00|400|has a leading zero",
+            // a wildcard is not an address anything can connect to, whatever the role allows
+            "*.web.internal:443|400|a wildcard",
+            "https://*.web.internal/|400|a wildcard"})
     void otherEndpointsAreRefusedNamingTheRule(String endpoint, int status, String fragment) {
         VaultException e = assertThrows(VaultException.class,
                 () -> new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE));
@@ -50,7 +64,7 @@ class EndpointClaimsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "ip|10.0.0.1|", "ip|fd00::5|", "ip|11.0.0.1|allowed_cidrs", "ip|10.0.0|not an IPv4 or IPv6 address",
-            "ip|localhost|not an IPv4 or IPv6 address", "ip|010.0.0.1|not an IPv4 or IPv6 address", "dns|x.web.internal|", "dns|*.web.internal|",
+            "ip|localhost|not an IPv4 or IPv6 address", "ip|010.0.0.1|not an IPv4 or IPv6 address", "dns|x.web.internal|", "dns|*.web.internal|allow_wildcard_claims",
             "dns|web.internal|allowed_dns_names", "dns|bad_name.web.internal|lower-case DNS name"})
     void addressesAndNamesAreCheckedToo(String kind, String value, String fragment) {
         EndpointClaims claims = kind.equals("ip") ? new EndpointClaims(List.of(), List.of(value), List.of())
@@ -60,6 +74,28 @@ class EndpointClaimsTest {
             return;
         }
         VaultException e = assertThrows(VaultException.class, () -> claims.checkedAgainst(ROLE));
+        assertTrue(e.getMessage().contains(fragment), e::getMessage);
+    }
+
+    /**
+     * A role that allows wildcard claims still bounds them by allowed_dns_names: "*.x.web.internal"
+     * stands for names all inside "*.web.internal", "*.internal" for names outside it. Endpoints
+     * take no wildcard even then.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "dns|*.web.internal||", "dns|*.x.web.internal||", "dns|*.internal|403|not in allowed_dns_names",
+            "dns|*.example.com|403|not in allowed_dns_names", "dns|*.*.web.internal|400|not a lower-case DNS name",
+            "endpoint|*.web.internal:443|400|a wildcard"})
+    void wildcardClaimsWhereTheRoleAllowsThem(String kind, String value, Integer status, String fragment) {
+        EndpointClaims claims = kind.equals("dns") ? new EndpointClaims(List.of(), List.of(), List.of(value))
+                : new EndpointClaims(List.of(value), List.of(), List.of());
+        if (status == null) {
+            claims.checkedAgainst(role(true));
+            return;
+        }
+        VaultException e = assertThrows(VaultException.class, () -> claims.checkedAgainst(role(true)));
+        assertEquals(status, e.status(), e::getMessage);
         assertTrue(e.getMessage().contains(fragment), e::getMessage);
     }
 }

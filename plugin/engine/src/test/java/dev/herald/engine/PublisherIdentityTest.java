@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,7 @@ class PublisherIdentityTest {
     private static Role role(String services, String instance, String mountAccessor, Map<String, String> metadata,
                              boolean allowUnbound) {
         return new Role("r", List.of(services.split(",")), instance, mountAccessor, metadata, allowUnbound,
-                List.of("ed25519"), 2048, Duration.ZERO, Duration.ZERO, true, true, List.of(), List.of(), List.of());
+                List.of("ed25519"), 2048, Duration.ZERO, Duration.ZERO, true, true, List.of(), List.of(), List.of(), false);
     }
 
     private static PublisherIdentity of(String entityId, Role role) {
@@ -37,10 +38,11 @@ class PublisherIdentityTest {
         return PublisherIdentity.of(request, role, SYSTEM);
     }
 
-    private static void assertForbidden(String fragment, Runnable call) {
+    private static VaultException assertForbidden(String fragment, Runnable call) {
         VaultException e = assertThrows(VaultException.class, call::run);
         assertEquals(403, e.status(), e::getMessage);
         assertTrue(e.getMessage().contains(fragment), e::getMessage);
+        return e;
     }
 
     @Test
@@ -61,6 +63,87 @@ class PublisherIdentityTest {
         assertForbidden("requires the instance", () -> identity.requireAllowed(role, "web", "p-1"));
     }
 
+    /** The identity of a caller whose alias on auth_jwt_1 has exactly {@code metadata}. */
+    private static PublisherIdentity withMetadata(Map<String, String> metadata) {
+        return new PublisherIdentity("e1", "auth_jwt_1", "sa:prod:web", metadata, "tok");
+    }
+
+    /**
+     * DESIGN §5.2: with services {{alias.metadata.team}}-*, a team "pay-roll" would share team
+     * "pay"'s space (pay-roll-api is both "pay-" and "pay-roll-" something). A filled value must
+     * therefore be a whole name segment, [a-z0-9]+, whenever '*' or a separator is in the
+     * template; a caller whose value is not one gets a 403 naming the placeholder and the rule,
+     * and not the value (alias metadata is the identity provider's, not the caller's to read back).
+     */
+    @Test
+    void aFilledValueMustBeAWholeNameSegmentWhenTheTemplateHasStarsOrSeparators() {
+        Role prefix = role("{{alias.metadata.team}}-*", "*", "", Map.of(), false);
+        withMetadata(Map.of("team", "pay")).requireAllowed(prefix, "pay-api", "i1");
+        VaultException e = assertForbidden("{{alias.metadata.team}}",
+                () -> withMetadata(Map.of("team", "pay-roll")).requireAllowed(prefix, "pay-roll-api", "i1"));
+        assertTrue(e.getMessage().contains("whole name segment"), e::getMessage);
+        assertTrue(e.getMessage().contains("a-z, 0-9"), e::getMessage);
+        VaultException quiet = assertForbidden("whole name segment",
+                () -> withMetadata(Map.of("team", "secret.team-name")).requireAllowed(prefix, "web-api", "i1"));
+        assertFalse(quiet.getMessage().contains("secret.team"), "the value is not echoed: " + quiet.getMessage());
+        // Stricter than DESIGN's "follows": a separator or '*' before the placeholder counts too, or
+        // team "roll-pay" would share team "pay"'s space under *-{{alias.metadata.team}}.
+        Role suffix = role("*-{{alias.metadata.team}}", "*", "", Map.of(), false);
+        withMetadata(Map.of("team", "pay")).requireAllowed(suffix, "x-pay", "i1");
+        assertForbidden("whole name segment",
+                () -> withMetadata(Map.of("team", "roll-pay")).requireAllowed(suffix, "x-roll-pay", "i1"));
+        // Not only the neighbours: under {{alias.metadata.team}}x-*, team "ax-y" would get ax-yx-*,
+        // inside team "a"'s ax-*.
+        Role inner = role("{{alias.metadata.team}}x-*", "*", "", Map.of(), false);
+        withMetadata(Map.of("team", "a")).requireAllowed(inner, "ax-api", "i1");
+        assertForbidden("whole name segment",
+                () -> withMetadata(Map.of("team", "ax-y")).requireAllowed(inner, "ax-yx-api", "i1"));
+        // Values stay literal, and are refused rather than read as globs or folded to lower case.
+        for (String value : List.of("*", ".*", "Pay", "pay_roll", "pay.roll")) {
+            assertForbidden("whole name segment", () -> withMetadata(Map.of("team", value)).requireAllowed(prefix,
+                    value.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]", "") + "-api", "i1"));
+        }
+    }
+
+    @Test
+    void theSegmentRuleHoldsForInstanceTemplatesToo() {
+        Role role = role("web", "{{alias.metadata.team}}-{{alias.metadata.pod}}", "", Map.of(), false);
+        withMetadata(Map.of("team", "pay", "pod", "p1")).requireAllowed(role, "web", "pay-p1");
+        // "pay-roll" + "p1" and "pay" + "roll-p1" would both be pay-roll-p1
+        assertForbidden("{{alias.metadata.team}}",
+                () -> withMetadata(Map.of("team", "pay-roll", "pod", "p1")).requireAllowed(role, "web", "pay-roll-p1"));
+        assertForbidden("{{alias.metadata.pod}}",
+                () -> withMetadata(Map.of("team", "pay", "pod", "roll-p1")).requireAllowed(role, "web", "pay-roll-p1"));
+        // A placeholder that is the whole template compares the instance with the value, literally:
+        // no other identity's instance can equal it, so any value may fill it.
+        Role whole = role("web", "{{alias.metadata.pod}}", "", Map.of(), false);
+        withMetadata(Map.of("pod", "3f2a-9c1e")).requireAllowed(whole, "web", "3f2a-9c1e");
+    }
+
+    /** One template a caller cannot fill does not keep another of the role's templates from matching. */
+    @Test
+    void anotherTemplateOfTheRoleStillApplies() {
+        Role role = role("{{alias.metadata.team}}-*,shared", "*", "", Map.of(), false);
+        withMetadata(Map.of("team", "pay-roll")).requireAllowed(role, "shared", "i1");
+        assertForbidden("whole name segment",
+                () -> withMetadata(Map.of("team", "pay-roll")).requireAllowed(role, "pay-roll-api", "i1"));
+    }
+
+    /**
+     * With '*' in the placeholder's own segment ({{alias.metadata.team}}*: team "pay" gets pay*,
+     * which holds team "payroll"'s payroll*), or two placeholders in one segment, no value is
+     * safe: such a role (stored before roles refused it) lets no identity through that template.
+     */
+    @Test
+    void aTemplateWithAStarOrAnotherPlaceholderInThePlaceholdersSegmentFillsNothing() {
+        for (String template : List.of("{{alias.metadata.team}}*", "*{{alias.metadata.team}}", "a*b{{alias.metadata.team}}-x",
+                "{{alias.metadata.team}}{{alias.metadata.pod}}-*")) {
+            Role role = role(template, "*", "", Map.of(), false);
+            assertForbidden("separate", () -> withMetadata(Map.of("team", "pay", "pod", "p1")).requireAllowed(role,
+                    "payroll", "i1"));
+        }
+    }
+
     @Test
     void bindingsThatDoNotHoldAreRefused() {
         assertForbidden("did not log in through it", () -> of("e1", role("web", "*", "auth_k8s_9", Map.of(), false)));
@@ -70,6 +153,6 @@ class PublisherIdentityTest {
         assertForbidden("allow_unbound", () -> of("", role("web", "*", "", Map.of(), false)));
         assertEquals("", of("", role("web", "*", "", Map.of(), true)).entityId(), "allowed when unbound is");
         Role missingMetadata = role("web", "{{alias.metadata.absent}}", "auth_jwt_1", Map.of(), false);
-        assertForbidden("lacks that metadata", () -> of("e1", missingMetadata).requireAllowed(missingMetadata, "web", "x"));
+        assertForbidden("has no value for {{alias.metadata.absent}}", () -> of("e1", missingMetadata).requireAllowed(missingMetadata, "web", "x"));
     }
 }

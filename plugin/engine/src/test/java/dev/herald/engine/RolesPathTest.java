@@ -3,10 +3,12 @@ package dev.herald.engine;
 import dev.herald.sdk.Operation;
 import dev.herald.sdk.Response;
 import dev.herald.sdk.VaultException;
+import dev.herald.sdk.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,32 @@ class RolesPathTest {
         assertEquals(true, read.get("require_proof"));
         assertEquals(false, read.get("allow_unbound"));
         assertEquals(List.of("443", "8000-8100"), read.get("allowed_ports"));
+        assertEquals(false, read.get("allow_wildcard_claims"));
+    }
+
+    @Test
+    void wildcardClaimsAreAllowedOnlyByChoice() {
+        Map<String, Object> data = web();
+        data.put("allow_wildcard_claims", true);
+        assertEquals(true, send(Operation.CREATE, "roles/web", data).data().get("allow_wildcard_claims"));
+        send(Operation.UPDATE, "roles/web", Map.of("min_rsa_bits", 3072L));
+        assertEquals(true, send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"),
+                "an update that does not name it keeps it");
+        send(Operation.UPDATE, "roles/web", Map.of("allow_wildcard_claims", false));
+        assertEquals(false, send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"));
+    }
+
+    /** A role stored before allow_wildcard_claims existed reads as not allowing them, and can be updated. */
+    @Test
+    void aRoleStoredWithoutTheFieldDoesNotAllowWildcards() {
+        send(Operation.CREATE, "roles/web", web());
+        Map<String, Object> stored = Json.parseObject(new String(storage.get("roles/web").orElseThrow(), StandardCharsets.UTF_8));
+        stored.remove("allow_wildcard_claims");
+        EngineFixture fresh = new EngineFixture(); // a mount that has cached no role: it reads storage
+        fresh.storage.put("roles/web", Json.write(stored).getBytes(StandardCharsets.UTF_8));
+        assertEquals(false, fresh.send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"));
+        fresh.send(Operation.UPDATE, "roles/web", Map.of("min_rsa_bits", 3072L));
+        assertEquals(false, fresh.send(Operation.READ, "roles/web", Map.of()).data().get("allow_wildcard_claims"));
     }
 
     @Test
@@ -91,6 +119,10 @@ class RolesPathTest {
             "services          | a/b      | invalid services: must be a non-empty list of globs",
             "services          | {{alias.nope}} | invalid services: must be a non-empty list of globs",
             "instance          | a b      | invalid instance: must be \"*\", a name, or a template",
+            "services          | web,{{alias.metadata.team}}* | invalid services: {{alias.metadata.team}} shares a name segment with '*'",
+            "services          | *{{alias.name}} | invalid services: {{alias.name}} shares a name segment with '*'",
+            "services          | {{alias.metadata.a}}{{alias.metadata.b}}-* | invalid services: {{alias.metadata.a}} and {{alias.metadata.b}} share a name segment",
+            "instance          | {{alias.metadata.a}}{{alias.metadata.b}} | invalid instance: {{alias.metadata.a}} and {{alias.metadata.b}} share a name segment",
             "key_types         | ed25519,dsa | invalid key_types: must be a non-empty list of ed25519, ec-p256, ec-p384, rsa",
             "min_rsa_bits      | 1024     | invalid min_rsa_bits: must be between 2048 and 16384, got 1024",
             "ttl               | -1h      | invalid ttl: must not be negative",
