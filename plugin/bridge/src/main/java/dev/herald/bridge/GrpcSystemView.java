@@ -63,6 +63,14 @@ final class GrpcSystemView implements SystemView {
                 alias.getMetadataMap());
     }
 
+    /** ReplicationState's bit for a standby that serves requests itself (the Go sdk's ReplicationPerformanceStandby). */
+    static final int PERFORMANCE_STANDBY = 1 << 14;
+
+    @Override
+    public boolean standby() {
+        return (guard(() -> stub.replicationState(EMPTY).getState()) & PERFORMANCE_STANDBY) != 0;
+    }
+
     @Override
     public String serverVersion() {
         return guard(() -> stub.pluginEnv(EMPTY).getPluginEnvironment().getVaultVersion());

@@ -275,5 +275,15 @@ public final class HostSimulator implements AutoCloseable {
             reply.onNext(TTLReply.newBuilder().setTTL(java.time.Duration.ofDays(32).toNanos()).build());
             reply.onCompleted();
         }
+
+        /** A server without HA or replication, as a dev server reports it. */
+        @Override
+        public void replicationState(Empty request, StreamObserver<dev.herald.proto.pb.ReplicationStateReply> reply) {
+            reply.onNext(dev.herald.proto.pb.ReplicationStateReply.newBuilder().setState(STANDALONE_STATE).build());
+            reply.onCompleted();
+        }
     }
+
+    /** ReplicationState of a server without HA: performance and DR replication disabled. */
+    static final int STANDALONE_STATE = (1 << 12) | (1 << 13);
 }

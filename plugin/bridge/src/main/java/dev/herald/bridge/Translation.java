@@ -30,6 +30,8 @@ final class Translation {
     static final int ERR_UNSUPPORTED_OPERATION = 5;
     static final int ERR_UNSUPPORTED_PATH = 6;
     static final int ERR_UNKNOWN = 0;
+    /** The message a standby's server takes as "forward this request to the active node". */
+    static final String READ_ONLY = "cannot write to readonly storage";
 
     /**
      * @throws VaultException for an operation this sdk does not know (e.g. the login-only
@@ -121,6 +123,9 @@ final class Translation {
             case UNSUPPORTED_OPERATION -> protoError(ERR_UNSUPPORTED_OPERATION, e.getMessage(), 0);
             case UNSUPPORTED_PATH -> protoError(ERR_UNSUPPORTED_PATH, e.getMessage(), 0);
             case CODED -> protoError(ERR_CODED, e.getMessage(), e.status());
+            // Exactly the Go sdk's logical.ErrReadOnly: OpenBao forwards on a substring of it, Vault
+            // Enterprise's performance standbys on the whole message; the reason stays in our log.
+            case FORWARD_TO_ACTIVE -> protoError(ERR_UNKNOWN, READ_ONLY, 0);
         };
     }
 

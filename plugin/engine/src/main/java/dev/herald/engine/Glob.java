@@ -23,7 +23,6 @@ final class Glob {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{alias\\.(name|metadata\\.([A-Za-z0-9_.-]{1,128}))}}");
     /** What a filled value must be where the template has stars or separators: one name segment. */
     private static final Pattern SEGMENT = Pattern.compile("[a-z0-9]+");
-    private static final Pattern ALPHANUMERIC = Pattern.compile("[a-z0-9]*");
     private static final String SEPARATORS = "-._";
 
     /** The literal runs between the stars, one more than there are stars; filled values are inside them. */
@@ -50,12 +49,12 @@ final class Glob {
 
     /**
      * The template with its placeholders filled from an alias. Values are literal. A value must be
-     * a whole name segment ([a-z0-9]+) whenever the template holds '*' or a separator: else team
+     * a whole name segment ([a-z0-9]+) whenever the template holds a '*' or a second placeholder: else team
      * "pay-roll" would get {@code pay-roll-*} under {@code {{alias.metadata.team}}-*}, inside team
      * "pay"'s {@code pay-*} (DESIGN §5.2 says "when one follows"; a separator or '*' before, as in
      * {@code *-{{alias.metadata.team}}}, or further away, as in {@code {{alias.metadata.team}}x-*},
-     * opens the same overlap). A template that is one placeholder, perhaps with letters and digits
-     * around it, compares names with the value exactly, so any value may fill it.
+     * opens the same overlap). A template with one placeholder and no '*' names one exact name per
+     * value, and different names for different values, so any value may fill it.
      */
     static Filling filled(String template, String aliasName, Map<String, String> aliasMetadata) {
         List<Part> parts = parts(template);
@@ -63,7 +62,11 @@ final class Glob {
         if (problem.isPresent()) {
             return new Filling(null, problem.get());
         }
-        boolean segmentsOnly = parts.stream().anyMatch(part -> !part.placeholder() && !ALPHANUMERIC.matcher(part.text()).matches());
+        // One placeholder among fixed text names exactly one name per value, and different values
+        // different names: any value may fill it (a pod UID with dashes in web-{{...}}). With a '*',
+        // or a second placeholder, one identity's names could reach into another's.
+        boolean segmentsOnly = parts.stream().anyMatch(part -> !part.placeholder() && part.text().indexOf('*') >= 0)
+                || parts.stream().filter(Part::placeholder).count() > 1;
         List<String> literals = new ArrayList<>();
         StringBuilder run = new StringBuilder();
         for (Part part : parts) {
@@ -77,7 +80,7 @@ final class Glob {
             }
             if (segmentsOnly && !SEGMENT.matcher(value).matches()) {
                 return new Filling(null, "the value of " + part.text() + " must be a whole name segment (only a-z, 0-9)"
-                        + " where the template has '*' or a separator ('-', '.', '_'), as " + template
+                        + " where the template has '*' or more than one placeholder, as " + template
                         + " does, and the caller's is not");
             }
             run.append(value); // literal: its '*'s are characters, not stars

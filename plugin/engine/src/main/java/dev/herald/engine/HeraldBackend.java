@@ -62,6 +62,9 @@ public final class HeraldBackend {
                     }
                 })
                 .onInvalidate(state::invalidate)
+                // A standby's caches lag the active node's writes, and a client must never see seq go
+                // back: on a standby every request goes to the active node.
+                .servedByTheActiveNode(mount.system())
                 // jwks needs no token; the signing keys live under "signer/", which the server seal-wraps.
                 .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN), List.of(), List.of("signer/"), List.of()))
                 .build();

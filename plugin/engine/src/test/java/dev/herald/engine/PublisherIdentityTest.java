@@ -71,8 +71,8 @@ class PublisherIdentityTest {
     /**
      * DESIGN §5.2: with services {{alias.metadata.team}}-*, a team "pay-roll" would share team
      * "pay"'s space (pay-roll-api is both "pay-" and "pay-roll-" something). A filled value must
-     * therefore be a whole name segment, [a-z0-9]+, whenever '*' or a separator is in the
-     * template; a caller whose value is not one gets a 403 naming the placeholder and the rule,
+     * therefore be a whole name segment, [a-z0-9]+, whenever the template has a '*' or a second
+     * placeholder; a caller whose value is not one gets a 403 naming the placeholder and the rule,
      * and not the value (alias metadata is the identity provider's, not the caller's to read back).
      */
     @Test
@@ -114,10 +114,14 @@ class PublisherIdentityTest {
                 () -> withMetadata(Map.of("team", "pay-roll", "pod", "p1")).requireAllowed(role, "web", "pay-roll-p1"));
         assertForbidden("{{alias.metadata.pod}}",
                 () -> withMetadata(Map.of("team", "pay", "pod", "roll-p1")).requireAllowed(role, "web", "pay-roll-p1"));
-        // A placeholder that is the whole template compares the instance with the value, literally:
-        // no other identity's instance can equal it, so any value may fill it.
+        // One placeholder and no '*' names exactly one instance per value, and different values
+        // different instances: any value may fill it, a pod UID with dashes too.
         Role whole = role("web", "{{alias.metadata.pod}}", "", Map.of(), false);
         withMetadata(Map.of("pod", "3f2a-9c1e")).requireAllowed(whole, "web", "3f2a-9c1e");
+        Role prefixed = role("web", "web-{{alias.metadata.pod}}", "", Map.of(), false);
+        withMetadata(Map.of("pod", "3f2a-9c1e")).requireAllowed(prefixed, "web", "web-3f2a-9c1e");
+        assertForbidden("requires the instance",
+                () -> withMetadata(Map.of("pod", "3f2a")).requireAllowed(prefixed, "web", "web-3f2a-9c1e"));
     }
 
     /** One template a caller cannot fill does not keep another of the role's templates from matching. */

@@ -83,7 +83,8 @@ class RegistryTest {
         publish(registry, "other", "x"); // evicts web: the next read of web loads it
 
         // A reader starts loading web and is held after listing its instances (only pod-1)...
-        storage.pausing = Thread.ofPlatform().start(() -> registry.cached("web"));
+        storage.pausing = Thread.ofPlatform().unstarted(() -> registry.cached("web"));
+        storage.pausing.start();
         storage.paused.await();
         // ...meanwhile a change publishes pod-2, and a read of another service evicts web again...
         publish(registry, "web", "pod-2");

@@ -30,6 +30,9 @@ public final class Router implements Backend {
     private final Consumer<String> invalidator;
     private final Runnable cleaner;
     private final Map<String, SecretType> secretTypes;
+    /** Asked whether the mount is on a standby, if the mount answers on the active node only. */
+    private final SystemView activeNodeOnly;
+    private volatile Boolean standby;
 
     /** The renew and revoke handlers of one type of lease. */
     private record SecretType(Handler renew, Handler revoke) {
@@ -45,6 +48,7 @@ public final class Router implements Backend {
         this.invalidator = builder.invalidator;
         this.cleaner = builder.cleaner;
         this.secretTypes = Map.copyOf(builder.secretTypes);
+        this.activeNodeOnly = builder.system;
     }
 
     /** A router whose root help shows {@code synopsis} and {@code description}. */
@@ -59,6 +63,7 @@ public final class Router implements Backend {
         private final List<Path> paths = new ArrayList<>();
         private SpecialPaths specialPaths = SpecialPaths.NONE;
         private Runnable periodic;
+        private SystemView system;
         private Runnable initializer = () -> { };
         private Consumer<String> invalidator = key -> { };
         private Runnable cleaner = () -> { };
@@ -103,6 +108,18 @@ public final class Router implements Backend {
             return this;
         }
 
+        /**
+         * Every request that reaches this mount on a standby node ({@link SystemView#standby}) is
+         * sent back for the server to forward to the active node, and periodic work is skipped
+         * there: for a mount whose answers must include every write acknowledged before them,
+         * which a standby's caches cannot promise. Lease renewals and revocations come from the
+         * active node's lease manager only.
+         */
+        public Builder servedByTheActiveNode(SystemView system) {
+            this.system = Objects.requireNonNull(system);
+            return this;
+        }
+
         public Builder onInvalidate(Consumer<String> work) {
             this.invalidator = Objects.requireNonNull(work);
             return this;
@@ -142,8 +159,27 @@ public final class Router implements Backend {
         cleaner.run();
     }
 
+    /** Whether this mount is on a standby and must send requests to the active node; asked once. */
+    private boolean onStandby() {
+        if (activeNodeOnly == null) {
+            return false;
+        }
+        Boolean known = standby;
+        if (known == null) {
+            known = activeNodeOnly.standby();
+            standby = known;
+        }
+        return known;
+    }
+
     @Override
     public Response handle(Request request) {
+        if (onStandby()) {
+            if (request.operation() == Operation.ROLLBACK) {
+                return Response.none(); // periodic work writes: the active node does it
+            }
+            throw VaultException.forwardToActive("this mount answers on the active node only");
+        }
         switch (request.operation()) {
             case HELP -> {
                 return help(request);

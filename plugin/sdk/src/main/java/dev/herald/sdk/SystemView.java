@@ -22,4 +22,14 @@ public interface SystemView {
 
     /** The server's version, e.g. "2.7.2" for OpenBao or "1.21.0" for Vault. */
     String serverVersion();
+
+    /**
+     * True on a standby node that serves requests itself (OpenBao's read-enabled standbys, Vault
+     * Enterprise's performance standbys): its storage is read-only, and it learns of the active
+     * node's writes only later. Fixed for the life of a mount: a node that changes role sets its
+     * mounts up again.
+     */
+    default boolean standby() {
+        return false;
+    }
 }

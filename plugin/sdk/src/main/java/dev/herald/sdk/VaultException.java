@@ -16,7 +16,12 @@ public class VaultException extends RuntimeException {
         /** No path matches: 404. */
         UNSUPPORTED_PATH,
         /** Any other status, given by {@link #status()}. */
-        CODED
+        CODED,
+        /**
+         * This node must not answer: the server forwards the request to the active node (a standby
+         * that serves reads itself, whose storage is read-only and whose caches may lag).
+         */
+        FORWARD_TO_ACTIVE
     }
 
     private final int status;
@@ -63,6 +68,11 @@ public class VaultException extends RuntimeException {
 
     public static VaultException unsupportedOperation(String message) {
         return new VaultException(405, Kind.UNSUPPORTED_OPERATION, message);
+    }
+
+    /** The request is for the active node: the server forwards it there (see {@link Kind#FORWARD_TO_ACTIVE}). */
+    public static VaultException forwardToActive(String message) {
+        return new VaultException(503, Kind.FORWARD_TO_ACTIVE, message);
     }
 
     public static VaultException unsupportedPath(String message) {

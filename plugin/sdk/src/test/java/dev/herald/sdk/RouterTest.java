@@ -197,4 +197,67 @@ class RouterTest {
         assertTrue(text.contains("What roles do."), text);
         assertEquals(1, ((Map<String, Object>) ((Map<String, Object>) one.data().get("openapi")).get("paths")).size());
     }
+    @Test
+    void onAStandbyEveryRequestGoesToTheActiveNodeAndPeriodicWorkIsSkipped() {
+        AtomicInteger periodicRuns = new AtomicInteger();
+        AtomicInteger asked = new AtomicInteger();
+        Router router = Router.builder("A test backend.", "")
+                .path(Path.pattern("roles/:name").fields(NAME)
+                        .read("Read a role.", request -> Response.data(Map.of("name", request.get(NAME)))))
+                .periodic(periodicRuns::incrementAndGet)
+                .servedByTheActiveNode(new SystemView() {
+                    private final SystemView fixed = new dev.herald.sdk.testing.FixedSystemView(Map.of(), true);
+
+                    @Override
+                    public boolean standby() {
+                        asked.incrementAndGet();
+                        return fixed.standby();
+                    }
+
+                    @Override
+                    public Duration defaultLeaseTtl() {
+                        return fixed.defaultLeaseTtl();
+                    }
+
+                    @Override
+                    public Duration maxLeaseTtl() {
+                        return fixed.maxLeaseTtl();
+                    }
+
+                    @Override
+                    public boolean tainted() {
+                        return false;
+                    }
+
+                    @Override
+                    public boolean localMount() {
+                        return false;
+                    }
+
+                    @Override
+                    public Optional<Entity> entity(String entityId) {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public String serverVersion() {
+                        return "test";
+                    }
+                })
+                .build();
+        for (Operation operation : List.of(Operation.READ, Operation.UPDATE, Operation.HELP)) {
+            VaultException e = assertThrows(VaultException.class, () -> router.handle(request(operation, "roles/web", Map.of())));
+            assertEquals(VaultException.Kind.FORWARD_TO_ACTIVE, e.kind());
+        }
+        assertTrue(router.handle(request(Operation.ROLLBACK, "", Map.of())).isNone());
+        assertEquals(0, periodicRuns.get(), "no periodic work on a standby");
+        assertEquals(1, asked.get(), "the node's role is asked once per mount");
+
+        Router active = Router.builder("A test backend.", "")
+                .path(Path.pattern("roles/:name").fields(NAME)
+                        .read("Read a role.", request -> Response.data(Map.of("name", request.get(NAME)))))
+                .servedByTheActiveNode(new dev.herald.sdk.testing.FixedSystemView(Map.of(), false))
+                .build();
+        assertEquals("web", active.handle(request(Operation.READ, "roles/web", Map.of())).data().get("name"));
+    }
 }

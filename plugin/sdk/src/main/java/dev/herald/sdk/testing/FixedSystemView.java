@@ -13,10 +13,20 @@ import java.util.Optional;
  */
 public final class FixedSystemView implements SystemView {
     private final Map<String, Entity> entities;
+    private final boolean standby;
 
     /** @param entities the entities callers may have, by id */
     public FixedSystemView(Map<String, Entity> entities) {
+        this(entities, false);
+    }
+
+    /**
+     * @param entities the entities callers may have, by id
+     * @param standby  whether the mount is on a standby node that serves requests itself
+     */
+    public FixedSystemView(Map<String, Entity> entities, boolean standby) {
         this.entities = Map.copyOf(entities);
+        this.standby = standby;
     }
 
     public FixedSystemView() {
@@ -51,5 +61,10 @@ public final class FixedSystemView implements SystemView {
     @Override
     public String serverVersion() {
         return "test";
+    }
+
+    @Override
+    public boolean standby() {
+        return standby;
     }
 }
