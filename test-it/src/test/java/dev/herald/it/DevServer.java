@@ -137,7 +137,7 @@ public final class DevServer implements AutoCloseable, ServerHttp {
     }
 
     /** Deletes what earlier runs left in the output directory, once per JVM (surefire runs one fork). */
-    private static synchronized void cleanOutputOnce(Path out) {
+    static synchronized void cleanOutputOnce(Path out) {
         if (outputCleaned) {
             return;
         }
