@@ -41,7 +41,7 @@ import java.util.function.BooleanSupplier;
  * <p>The log level is {@code trace} unless the system property {@code herald.it.logLevel} says
  * otherwise; at trace the servers log every backend RPC of an external plugin and its stderr.
  */
-public final class DevServer implements AutoCloseable {
+public final class DevServer implements AutoCloseable, ServerHttp {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -137,7 +137,7 @@ public final class DevServer implements AutoCloseable {
     }
 
     /** Deletes what earlier runs left in the output directory, once per JVM (surefire runs one fork). */
-    private static synchronized void cleanOutputOnce(Path out) {
+    static synchronized void cleanOutputOnce(Path out) {
         if (outputCleaned) {
             return;
         }

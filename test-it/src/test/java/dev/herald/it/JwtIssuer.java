@@ -41,12 +41,12 @@ public final class JwtIssuer {
     public record Login(String token, String accessor, String entityId, String aliasName) {
     }
 
-    private final DevServer server;
+    private final ServerHttp server;
     private final String path;
     private final KeyPair keyPair;
     private final String mountAccessor;
 
-    private JwtIssuer(DevServer server, String path, KeyPair keyPair, String mountAccessor) {
+    private JwtIssuer(ServerHttp server, String path, KeyPair keyPair, String mountAccessor) {
         this.server = server;
         this.path = path;
         this.keyPair = keyPair;
@@ -57,7 +57,7 @@ public final class JwtIssuer {
      * With the root token: generates a key, enables the {@code jwt} auth method at {@code authPath}
      * and configures it to trust that key and {@link #ISSUER}.
      */
-    public static JwtIssuer enable(DevServer server, String authPath) {
+    public static JwtIssuer enable(ServerHttp server, String authPath) {
         String path = authPath.replaceAll("^/|/$", "");
         KeyPair keyPair = generateKey();
         ok(server.http("POST", "sys/auth/" + path, Map.of("type", "jwt")));
@@ -73,7 +73,7 @@ public final class JwtIssuer {
     }
 
     /** With the root token: writes the ACL policy {@code name}. */
-    public static void policy(DevServer server, String name, String hcl) {
+    public static void policy(ServerHttp server, String name, String hcl) {
         ok(server.http("PUT", "sys/policies/acl/" + name, Map.of("policy", hcl)));
     }
 

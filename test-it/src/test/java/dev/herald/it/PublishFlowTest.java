@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class PublishFlowTest {
 
     /** Verifies a record as a consumer does, from the JWK Set alone; returns its claims. */
-    private static JWTClaimsSet verify(String record, JWKSet jwks, String issuer, String service) throws Exception {
+    static JWTClaimsSet verify(String record, JWKSet jwks, String issuer, String service) throws Exception {
         SignedJWT jwt = SignedJWT.parse(record);
         assertEquals(new JOSEObjectType("herald-record+jwt"), jwt.getHeader().getType());
         JWK key = jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
