@@ -43,7 +43,7 @@ public final class HeraldBackend {
                 .path(RolesPath.definition(roles, settings))
                 .path(RolesPath.listDefinition(roles))
                 .path(SignerPath.definition(signer))
-                .path(SignerPath.rotateDefinition(signer, mount.storage(), registry::dropRecords))
+                .path(SignerPath.rotateDefinition(signer, registry::dropRecords))
                 .path(JwksPath.definition(signer))
                 .path(publish.definition())
                 .path(discover.serviceDefinition())

@@ -66,12 +66,17 @@ final class Registry {
         if (cached != null) {
             return cached;
         }
-        long stamp = cache.stamp(service);
-        ServiceState state = ServiceStore.load(storage, service);
-        if (state.isEmpty()) {
-            return new Cached(state);
+        // Loaded under the service's lock: a change writes several entries one after the other, and
+        // a load between two of them would mix the states before and after it (a head that counts
+        // expiries the instance entries still list: a seq too high, then a lower one).
+        synchronized (lock(service)) {
+            long stamp = cache.stamp(service);
+            ServiceState state = ServiceStore.load(storage, service);
+            if (state.isEmpty()) {
+                return new Cached(state);
+            }
+            return cache.offer(service, new Cached(state), stamp);
         }
-        return cache.offer(service, new Cached(state), stamp);
     }
 
     ServiceState state(String service) {
@@ -83,19 +88,30 @@ final class Registry {
      * first the history entries, then the service's head and changed instances ({@link ServiceStore#save}).
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
-        synchronized (locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)]) {
+        synchronized (lock(service)) {
             Cached cached = cache.get(service);
             // Under the lock no other change of this service runs: what is cached, or loaded now, is current.
             ServiceState current = cached != null ? cached.state() : ServiceStore.load(storage, service);
             Change<T> decided = change.apply(current);
             if (decided.next() != null) {
-                History.append(storage, service, current.historyLength(), decided.events());
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
-                ServiceStore.save(storage, current, next);
+                try {
+                    History.append(storage, service, current.historyLength(), decided.events());
+                    ServiceStore.save(storage, current, next);
+                } catch (RuntimeException e) {
+                    // Some entries may be written, some not: what is cached is no longer what is
+                    // stored, and the next change must load what is.
+                    cache.remove(service);
+                    throw e;
+                }
                 cache.put(service, new Cached(next));
             }
             return decided.result();
         }
+    }
+
+    private Object lock(String service) {
+        return locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)];
     }
 
     /** Every service ever published on the mount. */

@@ -9,24 +9,24 @@ import dev.herald.sdk.Storage;
  */
 final class Settings {
     private final Storage storage;
-    private volatile Config cached;
+    private final CachedValue<Config> cached = new CachedValue<>();
 
     Settings(Storage storage) {
         this.storage = storage;
     }
 
     Config get() {
-        Config config = cached;
-        if (config == null) {
-            config = Config.load(storage);
-            cached = config;
+        Config config = cached.get();
+        if (config != null) {
+            return config;
         }
-        return config;
+        long stamp = cached.stamp();
+        return cached.offer(Config.load(storage), stamp);
     }
 
     void save(Config config) {
         config.save(storage);
-        cached = config;
+        cached.put(config);
     }
 
     /** Forgets the config if {@code key} is where it is stored. */
@@ -34,7 +34,7 @@ final class Settings {
         if (!key.equals(Config.STORAGE_KEY)) {
             return false;
         }
-        cached = null;
+        cached.clear();
         return true;
     }
 }

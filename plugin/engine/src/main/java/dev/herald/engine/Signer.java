@@ -24,8 +24,8 @@ final class Signer {
     private final Clock clock;
     /** Serialises the first-use generation: two concurrent first reads must not make two keys. */
     private final Object lock = new Object();
-    /** The stored versions as last read or written here; null until read or after an invalidation. */
-    private volatile List<SigningKey> cached;
+    /** The stored versions as last read or written here; empty until read or after an invalidation. */
+    private final CachedValue<List<SigningKey>> cached = new CachedValue<>();
 
     Signer(Storage storage, Settings settings, Clock clock) {
         this.storage = storage;
@@ -36,18 +36,16 @@ final class Signer {
     /** Every key version, oldest first; empty before first use. */
     @SuppressWarnings("unchecked")
     List<SigningKey> versions() {
-        List<SigningKey> versions = cached;
+        List<SigningKey> versions = cached.get();
         if (versions != null) {
             return versions;
         }
+        long stamp = cached.stamp();
         versions = storage.get(STORAGE_KEY)
                 .map(bytes -> ((List<Object>) Json.parseObject(new String(bytes, StandardCharsets.UTF_8)).get("keys"))
                         .stream().map(entry -> SigningKey.fromStored((Map<String, Object>) entry)).toList())
                 .orElse(List.of());
-        if (!versions.isEmpty()) {
-            cached = versions;
-        }
-        return versions;
+        return versions.isEmpty() ? versions : cached.offer(versions, stamp);
     }
 
     /** The stored keys changed elsewhere (another node): read them again. */
@@ -55,7 +53,7 @@ final class Signer {
         if (!key.equals(STORAGE_KEY)) {
             return false;
         }
-        cached = null;
+        cached.clear();
         return true;
     }
 
@@ -68,7 +66,7 @@ final class Signer {
      * Replaces the current key with a new one (of the algorithm config now names), countersigned
      * by the current key; the current key is retired and keeps verifying for verification_ttl.
      */
-    SigningKey rotate() {
+    SigningKey rotate(PublisherIdentity operator) {
         synchronized (lock) {
             List<SigningKey> versions = versionsOrFirst();
             Config config = settings.get();
@@ -81,6 +79,10 @@ final class Signer {
                 kept.add(key == previous ? key.retired(now) : key);
             }
             kept.add(next);
+            // History first: a crash between the two writes leaves an event for a rotation that did
+            // not happen (and the retry adds its own), never a rotation without its event.
+            History.appendSignerRotation(storage, new History.Event("signer_rotate", next.createdAt(), "", 0,
+                    next.kid(), operator, 0, "signing key " + previous.kid() + " replaced by " + next.kid()));
             save(kept);
             return next;
         }
@@ -119,6 +121,6 @@ final class Signer {
     private void save(List<SigningKey> versions) {
         storage.put(STORAGE_KEY, Json.write(Map.of("keys", versions.stream().map(SigningKey::toStored).toList()))
                 .getBytes(StandardCharsets.UTF_8));
-        cached = List.copyOf(versions);
+        cached.put(List.copyOf(versions));
     }
 }

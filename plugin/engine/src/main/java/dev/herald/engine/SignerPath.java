@@ -2,7 +2,6 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.Storage;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,14 +15,11 @@ final class SignerPath {
     /**
      * @param rotated told of each rotation (signed records must be made again with the new key)
      */
-    static Path rotateDefinition(Signer signer, Storage storage, Runnable rotated) {
+    static Path rotateDefinition(Signer signer, Runnable rotated) {
         return Path.pattern("signer/rotate")
                 .update("Make a new signing key, countersigned by the current one.", request -> {
-                    String previous = signer.current().kid();
-                    SigningKey next = signer.rotate();
+                    SigningKey next = signer.rotate(PublisherIdentity.operator(request.caller()));
                     rotated.run();
-                    History.appendSignerRotation(storage, new History.Event("signer_rotate", next.createdAt(), "", 0,
-                            next.kid(), PublisherIdentity.operator(request.caller()), 0, "signing key " + previous + " replaced by " + next.kid()));
                     return Response.data(next.toPublicData());
                 })
                 .help("Rotate the signing key.", """

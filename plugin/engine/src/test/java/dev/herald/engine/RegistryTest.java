@@ -27,6 +27,7 @@ class RegistryTest {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         volatile Thread pausing;
+        volatile String failingPut;
 
         @Override
         public Optional<byte[]> get(String key) {
@@ -35,6 +36,9 @@ class RegistryTest {
 
         @Override
         public void put(String key, byte[] value) {
+            if (key.equals(failingPut)) {
+                throw new dev.herald.sdk.StorageException("storage failed writing " + key);
+            }
             inner.put(key, value);
         }
 
@@ -58,8 +62,11 @@ class RegistryTest {
         }
     }
 
-    private static Publication publication(String instance, long generation) {
-        PublisherKey key = PublisherKeys.fromPublicKey(TestKeys.generate("ed25519").publicKeyPem());
+    private static PublisherKey newKey() {
+        return PublisherKeys.fromPublicKey(TestKeys.generate("ed25519").publicKeyPem());
+    }
+
+    private static Publication publication(String instance, long generation, PublisherKey key) {
         return new Publication(instance, generation, key, new EndpointClaims(List.of(), List.of(), List.of()), Map.of(),
                 NOW, NOW.plus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(2)), Duration.ofHours(1), "web",
                 new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok"), false, false);
@@ -67,9 +74,13 @@ class RegistryTest {
 
     /** Publishes the first generation of an instance, as publish does: one more publication, seq + 1. */
     private static ServiceState publish(Registry registry, String service, String instance) {
+        return publish(registry, service, instance, newKey());
+    }
+
+    private static ServiceState publish(Registry registry, String service, String instance, PublisherKey key) {
         return registry.change(service, state -> {
             List<Publication> next = new ArrayList<>(state.publications());
-            next.add(publication(instance, state.nextGeneration(instance)));
+            next.add(publication(instance, state.nextGeneration(instance), key));
             ServiceState changed = state.changed(next);
             return new Registry.Change<>(changed, List.of(), changed);
         });
@@ -86,12 +97,19 @@ class RegistryTest {
         storage.pausing = Thread.ofPlatform().unstarted(() -> registry.cached("web"));
         storage.pausing.start();
         storage.paused.await();
-        // ...meanwhile a change publishes pod-2, and a read of another service evicts web again...
-        publish(registry, "web", "pod-2");
+        // ...meanwhile a change publishes pod-2: it either completes (a load without the lock) or
+        // waits for the load to finish (a load under the service's lock)...
+        PublisherKey key = newKey(); // made here: the change thread blocks on nothing but the registry
+        Thread change = Thread.ofPlatform().start(() -> publish(registry, "web", "pod-2", key));
+        while (change.getState() != Thread.State.BLOCKED && change.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        // ...a read of another service evicts web...
         registry.cached("other");
         // ...then the reader finishes with what it read before the change.
         storage.resume.countDown();
         storage.pausing.join();
+        change.join();
 
         ServiceState read = registry.state("web");
         assertEquals(2, read.seq(), "a read sees the change");
@@ -111,5 +129,20 @@ class RegistryTest {
             assertTrue(registry.state("nobody-" + i).isEmpty());
         }
         assertTrue(cached == registry.state("web"), "still the cached state: unknown names evicted nothing");
+    }
+
+    @Test
+    void aChangeWhoseWritesFailedLeavesNothingCachedThatStorageDoesNotHold() {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = new Registry(storage, 16, 100);
+        publish(registry, "web", "pod-1");
+        storage.failingPut = ServiceStore.instanceKey("web", "pod-2"); // after the history entry and the head
+        org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class,
+                () -> publish(registry, "web", "pod-2"));
+        storage.failingPut = null;
+        ServiceState stored = ServiceStore.load(storage, "web");
+        assertEquals(stored.seq(), registry.state("web").seq(), "what is read is what is stored");
+        assertEquals(stored.historyLength(), registry.change("web", state -> Registry.Change.none(state)).historyLength(),
+                "the next change builds on what is stored");
     }
 }

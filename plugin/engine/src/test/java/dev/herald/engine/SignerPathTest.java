@@ -145,7 +145,7 @@ class SignerPathTest {
     @Test
     void aRetiredKeyStopsVerifyingAfterVerificationTtl() {
         java.time.Instant t0 = java.time.Instant.parse("2026-11-24T00:00:00Z");
-        new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate();
+        new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate(PublisherIdentity.operator(dev.herald.sdk.Caller.NONE));
         java.time.Duration ttl = java.time.Duration.ofHours(24); // the default verification_ttl
         Signer later = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0.plus(ttl).minusSeconds(1), java.time.ZoneOffset.UTC));
         assertEquals(2, later.verifying().size());
