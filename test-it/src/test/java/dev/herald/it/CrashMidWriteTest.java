@@ -104,18 +104,18 @@ class CrashMidWriteTest {
         int lost = 0;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(150));
         int ops = 0;
-        while ((killer.isAlive() || ops < 40) && ops < 1500 && Instant.now().isBefore(deadline)) {
+        while ((killer.isAlive() || ops < 40) && ops < 5000 && Instant.now().isBefore(deadline)) {
             ops++;
             Instance target = instances.get(random.nextInt(INSTANCES));
             String kind;
             double dice = random.nextDouble();
             if (target.generation == 0 || !target.live) {
                 kind = "publish";
-            } else if (dice < 0.4 && Instant.now().isAfter(target.publishedAt.plus(ROTATION_OPENS))) {
+            } else if (dice < 0.5 && Instant.now().isAfter(target.publishedAt.plus(ROTATION_OPENS))) {
                 kind = "rotate";
-            } else if (dice < 0.8 && target.leaseId != null) {
+            } else if (dice < 0.85 && target.leaseId != null) {
                 kind = "renew";
-            } else if (dice < 0.9) {
+            } else if (dice < 0.93) {
                 kind = "revoke";
             } else {
                 kind = "renew";
@@ -239,6 +239,16 @@ class CrashMidWriteTest {
             }
         }
         long extraEvents = unmatched.stream().filter(e -> !"lease_end".equals(Json.at(e, "type"))).count();
+        Set<String> seen = new java.util.HashSet<>();
+        long repeated = 0;
+        for (Object event : events) {
+            Object type = Json.at(event, "type");
+            String kind = "revoke".equals(type) ? "revoke" : "lease_end".equals(type) ? "lease_end" : "publication";
+            if (!seen.add(kind + " " + Json.at(event, "instance") + "#" + Json.at(event, "generation"))
+                    && !kind.equals("publication")) {
+                repeated++; // an instance's generation ends once: a second end event repeats an interrupted one
+            }
+        }
         long historySequenceRegressions = 0;
         long last = 0;
         for (Object event : events) {
@@ -254,14 +264,17 @@ class CrashMidWriteTest {
         System.out.printf("CrashMidWrite[%s]: kills %d, ops %d, attempted %s, acknowledged %s, ambiguous %d, "
                         + "unacknowledged-but-applied %s, acknowledged changes %d, lost right after ack %d, "
                         + "instances found %d/%d, history events %d (%d without acknowledgement: %s), "
-                        + "acknowledged changes without event %d, records read %d, distinct seq %d, "
+                        + "repeated end events %d, acknowledged changes without event %d, records read %d, distinct seq %d, "
                         + "seq regressions %d, seq reused %d, history seq regressions %d%n",
                 server.kind(), kills.get(), ops, attempted, acknowledged, ambiguous, unacknowledgedApplied,
                 changes.size(), lost, found, instances.stream().filter(i -> i.generation > 0).count(), events.size(),
                 extraEvents, unmatched.stream().filter(e -> !"lease_end".equals(Json.at(e, "type")))
-                        .map(e -> Json.at(e, "type") + " " + Json.at(e, "instance") + "#" + Json.at(e, "generation"))
+                        .map(e -> Json.at(e, "type") + " " + Json.at(e, "instance") + "#" + Json.at(e, "generation")
+                                + " seq " + Json.at(e, "sequence") + " at " + Json.at(e, "time")
+                                + " record at that seq " + (Json.at(e, "sequence") instanceof Number n
+                                        ? setBySeq.getOrDefault(n.longValue(), Set.of("(not read)")) : "-"))
                         .toList(),
-                withoutEvent.size(), recordsRead, setBySeq.size(), seqRegressions, seqReused,
+                repeated, withoutEvent.size(), recordsRead, setBySeq.size(), seqRegressions, seqReused,
                 historySequenceRegressions);
 
         assertTrue(kills.get() >= KILLS / 2, "the plugin was killed repeatedly: " + kills.get());
