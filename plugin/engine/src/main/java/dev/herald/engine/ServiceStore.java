@@ -47,9 +47,16 @@ final class ServiceStore {
         List<Publication> publications = new ArrayList<>();
         Map<String, Long> generations = new HashMap<>();
         Map<String, Publication> tombstones = new HashMap<>();
+        // The change that wrote an instance entry last, as the entry says: newer than the head if the
+        // head of that change was never written (see save).
+        long[] writtenAt = {((Number) stored.get("seq")).longValue(), ((Number) stored.get("history_length")).longValue()};
         for (String instance : storage.list(INSTANCE_PREFIX + service + "/")) {
             storage.get(instanceKey(service, instance)).ifPresent(bytes -> {
                 Map<String, Object> entry = decode(bytes);
+                if (entry.get("seq") instanceof Number seq && entry.get("history_length") instanceof Number length) {
+                    writtenAt[0] = Math.max(writtenAt[0], seq.longValue());
+                    writtenAt[1] = Math.max(writtenAt[1], length.longValue());
+                }
                 generations.put(instance, ((Number) entry.get("generation")).longValue());
                 for (Object publication : (List<Object>) entry.get("publications")) {
                     publications.add(Publication.fromStored((Map<String, Object>) publication));
@@ -59,22 +66,27 @@ final class ServiceStore {
                 }
             });
         }
-        return new ServiceState(service, ((Number) stored.get("seq")).longValue(),
-                ((Number) stored.get("history_length")).longValue(), publications, generations, tombstones);
+        return new ServiceState(service, writtenAt[0], writtenAt[1], publications, generations, tombstones);
     }
 
     /**
-     * Writes what changed from {@code current} to {@code next}: the head first, then the instances.
-     * A failure between them leaves a sequence that rose without a change, which readers tolerate;
-     * the other order could show a change without a rise.
+     * Writes what changed from {@code current} to {@code next}: the instances first, each stamped
+     * with the change's sequence and history length, then the head. The history entries are written
+     * before both ({@link Registry#change}). A crash (or failed write) before an instance entry
+     * leaves nothing of the change but history entries past the head's history length, which the
+     * next change writes over. A crash after one leaves that instance changed and the head behind:
+     * {@link #load} takes the sequence and history length from the newest stamp, so the change is
+     * whole (a change touches one instance; tidy, the only one that touches several, changes no
+     * live set), with its history, under a sequence never served for another live set.
      */
     static void save(Storage storage, ServiceState current, ServiceState next) {
-        Map<String, Object> head = new LinkedHashMap<>();
-        head.put("seq", next.seq());
-        head.put("history_length", next.historyLength());
-        storage.put(headKey(next.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
+        if (current.isEmpty()) {
+            writeHead(storage, current); // a first change: its instance entries need a head to be found by
+        }
         for (String instance : touched(current, next)) {
             Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("seq", next.seq());
+            entry.put("history_length", next.historyLength());
             entry.put("generation", next.generations().getOrDefault(instance, 0L));
             entry.put("publications", next.of(instance).stream().map(Publication::toStored).toList());
             Publication tombstone = next.tombstones().get(instance);
@@ -83,6 +95,14 @@ final class ServiceStore {
             }
             storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
+        writeHead(storage, next);
+    }
+
+    private static void writeHead(Storage storage, ServiceState state) {
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("seq", state.seq());
+        head.put("history_length", state.historyLength());
+        storage.put(headKey(state.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -145,4 +145,31 @@ class RegistryTest {
         assertEquals(stored.historyLength(), registry.change("web", state -> Registry.Change.none(state)).historyLength(),
                 "the next change builds on what is stored");
     }
+
+    /** A crash after a change's instance entry and before its head: what is loaded is the whole change. */
+    @Test
+    void aChangeCutOffBeforeItsHeadIsLoadedWholeWithItsHistory() {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = new Registry(storage, 16, 100);
+        publish(registry, "web", "pod-1");
+        storage.failingPut = ServiceStore.headKey("web");
+        org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class, () ->
+                registry.change("web", state -> {
+                    List<Publication> next = new ArrayList<>(state.publications());
+                    next.add(publication("pod-2", state.nextGeneration("pod-2"), newKey()));
+                    ServiceState changed = state.changed(next);
+                    return new Registry.Change<>(changed, List.of(new History.Event("publish", NOW, "pod-2", 1,
+                            "sha256:00", new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok"), changed.seq(), "")),
+                            changed);
+                }));
+        storage.failingPut = null;
+        ServiceState restarted = new Registry(storage).state("web"); // a new process over the same storage
+        assertEquals(2, restarted.seq(), "the change's sequence, never served for another live set");
+        assertTrue(restarted.current("pod-2", NOW).isPresent(), "the change is there");
+        assertEquals(1, restarted.historyLength(), "with its history entry");
+        // and the next change appends after it instead of writing over it
+        ServiceState after = publish(new Registry(storage), "web", "pod-3");
+        assertEquals(3, after.seq());
+        assertEquals(1, after.historyLength(), "publish() here writes no event: the length stays");
+    }
 }

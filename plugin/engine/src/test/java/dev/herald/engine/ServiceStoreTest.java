@@ -67,7 +67,7 @@ class ServiceStoreTest {
             next.remove(state.of("pod-7").getFirst());
             return new Registry.Change<>(state.changed(next), List.of(), null);
         });
-        assertEquals(List.of("services/web", "instances/web/pod-7"), recording.puts, "head and the one instance");
+        assertEquals(List.of("instances/web/pod-7", "services/web"), recording.puts, "the one instance, then the head");
 
         ServiceState after = ServiceStore.load(mount.engine.storage, "web");
         assertEquals(19, after.publications().size());
