@@ -47,3 +47,6 @@ scripts/package.sh
 
 say "integration tests against real servers"
 "$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}"
+
+say "soak: mixed load on a raft node, 3 minutes per server (-Dherald.soak.minutes=30 for the long one)"
+"$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}" -Dtest=SoakTest -Dherald.soak=true
