@@ -192,6 +192,9 @@ public final class Field<T> {
      * @throws VaultException 400 naming this field and what is wrong
      */
     public T parse(Object raw) {
+        if (raw == null) { // the readers' pattern switches would throw a NullPointerException
+            throw VaultException.badRequest("invalid " + name + ": no value");
+        }
         T value;
         try {
             value = reader.apply(raw);
