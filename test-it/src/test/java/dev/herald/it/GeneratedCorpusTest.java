@@ -392,18 +392,8 @@ class GeneratedCorpusTest {
     // ---- observable state ----
 
     private static Map<String, Object> snapshot(DevServer server, String mount) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        for (String record : List.of("discover/web", "discover/web/pod-1")) {
-            Map<String, Object> data = server.http("GET", mount + "/" + record, null).assertStatus(200).data();
-            state.put(record + " seq", data.get("seq"));
-            state.put(record + " instances", data.get("instances"));
-        }
-        state.put("services/", server.http("GET", mount + "/services?list=true", null).assertStatus(200).data());
-        state.put("history/web", server.http("GET", mount + "/history/web", null).assertStatus(200).data());
-        state.put("config", server.http("GET", mount + "/config", null).assertStatus(200).data());
-        state.put("roles/", server.http("GET", mount + "/roles?list=true", null).assertStatus(200).data().get("keys"));
-        state.put("roles/web", server.http("GET", mount + "/roles/web", null).assertStatus(200).data());
-        state.put("signer", server.http("GET", mount + "/signer", null).assertStatus(200).data());
+        Map<String, Object> state = MountSnapshot.of(server, mount, List.of("discover/web", "discover/web/pod-1"),
+                List.of("web"));
         state.put("discover/web/pod-2 status", server.http("GET", mount + "/discover/web/pod-2", null).status());
         return state;
     }

@@ -494,20 +494,8 @@ class MalformedInputTest {
      * that nothing was published for pod-2 or service api.
      */
     private static Map<String, Object> snapshot(DevServer server, String mount) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        for (String record : List.of("discover/web", "discover/web/pod-1")) {
-            Map<String, Object> data = server.http("GET", mount + "/" + record, null).assertStatus(200).data();
-            state.put(record + " seq", data.get("seq"));
-            state.put(record + " instances", data.get("instances"));
-        }
-        state.put("services/", server.http("GET", mount + "/services?list=true", null).assertStatus(200).data());
-        state.put("history/web", server.http("GET", mount + "/history/web", null).assertStatus(200).data());
-        state.put("config", server.http("GET", mount + "/config", null).assertStatus(200).data());
-        state.put("roles/", server.http("GET", mount + "/roles?list=true", null).assertStatus(200).data().get("keys"));
-        state.put("roles/web", server.http("GET", mount + "/roles/web", null).assertStatus(200).data());
-        state.put("roles/raw", server.http("GET", mount + "/roles/raw", null).assertStatus(200).data());
-        state.put("signer", server.http("GET", mount + "/signer", null).assertStatus(200).data());
-        state.put("jwks", server.http("GET", mount + "/jwks", null).assertStatus(200).data());
+        Map<String, Object> state = MountSnapshot.of(server, mount, List.of("discover/web", "discover/web/pod-1"),
+                List.of("web", "raw"));
         for (String absent : List.of("discover/web/pod-2", "discover/web/pod-3", "discover/web/pod-4",
                 "discover/web/pod-5", "discover/api", "history/api")) {
             state.put(absent + " status", server.http("GET", mount + "/" + absent, null).status());

@@ -320,20 +320,7 @@ class RefusalTableTest {
      * the config, the roles, and the signing keys.
      */
     private static Map<String, Object> snapshot(DevServer server, String mount) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        Map<String, Object> record = server.http("GET", mount + "/discover/web", null).assertStatus(200).data();
-        state.put("discover/web seq", record.get("seq"));
-        state.put("discover/web instances", record.get("instances"));
-        state.put("services/", server.http("GET", mount + "/services?list=true", null).assertStatus(200).data());
-        state.put("history/web", server.http("GET", mount + "/history/web", null).assertStatus(200).data());
-        state.put("config", server.http("GET", mount + "/config", null).assertStatus(200).data());
-        state.put("roles/", server.http("GET", mount + "/roles?list=true", null).assertStatus(200).data().get("keys"));
-        for (String role : ROLES) {
-            state.put("roles/" + role, server.http("GET", mount + "/roles/" + role, null).assertStatus(200).data());
-        }
-        state.put("signer", server.http("GET", mount + "/signer", null).assertStatus(200).data());
-        state.put("jwks", server.httpWithoutToken("GET", mount + "/jwks").assertStatus(200).data());
-        return state;
+        return MountSnapshot.of(server, mount, List.of("discover/web"), ROLES);
     }
 
     // ---- small helpers ----

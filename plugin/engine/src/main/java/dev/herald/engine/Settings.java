@@ -9,24 +9,25 @@ import dev.herald.sdk.Storage;
  */
 final class Settings {
     private final Storage storage;
-    private final CachedValue<Config> cached = new CachedValue<>();
+    /** One entry, kept by the stamp rule of {@link CacheTable}: a slow first read never puts an older value back. */
+    private final CacheTable<Config> cached = new CacheTable<>(1, 1, value -> 1);
 
     Settings(Storage storage) {
         this.storage = storage;
     }
 
     Config get() {
-        Config config = cached.get();
+        Config config = cached.get(Config.STORAGE_KEY);
         if (config != null) {
             return config;
         }
-        long stamp = cached.stamp();
-        return cached.offer(Config.load(storage), stamp);
+        long stamp = cached.stamp(Config.STORAGE_KEY);
+        return cached.offer(Config.STORAGE_KEY, Config.load(storage), stamp);
     }
 
     void save(Config config) {
         config.save(storage);
-        cached.put(config);
+        cached.put(Config.STORAGE_KEY, config);
     }
 
     /** Forgets the config if {@code key} is where it is stored. */
@@ -34,7 +35,7 @@ final class Settings {
         if (!key.equals(Config.STORAGE_KEY)) {
             return false;
         }
-        cached.clear();
+        cached.remove(Config.STORAGE_KEY);
         return true;
     }
 }

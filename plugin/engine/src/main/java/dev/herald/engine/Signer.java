@@ -25,7 +25,8 @@ final class Signer {
     /** Serialises the first-use generation: two concurrent first reads must not make two keys. */
     private final Object lock = new Object();
     /** The stored versions as last read or written here; empty until read or after an invalidation. */
-    private final CachedValue<List<SigningKey>> cached = new CachedValue<>();
+    /** One entry, kept by the stamp rule of {@link CacheTable}: a slow first read never puts an older value back. */
+    private final CacheTable<List<SigningKey>> cached = new CacheTable<>(1, 1, value -> 1);
 
     Signer(Storage storage, Settings settings, Clock clock) {
         this.storage = storage;
@@ -36,16 +37,16 @@ final class Signer {
     /** Every key version, oldest first; empty before first use. */
     @SuppressWarnings("unchecked")
     List<SigningKey> versions() {
-        List<SigningKey> versions = cached.get();
+        List<SigningKey> versions = cached.get(STORAGE_KEY);
         if (versions != null) {
             return versions;
         }
-        long stamp = cached.stamp();
+        long stamp = cached.stamp(STORAGE_KEY);
         versions = storage.get(STORAGE_KEY)
                 .map(bytes -> ((List<Object>) Json.parseObject(new String(bytes, StandardCharsets.UTF_8)).get("keys"))
                         .stream().map(entry -> SigningKey.fromStored((Map<String, Object>) entry)).toList())
                 .orElse(List.of());
-        return versions.isEmpty() ? versions : cached.offer(versions, stamp);
+        return versions.isEmpty() ? versions : cached.offer(STORAGE_KEY, versions, stamp);
     }
 
     /** The stored keys changed elsewhere (another node): read them again. */
@@ -53,7 +54,7 @@ final class Signer {
         if (!key.equals(STORAGE_KEY)) {
             return false;
         }
-        cached.clear();
+        cached.remove(STORAGE_KEY);
         return true;
     }
 
@@ -121,6 +122,6 @@ final class Signer {
     private void save(List<SigningKey> versions) {
         storage.put(STORAGE_KEY, Json.write(Map.of("keys", versions.stream().map(SigningKey::toStored).toList()))
                 .getBytes(StandardCharsets.UTF_8));
-        cached.put(List.copyOf(versions));
+        cached.put(STORAGE_KEY, List.copyOf(versions));
     }
 }

@@ -1,6 +1,5 @@
 package dev.herald.engine;
 
-import dev.herald.sdk.Storage;
 import dev.herald.sdk.testing.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,16 +20,14 @@ class RegistryTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     /** Storage that holds one chosen thread inside its list call, after the listing was taken. */
-    private static final class PausingStorage implements Storage {
-        final InMemoryStorage inner = new InMemoryStorage();
+    private static final class PausingStorage extends DelegatingStorage {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         volatile Thread pausing;
         volatile String failingPut;
 
-        @Override
-        public Optional<byte[]> get(String key) {
-            return inner.get(key);
+        PausingStorage() {
+            super(new InMemoryStorage());
         }
 
         @Override
@@ -39,17 +35,12 @@ class RegistryTest {
             if (key.equals(failingPut)) {
                 throw new dev.herald.sdk.StorageException("storage failed writing " + key);
             }
-            inner.put(key, value);
-        }
-
-        @Override
-        public void delete(String key) {
-            inner.delete(key);
+            super.put(key, value);
         }
 
         @Override
         public List<String> list(String prefix) {
-            List<String> listed = inner.list(prefix);
+            List<String> listed = super.list(prefix);
             if (Thread.currentThread() == pausing && prefix.startsWith(ServiceStore.INSTANCE_PREFIX)) {
                 paused.countDown();
                 try {

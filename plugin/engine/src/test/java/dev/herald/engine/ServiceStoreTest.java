@@ -1,14 +1,12 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.Operation;
-import dev.herald.sdk.Storage;
 import dev.herald.sdk.testing.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,33 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServiceStoreTest {
 
     /** Storage that records the keys written to it. */
-    private static final class RecordingStorage implements Storage {
-        final InMemoryStorage inner;
+    private static final class RecordingStorage extends DelegatingStorage {
         final List<String> puts = new ArrayList<>();
 
         RecordingStorage(InMemoryStorage inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Optional<byte[]> get(String key) {
-            return inner.get(key);
+            super(inner);
         }
 
         @Override
         public void put(String key, byte[] value) {
             puts.add(key);
-            inner.put(key, value);
-        }
-
-        @Override
-        public void delete(String key) {
-            inner.delete(key);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return inner.list(prefix);
+            super.put(key, value);
         }
     }
 
