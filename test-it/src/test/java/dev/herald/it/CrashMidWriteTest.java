@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The plugin process SIGKILLed at random moments while one service is published, rotated, renewed
- * and revoked: every change acknowledged with a 2xx is in discover and history afterwards, every
- * record read verifies, and the service's seq never goes back nor stands for two live sets.
+ * A crash at random moments while one service is published, rotated, renewed and revoked on a node
+ * on integrated storage: the plugin process SIGKILLed (the server restarts it on the next request),
+ * and separately the server itself SIGKILLed, started again and unsealed. Every change acknowledged
+ * with a 2xx is in discover and history afterwards, every record read verifies, and the service's seq
+ * never goes back nor stands for two live sets.
  */
-@Timeout(300)
+@Timeout(360)
 class CrashMidWriteTest {
 
     private static final int KILLS = 8;
@@ -33,19 +35,30 @@ class CrashMidWriteTest {
     private static final Duration STARTUP = Duration.ofSeconds(4);
     private static final Duration ROTATION_OPENS = Duration.ofMillis(4500);
 
+    /** How long an unanswered request may go on failing (a restart of the server, an election and an unseal). */
+    private static final Duration RECOVERY = Duration.ofSeconds(90);
+
+    /** What is killed. */
+    private enum Crash {
+        /** The plugin JVM: the server starts a new one on the next request. */
+        PLUGIN,
+        /** The server process (and with it the plugin), then started again on the same data and unsealed. */
+        SERVER
+    }
+
     /** What the test believes one instance is, from acknowledged answers (and resolved ambiguities). */
     private static final class Instance {
         final String name;
-        final JwtIssuer.Login login;
+        final String token;
         Publisher key;
         long generation;
         boolean live;
         String leaseId;
         Instant publishedAt = Instant.EPOCH;
 
-        Instance(String name, JwtIssuer.Login login) {
+        Instance(String name, String token) {
             this.name = name;
-            this.login = login;
+            this.token = token;
         }
     }
 
@@ -60,18 +73,30 @@ class CrashMidWriteTest {
     private int recordsRead;
     private JWKSet jwks;
 
+    private RaftNode node;
+    private RaftPublishing flow;
+
     @OnEachServer
-    void acknowledgedChangesSurviveAPluginKilledMidWrite(Herald herald) throws Exception {
-        PublishingMount flow = new PublishingMount(herald, "crash", "[\"create\", \"update\"]", "ttl=1h");
-        herald.writeConfig(flow.mount, "rotation_window=0.001");
-        DevServer server = flow.server;
+    void acknowledgedChangesSurviveAPluginKilledMidWrite(ServerKind kind) throws Exception {
+        RaftCluster.run(kind, getClass().getSimpleName() + "-plugin", 1, cluster -> crashes(cluster, Crash.PLUGIN));
+    }
+
+    @OnEachServer
+    void acknowledgedChangesSurviveAServerKilledMidWrite(ServerKind kind) throws Exception {
+        RaftCluster.run(kind, getClass().getSimpleName() + "-server", 1, cluster -> crashes(cluster, Crash.SERVER));
+    }
+
+    private void crashes(RaftCluster cluster, Crash crash) throws Exception {
+        node = cluster.node(1);
+        flow = new RaftPublishing(node, cluster.enableHerald("crash"), Map.of("ttl", "1h"));
+        HttpResult config = node.http("POST", flow.mount + "/config", Map.of("rotation_window", 0.001));
+        assertTrue(config.status() / 100 == 2, config::toString);
         Random random = new Random(Long.getLong("herald.crash.seed", System.nanoTime()));
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < INSTANCES; i++) {
-            instances.add(new Instance("pod-" + i, flow.pod("pod-" + i)));
+            instances.add(new Instance("pod-" + i, RaftPublishing.token(flow.login(node, "pod-" + i))));
         }
-        jwks = flow.jwks();
-        herald.pluginProcess();
+        jwks = flow.jwks(node);
 
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger kills = new AtomicInteger();
@@ -80,9 +105,16 @@ class CrashMidWriteTest {
             try {
                 while (kills.get() < KILLS && !done.get()) {
                     Thread.sleep(1500 + r.nextInt(2500));
+                    if (crash == Crash.SERVER) {
+                        node.kill();
+                        kills.incrementAndGet();
+                        cluster.restart(node);
+                        cluster.awaitLeader();
+                        continue;
+                    }
                     // Only a plugin that has finished starting: a kill during the server's plugin
                     // setup can leave OpenBao holding a dead multiplexed client (see the report).
-                    List<ProcessHandle> plugins = herald.pluginProcesses().stream()
+                    List<ProcessHandle> plugins = node.descendants().stream().filter(Herald::isPluginJvm)
                             .filter(p -> p.info().startInstant().map(t -> t.isBefore(Instant.now()
                                     .minus(STARTUP))).orElse(false))
                             .toList();
@@ -93,7 +125,7 @@ class CrashMidWriteTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "plugin-killer");
+        }, crash.name().toLowerCase(java.util.Locale.ROOT) + "-killer");
         killer.start();
 
         Map<String, Integer> attempted = new ConcurrentHashMap<>();
@@ -132,12 +164,12 @@ class CrashMidWriteTest {
             HttpResult answer;
             try {
                 answer = switch (kind) {
-                    case "publish" -> flow.publish(target.login, target.name, next, Map.of());
-                    case "rotate" -> flow.publish(target.login, target.name, next, Map.of("continuity",
+                    case "publish" -> flow.publish(node, target.token, target.name, next, Map.of());
+                    case "rotate" -> flow.publish(node, target.token, target.name, next, Map.of("continuity",
                             target.key.continuityFor(next, flow.mount + "/", "web", target.name, target.generation)));
-                    case "renew" -> server.http("PUT", "sys/leases/renew",
+                    case "renew" -> node.http("PUT", "sys/leases/renew",
                             Map.of("lease_id", target.leaseId, "increment", 3600));
-                    default -> server.http("POST", flow.mount + "/revoke/web/" + target.name,
+                    default -> node.http("POST", flow.mount + "/revoke/web/" + target.name,
                             Map.of("reason", "crash-test"));
                 };
             } catch (RuntimeException e) {
@@ -201,7 +233,7 @@ class CrashMidWriteTest {
 
         // The end state: discover agrees with the model, instance by instance, and verifies.
         Set<String> finalLive = readDiscover(flow);
-        Map<String, Object> discovered = flow.discover();
+        Map<String, Object> discovered = untilAnswered("discover/web").assertStatus(200).data();
         int found = 0;
         List<String> missing = new ArrayList<>();
         for (Instance instance : instances) {
@@ -226,8 +258,7 @@ class CrashMidWriteTest {
         }
 
         // History: every acknowledged change has its own event; count the events no acknowledgement explains.
-        List<?> events = (List<?>) server.http("GET", flow.mount + "/history/web", null).assertStatus(200)
-                .data().get("events");
+        List<?> events = (List<?>) untilAnswered("history/web").assertStatus(200).data().get("events");
         List<Object> unmatched = new ArrayList<>(events);
         List<Change> withoutEvent = new ArrayList<>();
         for (Change change : changes) {
@@ -261,12 +292,12 @@ class CrashMidWriteTest {
             }
         }
 
-        System.out.printf("CrashMidWrite[%s]: kills %d, ops %d, attempted %s, acknowledged %s, ambiguous %d, "
+        System.out.printf("CrashMidWrite[%s, %s]: kills %d, ops %d, attempted %s, acknowledged %s, ambiguous %d, "
                         + "unacknowledged-but-applied %s, acknowledged changes %d, lost right after ack %d, "
                         + "instances found %d/%d, history events %d (%d without acknowledgement: %s), "
                         + "repeated end events %d, acknowledged changes without event %d, records read %d, distinct seq %d, "
                         + "seq regressions %d, seq reused %d, history seq regressions %d%n",
-                server.kind(), kills.get(), ops, attempted, acknowledged, ambiguous, unacknowledgedApplied,
+                node.kind(), crash, kills.get(), ops, attempted, acknowledged, ambiguous, unacknowledgedApplied,
                 changes.size(), lost, found, instances.stream().filter(i -> i.generation > 0).count(), events.size(),
                 extraEvents, unmatched.stream().filter(e -> !"lease_end".equals(Json.at(e, "type")))
                         .map(e -> Json.at(e, "type") + " " + Json.at(e, "instance") + "#" + Json.at(e, "generation")
@@ -277,7 +308,7 @@ class CrashMidWriteTest {
                 repeated, withoutEvent.size(), recordsRead, setBySeq.size(), seqRegressions, seqReused,
                 historySequenceRegressions);
 
-        assertTrue(kills.get() >= KILLS / 2, "the plugin was killed repeatedly: " + kills.get());
+        assertTrue(kills.get() >= KILLS / 2, "the " + crash + " was killed repeatedly: " + kills.get());
         assertTrue(missing.isEmpty(), () -> "acknowledged state missing from discover: " + missing + " in " + finalLive);
         assertEquals(0, lost, "every acknowledged change is visible at once");
         assertEquals(List.of(), withoutEvent, "every acknowledged change is in history");
@@ -307,8 +338,8 @@ class CrashMidWriteTest {
      * After an attempt with no answer (or a 5xx), learns from discover what the instance is now:
      * the newest generation listed and which of the two keys it has, or ended.
      */
-    private void resolve(PublishingMount flow, Instance target, Publisher before, Publisher attempted) {
-        HttpResult answer = untilAnswered(flow, "discover/web/" + target.name);
+    private void resolve(RaftPublishing flow, Instance target, Publisher before, Publisher attempted) {
+        HttpResult answer = untilAnswered("discover/web/" + target.name);
         if (answer.status() == 404) {
             target.live = false;
             return;
@@ -325,12 +356,15 @@ class CrashMidWriteTest {
         assertEquals(target.key.fingerprint(), fingerprint, "the instance has one of the two keys");
     }
 
-    private static HttpResult untilAnswered(PublishingMount flow, String path) {
-        Instant until = Instant.now().plus(Duration.ofSeconds(30));
+    /** A read of the mount, repeated while the node recovers from a crash (5xx, or a redirect to a leader). */
+    private HttpResult untilAnswered(String path) {
+        Instant until = Instant.now().plus(RECOVERY);
         while (true) {
             try {
-                HttpResult answer = flow.server.http("GET", flow.mount + "/" + path, null);
-                if (answer.status() < 500 || Instant.now().isAfter(until)) {
+                HttpResult answer = node.http("GET", flow.mount + "/" + path, null);
+                // 307: a restarted OpenBao node is a standby until it has won its election
+                boolean recovering = answer.status() >= 500 || answer.status() == 307;
+                if (!recovering || Instant.now().isAfter(until)) {
                     return answer;
                 }
             } catch (RuntimeException e) {
@@ -348,13 +382,13 @@ class CrashMidWriteTest {
     }
 
     /** Reads and verifies discover/web, checks its seq; returns the live (instance#generation) set. */
-    private Set<String> readDiscover(PublishingMount flow) throws Exception {
-        HttpResult answer = untilAnswered(flow, "discover/web");
+    private Set<String> readDiscover(RaftPublishing flow) throws Exception {
+        HttpResult answer = untilAnswered("discover/web");
         if (answer.status() == 404) {
             return Set.of();
         }
         Map<String, Object> data = answer.assertStatus(200).data();
-        JWTClaimsSet claims = PublishFlowTest.verify((String) data.get("record"), jwks, flow.mount + "/", "web");
+        JWTClaimsSet claims = PublishFlowTest.verify((String) data.get("record"), jwks, flow.recordIssuer(), "web");
         recordsRead++;
         long seq = claims.getLongClaim("seq");
         assertEquals(seq, ((Number) data.get("seq")).longValue(), "the decoded seq is the signed one");

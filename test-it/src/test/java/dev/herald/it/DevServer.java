@@ -71,6 +71,8 @@ public final class DevServer implements AutoCloseable, ServerHttp {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final AtomicInteger cliRuns = new AtomicInteger();
+    private final Transcript transcript;
+    private final SigningKeyLeaks signingKeys = new SigningKeyLeaks();
 
     private Process process;
     private String address;
@@ -87,6 +89,7 @@ public final class DevServer implements AutoCloseable, ServerHttp {
         this.homeDir = workDir.resolve("home");
         this.logFile = logFile;
         this.rootToken = rootToken;
+        this.transcript = new Transcript(logFile);
     }
 
     /**
@@ -108,8 +111,11 @@ public final class DevServer implements AutoCloseable, ServerHttp {
             Files.createDirectories(server.homeDir);
             Files.createDirectories(logFile.getParent());
             Files.deleteIfExists(logFile);
+            Files.deleteIfExists(server.transcript.file());
             Path config = workDir.resolve("server.hcl");
-            Files.writeString(config, "plugin_directory = " + hclString(server.pluginDir.toString()) + "\n");
+            // sys/raw lets the harness read the plugin's signing keys, to scan for them (SigningKeyLeaks).
+            Files.writeString(config, "plugin_directory = " + hclString(server.pluginDir.toString()) + "\n"
+                    + "raw_storage_endpoint = true\n");
             for (int attempt = 1; ; attempt++) {
                 int port = freePortPair();
                 server.launch(binary, config, port);
@@ -293,8 +299,10 @@ public final class DevServer implements AutoCloseable, ServerHttp {
                         + String.join(" ", command) + "\nstdout: " + Files.readString(stdout)
                         + "\nstderr: " + Files.readString(stderr));
             }
-            return new CliResult(List.copyOf(command), child.exitValue(),
+            CliResult result = new CliResult(List.copyOf(command), child.exitValue(),
                     Files.readString(stdout), Files.readString(stderr));
+            transcript.add(result);
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -349,11 +357,14 @@ public final class DevServer implements AutoCloseable, ServerHttp {
             request.header("X-Vault-Token", token);
         }
         if (body != null) {
-            request.header("Content-Type", "application/json");
+            // PATCH takes a JSON merge patch, as the CLI's `patch` sends it; the servers refuse other types.
+            request.header("Content-Type", method.equals("PATCH") ? "application/merge-patch+json" : "application/json");
         }
         try {
             HttpResponse<String> response = httpClient.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new HttpResult(method, "/v1/" + relative, response.statusCode(), response.body());
+            HttpResult result = new HttpResult(method, "/v1/" + relative, response.statusCode(), response.body());
+            transcript.add(result);
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + relative + " failed", e);
         } catch (InterruptedException e) {
@@ -381,6 +392,7 @@ public final class DevServer implements AutoCloseable, ServerHttp {
      * @return the mounts disabled
      */
     public List<String> disableMountsAddedSinceStart() {
+        signingKeys.collect(this);
         List<String> disabled = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (String mount : mounts()) {
@@ -413,7 +425,9 @@ public final class DevServer implements AutoCloseable, ServerHttp {
     /**
      * Stops the server by its pid (SIGTERM, then SIGKILL after 5 s), then kills any of its child
      * processes that outlived it (they were listed before the stop, as they are re-parented after it),
-     * and deletes the work directory. The log file is kept.
+     * and deletes the work directory. The log file and the transcript are kept. Then scans both for
+     * the signing keys the server's Herald mounts held (read before every mount was disabled, and
+     * now): a key found fails the close, and with it the test class.
      */
     @Override
     public synchronized void close() {
@@ -421,7 +435,32 @@ public final class DevServer implements AutoCloseable, ServerHttp {
             return;
         }
         closed = true;
+        if (process != null && process.isAlive()) {
+            try {
+                signingKeys.collect(this);
+            } catch (RuntimeException e) {
+                System.err.println("herald-it: " + name + ": could not read the signing keys: " + e);
+            }
+        }
         stopProcess();
+        try {
+            assertNoSigningKeyIn(List.of(logFile, transcript.file()));
+        } finally {
+            deleteWorkDir();
+        }
+    }
+
+    /** Fails if a signing key collected from this server appears in any of {@code files}. */
+    private void assertNoSigningKeyIn(List<Path> files) {
+        List<SigningKeyLeaks.Finding> found = signingKeys.findIn(files);
+        System.err.println("herald-it: " + name + ": " + signingKeys.size() + " signing keys scanned for in " + files
+                + ": " + (found.isEmpty() ? "none found" : found));
+        if (!found.isEmpty()) {
+            throw new AssertionError("a signing key leaked: " + found);
+        }
+    }
+
+    private void deleteWorkDir() {
         if (!Boolean.getBoolean("herald.it.keepWork")) {
             try {
                 deleteTree(workDir);

@@ -303,11 +303,36 @@ public final class RaftCluster implements AutoCloseable {
         return text.toString();
     }
 
-    /** Stops every node (SIGTERM, then SIGKILL) and deletes the work directories; logs are kept. */
+    /**
+     * Stops every node (SIGTERM, then SIGKILL) and deletes the work directories; logs and transcripts
+     * are kept, and scanned for the signing keys of the cluster's Herald mounts (read through the
+     * leader, if there is one, before the stop): a key found fails the close.
+     */
     @Override
     public void close() {
+        SigningKeyLeaks signingKeys = new SigningKeyLeaks();
+        RaftNode leader = null;
+        try {
+            leader = currentLeader();
+            if (leader != null) {
+                signingKeys.collect(leader);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("herald-it: " + this + ": could not read the signing keys: " + e);
+        }
         nodes.forEach(RaftNode::close);
         RaftNode.deleteWork(workDir);
+        List<Path> files = new ArrayList<>();
+        for (RaftNode node : nodes) {
+            files.add(node.logFile());
+            files.add(node.transcriptFile());
+        }
+        List<SigningKeyLeaks.Finding> found = signingKeys.findIn(files);
+        System.err.println("herald-it: " + this + ": " + signingKeys.size() + " signing keys scanned for in "
+                + files.size() + " files: " + (found.isEmpty() ? "none found" : found));
+        if (!found.isEmpty()) {
+            throw new AssertionError("a signing key leaked: " + found);
+        }
     }
 
     @Override

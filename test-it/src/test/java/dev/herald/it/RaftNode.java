@@ -62,6 +62,7 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
     private final Path homeDir;
     private final Path config;
     private final Path logFile;
+    private final Transcript transcript;
     private final int apiPort;
     private final int clusterPort;
     private final HttpClient httpClient = HttpClient.newBuilder()
@@ -93,6 +94,7 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
         this.homeDir = workDir.resolve("home");
         this.config = workDir.resolve("server.hcl");
         this.logFile = logFile;
+        this.transcript = new Transcript(logFile);
         this.apiPort = apiPort;
         this.clusterPort = clusterPort;
         try {
@@ -102,13 +104,17 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
             }
             Files.createDirectories(logFile.getParent());
             Files.deleteIfExists(logFile);
+            Files.deleteIfExists(transcript.file());
             Files.writeString(config, config(joinAddresses));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The server configuration: what a production node on integrated storage has, on loopback and without TLS. */
+    /**
+     * The server configuration: what a production node on integrated storage has, on loopback and
+     * without TLS, and with {@code sys/raw} on, for the harness's signing-key scan ({@link SigningKeyLeaks}).
+     */
     private String config(List<String> joinAddresses) {
         StringBuilder joins = new StringBuilder();
         for (String leader : joinAddresses) {
@@ -127,7 +133,8 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
                 + "api_addr         = " + hcl(address()) + "\n"
                 + "cluster_addr     = \"https://127.0.0.1:" + clusterPort + "\"\n"
                 + "disable_mlock    = true\n"
-                + "plugin_directory = " + hcl(pluginDir.toString()) + "\n";
+                + "plugin_directory = " + hcl(pluginDir.toString()) + "\n"
+                + "raw_storage_endpoint = true\n";
     }
 
     public ServerKind kind() {
@@ -159,6 +166,11 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /** Every answer and command output of this node (see {@link Transcript}). */
+    public Path transcriptFile() {
+        return transcript.file();
     }
 
     @Override
@@ -301,7 +313,9 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
         }
         try {
             HttpResponse<String> answer = httpClient.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new HttpResult(method, "/v1/" + relative, answer.statusCode(), answer.body());
+            HttpResult result = new HttpResult(method, "/v1/" + relative, answer.statusCode(), answer.body());
+            transcript.add(result);
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": " + method + " " + relative + " failed", e);
         } catch (InterruptedException e) {
@@ -341,6 +355,7 @@ public final class RaftNode implements ServerHttp, AutoCloseable {
             }
             CliResult result = new CliResult(List.copyOf(command), finished ? child.exitValue() : -1,
                     Files.readString(out), Files.readString(err));
+            transcript.add(result);
             if (!finished) {
                 throw new AssertionError("did not finish in " + CLI_TIMEOUT.toSeconds() + " s: " + result);
             }

@@ -1,6 +1,7 @@
 package dev.herald.it;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,19 +18,26 @@ final class RaftPublishing {
     final JwtIssuer issuer;
 
     RaftPublishing(ServerHttp setupNode, String mount) {
+        this(setupNode, mount, Map.of());
+    }
+
+    /** As {@link #RaftPublishing(ServerHttp, String)}, with more fields for the role (e.g. its {@code ttl}). */
+    RaftPublishing(ServerHttp setupNode, String mount, Map<String, Object> roleFields) {
         this.mount = mount;
         issuer = JwtIssuer.enable(setupNode, "jwt-" + mount);
         JwtIssuer.policy(setupNode, mount + "-publisher", "path \"" + mount + "/publish/*\" {\n"
                 + "  capabilities = [\"create\", \"update\"]\n}\n"
                 + "path \"" + mount + "/discover/*\" {\n  capabilities = [\"read\"]\n}\n");
         issuer.role("pods", List.of(mount + "-publisher"), Map.of("pod_uid", "pod_uid"));
-        HttpResult role = setupNode.http("POST", mount + "/roles/" + SERVICE, Map.of(
+        Map<String, Object> fields = new HashMap<>(Map.of(
                 "services", SERVICE,
                 "instance", "{{alias.metadata.pod_uid}}",
                 "bound_mount_accessor", issuer.mountAccessor(),
                 "allowed_dns_names", "*.web.internal",
                 "allowed_cidrs", "10.0.0.0/8",
                 "allowed_ports", "8443"));
+        fields.putAll(roleFields);
+        HttpResult role = setupNode.http("POST", mount + "/roles/" + SERVICE, fields);
         if (role.status() != 200 && role.status() != 204) {
             throw new AssertionError("cannot write the role: " + role);
         }
@@ -48,11 +56,18 @@ final class RaftPublishing {
 
     /** The pod publishes {@code key} as instance {@code uid} through {@code node}, with its login token; unchecked. */
     HttpResult publish(ServerHttp node, String token, String uid, Publisher key) {
-        return node.http("POST", mount + "/publish/" + SERVICE + "/" + uid, Map.of(
+        return publish(node, token, uid, key, Map.of());
+    }
+
+    /** As {@link #publish(ServerHttp, String, String, Publisher)}, with more fields (e.g. {@code continuity}). */
+    HttpResult publish(ServerHttp node, String token, String uid, Publisher key, Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of(
                 "role", SERVICE,
                 "csr", key.csrPem(),
                 "endpoints", List.of(uid + ".web.internal:8443"),
-                "ip_addresses", List.of("10.0.0.7")), token);
+                "ip_addresses", List.of("10.0.0.7")));
+        body.putAll(extra);
+        return node.http("POST", mount + "/publish/" + SERVICE + "/" + uid, body, token);
     }
 
     /** {@code discover/web} through {@code node}, unchecked. */
