@@ -1,0 +1,34 @@
+package dev.herald.client;
+
+import java.util.List;
+
+/**
+ * A request Vault refused or could not answer: the HTTP status (0 when no answer came) and the
+ * server's own error messages, passed through so that the caller reads what the server said.
+ */
+public final class VaultException extends HeraldException {
+    private final int status;
+    private final List<String> errors;
+
+    VaultException(String operation, int status, List<String> errors) {
+        super(operation + ": " + status + " " + String.join("; ", errors));
+        this.status = status;
+        this.errors = List.copyOf(errors);
+    }
+
+    VaultException(String operation, Throwable cause) {
+        super(operation + ": no answer (" + cause.getMessage() + ")", cause);
+        this.status = 0;
+        this.errors = List.of();
+    }
+
+    /** The HTTP status, or 0 if the request got no answer (connection refused, timeout, TLS failure). */
+    public int status() {
+        return status;
+    }
+
+    /** The server's error messages (its {@code errors} array). */
+    public List<String> errors() {
+        return errors;
+    }
+}
