@@ -234,7 +234,27 @@ if [[ -f "$out/herald.d/herald.aot" ]]; then
     || { cat "$tmp/aotcheck" >&2; die "the JVM refuses the AOT cache it was just trained for (see above); package with --no-aot to go on without one"; }
 fi
 
-# --- 5. report --------------------------------------------------------------------------------------
+# --- 5. the client: target/client/herald (a launcher for any Java 21+) beside its jar ---------------
+client_jar="$root/client/target/herald-client-all.jar"
+client_out="$root/target/client"
+client_is_stale() {
+  [[ -n "$(find "$root/pom.xml" "$root/client" "$root/plugin/sdk" -path '*/target' -prune -o \
+             -type f -newer "$client_jar" -print -quit)" ]]
+}
+if $rebuild || [[ ! -f "$client_jar" ]] || client_is_stale; then
+  say "building the client jar (Maven, tests skipped)"
+  "$root/scripts/build.sh" -DskipTests -pl client -am \
+    || die "the Maven build of the client failed (see above)"
+fi
+rm -rf "$client_out.new"
+mkdir -p "$client_out.new"
+cp "$client_jar" "$client_out.new/herald-client.jar"
+cp "$root/client/src/main/sh/herald" "$client_out.new/herald"
+chmod 0755 "$client_out.new/herald"
+rm -rf "$client_out"
+mv "$client_out.new" "$client_out"
+
+# --- 6. report --------------------------------------------------------------------------------------
 size() { du -sh "$@" | cut -f1; }
 shown="${out#"$PWD"/}"  # relative when under the current directory
 echo "Herald plugin packaged in $shown"
@@ -243,3 +263,4 @@ echo "  payload  $shown/herald.d  $(size "$out/herald.d"): runtime $(size "$out/
        [[ -f "$out/herald.d/herald.aot" ]] && echo ", AOT cache $(size "$out/herald.d/herald.aot")" || echo ", no AOT cache")"
 echo "  modules  $modules"
 echo "Install, register and enable it: scripts/register-plugin.sh --plugin-dir <the server's plugin_directory>"
+echo "Herald client: ${client_out#"$PWD"/}/herald (with ${client_out#"$PWD"/}/herald-client.jar, $(size "$client_out/herald-client.jar")); runs with any Java 21+"

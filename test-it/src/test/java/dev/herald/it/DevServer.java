@@ -76,6 +76,7 @@ public final class DevServer implements AutoCloseable, ServerHttp {
 
     private Process process;
     private String address;
+    private String tlsAddress;
     private Path cliBinary;
     private Set<String> initialMounts = Set.of();
     private final Set<String> abandonedMounts = ConcurrentHashMap.newKeySet();
@@ -98,6 +99,15 @@ public final class DevServer implements AutoCloseable, ServerHttp {
      * @param label names the log file and work directory (e.g. the test class)
      */
     public static DevServer start(ServerKind kind, String label) {
+        return start(kind, label, null);
+    }
+
+    /**
+     * As {@link #start(ServerKind, String)}, with a second listener on TLS (server certificate and key
+     * from {@code tls}; client certificates requested, not required, as cert auth needs) beside the
+     * harness's plain HTTP one: {@link #tlsAddress()}.
+     */
+    public static DevServer start(ServerKind kind, String label, TlsFiles tls) {
         Path binary = kind.binary().orElseThrow(() -> new IllegalStateException(kind.missingReason()));
         String name = label + "-" + kind.cli() + "-" + SEQUENCE.incrementAndGet();
         Path out = Project.outputDir();
@@ -114,10 +124,18 @@ public final class DevServer implements AutoCloseable, ServerHttp {
             Files.deleteIfExists(server.transcript.file());
             Path config = workDir.resolve("server.hcl");
             // sys/raw lets the harness read the plugin's signing keys, to scan for them (SigningKeyLeaks).
-            Files.writeString(config, "plugin_directory = " + hclString(server.pluginDir.toString()) + "\n"
-                    + "raw_storage_endpoint = true\n");
             for (int attempt = 1; ; attempt++) {
                 int port = freePortPair();
+                String listener = "";
+                if (tls != null) {
+                    int tlsPort = freePort();
+                    server.tlsAddress = "https://127.0.0.1:" + tlsPort;
+                    listener = "listener \"tcp\" {\n  address = \"127.0.0.1:" + tlsPort + "\"\n"
+                            + "  tls_cert_file = " + hclString(tls.serverCert().toString()) + "\n"
+                            + "  tls_key_file = " + hclString(tls.serverKey().toString()) + "\n}\n";
+                }
+                Files.writeString(config, "plugin_directory = " + hclString(server.pluginDir.toString()) + "\n"
+                        + "raw_storage_endpoint = true\n" + listener);
                 server.launch(binary, config, port);
                 if (server.awaitHealthy()) {
                     break;
@@ -217,6 +235,14 @@ public final class DevServer implements AutoCloseable, ServerHttp {
     /** {@code http://127.0.0.1:PORT} */
     public String address() {
         return address;
+    }
+
+    /** The TLS listener's address ({@code https://127.0.0.1:PORT}), if the server was started with one. */
+    public String tlsAddress() {
+        if (tlsAddress == null) {
+            throw new IllegalStateException(name + " has no TLS listener");
+        }
+        return tlsAddress;
     }
 
     public String rootToken() {
@@ -536,6 +562,12 @@ public final class DevServer implements AutoCloseable, ServerHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
