@@ -31,7 +31,7 @@ import javax.net.ssl.TrustManagerFactory;
  * as {@link KeyManager}s), and {@link Retry retries} after connection failures and 5xx answers only.
  * A refusal becomes a {@link VaultException} carrying the server's messages. Thread-safe.
  */
-public final class VaultClient {
+public final class VaultClient implements AutoCloseable {
     private final VaultConfig config;
     private final HttpClient http;
     private final Retry retry;
@@ -46,6 +46,8 @@ public final class VaultClient {
                 .version(HttpClient.Version.HTTP_1_1);
         if (config.address().getScheme().equals("https")) {
             http.sslContext(sslContext(config.caCert().orElse(null), builder.keyManagers));
+        } else if (builder.keyManagers != null) {
+            throw new HeraldException("a client certificate needs an https:// address, not " + config.address());
         }
         this.http = http.build();
     }
@@ -78,12 +80,12 @@ public final class VaultClient {
         VaultException last = null;
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
             if (attempt > 1) {
-                pause(retry.delayAfter(attempt - 1, random));
+                pause(request, retry.delayAfter(attempt - 1, random));
             }
             try {
                 HttpResponse<String> answer = http.send(httpRequest(request), HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() / 100 == 2) {
-                    return new VaultResponse(answer.statusCode(), parse(answer.body()));
+                    return new VaultResponse(answer.statusCode(), parse(request, answer));
                 }
                 last = new VaultException(request.toString(), answer.statusCode(), errors(answer.body()));
                 if (!Retry.retryable(answer.statusCode())) {
@@ -99,8 +101,16 @@ public final class VaultClient {
         throw last;
     }
 
+    /** Closes the HTTP client (its connections and threads). */
+    @Override
+    public void close() {
+        http.close();
+    }
+
     private HttpRequest httpRequest(VaultRequest request) {
-        URI uri = config.address().resolve("/v1/" + request.path());
+        // Keep a path prefix of the address (a proxy's https://proxy.example/vault/), as the vault CLI does.
+        String base = config.address().toString().replaceFirst("/+$", "");
+        URI uri = URI.create(base + "/v1/" + request.path());
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
                 .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(Json.write(request.body())));
@@ -115,14 +125,16 @@ public final class VaultClient {
         return builder.build();
     }
 
-    private static Map<String, Object> parse(String body) {
+    private static Map<String, Object> parse(VaultRequest request, HttpResponse<String> answer) {
+        String body = answer.body();
         if (body == null || body.isBlank()) {
             return Map.of();
         }
         try {
             return Json.parseObject(body);
         } catch (JsonException e) {
-            throw new VaultException("the server's answer is not a JSON object", e);
+            throw new VaultException(request.toString(), answer.statusCode(),
+                    List.of("the answer is not a JSON object: " + e.getMessage()));
         }
     }
 
@@ -140,12 +152,12 @@ public final class VaultClient {
         return List.of(text.isEmpty() ? "(no message)" : text.length() > 200 ? text.substring(0, 200) + "..." : text);
     }
 
-    private static void pause(Duration delay) {
+    private static void pause(VaultRequest request, Duration delay) {
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HeraldException("interrupted while waiting to retry", e);
+            throw new VaultException(request.toString(), e);
         }
     }
 

@@ -10,13 +10,15 @@ public final class VaultException extends HeraldException {
     private final int status;
     private final List<String> errors;
 
-    VaultException(String operation, int status, List<String> errors) {
+    /** The server answered {@code operation} with {@code status} and these messages. */
+    public VaultException(String operation, int status, List<String> errors) {
         super(operation + ": " + status + " " + String.join("; ", errors));
         this.status = status;
         this.errors = List.copyOf(errors);
     }
 
-    VaultException(String operation, Throwable cause) {
+    /** {@code operation} got no answer (connection refused, timeout, TLS failure, interrupted). */
+    public VaultException(String operation, Throwable cause) {
         super(operation + ": no answer (" + cause.getMessage() + ")", cause);
         this.status = 0;
         this.errors = List.of();
