@@ -27,6 +27,7 @@ public final class AppRoleLogin implements Login {
         this.secretId = builder.secretId;
     }
 
+    /** A builder with the default mount. */
     public static Builder builder() {
         return new Builder();
     }
@@ -41,6 +42,7 @@ public final class AppRoleLogin implements Login {
         return AuthMount.login(vault, mount, body);
     }
 
+    /** The auth mount path, without surrounding slashes. */
     public String mount() {
         return mount;
     }
@@ -83,6 +85,11 @@ public final class AppRoleLogin implements Login {
             return this;
         }
 
+        /**
+         * The login.
+         *
+         * @throws IllegalArgumentException if a required part is missing or the mount path is malformed
+         */
         public AppRoleLogin build() {
             return new AppRoleLogin(this);
         }

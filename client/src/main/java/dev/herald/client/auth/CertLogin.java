@@ -31,6 +31,7 @@ public final class CertLogin implements Login {
         this.name = builder.name == null || builder.name.isBlank() ? null : builder.name.strip();
     }
 
+    /** A builder with the default mount. */
     public static Builder builder() {
         return new Builder();
     }
@@ -44,6 +45,7 @@ public final class CertLogin implements Login {
         return AuthMount.login(vault, mount, body);
     }
 
+    /** The auth mount path, without surrounding slashes. */
     public String mount() {
         return mount;
     }
@@ -73,6 +75,11 @@ public final class CertLogin implements Login {
             return this;
         }
 
+        /**
+         * The login.
+         *
+         * @throws IllegalArgumentException if a required part is missing or the mount path is malformed
+         */
         public CertLogin build() {
             return new CertLogin(this);
         }

@@ -33,6 +33,7 @@ public final class JwtLogin implements Login {
         this.jwt = builder.jwt;
     }
 
+    /** A builder with the default mount. */
     public static Builder builder() {
         return new Builder();
     }
@@ -52,6 +53,7 @@ public final class JwtLogin implements Login {
         return AuthMount.login(vault, mount, body);
     }
 
+    /** The auth mount path, without surrounding slashes. */
     public String mount() {
         return mount;
     }
@@ -93,6 +95,11 @@ public final class JwtLogin implements Login {
             return this;
         }
 
+        /**
+         * The login.
+         *
+         * @throws IllegalArgumentException if a required part is missing or the mount path is malformed
+         */
         public JwtLogin build() {
             return new JwtLogin(this);
         }

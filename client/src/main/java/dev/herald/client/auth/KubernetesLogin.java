@@ -27,6 +27,7 @@ public final class KubernetesLogin implements Login {
         this.jwt = builder.jwt;
     }
 
+    /** A builder with the default mount. */
     public static Builder builder() {
         return new Builder();
     }
@@ -36,6 +37,7 @@ public final class KubernetesLogin implements Login {
         return JwtLogin.login(vault, mount, role, jwt);
     }
 
+    /** The auth mount path, without surrounding slashes. */
     public String mount() {
         return mount;
     }
@@ -77,6 +79,11 @@ public final class KubernetesLogin implements Login {
             return this;
         }
 
+        /**
+         * The login.
+         *
+         * @throws IllegalArgumentException if a required part is missing or the mount path is malformed
+         */
         public KubernetesLogin build() {
             return new KubernetesLogin(this);
         }

@@ -19,6 +19,7 @@ import java.util.Objects;
  */
 public record LoginToken(String token, String accessor, Duration ttl, boolean renewable, List<String> policies) {
 
+    /** Checks the parts; a null accessor or policy list becomes empty. */
     public LoginToken {
         Objects.requireNonNull(token, "token");
         if (token.isBlank()) {

@@ -186,8 +186,11 @@ public final class Session implements TokenSource, AutoCloseable {
                 throw e;
             }
             // the token still works: keep using it, and try again after a tenth of the time it has left
+            // (at least a second, so that callers do not hammer a sick server; at most until it expires,
+            // so that an expired token is never handed out)
             Duration wait = Duration.between(failed, current.expiresAt).dividedBy(10);
-            Held kept = current.refreshAt(failed.plus(wait.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : wait));
+            Instant retryAt = failed.plus(wait.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : wait);
+            Held kept = current.refreshAt(retryAt.isBefore(current.expiresAt) ? retryAt : current.expiresAt);
             held = kept;
             reschedule();
             return kept;
@@ -347,6 +350,7 @@ public final class Session implements TokenSource, AutoCloseable {
             return this;
         }
 
+        /** The session, not logged in yet. */
         public Session build() {
             return new Session(this);
         }

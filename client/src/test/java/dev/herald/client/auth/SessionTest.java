@@ -247,6 +247,20 @@ class SessionTest {
     }
 
     @Test
+    void anExpiredTokenIsNeverHandedOutEvenWhileWaitingToRetry() {
+        stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
+        Session session = session().build();
+        session.token();
+        stub.answer("POST", "auth/jwt/login", Answer.errors(503, "Vault is sealed"));
+
+        clock.advance(Duration.ofMillis(TTL * 1000 - 500));
+        assertEquals("t1", session.token(), "half a second left");
+        clock.advance(Duration.ofMillis(500));
+
+        assertThrows(VaultException.class, session::token);
+    }
+
+    @Test
     void aTokenWithoutTtlIsUsedAsItIs() {
         stub.on("GET", "auth/token/lookup-self", request -> Answer.ok(Map.of("data", Map.of("ttl", 0L))));
         Session session = Session.builder(vault, TokenLogin.of(stub.config().token("root").build())).clock(clock).build();
