@@ -1,0 +1,193 @@
+package dev.herald.client.auth;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.herald.client.VaultConfig;
+import dev.herald.sdk.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * A stand-in for the Vault HTTP API on a loopback port (HTTP, or HTTPS with an optional client
+ * certificate): routes {@code METHOD path} (relative to {@code /v1/}) to handlers, records every
+ * request, and answers 404 with Vault's error shape where no handler is set.
+ */
+public final class StubVault implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "stub-vault");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, Function<Request, Answer>> routes = new ConcurrentHashMap<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+    private StubVault(HttpServer server) {
+        this.server = server;
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public static StubVault http() {
+        try {
+            return new StubVault(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** HTTPS with {@code context}; {@code clientAuth}: "none", "want" or "need" a client certificate. */
+    public static StubVault https(SSLContext context, String clientAuth) {
+        try {
+            HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new HttpsConfigurator(context) {
+                @Override
+                public void configure(HttpsParameters parameters) {
+                    SSLParameters ssl = context.getDefaultSSLParameters();
+                    ssl.setWantClientAuth(clientAuth.equals("want"));
+                    if (clientAuth.equals("need")) {
+                        ssl.setNeedClientAuth(true);
+                    }
+                    parameters.setSSLParameters(ssl);
+                }
+            });
+            return new StubVault(server);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answers {@code method path} with {@code handler}. */
+    public StubVault on(String method, String path, Function<Request, Answer> handler) {
+        routes.put(method + " " + path, handler);
+        return this;
+    }
+
+    /** Answers {@code method path} with {@code answers} in turn; the last one again after that. */
+    public StubVault answer(String method, String path, Answer... answers) {
+        AtomicInteger next = new AtomicInteger();
+        return on(method, path, request -> answers[Math.min(next.getAndIncrement(), answers.length - 1)]);
+    }
+
+    public URI address() {
+        String scheme = server instanceof HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** A configuration pointing at this stub. */
+    public VaultConfig.Builder config() {
+        return VaultConfig.builder().address(address());
+    }
+
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** The requests to {@code path}. */
+    public List<Request> requests(String path) {
+        return requests.stream().filter(request -> request.path.equals(path)).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().replaceFirst("^/v1/", "");
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+            List<X509Certificate> peer = new ArrayList<>();
+            if (exchange instanceof HttpsExchange https) {
+                try {
+                    for (Certificate certificate : https.getSSLSession().getPeerCertificates()) {
+                        peer.add((X509Certificate) certificate);
+                    }
+                } catch (SSLPeerUnverifiedException none) {
+                    // no client certificate
+                }
+            }
+            Request request = new Request(exchange.getRequestMethod(), path, headers, Json.parseObject(body), peer);
+            requests.add(request);
+            Function<Request, Answer> handler = routes.get(request.method + " " + path);
+            Answer answer = handler == null ? Answer.errors(404, "no handler for " + request.method + " " + path)
+                    : handler.apply(request);
+            byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(answer.status, answer.status == 204 ? -1 : bytes.length);
+            if (answer.status != 204) {
+                exchange.getResponseBody().write(bytes);
+            }
+        } catch (RuntimeException e) {
+            e.printStackTrace(); // a broken handler shows in the test output rather than as a hang
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    /** A request as the stub received it. */
+    public record Request(String method, String path, Map<String, String> headers, Map<String, Object> body,
+            List<X509Certificate> clientCertificates) {
+        /** The {@code X-Vault-Token} header, or null. */
+        public String token() {
+            return headers.get("x-vault-token");
+        }
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** An answer: a status and a body. */
+    public record Answer(int status, String body) {
+        public static Answer json(int status, Map<String, ?> json) {
+            return new Answer(status, Json.write(json));
+        }
+
+        public static Answer ok(Map<String, ?> json) {
+            return json(200, json);
+        }
+
+        public static Answer noContent() {
+            return new Answer(204, "");
+        }
+
+        /** Vault's error shape. */
+        public static Answer errors(int status, String... messages) {
+            return json(status, Map.of("errors", List.of(messages)));
+        }
+
+        /** A login's (or a renewal's) answer. */
+        public static Answer auth(String token, long ttlSeconds, boolean renewable) {
+            return ok(Map.of("auth", Map.of("client_token", token, "accessor", "accessor-of-" + token,
+                    "lease_duration", ttlSeconds, "renewable", renewable, "policies", List.of("default", "herald"))));
+        }
+    }
+}
