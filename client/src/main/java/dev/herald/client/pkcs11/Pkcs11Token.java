@@ -8,6 +8,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyPair;
@@ -27,11 +28,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManager;
 import javax.security.auth.login.FailedLoginException;
+import javax.security.auth.login.LoginException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -53,21 +57,37 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *
  * <p>The PIN is given as a {@code char[]} that the caller read from a file or the environment
  * ({@link #readPin(Path)}), never from a command line. It is not kept: the caller may clear its
- * array once {@link Builder#open(char[])} returns.
+ * array once {@link Builder#open(char[])} returns. PKCS#11 logins belong to the process: while
+ * another handle of this process has the token open, the token is logged in already and a new
+ * handle's PIN is not checked again.
  */
 public final class Pkcs11Token implements AutoCloseable {
     private static final AtomicInteger PROVIDERS = new AtomicInteger();
     /** Validity of the certificate stored beside a generated key: it only holds the key's place in the store. */
     private static final Duration HOLDER_VALIDITY = Duration.ofDays(3650);
 
+    /** The providers of each module's handles: they share its logins (see close). Guarded by itself. */
+    private static final Map<Path, ModuleHandles> HANDLES = new HashMap<>();
+
+    private final Path module;
     private final Provider provider;
     private final KeyStore keyStore;
     private final String description;
 
-    private Pkcs11Token(Provider provider, KeyStore keyStore, String description) {
+    private Pkcs11Token(Path module, Provider provider, KeyStore keyStore, String description) {
+        this.module = module;
         this.provider = provider;
         this.keyStore = keyStore;
         this.description = description;
+        synchronized (HANDLES) {
+            HANDLES.computeIfAbsent(module, m -> new ModuleHandles()).open.add(provider);
+        }
+    }
+
+    /** The providers of one module's handles: those still open, and those closed but not yet logged out. */
+    private static final class ModuleHandles {
+        final List<Provider> open = new ArrayList<>();
+        final List<Provider> closed = new ArrayList<>();
     }
 
     /** Starts opening the token of the PKCS#11 module (shared library) at {@code module}. */
@@ -253,17 +273,35 @@ public final class Pkcs11Token implements AutoCloseable {
         }
     }
 
-    /** Logs out and unregisters the provider. Keys taken from this token stop working. */
+    /**
+     * Unregisters the provider; keys taken from this token must not be used afterwards. A PKCS#11
+     * login belongs to the whole process (the module is loaded once), not to one handle, so the
+     * tokens of a module are logged out only when its last open handle closes: logging out earlier
+     * would log the other handles out too.
+     */
     @Override
     public void close() {
+        synchronized (HANDLES) {
+            ModuleHandles handles = HANDLES.get(module);
+            if (handles == null || !handles.open.remove(provider)) {
+                return; // closed before
+            }
+            Security.removeProvider(provider.getName());
+            handles.closed.add(provider);
+            if (handles.open.isEmpty()) {
+                HANDLES.remove(module);
+                handles.closed.forEach(Pkcs11Token::logout);
+            }
+        }
+    }
+
+    private static void logout(Provider provider) {
         try {
-            if (provider instanceof java.security.AuthProvider auth) {
+            if (provider instanceof AuthProvider auth) {
                 auth.logout();
             }
-        } catch (javax.security.auth.login.LoginException | RuntimeException e) {
-            // the session ends with the provider anyway; nothing the caller could do
-        } finally {
-            Security.removeProvider(provider.getName());
+        } catch (LoginException | RuntimeException e) {
+            // the module stays loaded; nothing the caller could do about a failed logout
         }
     }
 
@@ -279,9 +317,13 @@ public final class Pkcs11Token implements AutoCloseable {
 
     private X509Certificate holderCertificate(KeyPair pair, String label)
             throws OperatorCreationException, GeneralSecurityException {
-        X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, label).build();
+        // A subject of its own: SunPKCS11 keeps a certificate that another one names as its issuer
+        // (a CA, to its mind), so two holders with one subject would outlive their keys.
+        BigInteger serial = new BigInteger(64, new SecureRandom()).add(BigInteger.ONE);
+        X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, label)
+                .addRDN(BCStyle.SERIALNUMBER, serial.toString(16)).build();
         Instant now = Instant.now();
-        var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()).add(BigInteger.ONE),
+        var builder = new JcaX509v3CertificateBuilder(name, serial,
                 java.util.Date.from(now.minus(Duration.ofHours(1))), java.util.Date.from(now.plus(HOLDER_VALIDITY)),
                 name, pair.getPublic());
         var signer = new JcaContentSignerBuilder("SHA256withECDSA").setProvider(provider).build(pair.getPrivate());
@@ -372,7 +414,7 @@ public final class Pkcs11Token implements AutoCloseable {
             try {
                 KeyStore store = KeyStore.getInstance("PKCS11", provider);
                 store.load(null, pin);
-                return new Pkcs11Token(provider, store, description);
+                return new Pkcs11Token(module, provider, store, description);
             } catch (IOException | GeneralSecurityException | ProviderException e) {
                 Security.removeProvider(provider.getName());
                 throw loginFailure(description, e);

@@ -89,8 +89,8 @@ public final class Publisher {
     /**
      * Replaces the current key with {@code newKey}: a publication carrying the continuity signature by
      * the current key over (issuer, service, instance, current generation, new key's fingerprint).
-     * Once Vault accepts it, {@code newKey} is {@link PublisherKey#install() installed} in the current
-     * key's place (its file or token label); if Vault refuses, it is discarded and nothing changes.
+     * Once Vault accepts it, {@code newKey} takes the current key's place (its file or token label);
+     * if Vault refuses, a token successor is deleted and nothing changes.
      *
      * @throws IllegalStateException if nothing was published yet
      */

@@ -49,8 +49,8 @@ import org.bouncycastle.math.ec.ECPoint;
  * workload publishes the key it had.
  *
  * <p>Rotation: {@link #successor()} makes a fresh key of the same kind, which does not yet replace
- * this one where it is stored; once Vault has accepted it, {@link #install()} puts it in this key's
- * place (the file, the token label), and {@link #discard()} drops it if Vault refused.
+ * this one where it is stored; {@link Publisher#rotate} puts it in this key's place (the file, the
+ * token label) once Vault has accepted it, and drops it if Vault refused.
  */
 public final class PublisherKey {
     private static final System.Logger LOG = System.getLogger(PublisherKey.class.getName());
@@ -200,8 +200,9 @@ public final class PublisherKey {
 
     /**
      * A fresh key of the same kind, kept the same way but not yet in this key's place: in memory for
-     * a file key (written by {@link #install()}), under {@code label + "-next"} for a token key (a
-     * stale one there, left by an attempt that failed, is replaced).
+     * a file key (written over the file once Vault accepts it), under {@code label + "-next"} for a
+     * token key (a stale one there, left by an attempt that failed, is replaced). Give it to
+     * {@link Publisher#rotate}.
      */
     public PublisherKey successor() {
         if (token != null) {
@@ -216,10 +217,14 @@ public final class PublisherKey {
 
     /**
      * Puts this successor in its predecessor's place: over the key file (atomically), or under the
-     * token label (the old key is deleted from the token). Call it once Vault has accepted the key;
+     * token label (the old key is deleted from the token). Called once Vault has accepted the key;
      * the predecessor is no longer usable afterwards. An installed key returns itself.
+     *
+     * <p>A crash between Vault's answer and this step leaves the old key in the file (the instance
+     * then needs an operator's reset), or, in a token, only the successor, which {@link #fromToken}
+     * takes up.
      */
-    public PublisherKey install() {
+    PublisherKey install() {
         if (installed) {
             return this;
         }
@@ -237,7 +242,7 @@ public final class PublisherKey {
     }
 
     /** Drops a successor that Vault did not accept (deletes it from the token); the predecessor stays. */
-    public void discard() {
+    void discard() {
         if (!installed && token != null && token.contains(label + SUCCESSOR_SUFFIX)) {
             token.delete(label + SUCCESSOR_SUFFIX);
         }

@@ -1,5 +1,6 @@
 package dev.herald.client.publisher;
 
+import dev.herald.client.HeraldException;
 import dev.herald.client.VaultException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -97,12 +98,11 @@ public final class PublisherLoop implements AutoCloseable {
         return key;
     }
 
-    /** When the next step is due (renewal, rotation or publication), for status output and tests. */
-    synchronized Instant nextStepAt() {
-        return nextStep();
-    }
-
-    /** Stops the loop, waits for a step under way, and ends the publication (revokes its lease or token). */
+    /**
+     * Stops the loop, waits for a step under way, and ends the publication (revokes its lease or token).
+     *
+     * @throws dev.herald.client.VaultException if Vault refuses or cannot answer the revocation
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -193,6 +193,12 @@ public final class PublisherLoop implements AutoCloseable {
 
     private void republish(Instant now) {
         Publication publication = publisher.publish(key);
+        if (publication.unchanged() && !publication.leased() && !publication.notAfter().isAfter(now)) {
+            // Vault ends an expired lease a little after its time: until then the instance is live and
+            // unchanged, and publishing again at once would only spin
+            throw new HeraldException(publisher.service() + "/" + publisher.instance() + " generation "
+                    + publication.generation() + " is still live at its end (" + publication.notAfter() + ")");
+        }
         needsPublish = false;
         if (!publication.unchanged()) {
             published(now);

@@ -104,6 +104,29 @@ class PublisherLoopTest {
     }
 
     @Test
+    void anInstanceLiveFromAnEarlierRunIsPublishedAgainWhenItEnds() {
+        PublisherKey key = PublisherKey.generate(PublisherKey.Type.ED25519);
+        Publisher earlierRun = Publisher.builder(vault.client(), tokens, "payments", "pod-7", "workloads")
+                .claims(publisher.claims()).clock(clock).build();
+        Publication earlier = earlierRun.publish(key);
+
+        PublisherLoop running = loop(key, NO_JITTER).start();
+        assertTrue(running.publication().unchanged());
+        assertFalse(running.publication().leased(), "that lease belongs to the earlier run");
+        assertEquals(LEASE, scheduler.next().delay, "nothing to renew: wait for its end");
+
+        scheduler.runNext(); // Vault has not ended the lease yet
+        Duration retry = scheduler.next().delay;
+        assertTrue(retry.compareTo(PublisherLoop.MIN_BACKOFF) <= 0 && retry.isPositive(), retry.toString());
+
+        vault.endLease(earlier.leaseId());
+        scheduler.runNext();
+        assertEquals(2, running.publication().generation());
+        assertTrue(running.publication().leased());
+        assertEquals(key.fingerprint(), running.publication().fingerprint());
+    }
+
+    @Test
     void aVaultThatCannotAnswerIsTriedAgainSoonWhileTheLeaseLasts() {
         PublisherLoop running = loop(PublisherKey.generate(PublisherKey.Type.ED25519), NO_JITTER).start();
         vault.failNext(1);

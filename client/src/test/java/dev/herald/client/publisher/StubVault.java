@@ -51,6 +51,8 @@ final class StubVault implements AutoCloseable {
         long generation;
         String leaseId;
         boolean live;
+        long notBefore;
+        long notAfter;
     }
 
     private final HttpServer server;
@@ -206,6 +208,8 @@ final class StubVault implements AutoCloseable {
         instance.claims = claims;
         instance.generation++;
         instance.live = true;
+        instance.notBefore = clock.instant().getEpochSecond();
+        instance.notAfter = instance.notBefore + leaseSeconds;
         instance.leaseId = "herald/publish/" + name + "/" + UUID.randomUUID();
         leases.put(instance.leaseId, new Lease(instance.leaseId, token, name));
         sequence++;
@@ -218,14 +222,13 @@ final class StubVault implements AutoCloseable {
     }
 
     private Map<String, Object> data(String name, Instance instance, String fingerprint, boolean unchanged) {
-        long now = clock.instant().getEpochSecond();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("service", name.split("/")[0]);
         data.put("instance", name.split("/")[1]);
         data.put("generation", instance.generation);
         data.put("fingerprint", fingerprint);
-        data.put("not_before", now);
-        data.put("not_after", now + leaseSeconds);
+        data.put("not_before", instance.notBefore);
+        data.put("not_after", instance.notAfter);
         data.put("sequence", sequence);
         data.put("unchanged", unchanged);
         return data;
@@ -239,6 +242,8 @@ final class StubVault implements AutoCloseable {
         }
         long increment = ((Number) json.get("increment")).longValue();
         long granted = renewCapSeconds > 0 ? Math.min(increment, renewCapSeconds) : increment;
+        Instance instance = instances.get(leases.get(id).instance);
+        instance.notAfter = Math.max(instance.notAfter, clock.instant().getEpochSecond() + granted);
         answer(exchange, 200, Map.of("lease_id", id, "renewable", true, "lease_duration", granted));
     }
 
