@@ -162,6 +162,10 @@ public final class Pkcs11Token implements AutoCloseable {
             if (key instanceof PrivateKey privateKey) {
                 return privateKey;
             }
+            if (contains(label)) {
+                throw new HeraldException("the entry labelled '" + label + "' in " + description
+                        + " has no private key (a certificate alone, or a key this login cannot see)");
+            }
         } catch (GeneralSecurityException e) {
             throw new HeraldException("cannot read the key labelled '" + label + "' in " + description + ": "
                     + e.getMessage(), e);
@@ -265,7 +269,8 @@ public final class Pkcs11Token implements AutoCloseable {
         PrivateKey key = privateKey(from);
         Certificate[] chain = certificateChain(from).toArray(new Certificate[0]);
         try {
-            // SunPKCS11 recognises the key by its certificate's public key and only changes its label
+            // SunPKCS11 recognises the key by its certificate's public key: it sets the key's CKA_ID and
+            // stores the certificate again under the new label; the key object itself is not copied
             keyStore.setKeyEntry(to, key, null, chain);
         } catch (KeyStoreException e) {
             throw new HeraldException("cannot rename '" + from + "' to '" + to + "' in " + description + ": "
@@ -337,7 +342,7 @@ public final class Pkcs11Token implements AutoCloseable {
     }
 
     /** The messages of an exception and its causes: PKCS#11 return codes hide in the causes. */
-    static String messages(Throwable e) {
+    private static String messages(Throwable e) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !text.toString().contains(t.getMessage())) {

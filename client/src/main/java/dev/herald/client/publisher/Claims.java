@@ -32,22 +32,27 @@ public final class Claims {
         this.ttl = builder.ttl;
     }
 
+    /** Starts an empty set of claims. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** Where the instance listens: {@code host:port} or URLs. */
     public List<String> endpoints() {
         return endpoints;
     }
 
+    /** The instance's IP addresses (within the role's allowed_cidrs). */
     public List<String> ipAddresses() {
         return ipAddresses;
     }
 
+    /** The instance's DNS names (within the role's allowed_dns_names). */
     public List<String> dnsNames() {
         return dnsNames;
     }
 
+    /** Free-form strings carried in the records, in the order given. */
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -91,16 +96,19 @@ public final class Claims {
             return this;
         }
 
+        /** An IP address of the instance. */
         public Builder ipAddress(String address) {
             ipAddresses.add(Objects.requireNonNull(address, "address"));
             return this;
         }
 
+        /** A DNS name of the instance. */
         public Builder dnsName(String name) {
             dnsNames.add(Objects.requireNonNull(name, "name"));
             return this;
         }
 
+        /** One metadata entry (a later value for the same key wins). */
         public Builder metadata(String key, String value) {
             metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
@@ -115,6 +123,7 @@ public final class Claims {
             return this;
         }
 
+        /** The claims collected. */
         public Claims build() {
             return new Claims(this);
         }

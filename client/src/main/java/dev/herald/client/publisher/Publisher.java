@@ -169,14 +169,17 @@ public final class Publisher {
         return Optional.ofNullable(key);
     }
 
+    /** The service name. */
     public String service() {
         return service;
     }
 
+    /** The instance name. */
     public String instance() {
         return instance;
     }
 
+    /** The claims published with every key. */
     public Claims claims() {
         return claims;
     }
@@ -327,6 +330,7 @@ public final class Publisher {
             return this;
         }
 
+        /** The clock for lease times and the loop's schedule (tests inject one). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -341,6 +345,7 @@ public final class Publisher {
             return this;
         }
 
+        /** The publisher; nothing is sent before {@link Publisher#publish}. */
         public Publisher build() {
             return new Publisher(this);
         }

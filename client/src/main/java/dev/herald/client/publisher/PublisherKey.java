@@ -59,7 +59,9 @@ public final class PublisherKey {
 
     /** The kinds of key a publisher makes. */
     public enum Type {
+        /** Ed25519 (RFC 8032): the default, small and fast. */
         ED25519("ed25519"),
+        /** ECDSA on P-256 with SHA-256: the type a PKCS#11 token makes. */
         EC_P256("ec-p256");
 
         private final String wireName;
@@ -154,10 +156,12 @@ public final class PublisherKey {
         return new PublisherKey(Type.EC_P256, pair, null, token, label, true);
     }
 
+    /** The key's kind. */
     public Type type() {
         return type;
     }
 
+    /** The public key (what is published). */
     public PublicKey publicKey() {
         return publicKey;
     }

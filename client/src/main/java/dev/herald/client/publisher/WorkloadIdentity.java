@@ -42,6 +42,7 @@ public final class WorkloadIdentity {
         return builder().build();
     }
 
+    /** Starts an identity; say where its files go, if anywhere. */
     public static Builder builder() {
         return new Builder();
     }
@@ -106,6 +107,7 @@ public final class WorkloadIdentity {
             return this;
         }
 
+        /** The identity, empty until its first {@link WorkloadIdentity#update}. */
         public WorkloadIdentity build() {
             return new WorkloadIdentity(this);
         }
