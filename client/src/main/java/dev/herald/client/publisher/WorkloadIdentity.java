@@ -1,0 +1,201 @@
+package dev.herald.client.publisher;
+
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * Hands the workload its current key and certificate, and the next ones after a rotation:
+ *
+ * <ul>
+ * <li>as files, for servers configured by path: the certificate PEM and the PKCS#8 key PEM (0600),
+ * each replaced atomically, the key first, so that a server that reloads when the certificate
+ * changes finds the matching key already there. A PKCS#11 key cannot leave its token: then only
+ * the certificate is written (a warning says so) and the server must use {@link #keyManager()};</li>
+ * <li>as a {@link X509ExtendedKeyManager} for a Java TLS server or client: its key and certificate
+ * are swapped together on rotation, so new handshakes use the new key while those under way finish
+ * with the old one.</li>
+ * </ul>
+ */
+public final class WorkloadIdentity {
+    private static final System.Logger LOG = System.getLogger(WorkloadIdentity.class.getName());
+
+    private final Path certificateFile;
+    private final Path keyFile;
+    private final RotatingKeyManager keyManager = new RotatingKeyManager();
+
+    private WorkloadIdentity(Builder builder) {
+        this.certificateFile = builder.certificateFile;
+        this.keyFile = builder.keyFile;
+    }
+
+    /** An identity that writes no files (only the {@link #keyManager()}). */
+    public static WorkloadIdentity inMemory() {
+        return builder().build();
+    }
+
+    /** Starts an identity; say where its files go, if anywhere. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Makes {@code key} and {@code certificate} the current identity: writes the files, then swaps the
+     * key manager's entry.
+     */
+    public synchronized void update(PublisherKey key, X509Certificate certificate) {
+        Objects.requireNonNull(key, "key");
+        if (!Arrays.equals(certificate.getPublicKey().getEncoded(), key.spki())) {
+            throw new IllegalArgumentException("the certificate is not of " + key);
+        }
+        if (keyFile != null) {
+            if (key.exportable()) {
+                AtomicFiles.replace(keyFile, key.privateKeyPem().getBytes(StandardCharsets.US_ASCII), true);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "{0} cannot leave its PKCS#11 token: {1} was not written, only the"
+                        + " certificate; the workload must use the token (or this library''s key manager)", key, keyFile);
+            }
+        }
+        if (certificateFile != null) {
+            AtomicFiles.replace(certificateFile, SelfSignedCertificate.pem(certificate).getBytes(StandardCharsets.US_ASCII),
+                    false);
+        }
+        keyManager.swap(key.privateKey(), certificate);
+    }
+
+    /** The current certificate, once {@link #update} has been called. */
+    public Optional<X509Certificate> certificate() {
+        RotatingKeyManager.Entry entry = keyManager.current;
+        return entry == null ? Optional.empty() : Optional.of(entry.chain[0]);
+    }
+
+    /** Whether {@link #update} writes the key file for {@code key} (it cannot for a PKCS#11 key). */
+    public boolean writesKeyFile(PublisherKey key) {
+        return keyFile != null && key.exportable();
+    }
+
+    /** A key manager that always presents the current key and certificate; give it to {@code SSLContext.init}. */
+    public X509ExtendedKeyManager keyManager() {
+        return keyManager;
+    }
+
+    /** Where the identity is written; both optional. */
+    public static final class Builder {
+        private Path certificateFile;
+        private Path keyFile;
+
+        private Builder() {
+        }
+
+        /** Where to write the certificate PEM (0644). */
+        public Builder certificateFile(Path file) {
+            this.certificateFile = file;
+            return this;
+        }
+
+        /** Where to write the PKCS#8 private key PEM (0600); not written for a PKCS#11 key. */
+        public Builder keyFile(Path file) {
+            this.keyFile = file;
+            return this;
+        }
+
+        /** The identity, empty until its first {@link WorkloadIdentity#update}. */
+        public WorkloadIdentity build() {
+            return new WorkloadIdentity(this);
+        }
+    }
+
+    /**
+     * Each identity gets its own alias ("herald-1", "herald-2", ...), and the previous entry is kept:
+     * the TLS code asks for the alias first and for its key and chain later, and a handshake that chose
+     * the old alias just before a swap must still get the old key with the old chain, never a mix.
+     */
+    static final class RotatingKeyManager extends X509ExtendedKeyManager {
+        record Entry(String alias, PrivateKey key, X509Certificate[] chain) {
+        }
+
+        private volatile Entry current;
+        private volatile Entry previous;
+        private long serial;
+
+        synchronized void swap(PrivateKey key, X509Certificate certificate) {
+            previous = current;
+            current = new Entry("herald-" + ++serial, key, new X509Certificate[] {certificate});
+        }
+
+        private Entry entry(String alias) {
+            Entry now = current;
+            Entry before = previous;
+            if (now != null && now.alias.equals(alias)) {
+                return now;
+            }
+            return before != null && before.alias.equals(alias) ? before : null;
+        }
+
+        /** The current alias if its key fits one of the types the TLS code asks for ("EC", "EdDSA", "EC_EC"). */
+        private String fitting(String... keyTypes) {
+            Entry now = current;
+            if (now == null || keyTypes == null) {
+                return null;
+            }
+            String algorithm = now.chain[0].getPublicKey().getAlgorithm();
+            for (String type : keyTypes) {
+                if (type != null && (type.equals(algorithm) || type.startsWith(algorithm + "_"))) {
+                    return now.alias;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            String alias = fitting(keyType);
+            return alias == null ? null : new String[] {alias};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+            return fitting(keyTypes);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+            return fitting(keyTypes);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return getClientAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return fitting(keyType);
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return fitting(keyType);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            Entry entry = entry(alias);
+            return entry == null ? null : entry.chain.clone();
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            Entry entry = entry(alias);
+            return entry == null ? null : entry.key;
+        }
+    }
+}

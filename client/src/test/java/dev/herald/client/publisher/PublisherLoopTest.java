@@ -1,0 +1,215 @@
+package dev.herald.client.publisher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublisherLoopTest {
+    private static final String PUBLISH = "herald/publish/payments/pod-7";
+    private static final Duration LEASE = Duration.ofHours(1);
+    /** nextDouble() == 0: no jitter. */
+    private static final RandomGenerator NO_JITTER = () -> 0L;
+    /** nextDouble() just below 1: the most jitter. */
+    private static final RandomGenerator FULL_JITTER = () -> -1L;
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final LoginTokens tokens = new LoginTokens();
+    private StubVault vault;
+    private Publisher publisher;
+
+    @BeforeEach
+    void start() throws Exception {
+        vault = new StubVault(clock);
+        publisher = Publisher.builder(vault.client(), tokens, "payments", "pod-7", "workloads")
+                .claims(Claims.builder().endpoint("pod-7.pay.svc:8443").build()).clock(clock).build();
+    }
+
+    @AfterEach
+    void stop() {
+        vault.close();
+    }
+
+    private PublisherLoop.Builder loop(PublisherKey key, RandomGenerator random) {
+        return PublisherLoop.builder(publisher, key).scheduler(scheduler).random(random);
+    }
+
+    @Test
+    void renewsAtTwoThirdsOfTheLeaseLessTheJitter() {
+        loop(PublisherKey.generate(PublisherKey.Type.ED25519), NO_JITTER).start();
+        assertEquals(List.of(PUBLISH), paths());
+        assertEquals(LEASE.multipliedBy(2).dividedBy(3), scheduler.next().delay);
+
+        scheduler.runNext();
+        assertEquals(List.of(PUBLISH, "sys/leases/renew"), paths());
+        // the renewal granted a full lease again: the next one is 2/3 of it later
+        assertEquals(LEASE.multipliedBy(2).dividedBy(3), scheduler.next().delay);
+    }
+
+    @Test
+    void theJitterTakesAtMostATenthOff() {
+        loop(PublisherKey.generate(PublisherKey.Type.ED25519), FULL_JITTER).start();
+        Duration delay = scheduler.next().delay;
+        assertTrue(delay.compareTo(LEASE.multipliedBy(6).dividedBy(10)) >= 0, delay.toString());
+        assertTrue(delay.compareTo(LEASE.multipliedBy(61).dividedBy(100)) < 0, delay.toString());
+    }
+
+    @Test
+    void whenTheLeaseIsGoneTheSameKeyIsPublishedAgain() {
+        PublisherKey key = PublisherKey.generate(PublisherKey.Type.ED25519);
+        PublisherLoop running = loop(key, NO_JITTER).start();
+        vault.endLease(running.publication().leaseId());
+
+        scheduler.runNext();
+        assertEquals(List.of(PUBLISH, "sys/leases/renew", PUBLISH), paths());
+        Publication revived = running.publication();
+        assertEquals(2, revived.generation());
+        assertEquals(key.fingerprint(), revived.fingerprint());
+        assertFalse(vault.last().body().containsKey("continuity"), "the same key and claims revive the instance");
+        assertTrue(vault.live(revived.leaseId()));
+        assertEquals(LEASE.multipliedBy(2).dividedBy(3), scheduler.next().delay);
+    }
+
+    @Test
+    void whenTheTokenIsRevokedTheSourceLogsInAgainAndPublishes() {
+        PublisherKey key = PublisherKey.generate(PublisherKey.Type.EC_P256);
+        PublisherLoop running = loop(key, NO_JITTER).start();
+        vault.revokeToken("token-1"); // its lease, and so the publication, end with it
+
+        scheduler.runNext();
+        assertEquals(List.of("token-1"), tokens.rejected);
+        List<StubVault.Call> calls = vault.calls();
+        assertEquals(List.of(PUBLISH, "sys/leases/renew", "sys/leases/renew", PUBLISH), paths());
+        assertEquals(List.of("token-1", "token-1", "token-2", "token-2"), calls.stream().map(StubVault.Call::token).toList());
+        assertEquals(2, running.publication().generation());
+        assertEquals(key.fingerprint(), running.publication().fingerprint());
+    }
+
+    @Test
+    void anInstanceLiveFromAnEarlierRunIsPublishedAgainWhenItEnds() {
+        PublisherKey key = PublisherKey.generate(PublisherKey.Type.ED25519);
+        Publisher earlierRun = Publisher.builder(vault.client(), tokens, "payments", "pod-7", "workloads")
+                .claims(publisher.claims()).clock(clock).build();
+        Publication earlier = earlierRun.publish(key);
+
+        PublisherLoop running = loop(key, NO_JITTER).start();
+        assertTrue(running.publication().unchanged());
+        assertFalse(running.publication().leased(), "that lease belongs to the earlier run");
+        assertEquals(LEASE, scheduler.next().delay, "nothing to renew: wait for its end");
+
+        scheduler.runNext(); // Vault has not ended the lease yet
+        Duration retry = scheduler.next().delay;
+        assertTrue(retry.compareTo(PublisherLoop.MIN_BACKOFF) <= 0 && retry.isPositive(), retry.toString());
+
+        vault.endLease(earlier.leaseId());
+        scheduler.runNext();
+        assertEquals(2, running.publication().generation());
+        assertTrue(running.publication().leased());
+        assertEquals(key.fingerprint(), running.publication().fingerprint());
+    }
+
+    @Test
+    void aVaultThatCannotAnswerIsTriedAgainSoonWhileTheLeaseLasts() {
+        PublisherLoop running = loop(PublisherKey.generate(PublisherKey.Type.ED25519), NO_JITTER).start();
+        vault.failNext(1);
+        scheduler.runNext();
+        Duration retry = scheduler.next().delay;
+        assertTrue(retry.compareTo(PublisherLoop.MIN_BACKOFF) <= 0 && !retry.isNegative(), retry.toString());
+
+        scheduler.runNext();
+        assertEquals(List.of(PUBLISH, "sys/leases/renew", "sys/leases/renew"), paths());
+        assertEquals(1, running.publication().generation(), "the same lease was renewed");
+    }
+
+    @Test
+    void rotatesEveryIntervalWithAContinuityByTheCurrentKey() throws Exception {
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.EC_P256);
+        WorkloadIdentity identity = WorkloadIdentity.builder().certificateFile(dir.resolve("tls.crt"))
+                .keyFile(dir.resolve("tls.key")).build();
+        PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(30)).start();
+        assertArrayEquals(first.spki(), identity.certificate().orElseThrow().getPublicKey().getEncoded());
+
+        assertEquals(Duration.ofMinutes(30), scheduler.next().delay, "the rotation comes before the renewal");
+        scheduler.runNext();
+
+        PublisherKey second = running.key();
+        assertNotEquals(first.fingerprint(), second.fingerprint());
+        assertEquals(PublisherKey.Type.EC_P256, second.type());
+        assertEquals(2, running.publication().generation());
+        String continuity = (String) vault.last().body().get("continuity");
+        String text = "herald-continuity-v1\nherald/\npayments\npod-7\n1\n" + second.fingerprint();
+        assertTrue(StubVault.verifies(first.spki(), text, Base64.getUrlDecoder().decode(continuity)));
+
+        X509Certificate certificate = identity.certificate().orElseThrow();
+        assertArrayEquals(second.spki(), certificate.getPublicKey().getEncoded(), "the workload got the new key");
+        assertTrue(Files.readString(dir.resolve("tls.key")).contains("PRIVATE KEY"));
+        assertEquals(SelfSignedCertificate.pem(certificate), Files.readString(dir.resolve("tls.crt")));
+        assertEquals(Duration.ofMinutes(30), scheduler.next().delay, "counted from the new generation");
+    }
+
+    @Test
+    void aLeaseAtItsMaximumIsFollowedByARotation() {
+        vault.renewCapSeconds = 600;
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
+        PublisherLoop running = loop(first, NO_JITTER).start();
+        scheduler.runNext(); // renewal granted 10 minutes only: the lease can grow no more
+        assertEquals(Duration.ofMinutes(10).multipliedBy(2).dividedBy(3), scheduler.next().delay);
+
+        scheduler.runNext();
+        assertEquals(List.of(PUBLISH, "sys/leases/renew", PUBLISH), paths());
+        assertTrue(vault.last().body().containsKey("continuity"));
+        assertNotEquals(first.fingerprint(), running.key().fingerprint());
+        assertEquals(2, running.publication().generation());
+    }
+
+    @Test
+    void closeStopsTheLoopAndRevokesTheLease() {
+        vault.leaseRevokeAllowed = true;
+        PublisherLoop running = loop(PublisherKey.generate(PublisherKey.Type.ED25519), NO_JITTER).start();
+        String leaseId = running.publication().leaseId();
+        running.close();
+        assertTrue(scheduler.pending().isEmpty());
+        assertEquals(List.of(PUBLISH, "sys/leases/revoke"), paths());
+        assertFalse(vault.live(leaseId));
+    }
+
+    @Test
+    void closeRevokesTheTokenWhenTheLeaseRevokeIsRefused() {
+        PublisherLoop running = loop(PublisherKey.generate(PublisherKey.Type.ED25519), NO_JITTER).start();
+        String leaseId = running.publication().leaseId();
+        running.close();
+        assertEquals(List.of(PUBLISH, "sys/leases/revoke", "auth/token/revoke-self"), paths());
+        assertFalse(vault.live(leaseId));
+    }
+
+    @Test
+    void aKeyFileRotatedByTheLoopIsTheKeyAfterARestart() {
+        Path keyFile = dir.resolve("instance.key");
+        PublisherLoop running = loop(PublisherKey.fromFile(keyFile, PublisherKey.Type.ED25519), NO_JITTER)
+                .rotateEvery(Duration.ofMinutes(5)).start();
+        scheduler.runNext();
+        assertEquals(running.key().fingerprint(), PublisherKey.fromFile(keyFile, PublisherKey.Type.ED25519).fingerprint());
+    }
+
+    private List<String> paths() {
+        return vault.calls().stream().map(StubVault.Call::path).toList();
+    }
+}
