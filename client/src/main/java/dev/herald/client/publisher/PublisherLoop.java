@@ -267,9 +267,7 @@ public final class PublisherLoop implements AutoCloseable {
         if (identity == null) {
             return;
         }
-        Publication publication = publisher.publication().orElseThrow();
-        identity.update(key, SelfSignedCertificate.builder(key).commonName(publisher.instance() + "." + publisher.service())
-                .names(publisher.claims()).validity(publication).build());
+        identity.update(key, publisher);
     }
 
     /** A refusal that says the lease or the token no longer exists (not a failure to answer). */

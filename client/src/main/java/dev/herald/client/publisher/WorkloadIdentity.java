@@ -48,6 +48,17 @@ public final class WorkloadIdentity {
     }
 
     /**
+     * Hands the workload {@code key} with a self-signed certificate for the publisher's current
+     * publication: common name {@code INSTANCE.SERVICE}, the names of its claims, its validity.
+     */
+    public void update(PublisherKey key, Publisher publisher) {
+        Publication publication = publisher.publication().orElseThrow(
+                () -> new IllegalStateException("nothing published yet"));
+        update(key, SelfSignedCertificate.builder(key).commonName(publisher.instance() + "." + publisher.service())
+                .names(publisher.claims()).validity(publication).build());
+    }
+
+    /**
      * Makes {@code key} and {@code certificate} the current identity: writes the files, then swaps the
      * key manager's entry.
      */
