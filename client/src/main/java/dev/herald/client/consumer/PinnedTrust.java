@@ -1,12 +1,10 @@
 package dev.herald.client.consumer;
 
-import dev.herald.client.HeraldException;
 import java.net.Socket;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +14,6 @@ import java.util.stream.Collectors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -36,8 +33,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * handshakes that start afterwards see the new set. Thread-safe.
  */
 public final class PinnedTrust extends X509ExtendedTrustManager {
-    /** The installed record and the thumbprints of its keys. */
-    private record Pins(Record record, Set<String> thumbprints) {
+    /**
+     * The installed record, the thumbprints of its keys, and its epoch: the epoch rises whenever a
+     * key trusted before is no longer listed, so that sessions made before cannot be resumed.
+     */
+    private record Pins(Record record, Set<String> thumbprints, long epoch) {
     }
 
     private final Clock clock;
@@ -52,7 +52,8 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
     public void install(Record record) {
         Set<String> thumbprints = record.instances().stream().map(instance -> instance.jwk().thumbprint())
                 .collect(Collectors.toUnmodifiableSet());
-        pins.set(new Pins(record, thumbprints));
+        pins.updateAndGet(previous -> new Pins(record, thumbprints,
+                previous == null ? 0 : thumbprints.containsAll(previous.thumbprints()) ? previous.epoch() : previous.epoch() + 1));
     }
 
     /** The record whose keys are trusted, if one was installed (it may have expired since). */
@@ -62,16 +63,34 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
 
     /**
      * A TLS context that trusts as this does and presents {@code ownKey} (null: no key of its own,
-     * for a client whose server does not ask for one).
+     * for a client whose server does not ask for one). TLS sessions made with it are not resumed
+     * once a key they were made with is no longer listed, or the record has expired: a resumed
+     * session skips the trust manager (see {@link PinnedSslContext}).
      */
     public SSLContext sslContext(KeyManager[] ownKey) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(ownKey, new TrustManager[] {this}, new SecureRandom());
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new HeraldException("cannot set up TLS: " + e.getMessage(), e);
+        return new PinnedSslContext(this, ownKey);
+    }
+
+    /**
+     * Changes whenever a peer trusted before may no longer be: a key left the record, or the record
+     * expired. TLS sessions of an older epoch must not be resumed.
+     */
+    long epoch() {
+        Pins current = pins.get();
+        if (current == null) {
+            return -1;
         }
+        return current.epoch() * 2 + (current.record().validAt(clock.instant()) ? 0 : 1);
+    }
+
+    /** Whole seconds until the installed record expires (0 when none is installed or it has expired). */
+    int secondsLeft() {
+        Pins current = pins.get();
+        if (current == null) {
+            return 0;
+        }
+        long left = Duration.between(clock.instant(), current.record().expiresAt()).toSeconds();
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left));
     }
 
     private void check(X509Certificate[] chain, String peer) throws CertificateException {
