@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.security.KeyPair;
 import java.security.KeyStore;
@@ -197,6 +204,34 @@ class PinnedTrustTest {
         clock.set(Records.NOW.plusSeconds(290));
         trust.install(recordOf(2, server.getPublic()));
         connect(context, port);
+    }
+
+    @Test
+    void theJdkHttpClientTrustsThePinnedServerAndNoOther() throws Exception {
+        KeyPair serverKey = Records.p256();
+        SSLContext serverContext = SSLContext.getInstance("TLS");
+        serverContext.init(keyManagers(serverKey), null, null);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        closing.add(() -> server.stop(0));
+        PinnedTrust trust = new PinnedTrust(clock);
+        trust.install(recordOf(1, serverKey.getPublic()));
+        HttpClient client = HttpClient.newBuilder().sslContext(trust.sslContext(null)).build();
+        closing.add(client::close);
+        // by address, with a certificate named for some other host: the key is what counts
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/")).build();
+        assertEquals(204, client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        trust.install(recordOf(2, Records.p256().getPublic()));
+        // a new client, since the first keeps its open connection (open connections are not touched)
+        HttpClient fresh = HttpClient.newBuilder().sslContext(trust.sslContext(null)).build();
+        closing.add(fresh::close);
+        assertThrows(SSLException.class, () -> fresh.send(request, HttpResponse.BodyHandlers.discarding()));
     }
 
     @Test
