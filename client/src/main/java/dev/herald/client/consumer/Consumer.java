@@ -113,6 +113,9 @@ public final class Consumer {
             Optional<String> kid = CompactJws.parse(compact).kid();
             if (kid.isPresent() && !keys.contains(kid.get())) {
                 keys = followSigner(keys);
+                if (!keys.contains(kid.get())) {
+                    throw unreachable(kid.get(), keys);
+                }
             }
             Record record = verifier.verify(compact, keys);
             state.acceptSeq(record.issuer(), record.service(), record.seq());
@@ -263,6 +266,16 @@ public final class Consumer {
             throw new VerificationException("saved record is neither a compact JWT nor valid JSON: " + e.getMessage());
         }
         throw new VerificationException("saved record JSON has no \"record\" (the compact JWT)");
+    }
+
+    /** A record of a key no countersigned chain leads to: what happened, and what an operator can do. */
+    private VerificationException unreachable(String kid, SignerKeys keys) {
+        String pins = state instanceof StateDirectory directory
+                ? " (remove " + directory.path().resolve(StateDirectory.SIGNER_KEYS) + ")" : "";
+        return new VerificationException("record is signed by kid " + Claims.quote(kid) + ", which is not pinned, and no"
+                + " countersigned rotation in " + mount + "/signer leads to it from the pinned keys ("
+                + String.join(", ", keys.kids()) + "). If the pins are older than the mount's verification_ttl, check"
+                + " the new key out of band and pin it anew" + pins + ".");
     }
 
     private SignerKeys pinFromJwks() {
