@@ -1,0 +1,426 @@
+package dev.herald.client.consumer;
+
+import dev.herald.client.HeraldException;
+import dev.herald.client.TamperException;
+import dev.herald.client.TamperHook;
+import dev.herald.client.TokenSource;
+import dev.herald.client.VaultClient;
+import dev.herald.client.VaultException;
+import dev.herald.client.VaultResponse;
+import dev.herald.client.VerificationException;
+import dev.herald.sdk.json.Json;
+import dev.herald.sdk.json.JsonException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The consumer side of Herald (DESIGN §6): keeps a verified discovery record of one service (or one
+ * instance of it) and a TLS trust manager that trusts exactly the record's live instance keys.
+ *
+ * <p>{@link #refresh()} does, in order:
+ * <ol>
+ *   <li>on first use, with nothing pinned, reads {@code MOUNT/jwks} (no token; trust on first use,
+ *       over the TLS the {@link VaultClient} verifies) and pins it in the state;</li>
+ *   <li>reads the record through {@link WrappedDiscovery} (unless wrapping was turned off);</li>
+ *   <li>if the record's kid is not pinned, reads {@code MOUNT/signer} and
+ *       {@link SignerKeys#follow follows} its countersigned rotations, pinning what they lead to;</li>
+ *   <li>verifies the record ({@link RecordVerifier}) and that its {@code seq} does not go down
+ *       (the state remembers the highest seen);</li>
+ *   <li>installs it in the {@link PinnedTrust}.</li>
+ * </ol>
+ * A record that fails any step is never used: the last good one stays in force until its
+ * {@code exp}. Thread-safe; refreshes run one at a time.
+ */
+public final class Consumer {
+    /** The engine's usual mount path. */
+    public static final String DEFAULT_MOUNT = "herald";
+    /** How long a wrapping token lives unless the builder says otherwise. */
+    public static final Duration DEFAULT_WRAP_TTL = Duration.ofSeconds(60);
+    /** DESIGN §5: service and instance names. */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+    /** The shortest pause between two refreshes, and the first retry after a failure. */
+    static final Duration MIN_DELAY = Duration.ofSeconds(1);
+    /** The longest pause between retries after failures. */
+    static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+
+    private final VaultClient vault;
+    private final TokenSource tokens;
+    private final String mount;
+    private final String service;
+    private final String instance;
+    private final TrustState state;
+    private final WrappedDiscovery wrapped;
+    private final RecordVerifier verifier;
+    private final PinnedTrust trust;
+    private final Clock clock;
+    private final Object refreshing = new Object();
+    private volatile Record current;
+
+    private Consumer(Builder builder) {
+        this.vault = builder.vault;
+        this.tokens = builder.tokens;
+        this.mount = builder.mount;
+        this.service = builder.service;
+        this.instance = builder.instance;
+        this.state = builder.state == null ? new MemoryState() : builder.state;
+        this.wrapped = builder.wrapTtl == null ? null
+                : new WrappedDiscovery(vault, tokens, mount, builder.wrapTtl, builder.tamperHook);
+        this.clock = builder.clock;
+        RecordVerifier.Builder verifier = RecordVerifier.builder().service(service).clock(clock)
+                .issuer(builder.issuer == null ? RecordVerifier.defaultIssuer(mount) : builder.issuer);
+        if (instance != null) {
+            verifier.instance(instance);
+        }
+        this.verifier = verifier.build();
+        this.trust = new PinnedTrust(clock);
+    }
+
+    /**
+     * A builder for the consumer of {@code service}.
+     *
+     * @param tokens the caller's Vault token (a login, e.g. cert auth with a PKCS#11 key)
+     */
+    public static Builder builder(VaultClient vault, TokenSource tokens, String service) {
+        return new Builder(vault, tokens, service);
+    }
+
+    /**
+     * Fetches, checks and installs a fresh record (see the class comment).
+     *
+     * @return the record now in force
+     * @throws VerificationException if the record (or a signer rotation, or the state) must not be trusted
+     * @throws TamperException       if the wrapped answer may have been intercepted (the hook was told)
+     * @throws VaultException        if Vault refused or did not answer
+     */
+    public Record refresh() {
+        synchronized (refreshing) {
+            SignerKeys keys = state.signerKeys().orElseGet(this::pinFromJwks);
+            String compact = fetchRecord();
+            Optional<String> kid = CompactJws.parse(compact).kid();
+            if (kid.isPresent() && !keys.contains(kid.get())) {
+                keys = followSigner(keys);
+                if (!keys.contains(kid.get())) {
+                    throw unreachable(kid.get(), keys);
+                }
+            }
+            Record record = verifier.verify(compact, keys);
+            state.acceptSeq(record.issuer(), record.service(), record.seq());
+            current = record;
+            trust.install(record);
+            return record;
+        }
+    }
+
+    /** The last record accepted, while it has not expired. */
+    public Optional<Record> current() {
+        Record record = current;
+        return record != null && record.validAt(clock.instant()) ? Optional.of(record) : Optional.empty();
+    }
+
+    /** The trust manager that trusts exactly the current record's instance keys. */
+    public PinnedTrust trustManager() {
+        return trust;
+    }
+
+    /** TLS to or from the service's instances, presenting {@code ownKey} (null: none). */
+    public SSLContext sslContext(KeyManager[] ownKey) {
+        return trust.sslContext(ownKey);
+    }
+
+    /** {@link #startRefreshing(ScheduledExecutorService, java.util.function.Consumer)} that only retries on failure. */
+    public Refreshing startRefreshing(ScheduledExecutorService executor) {
+        return startRefreshing(executor, failure -> { });
+    }
+
+    /**
+     * Refreshes in the background on {@code executor}: at once if no record is in force, then at about
+     * two thirds of the way from each record's {@code iat} to its {@code exp} (with jitter, so that
+     * many consumers do not ask together), and after a failure again soon (1 s doubling up to 30 s).
+     *
+     * @param onFailure told of every failed refresh (a tamper was also told to the tamper hook)
+     * @return the handle that stops it
+     */
+    public Refreshing startRefreshing(ScheduledExecutorService executor,
+                                      java.util.function.Consumer<? super RuntimeException> onFailure) {
+        Refreshing refreshing = new Refreshing(executor, onFailure);
+        Record record = current().orElse(null);
+        refreshing.schedule(record == null ? Duration.ZERO
+                : delayAfterSuccess(record, clock.instant(), ThreadLocalRandom.current()));
+        return refreshing;
+    }
+
+    /** Background refreshing started by {@link #startRefreshing}; {@link #close} stops it. */
+    public final class Refreshing implements AutoCloseable {
+        private final ScheduledExecutorService executor;
+        private final java.util.function.Consumer<? super RuntimeException> onFailure;
+        private int failures;
+        private boolean stopped;
+        private ScheduledFuture<?> next;
+
+        private Refreshing(ScheduledExecutorService executor, java.util.function.Consumer<? super RuntimeException> onFailure) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+        }
+
+        private void run() {
+            Duration delay;
+            try {
+                Record record = refresh();
+                failures = 0;
+                delay = delayAfterSuccess(record, clock.instant(), ThreadLocalRandom.current());
+            } catch (RuntimeException e) {
+                failures++;
+                delay = delayAfterFailure(failures, ThreadLocalRandom.current());
+                try {
+                    onFailure.accept(e);
+                } catch (RuntimeException listenerFailure) {
+                    // the listener's own trouble must not stop the refreshing
+                }
+            }
+            schedule(delay);
+        }
+
+        private synchronized void schedule(Duration delay) {
+            if (stopped) {
+                return;
+            }
+            try {
+                next = executor.schedule(this::run, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                stopped = true; // the executor was shut down: that stops the refreshing too
+            }
+        }
+
+        /** Stops: no refresh starts after this (one that is running finishes). */
+        @Override
+        public synchronized void close() {
+            stopped = true;
+            if (next != null) {
+                next.cancel(false);
+            }
+        }
+    }
+
+    /**
+     * When to refresh after accepting {@code record}: at 2/3 of its life from {@code iat}, give or take
+     * a tenth of its life, and never sooner than {@link #MIN_DELAY}.
+     */
+    static Duration delayAfterSuccess(Record record, Instant now, RandomGenerator random) {
+        long life = Duration.between(record.issuedAt(), record.expiresAt()).toMillis();
+        long jitter = life / 10;
+        long target = life * 2 / 3 + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1));
+        Duration delay = Duration.between(now, record.issuedAt().plusMillis(target));
+        return delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay;
+    }
+
+    /** The pause after {@code failures} failures in a row: 1 s doubling to 30 s, jittered down to half. */
+    static Duration delayAfterFailure(int failures, RandomGenerator random) {
+        long cap = Math.min(MAX_RETRY_DELAY.toMillis(), MIN_DELAY.toMillis() << Math.min(failures - 1, 10));
+        return Duration.ofMillis(cap / 2 + random.nextLong(cap / 2 + 1));
+    }
+
+    /**
+     * Verifies a saved record offline ({@code herald verify}): {@code saved} is the compact JWT, or the
+     * JSON {@code herald discover} prints (the decoded claims, with the JWT under {@code record}; only
+     * the JWT counts, the decoded claims beside it are ignored). With {@code state}, the record's
+     * {@code seq} must not be lower than the highest seen, and is recorded if higher.
+     *
+     * @param keys     the signer keys to trust (e.g. {@link SignerKeys#parseJwks} of a JWKS file)
+     * @param verifier what to expect ({@link RecordVerifier.Builder#anyService} when nothing says which service)
+     * @param state    null: no rollback check
+     * @throws VerificationException if the record does not verify, or is a rollback
+     */
+    public static Record verifySaved(String saved, SignerKeys keys, RecordVerifier verifier, StateDirectory state) {
+        Record record = verifier.verify(compactOf(saved), keys);
+        if (state != null) {
+            state.acceptSeq(record.issuer(), record.service(), record.seq());
+        }
+        return record;
+    }
+
+    /** The compact JWT in a saved record: the text itself, or the {@code record} of a JSON object. */
+    static String compactOf(String saved) {
+        String text = saved.strip();
+        if (!text.startsWith("{")) {
+            return text;
+        }
+        try {
+            if (Json.parseObject(text).get("record") instanceof String compact) {
+                return compact;
+            }
+        } catch (JsonException e) {
+            throw new VerificationException("saved record is neither a compact JWT nor valid JSON: " + e.getMessage());
+        }
+        throw new VerificationException("saved record JSON has no \"record\" (the compact JWT)");
+    }
+
+    /** A record of a key no countersigned chain leads to: what happened, and what an operator can do. */
+    private VerificationException unreachable(String kid, SignerKeys keys) {
+        String pins = state instanceof StateDirectory directory
+                ? " (remove " + directory.path().resolve(StateDirectory.SIGNER_KEYS) + ")" : "";
+        return new VerificationException("record is signed by kid " + Claims.quote(kid) + ", which is not pinned, and no"
+                + " countersigned rotation in " + mount + "/signer leads to it from the pinned keys ("
+                + String.join(", ", keys.kids()) + "). If the pins are older than the mount's verification_ttl, check"
+                + " the new key out of band and pin it anew" + pins + ".");
+    }
+
+    private SignerKeys pinFromJwks() {
+        SignerKeys fetched = SignerKeys.fromJwks(vault.get(mount + "/jwks", null).data());
+        return state.pinFirst(fetched);
+    }
+
+    private SignerKeys followSigner(SignerKeys keys) {
+        String token = tokens.token();
+        VaultResponse signer = readWithToken(mount + "/signer", token);
+        Object entries = signer.data().get("keys");
+        if (!(entries instanceof List<?> list)) {
+            throw new VerificationException("the answer of " + mount + "/signer has no keys list");
+        }
+        SignerKeys followed = keys.follow(list);
+        return followed == keys ? keys : state.addSignerKeys(followed);
+    }
+
+    private String fetchRecord() {
+        Map<String, Object> data;
+        if (wrapped != null) {
+            data = wrapped.read(service, instance);
+        } else {
+            VaultResponse answer = readWithToken(WrappedDiscovery.discoverPath(mount, service, instance), tokens.token());
+            if (answer.wrapInfo().isPresent()) {
+                throw new HeraldException("the server wrapped the discover answer (its config has require_wrapping);"
+                        + " read it with wrapping");
+            }
+            data = answer.data();
+        }
+        if (!(data.get("record") instanceof String compact)) {
+            throw new VerificationException("the discover answer holds no record");
+        }
+        return compact;
+    }
+
+    private VaultResponse readWithToken(String path, String token) {
+        try {
+            return vault.get(path, token);
+        } catch (VaultException e) {
+            if (e.status() == 403) {
+                tokens.rejected(token);
+            }
+            throw e;
+        }
+    }
+
+    /** A mount path without leading or trailing slashes ("herald", "teams/herald"). */
+    static String normalizeMount(String mount) {
+        String normalized = Objects.requireNonNull(mount, "mount").replaceAll("^/+|/+$", "");
+        if (normalized.isEmpty() || normalized.contains("//") || List.of(normalized.split("/")).contains("..")
+                || !normalized.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '?' && c != '#' && c != '%')) {
+            throw new IllegalArgumentException("not a mount path: " + Claims.quote(mount));
+        }
+        return normalized;
+    }
+
+    /** A service or instance name by DESIGN §5's rule, so that it can only ever be one path segment. */
+    static String requireName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " " + Claims.quote(name) + " is not a valid name (1-128 of"
+                    + " a-z 0-9 . _ -, starting with a letter or digit)");
+        }
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "Consumer[" + mount + "/discover/" + service + (instance == null ? "" : "/" + instance) + "]";
+    }
+
+    /** Builds a {@link Consumer}. */
+    public static final class Builder {
+        private final VaultClient vault;
+        private final TokenSource tokens;
+        private final String service;
+        private String mount = DEFAULT_MOUNT;
+        private String instance;
+        private StateDirectory state;
+        private Duration wrapTtl = DEFAULT_WRAP_TTL;
+        private TamperHook tamperHook = TamperHook.NONE;
+        private Clock clock = Clock.systemUTC();
+        private String issuer;
+
+        private Builder(VaultClient vault, TokenSource tokens, String service) {
+            this.vault = Objects.requireNonNull(vault, "vault");
+            this.tokens = Objects.requireNonNull(tokens, "tokens");
+            this.service = requireName("service", service);
+        }
+
+        /** The engine's mount path; default {@value Consumer#DEFAULT_MOUNT}. */
+        public Builder mount(String mount) {
+            this.mount = normalizeMount(mount);
+            return this;
+        }
+
+        /** Consume one instance ({@code discover/:service/:instance}) rather than the whole service. */
+        public Builder instance(String instance) {
+            this.instance = requireName("instance", instance);
+            return this;
+        }
+
+        /** Where pins and seqs are kept between runs; without one they live in memory (pinned anew at each start). */
+        public Builder state(StateDirectory state) {
+            this.state = Objects.requireNonNull(state, "state");
+            return this;
+        }
+
+        /** The wrapping token's TTL; default {@link #DEFAULT_WRAP_TTL}. */
+        public Builder wrapTtl(Duration wrapTtl) {
+            if (wrapTtl.toSeconds() < 1) {
+                throw new IllegalArgumentException("the wrap TTL must be at least one second");
+            }
+            this.wrapTtl = wrapTtl;
+            return this;
+        }
+
+        /**
+         * Reads records without response wrapping, for servers whose policy does not allow it. The record
+         * is still verified, but an interception of the answer can no longer be noticed.
+         */
+        public Builder withoutWrapping() {
+            this.wrapTtl = null;
+            return this;
+        }
+
+        /** Told of a suspected interception before the {@link TamperException} is thrown. */
+        public Builder tamperHook(TamperHook tamperHook) {
+            this.tamperHook = Objects.requireNonNull(tamperHook, "tamperHook");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The {@code iss} records must carry; default the mount path with a slash ("herald/"). */
+        public Builder issuer(String issuer) {
+            this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        public Consumer build() {
+            return new Consumer(this);
+        }
+    }
+}

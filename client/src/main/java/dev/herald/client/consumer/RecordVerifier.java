@@ -1,0 +1,192 @@
+package dev.herald.client.consumer;
+
+import dev.herald.client.VerificationException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Checks a discovery record (DESIGN §5.4) against what the consumer asked for: header {@code typ}
+ * {@value Record#TYPE}, an {@code alg} and {@code kid} of a pinned signer key, the signature, then
+ * {@code iss}, {@code sub}, {@code scope} (and for an instance record, that it lists only the
+ * instance asked for), {@code exp} after now, {@code iat} not in the future beyond a small clock
+ * skew, and every instance's JWK against its fingerprint. Claims are read only once the signature
+ * holds. The {@code seq} rollback check needs state and is {@link Consumer}'s. Immutable.
+ */
+public final class RecordVerifier {
+    /** How far in the future {@code iat} may be, for clocks that disagree a little. */
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+
+    private final String issuer;
+    private final String service;
+    private final String instance;
+    private final Clock clock;
+    private final Duration clockSkew;
+
+    private RecordVerifier(Builder builder) {
+        this.issuer = Objects.requireNonNull(builder.issuer, "issuer");
+        this.service = builder.service;
+        this.instance = builder.instance;
+        this.clock = builder.clock;
+        this.clockSkew = builder.clockSkew;
+        if (service == null && !builder.anyService) {
+            throw new IllegalArgumentException("a RecordVerifier needs the service (or anyService() for a saved record)");
+        }
+        if (instance != null && service == null) {
+            throw new IllegalArgumentException("an instance needs its service");
+        }
+    }
+
+    /** A builder; {@link Builder#issuer} and {@link Builder#service} (or {@link Builder#anyService}) are needed. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Verifies {@code compact} with {@code keys}.
+     *
+     * @return the verified record
+     * @throws VerificationException naming the first check that failed
+     */
+    public Record verify(String compact, SignerKeys keys) {
+        CompactJws jws = CompactJws.parse(compact);
+        String type = jws.type().orElse(null);
+        if (!Record.TYPE.equals(type)) {
+            throw new VerificationException("record typ is " + Claims.quote(type) + ", expected " + Record.TYPE);
+        }
+        String kid = jws.kid().orElseThrow(() -> new VerificationException("record header has no kid"));
+        Jwk key = keys.key(kid).orElseThrow(() -> new VerificationException("record is signed by kid "
+                + Claims.quote(kid) + ", which is not a pinned signer key (pinned: " + String.join(", ", keys.kids()) + ")"));
+        SignerKeys.requireAlgorithm(key, jws.algorithm(), "record");
+        jws.verify(key.publicKey(), kid);
+
+        Claims claims = Claims.of(jws.claims(), "record");
+        String iss = claims.string("iss");
+        if (!iss.equals(issuer)) {
+            throw new VerificationException("record iss is " + Claims.quote(iss) + ", expected " + Claims.quote(issuer));
+        }
+        String sub = claims.string("sub");
+        if (service != null && !sub.equals(service)) {
+            throw new VerificationException("record sub is " + Claims.quote(sub) + ", expected service "
+                    + Claims.quote(service));
+        }
+        Record.Scope scope = scope(claims.string("scope"));
+        Instant now = clock.instant();
+        Instant exp = claims.time("exp");
+        if (!now.isBefore(exp)) {
+            throw new VerificationException("record expired at " + exp + " (now " + now + ")");
+        }
+        Instant iat = claims.time("iat");
+        if (iat.isAfter(now.plus(clockSkew))) {
+            throw new VerificationException("record iat " + iat + " is in the future (now " + now + ", allowed skew "
+                    + clockSkew.toSeconds() + "s)");
+        }
+        long seq = claims.integer("seq");
+        if (seq < 0) {
+            throw new VerificationException("record seq " + seq + " is negative");
+        }
+        List<Instance> instances = new ArrayList<>();
+        for (Object member : claims.list("instances")) {
+            instances.add(Instance.fromClaims(member));
+        }
+        if (scope == Record.Scope.INSTANCE) {
+            if (instances.isEmpty()) {
+                throw new VerificationException("record of scope instance lists no instance");
+            }
+            String expected = instance != null ? instance : instances.getFirst().name();
+            for (Instance listed : instances) {
+                // an instance in rotation is listed once per generation; anything else is another instance
+                if (!listed.name().equals(expected)) {
+                    throw new VerificationException("record of scope instance lists instance " + Claims.quote(listed.name())
+                            + ", expected only " + Claims.quote(expected));
+                }
+            }
+        }
+        return new Record(compact, kid, claims, scope, instances);
+    }
+
+    private Record.Scope scope(String claim) {
+        Record.Scope scope = switch (claim) {
+            case "service" -> Record.Scope.SERVICE;
+            case "instance" -> Record.Scope.INSTANCE;
+            default -> throw new VerificationException("record scope " + Claims.quote(claim) + " is unknown");
+        };
+        if (service == null) {
+            return scope; // a saved record: the record says what it is
+        }
+        Record.Scope expected = instance == null ? Record.Scope.SERVICE : Record.Scope.INSTANCE;
+        if (scope != expected) {
+            throw new VerificationException("record scope is " + Claims.quote(claim) + ", expected "
+                    + Claims.quote(expected.claim()) + (instance == null ? " (asked for the whole service)"
+                    : " (asked for instance " + Claims.quote(instance) + ")"));
+        }
+        return scope;
+    }
+
+    /** The issuer records of a mount carry unless the mount's config names another: the mount path, with its slash. */
+    public static String defaultIssuer(String mount) {
+        return Consumer.normalizeMount(mount) + "/";
+    }
+
+    /** Builds a {@link RecordVerifier}. */
+    public static final class Builder {
+        private String issuer;
+        private String service;
+        private String instance;
+        private boolean anyService;
+        private Clock clock = Clock.systemUTC();
+        private Duration clockSkew = DEFAULT_CLOCK_SKEW;
+
+        private Builder() {
+        }
+
+        /** The expected {@code iss}: {@link #defaultIssuer} of the mount unless its config sets {@code issuer}. */
+        public Builder issuer(String issuer) {
+            this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        /** The expected {@code sub}; the record must then be of scope {@code service}, unless {@link #instance} is set. */
+        public Builder service(String service) {
+            this.service = Objects.requireNonNull(service, "service");
+            return this;
+        }
+
+        /** The one instance asked for: the record must be of scope {@code instance} and list only it. */
+        public Builder instance(String instance) {
+            this.instance = instance;
+            return this;
+        }
+
+        /**
+         * Accept the record's own {@code sub} and {@code scope} (for {@code herald verify} of a saved
+         * record, where nothing else says which service it should be). An instance record must still
+         * list a single instance name.
+         */
+        public Builder anyService() {
+            this.anyService = true;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How far in the future {@code iat} may be; default {@link #DEFAULT_CLOCK_SKEW}. */
+        public Builder clockSkew(Duration clockSkew) {
+            if (clockSkew.isNegative()) {
+                throw new IllegalArgumentException("clock skew must not be negative");
+            }
+            this.clockSkew = clockSkew;
+            return this;
+        }
+
+        public RecordVerifier build() {
+            return new RecordVerifier(this);
+        }
+    }
+}
