@@ -77,6 +77,14 @@ public final class VaultClient implements AutoCloseable {
      * @throws VaultException on any other answer, or when the attempts run out
      */
     public VaultResponse send(VaultRequest request) {
+        return send(request, retry);
+    }
+
+    /**
+     * As {@link #send(VaultRequest)}, with another {@link Retry}: {@link Retry#NONE} for a request that
+     * must not be sent twice (an unwrap whose answer was lost would find its token used the second time).
+     */
+    public VaultResponse send(VaultRequest request, Retry retry) {
         VaultException last = null;
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
             if (attempt > 1) {

@@ -68,7 +68,7 @@ public final class Consumer {
     private final PinnedTrust trust;
     private final Clock clock;
     private final Object refreshing = new Object();
-    private volatile Record current;
+    private volatile DiscoveryRecord current;
 
     private Consumer(Builder builder) {
         this.vault = builder.vault;
@@ -106,7 +106,7 @@ public final class Consumer {
      * @throws TamperException       if the wrapped answer may have been intercepted (the hook was told)
      * @throws VaultException        if Vault refused or did not answer
      */
-    public Record refresh() {
+    public DiscoveryRecord refresh() {
         synchronized (refreshing) {
             SignerKeys keys = state.signerKeys().orElseGet(this::pinFromJwks);
             String compact = fetchRecord();
@@ -117,7 +117,7 @@ public final class Consumer {
                     throw unreachable(kid.get(), keys);
                 }
             }
-            Record record = verifier.verify(compact, keys);
+            DiscoveryRecord record = verifier.verify(compact, keys);
             state.acceptSeq(record.issuer(), record.service(), record.seq());
             current = record;
             trust.install(record);
@@ -126,8 +126,8 @@ public final class Consumer {
     }
 
     /** The last record accepted, while it has not expired. */
-    public Optional<Record> current() {
-        Record record = current;
+    public Optional<DiscoveryRecord> current() {
+        DiscoveryRecord record = current;
         return record != null && record.validAt(clock.instant()) ? Optional.of(record) : Optional.empty();
     }
 
@@ -157,7 +157,7 @@ public final class Consumer {
     public Refreshing startRefreshing(ScheduledExecutorService executor,
                                       java.util.function.Consumer<? super RuntimeException> onFailure) {
         Refreshing refreshing = new Refreshing(executor, onFailure);
-        Record record = current().orElse(null);
+        DiscoveryRecord record = current().orElse(null);
         refreshing.schedule(record == null ? Duration.ZERO
                 : delayAfterSuccess(record, clock.instant(), ThreadLocalRandom.current()));
         return refreshing;
@@ -179,7 +179,7 @@ public final class Consumer {
         private void run() {
             Duration delay;
             try {
-                Record record = refresh();
+                DiscoveryRecord record = refresh();
                 failures = 0;
                 delay = delayAfterSuccess(record, clock.instant(), ThreadLocalRandom.current());
             } catch (RuntimeException e) {
@@ -219,7 +219,7 @@ public final class Consumer {
      * When to refresh after accepting {@code record}: at 2/3 of its life from {@code iat}, give or take
      * a tenth of its life, and never sooner than {@link #MIN_DELAY}.
      */
-    static Duration delayAfterSuccess(Record record, Instant now, RandomGenerator random) {
+    static Duration delayAfterSuccess(DiscoveryRecord record, Instant now, RandomGenerator random) {
         long life = Duration.between(record.issuedAt(), record.expiresAt()).toMillis();
         long jitter = life / 10;
         long target = life * 2 / 3 + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1));
@@ -244,8 +244,8 @@ public final class Consumer {
      * @param state    null: no rollback check
      * @throws VerificationException if the record does not verify, or is a rollback
      */
-    public static Record verifySaved(String saved, SignerKeys keys, RecordVerifier verifier, StateDirectory state) {
-        Record record = verifier.verify(compactOf(saved), keys);
+    public static DiscoveryRecord verifySaved(String saved, SignerKeys keys, RecordVerifier verifier, StateDirectory state) {
+        DiscoveryRecord record = verifier.verify(compactOf(saved), keys);
         if (state != null) {
             state.acceptSeq(record.issuer(), record.service(), record.seq());
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One live instance of a service as a verified {@link Record} lists it: its published public key
+ * One live instance of a service as a verified {@link DiscoveryRecord} lists it: its published public key
  * and the claims published with it. During a rotation an instance is listed twice, once per
  * generation, until the old key's overlap ends. Immutable; made only by {@link RecordVerifier}.
  */

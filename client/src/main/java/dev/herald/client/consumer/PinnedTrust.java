@@ -18,7 +18,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A TLS trust manager that trusts a peer if and only if the public key of its leaf certificate is
- * one of the live instance keys of the current {@link Record}, for servers this consumer connects
+ * one of the live instance keys of the current {@link DiscoveryRecord}, for servers this consumer connects
  * to and for clients that connect to it (mutual TLS).
  *
  * <p>Why no CA and no host name check: the record is the authority. The engine signed it, it binds
@@ -37,7 +37,7 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
      * The installed record, the thumbprints of its keys, and its epoch: the epoch rises whenever a
      * key trusted before is no longer listed, so that sessions made before cannot be resumed.
      */
-    private record Pins(Record record, Set<String> thumbprints, long epoch) {
+    private record Pins(DiscoveryRecord record, Set<String> thumbprints, long epoch) {
     }
 
     private final Clock clock;
@@ -49,7 +49,7 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
     }
 
     /** Trusts exactly the instance keys of {@code record} from now on (until its {@code exp}). */
-    public void install(Record record) {
+    public void install(DiscoveryRecord record) {
         Set<String> thumbprints = record.instances().stream().map(instance -> instance.jwk().thumbprint())
                 .collect(Collectors.toUnmodifiableSet());
         pins.updateAndGet(previous -> new Pins(record, thumbprints,
@@ -57,7 +57,7 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
     }
 
     /** The record whose keys are trusted, if one was installed (it may have expired since). */
-    public Optional<Record> installed() {
+    public Optional<DiscoveryRecord> installed() {
         return Optional.ofNullable(pins.get()).map(Pins::record);
     }
 
@@ -99,7 +99,7 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
             throw new CertificateException("no discovery record has been accepted yet: no " + peer + " is trusted");
         }
         Instant now = clock.instant();
-        Record record = current.record();
+        DiscoveryRecord record = current.record();
         if (!record.validAt(now)) {
             throw new CertificateException("the record of service " + record.service() + " expired at "
                     + record.expiresAt() + " and no fresher one was accepted: no " + peer + " is trusted");

@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Checks a discovery record (DESIGN §5.4) against what the consumer asked for: header {@code typ}
- * {@value Record#TYPE}, an {@code alg} and {@code kid} of a pinned signer key, the signature, then
+ * {@value DiscoveryRecord#TYPE}, an {@code alg} and {@code kid} of a pinned signer key, the signature, then
  * {@code iss}, {@code sub}, {@code scope} (and for an instance record, that it lists only the
  * instance asked for), {@code exp} after now, {@code iat} not in the future beyond a small clock
  * skew, and every instance's JWK against its fingerprint. Claims are read only once the signature
@@ -51,11 +51,11 @@ public final class RecordVerifier {
      * @return the verified record
      * @throws VerificationException naming the first check that failed
      */
-    public Record verify(String compact, SignerKeys keys) {
+    public DiscoveryRecord verify(String compact, SignerKeys keys) {
         CompactJws jws = CompactJws.parse(compact);
         String type = jws.type().orElse(null);
-        if (!Record.TYPE.equals(type)) {
-            throw new VerificationException("record typ is " + Claims.quote(type) + ", expected " + Record.TYPE);
+        if (!DiscoveryRecord.TYPE.equals(type)) {
+            throw new VerificationException("record typ is " + Claims.quote(type) + ", expected " + DiscoveryRecord.TYPE);
         }
         String kid = jws.kid().orElseThrow(() -> new VerificationException("record header has no kid"));
         Jwk key = keys.key(kid).orElseThrow(() -> new VerificationException("record is signed by kid "
@@ -73,7 +73,7 @@ public final class RecordVerifier {
             throw new VerificationException("record sub is " + Claims.quote(sub) + ", expected service "
                     + Claims.quote(service));
         }
-        Record.Scope scope = scope(claims.string("scope"));
+        DiscoveryRecord.Scope scope = scope(claims.string("scope"));
         Instant now = clock.instant();
         Instant exp = claims.time("exp");
         if (!now.isBefore(exp)) {
@@ -92,7 +92,7 @@ public final class RecordVerifier {
         for (Object member : claims.list("instances")) {
             instances.add(Instance.fromClaims(member));
         }
-        if (scope == Record.Scope.INSTANCE) {
+        if (scope == DiscoveryRecord.Scope.INSTANCE) {
             if (instances.isEmpty()) {
                 throw new VerificationException("record of scope instance lists no instance");
             }
@@ -105,19 +105,19 @@ public final class RecordVerifier {
                 }
             }
         }
-        return new Record(compact, kid, claims, scope, instances);
+        return new DiscoveryRecord(compact, kid, claims, scope, instances);
     }
 
-    private Record.Scope scope(String claim) {
-        Record.Scope scope = switch (claim) {
-            case "service" -> Record.Scope.SERVICE;
-            case "instance" -> Record.Scope.INSTANCE;
+    private DiscoveryRecord.Scope scope(String claim) {
+        DiscoveryRecord.Scope scope = switch (claim) {
+            case "service" -> DiscoveryRecord.Scope.SERVICE;
+            case "instance" -> DiscoveryRecord.Scope.INSTANCE;
             default -> throw new VerificationException("record scope " + Claims.quote(claim) + " is unknown");
         };
         if (service == null) {
             return scope; // a saved record: the record says what it is
         }
-        Record.Scope expected = instance == null ? Record.Scope.SERVICE : Record.Scope.INSTANCE;
+        DiscoveryRecord.Scope expected = instance == null ? DiscoveryRecord.Scope.SERVICE : DiscoveryRecord.Scope.INSTANCE;
         if (scope != expected) {
             throw new VerificationException("record scope is " + Claims.quote(claim) + ", expected "
                     + Claims.quote(expected.claim()) + (instance == null ? " (asked for the whole service)"

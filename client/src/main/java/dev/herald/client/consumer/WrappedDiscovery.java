@@ -1,6 +1,7 @@
 package dev.herald.client.consumer;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.Retry;
 import dev.herald.client.TamperException;
 import dev.herald.client.TamperHook;
 import dev.herald.client.TokenSource;
@@ -97,7 +98,8 @@ public final class WrappedDiscovery {
         VaultResponse unwrapped;
         try {
             // the wrapping token is its own authentication; the caller's token is not sent with it
-            unwrapped = vault.send(VaultRequest.post("sys/wrapping/unwrap", null, wrappingToken));
+            // sent once: a retry after a lost answer would find the token used and cry tamper falsely
+            unwrapped = vault.send(VaultRequest.post("sys/wrapping/unwrap", null, wrappingToken), Retry.NONE);
         } catch (VaultException e) {
             throw tamper("unwrapping the answer of " + path + " failed, so someone else may have unwrapped it: "
                     + e.getMessage(), e);

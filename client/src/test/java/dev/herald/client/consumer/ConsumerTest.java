@@ -74,7 +74,7 @@ class ConsumerTest {
         for (int i = 0; i < keys.length; i++) {
             instances[i] = Records.instance("web-" + (i + 1), 1, keys[i]);
         }
-        return signer.sign(Record.TYPE, Records.claims("payments", scope, seq, instances));
+        return signer.sign(DiscoveryRecord.TYPE, Records.claims("payments", scope, seq, instances));
     }
 
     private Consumer.Builder consumer() {
@@ -86,7 +86,7 @@ class ConsumerTest {
         StateDirectory state = StateDirectory.open(temp);
         Consumer consumer = consumer().state(state).build();
         assertTrue(consumer.current().isEmpty());
-        Record record = consumer.refresh();
+        DiscoveryRecord record = consumer.refresh();
         assertEquals(5, record.seq());
         assertEquals(List.of(WEB1, WEB2), record.publicKeys());
         assertEquals(record, consumer.current().orElseThrow());
@@ -125,7 +125,7 @@ class ConsumerTest {
     @Test
     void aRecordOfAKeyNoChainLeadsToIsRefusedAndTheLastGoodOneStays() {
         Consumer consumer = consumer().build();
-        Record good = consumer.refresh();
+        DiscoveryRecord good = consumer.refresh();
         TestSigner stranger = TestSigner.ed25519();
         served.set(record(stranger, 7, Records.p256().getPublic()));
         VerificationException e = assertThrows(VerificationException.class, consumer::refresh);
@@ -154,7 +154,7 @@ class ConsumerTest {
     @Test
     void aTamperedAnswerTellsTheHookAndTheLastGoodOneStays() {
         Consumer consumer = consumer().build();
-        Record good = consumer.refresh();
+        DiscoveryRecord good = consumer.refresh();
         vault.on("POST", "sys/wrapping/lookup", exchange -> StubVault.Reply.error(400, StubVault.INVALID_WRAPPING_TOKEN));
         TamperException e = assertThrows(TamperException.class, consumer::refresh);
         assertEquals(List.of(e), tampers);
@@ -185,8 +185,8 @@ class ConsumerTest {
     @Test
     void oneInstanceAndScopeConfusion() {
         served.set(record(first, "instance", 5, WEB1));
-        Record record = consumer().instance("web-1").build().refresh();
-        assertEquals(Record.Scope.INSTANCE, record.scope());
+        DiscoveryRecord record = consumer().instance("web-1").build().refresh();
+        assertEquals(DiscoveryRecord.Scope.INSTANCE, record.scope());
         assertEquals(1, vault.requests(DISCOVER + "/web-1").size());
         // the whole service's record where one instance was asked for, and the other way round
         served.set(record(first, "service", 6, WEB1));
@@ -197,7 +197,7 @@ class ConsumerTest {
 
     @Test
     void withoutWrappingReadsThePlainAnswer() {
-        Record record = consumer().withoutWrapping().build().refresh();
+        DiscoveryRecord record = consumer().withoutWrapping().build().refresh();
         assertEquals(5, record.seq());
         assertNull(vault.requests(DISCOVER).getFirst().header("X-Vault-Wrap-TTL"));
         assertTrue(vault.requests("sys/wrapping/lookup").isEmpty());
@@ -225,7 +225,7 @@ class ConsumerTest {
 
     @Test
     void refreshesAtTwoThirdsOfTheRecordsLifeWithJitter() {
-        Record record = consumer().build().refresh(); // iat NOW, exp NOW + 300 s
+        DiscoveryRecord record = consumer().build().refresh(); // iat NOW, exp NOW + 300 s
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < 200; i++) {
             Duration delay = Consumer.delayAfterSuccess(record, Records.NOW, random);
@@ -292,7 +292,7 @@ class ConsumerTest {
 
     @Test
     void verifiesASavedRecordOffline() throws Exception {
-        Record record = consumer().build().refresh();
+        DiscoveryRecord record = consumer().build().refresh();
         SignerKeys keys = SignerKeys.parseJwks(Json.write(TestSigner.jwks(first)));
         RecordVerifier verifier = RecordVerifier.builder().issuer("herald/").anyService().clock(clock).build();
         StateDirectory state = StateDirectory.open(temp);

@@ -193,7 +193,7 @@ class EngineVectorsTest {
         SignerKeys first = SignerKeys.parseJwks(JWKS_FIRST);
         assertThrows(VerificationException.class, () -> verifier().build().verify(RECORD_SERVICE, first));
 
-        Record record = verifier().build().verify(RECORD_SERVICE, followed());
+        DiscoveryRecord record = verifier().build().verify(RECORD_SERVICE, followed());
         assertEquals(42, record.seq());
         assertEquals(List.of("web-1", "web-2", "web-3"), record.instances().stream().map(Instance::name).toList());
         assertEquals(List.of("Ed25519", "P-384", "RSA"),
@@ -201,10 +201,10 @@ class EngineVectorsTest {
         assertTrue(record.instances().get(2).publicKey() instanceof RSAPublicKey);
         assertEquals(List.of("web-2.payments.svc:8443"), record.instances().get(1).endpoints());
 
-        Record instance = verifier().instance("web-2").build().verify(RECORD_INSTANCE, followed());
+        DiscoveryRecord instance = verifier().instance("web-2").build().verify(RECORD_INSTANCE, followed());
         assertEquals(record.instances().get(1).fingerprint(), instance.instances().getFirst().fingerprint());
 
-        Record byRetiredKey = verifier().build().verify(RECORD_BY_K2, followed());
+        DiscoveryRecord byRetiredKey = verifier().build().verify(RECORD_BY_K2, followed());
         assertEquals("ES256", CompactJws.parse(byRetiredKey.compact()).algorithm());
     }
 

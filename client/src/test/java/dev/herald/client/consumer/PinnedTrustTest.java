@@ -60,7 +60,7 @@ class PinnedTrustTest {
     }
 
     /** A verified record listing {@code keys} as instances web-0, web-1, ... */
-    private Record recordOf(long seq, PublicKey... keys) {
+    private DiscoveryRecord recordOf(long seq, PublicKey... keys) {
         List<Map<String, Object>> instances = new ArrayList<>();
         for (int i = 0; i < keys.length; i++) {
             instances.add(Records.instance("web-" + i, 1, keys[i]));
@@ -68,7 +68,7 @@ class PinnedTrustTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> claims = Records.claims("payments", "service", seq, instances.toArray(new Map[0]));
         return RecordVerifier.builder().issuer("herald/").service("payments").clock(clock).build()
-                .verify(SIGNER.sign(Record.TYPE, claims), KEYS);
+                .verify(SIGNER.sign(DiscoveryRecord.TYPE, claims), KEYS);
     }
 
     /** A self-signed certificate for {@code keys}, named for no host in particular. */

@@ -35,16 +35,16 @@ class RecordVerifierTest {
     }
 
     private static String sign(Map<String, Object> claims) {
-        return SIGNER.sign(Record.TYPE, claims);
+        return SIGNER.sign(DiscoveryRecord.TYPE, claims);
     }
 
     @Test
     void verifiesAServiceRecord() {
         String compact = sign(serviceClaims());
-        Record record = forService().build().verify(compact, KEYS);
+        DiscoveryRecord record = forService().build().verify(compact, KEYS);
         assertEquals("herald/", record.issuer());
         assertEquals("payments", record.service());
-        assertEquals(Record.Scope.SERVICE, record.scope());
+        assertEquals(DiscoveryRecord.Scope.SERVICE, record.scope());
         assertEquals(12, record.seq());
         assertEquals(SIGNER.kid(), record.kid());
         assertEquals(Records.NOW, record.issuedAt());
@@ -68,7 +68,7 @@ class RecordVerifierTest {
     @Test
     void verifiesRecordsOfEveryAlgorithmAndKeyType() {
         for (TestSigner signer : List.of(TestSigner.es256(), TestSigner.es384())) {
-            Record record = forService().build().verify(signer.sign(Record.TYPE, serviceClaims()),
+            DiscoveryRecord record = forService().build().verify(signer.sign(DiscoveryRecord.TYPE, serviceClaims()),
                     SignerKeys.fromJwks(TestSigner.jwks(signer)));
             assertEquals(signer.kid(), record.kid());
         }
@@ -77,10 +77,10 @@ class RecordVerifierTest {
     @Test
     void verifiesAnInstanceRecordAlsoDuringRotation() {
         RecordVerifier verifier = forService().instance("web-2").build();
-        Record one = verifier.verify(sign(Records.claims("payments", "instance", 12, Records.instance("web-2", 2, WEB2))), KEYS);
-        assertEquals(Record.Scope.INSTANCE, one.scope());
+        DiscoveryRecord one = verifier.verify(sign(Records.claims("payments", "instance", 12, Records.instance("web-2", 2, WEB2))), KEYS);
+        assertEquals(DiscoveryRecord.Scope.INSTANCE, one.scope());
         // both generations listed while the old key's overlap lasts
-        Record both = verifier.verify(sign(Records.claims("payments", "instance", 13, Records.instance("web-2", 2, WEB2),
+        DiscoveryRecord both = verifier.verify(sign(Records.claims("payments", "instance", 13, Records.instance("web-2", 2, WEB2),
                 Records.instance("web-2", 3, WEB2_NEXT))), KEYS);
         assertEquals(List.of(WEB2, WEB2_NEXT), both.publicKeys());
     }
@@ -138,13 +138,13 @@ class RecordVerifierTest {
                 () -> forService().build().verify(SIGNER.sign(SignerKeys.ROTATION_TYPE, serviceClaims()), KEYS));
         TestSigner stranger = TestSigner.ed25519();
         assertMessage("signed by kid \"" + stranger.kid() + "\", which is not a pinned signer key (pinned: " + SIGNER.kid() + ")",
-                () -> forService().build().verify(stranger.sign(Record.TYPE, serviceClaims()), KEYS));
+                () -> forService().build().verify(stranger.sign(DiscoveryRecord.TYPE, serviceClaims()), KEYS));
         // the stranger claims the pinned kid: the signature gives him away
         String claimsKid = stranger.sign(new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(SIGNER.kid())
-                .type(new com.nimbusds.jose.JOSEObjectType(Record.TYPE)).build(), Json.write(serviceClaims()));
+                .type(new com.nimbusds.jose.JOSEObjectType(DiscoveryRecord.TYPE)).build(), Json.write(serviceClaims()));
         assertMessage("signature does not verify with key " + SIGNER.kid(), () -> forService().build().verify(claimsKid, KEYS));
         String noKid = SIGNER.sign(new JWSHeader.Builder(JWSAlgorithm.EdDSA)
-                .type(new com.nimbusds.jose.JOSEObjectType(Record.TYPE)).build(), Json.write(serviceClaims()));
+                .type(new com.nimbusds.jose.JOSEObjectType(DiscoveryRecord.TYPE)).build(), Json.write(serviceClaims()));
         assertMessage("record header has no kid", () -> forService().build().verify(noKid, KEYS));
     }
 
@@ -156,9 +156,9 @@ class RecordVerifierTest {
         listedAsEs384.put("alg", "ES384");
         assertThrows(VerificationException.class, () -> SignerKeys.fromJwks(Map.of("keys", List.of(listedAsEs384))));
         // ... and a record whose header names another alg than the pinned key's is refused before any signature check
-        String ed = SIGNER.sign(Record.TYPE, serviceClaims());
+        String ed = SIGNER.sign(DiscoveryRecord.TYPE, serviceClaims());
         String swapped = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("{\"alg\":\"ES256\",\"kid\":\"" + SIGNER.kid() + "\",\"typ\":\"" + Record.TYPE + "\"}").getBytes())
+                ("{\"alg\":\"ES256\",\"kid\":\"" + SIGNER.kid() + "\",\"typ\":\"" + DiscoveryRecord.TYPE + "\"}").getBytes())
                 + ed.substring(ed.indexOf('.'));
         assertMessage("record has alg \"ES256\" but key " + SIGNER.kid() + " is an EdDSA key",
                 () -> forService().build().verify(swapped, KEYS));
@@ -207,8 +207,8 @@ class RecordVerifierTest {
     void anyServiceTakesTheRecordsOwnSubAndScope() {
         RecordVerifier any = RecordVerifier.builder().issuer("herald/").anyService().clock(CLOCK).build();
         assertEquals("payments", any.verify(sign(serviceClaims()), KEYS).service());
-        Record instance = any.verify(sign(Records.claims("orders", "instance", 3, Records.instance("o-1", 1, WEB1))), KEYS);
-        assertEquals(Record.Scope.INSTANCE, instance.scope());
+        DiscoveryRecord instance = any.verify(sign(Records.claims("orders", "instance", 3, Records.instance("o-1", 1, WEB1))), KEYS);
+        assertEquals(DiscoveryRecord.Scope.INSTANCE, instance.scope());
         assertThrows(VerificationException.class, () -> any.verify(sign(Records.claims("orders", "instance", 3,
                 Records.instance("o-1", 1, WEB1), Records.instance("o-2", 1, WEB2))), KEYS));
         assertThrows(IllegalArgumentException.class, () -> RecordVerifier.builder().issuer("herald/").build());

@@ -20,7 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Record claims shaped as the engine's DiscoverPath writes them, with instance JWKs made by nimbus. */
+/** DiscoveryRecord claims shaped as the engine's DiscoverPath writes them, with instance JWKs made by nimbus. */
 final class Records {
     /** The tests' "now". */
     static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
@@ -94,7 +94,7 @@ final class Records {
         return claims;
     }
 
-    /** Record claims by the default issuer "herald/", issued NOW, valid 5 minutes. */
+    /** DiscoveryRecord claims by the default issuer "herald/", issued NOW, valid 5 minutes. */
     @SafeVarargs
     static Map<String, Object> claims(String service, String scope, long seq, Map<String, Object>... instances) {
         Map<String, Object> claims = new LinkedHashMap<>();

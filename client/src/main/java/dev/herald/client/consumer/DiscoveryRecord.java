@@ -11,7 +11,7 @@ import java.util.Map;
  * instances of a service are live, with their keys, as of {@link #issuedAt} and until
  * {@link #expiresAt}. Immutable; made only by {@link RecordVerifier}.
  */
-public final class Record {
+public final class DiscoveryRecord {
     /** The header {@code typ} of a record. */
     public static final String TYPE = "herald-record+jwt";
 
@@ -45,7 +45,7 @@ public final class Record {
     private final Instant expiresAt;
     private final List<Instance> instances;
 
-    Record(String compact, String kid, Claims claims, Scope scope, List<Instance> instances) {
+    DiscoveryRecord(String compact, String kid, Claims claims, Scope scope, List<Instance> instances) {
         this.compact = compact;
         this.kid = kid;
         this.issuer = claims.string("iss");
@@ -129,7 +129,7 @@ public final class Record {
     @Override
     public String toString() {
         // never the JWT itself
-        return "Record[" + issuer + " " + service + " " + scope.claim() + ", seq " + seq + ", " + instances.size()
+        return "DiscoveryRecord[" + issuer + " " + service + " " + scope.claim() + ", seq " + seq + ", " + instances.size()
                 + " instances, until " + expiresAt + "]";
     }
 }
