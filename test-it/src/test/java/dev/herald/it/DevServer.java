@@ -461,6 +461,8 @@ public final class DevServer implements AutoCloseable, ServerHttp {
             return;
         }
         closed = true;
+        // Listed first: a plugin the server gives up on while the keys are read may orphan its children.
+        List<ProcessHandle> children = process == null ? List.of() : process.descendants().toList();
         if (process != null && process.isAlive()) {
             try {
                 signingKeys.collect(this);
@@ -468,7 +470,7 @@ public final class DevServer implements AutoCloseable, ServerHttp {
                 System.err.println("herald-it: " + name + ": could not read the signing keys: " + e);
             }
         }
-        stopProcess();
+        stopProcess(children);
         try {
             assertNoSigningKeyIn(List.of(logFile, transcript.file()));
         } finally {
@@ -497,10 +499,16 @@ public final class DevServer implements AutoCloseable, ServerHttp {
     }
 
     private void stopProcess() {
+        stopProcess(List.of());
+    }
+
+    /** Stops the server, then any of its children (those listed now and {@code knownChildren}) still alive. */
+    private void stopProcess(List<ProcessHandle> knownChildren) {
         if (process == null) {
             return;
         }
-        List<ProcessHandle> children = process.descendants().toList();
+        List<ProcessHandle> children = new ArrayList<>(knownChildren);
+        process.descendants().filter(p -> !children.contains(p)).forEach(children::add);
         process.destroy();
         try {
             if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
