@@ -19,9 +19,16 @@ public final class VaultException extends HeraldException {
 
     /** {@code operation} got no answer (connection refused, timeout, TLS failure, interrupted). */
     public VaultException(String operation, Throwable cause) {
-        super(operation + ": no answer (" + cause.getMessage() + ")", cause);
+        super(operation + ": no answer (" + describe(cause) + ")", cause);
         this.status = 0;
         this.errors = List.of();
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof java.net.ConnectException) {
+            return "connection refused or unreachable" + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     /** The HTTP status, or 0 if the request got no answer (connection refused, timeout, TLS failure). */

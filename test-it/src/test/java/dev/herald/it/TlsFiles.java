@@ -98,6 +98,25 @@ final class TlsFiles {
         }
     }
 
+    /** A key and a self-signed certificate that nothing published: a rogue service's ({@code NAME.pem}, {@code NAME-key.pem}). */
+    java.util.List<Path> selfSigned(String name) {
+        try {
+            KeyPair key = p256();
+            X500Name subject = new X500Name("CN=" + name);
+            X509Certificate certificate = sign(new JcaX509v3CertificateBuilder(subject, serial(), notBefore(), notAfter(),
+                    subject, key.getPublic()), key);
+            Path certificateFile = dir.resolve(name + ".pem");
+            Path keyFile = dir.resolve(name + "-key.pem");
+            writePem(certificateFile, "CERTIFICATE", certificate.getEncoded());
+            writePem(keyFile, "PRIVATE KEY", key.getPrivate().getEncoded());
+            return java.util.List.of(certificateFile, keyFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     X509Certificate ca() {
         return ca;
     }

@@ -27,6 +27,10 @@ public final class HeraldCli {
     public static final int TAMPER = 4;
 
     public static void main(String[] args) {
+        // The library logs through System.Logger (java.util.logging here): one line per message on stderr.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "herald: %4$s: %5$s%6$s%n");
+        }
         System.exit(run(args));
     }
 
