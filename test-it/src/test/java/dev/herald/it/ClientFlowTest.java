@@ -146,6 +146,12 @@ class ClientFlowTest {
                 await("the consumer's first verified request", Duration.ofSeconds(60), () -> lines("consumer").stream()
                         .anyMatch(l -> l.startsWith("OK ")));
                 report.put("publish start to first verified mTLS request (ms)", (System.nanoTime() - start) / 1_000_000);
+                // Beside it, a trust bundle kept current for a proxy that does not speak Java.
+                Path bundle = dir.resolve("web-peers.pem");
+                Process trust = start("trust", cli(List.of("trust", SERVICE, "--out", bundle.toString(), "--state",
+                        dir.resolve("trust-state").toString(), "--follow", "--auth", "cert", "--pkcs11-module",
+                        SoftHsm.MODULE.toString(), "--pkcs11-token", hsm.label(), "--pkcs11-key-label", "consumer",
+                        "--pkcs11-pin-file", hsm.pinFile().toString())));
                 assertTrue(lines("consumer").stream().anyMatch(l -> l.startsWith("ROGUE refused")),
                         () -> "a service presenting an unpublished key is refused: " + lines("consumer"));
 
@@ -154,6 +160,11 @@ class ClientFlowTest {
                 String second = (String) Json.at(publications().get(1), "fingerprint");
                 await("the consumer pinned to the new key", Duration.ofSeconds(60), () -> lines("consumer").stream()
                         .anyMatch(l -> l.startsWith("OK ") && l.contains(second)));
+                await("the trust bundle rewritten with the new key", Duration.ofSeconds(60),
+                        () -> fingerprints(read(bundle)).contains(second));
+                assertTrue(read(dir.resolve("web-peers.pem.json")).contains(second), "the JSON copy of the record too");
+                trust.destroy();
+                assertTrue(trust.waitFor(20, TimeUnit.SECONDS), "trust --follow stops on SIGTERM");
                 int sent = okCount();
                 await("more requests after the move", Duration.ofSeconds(30), () -> okCount() >= sent + 8);
                 Set<String> fingerprints = new LinkedHashSet<>();
@@ -366,6 +377,23 @@ class ClientFlowTest {
             env.put("JAVA_HOME", Path.of(System.getProperty("java.home")).toString());
             return builder;
         }
+    }
+
+    /** The {@code sha256:<hex of SPKI>} fingerprints of the PEM public keys in {@code pem}. */
+    private static Set<String> fingerprints(String pem) {
+        Set<String> found = new LinkedHashSet<>();
+        java.util.regex.Matcher block = java.util.regex.Pattern
+                .compile("-----BEGIN PUBLIC KEY-----([^-]+)-----END PUBLIC KEY-----").matcher(pem);
+        while (block.find()) {
+            try {
+                byte[] spki = java.util.Base64.getMimeDecoder().decode(block.group(1));
+                found.add("sha256:" + java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(spki)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return found;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
