@@ -1,7 +1,7 @@
 package dev.herald.client.publisher;
 
+import dev.herald.client.AtomicFiles;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -69,15 +69,14 @@ public final class WorkloadIdentity {
         }
         if (keyFile != null) {
             if (key.exportable()) {
-                AtomicFiles.replace(keyFile, key.privateKeyPem().getBytes(StandardCharsets.US_ASCII), true);
+                AtomicFiles.replace(keyFile, key.privateKeyPem(), AtomicFiles.Permissions.OWNER_ONLY);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "{0} cannot leave its PKCS#11 token: {1} was not written, only the"
                         + " certificate; the workload must use the token (or this library''s key manager)", key, keyFile);
             }
         }
         if (certificateFile != null) {
-            AtomicFiles.replace(certificateFile, SelfSignedCertificate.pem(certificate).getBytes(StandardCharsets.US_ASCII),
-                    false);
+            AtomicFiles.replace(certificateFile, SelfSignedCertificate.pem(certificate), AtomicFiles.Permissions.WORLD_READABLE);
         }
         keyManager.swap(key.privateKey(), certificate);
     }
