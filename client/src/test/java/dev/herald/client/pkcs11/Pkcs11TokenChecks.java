@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.SwitchableKeyManager;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -172,7 +173,7 @@ public final class Pkcs11TokenChecks {
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(serverPair.getPrivate())));
         Capturing serverTrust = new Capturing();
         SSLContext server = SSLContext.getInstance("TLSv1.3");
-        server.init(new KeyManager[] {new LabelKeyManager("server", serverPair.getPrivate(), List.of(serverCertificate))},
+        server.init(new KeyManager[] {SwitchableKeyManager.of(serverPair.getPrivate(), List.of(serverCertificate))},
                 new TrustManager[] {serverTrust}, new SecureRandom());
         SSLContext client = SSLContext.getInstance("TLSv1.3");
         client.init(clientKeys, new TrustManager[] {new Capturing()}, new SecureRandom());
