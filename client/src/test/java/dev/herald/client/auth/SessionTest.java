@@ -9,7 +9,9 @@ import dev.herald.client.Retry;
 import dev.herald.client.VaultClient;
 import dev.herald.client.VaultConfig;
 import dev.herald.client.VaultException;
-import dev.herald.client.auth.StubVault.Answer;
+import dev.herald.client.testing.ManualClock;
+import dev.herald.client.testing.StubVault;
+import dev.herald.client.testing.StubVault.Answer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,21 +120,18 @@ class SessionTest {
 
     @Test
     void logsInAgainWhenRenewalFails() {
-        stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
-        Session session = session().build();
-        session.token();
-
-        clock.advance(DUE);
-
-        assertEquals("t2", session.token());
-        assertEquals(1, renewals().size());
-        assertEquals(2, logins());
+        assertLogsInAgainOnceDueWhenRenewalAnswers(Answer.errors(403, "permission denied"));
     }
 
     @Test
     void logsInAgainWhenRenewalNoLongerRestoresTheTtl() {
         // the max TTL is 100 s away: Vault caps the renewal
-        stub.answer("POST", "auth/token/renew-self", Answer.auth("t1", 100, true));
+        assertLogsInAgainOnceDueWhenRenewalAnswers(Answer.auth("t1", 100, true));
+    }
+
+    /** One renewal is tried when due; with {@code renewal} as its answer, the session logs in again. */
+    private void assertLogsInAgainOnceDueWhenRenewalAnswers(Answer renewal) {
+        stub.answer("POST", "auth/token/renew-self", renewal);
         Session session = session().build();
         session.token();
 
