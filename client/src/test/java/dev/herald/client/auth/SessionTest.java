@@ -218,12 +218,18 @@ class SessionTest {
         assertEquals(List.of("shared", "shared", "shared", "shared", "shared", "shared", "shared", "shared"), tokens);
     }
 
-    @Test
-    void keepsAUsableTokenWhileRenewalAndLoginFailAndThrowsOnceItExpired() {
+    /** A session that logged in (t1); from then on Vault refuses its renewal and is sealed for logins. */
+    private Session holdingT1WhileRenewalAndLoginFail() {
         stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
         Session session = session().build();
         session.token();
         stub.answer("POST", "auth/jwt/login", Answer.errors(503, "Vault is sealed"));
+        return session;
+    }
+
+    @Test
+    void keepsAUsableTokenWhileRenewalAndLoginFailAndThrowsOnceItExpired() {
+        Session session = holdingT1WhileRenewalAndLoginFail();
 
         clock.advance(DUE);
         assertEquals("t1", session.token(), "t1 has 100 s left");
@@ -247,10 +253,7 @@ class SessionTest {
 
     @Test
     void anExpiredTokenIsNeverHandedOutEvenWhileWaitingToRetry() {
-        stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
-        Session session = session().build();
-        session.token();
-        stub.answer("POST", "auth/jwt/login", Answer.errors(503, "Vault is sealed"));
+        Session session = holdingT1WhileRenewalAndLoginFail();
 
         clock.advance(Duration.ofMillis(TTL * 1000 - 500));
         assertEquals("t1", session.token(), "half a second left");
