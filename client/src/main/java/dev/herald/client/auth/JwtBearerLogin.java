@@ -12,6 +12,7 @@ import java.util.Objects;
  * their own defaults and requirements. The JWT is read at each login, because its issuer rotates it.
  */
 abstract sealed class JwtBearerLogin implements Login permits JwtLogin, KubernetesLogin {
+    private final String name;
     private final String mount;
     private final String role;
     private final Secret jwt;
@@ -19,11 +20,13 @@ abstract sealed class JwtBearerLogin implements Login permits JwtLogin, Kubernet
     /**
      * The parts, each already checked by the subclass (in the order its messages should come).
      *
+     * @param name the login's class name, for {@code toString}
      * @param mount as {@link AuthMount#check} returns it
      * @param role the role; null: the mount's {@code default_role}
      * @param jwt where the JWT is kept
      */
-    JwtBearerLogin(String mount, String role, Secret jwt) {
+    JwtBearerLogin(String name, String mount, String role, Secret jwt) {
+        this.name = name;
         this.mount = mount;
         this.role = role;
         this.jwt = jwt;
@@ -47,8 +50,7 @@ abstract sealed class JwtBearerLogin implements Login permits JwtLogin, Kubernet
     /** The method's name, mount, role and where the JWT comes from (never the JWT). */
     @Override
     public final String toString() {
-        return getClass().getSimpleName() + "[auth/" + mount + (role == null ? "" : ", role " + role) + ", "
-                + jwt.source() + "]";
+        return name + "[auth/" + mount + (role == null ? "" : ", role " + role) + ", " + jwt.source() + "]";
     }
 
     /**
@@ -74,7 +76,10 @@ abstract sealed class JwtBearerLogin implements Login permits JwtLogin, Kubernet
             return self();
         }
 
-        /** The role to log in with; JWT auth may leave it to the mount's {@code default_role}, Kubernetes auth may not. */
+        /**
+         * The role to log in with; JWT auth may leave it to the mount's {@code default_role},
+         * Kubernetes auth may not.
+         */
         public B role(String role) {
             this.role = role;
             return self();

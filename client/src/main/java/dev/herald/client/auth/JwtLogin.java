@@ -15,8 +15,8 @@ public final class JwtLogin extends JwtBearerLogin {
     public static final String DEFAULT_MOUNT = "jwt";
 
     private JwtLogin(Builder builder) {
-        super(AuthMount.check(builder.mount), builder.role == null || builder.role.isBlank() ? null : builder.role.strip(),
-                requireJwt(builder.jwt));
+        super("JwtLogin", AuthMount.check(builder.mount),
+                builder.role == null || builder.role.isBlank() ? null : builder.role.strip(), requireJwt(builder.jwt));
     }
 
     private static Secret requireJwt(Secret jwt) {

@@ -16,7 +16,8 @@ public final class KubernetesLogin extends JwtBearerLogin {
     public static final String DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
     private KubernetesLogin(Builder builder) {
-        super(AuthMount.check(builder.mount), AuthMount.required(builder.role, "the Kubernetes auth role"), builder.jwt);
+        super("KubernetesLogin", AuthMount.check(builder.mount),
+                AuthMount.required(builder.role, "the Kubernetes auth role"), builder.jwt);
     }
 
     /** A builder with the default mount and token file. */
