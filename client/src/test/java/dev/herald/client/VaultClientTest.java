@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.herald.client.auth.StubVault;
-import dev.herald.client.auth.StubVault.Answer;
-import dev.herald.client.auth.TestPki;
+import dev.herald.client.testing.StubVault;
+import dev.herald.client.testing.StubVault.Answer;
+import dev.herald.client.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

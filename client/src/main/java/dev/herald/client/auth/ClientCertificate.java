@@ -1,16 +1,15 @@
 package dev.herald.client.auth;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.SwitchableKeyManager;
 import java.io.IOException;
 import java.io.Reader;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -19,10 +18,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -66,12 +62,11 @@ public final class ClientCertificate {
     /**
      * Key managers presenting {@code chain} (the client's certificate first) with {@code key}, which
      * may be a PKCS#11 key: it is only asked to sign the handshake.
+     *
+     * @throws IllegalArgumentException if {@code chain} is empty
      */
     public static KeyManager[] keyManagers(PrivateKey key, List<X509Certificate> chain) {
-        if (chain.isEmpty()) {
-            throw new IllegalArgumentException("the certificate chain is empty");
-        }
-        return new KeyManager[] {new SingleKeyManager(key, chain.toArray(X509Certificate[]::new))};
+        return new KeyManager[] {SwitchableKeyManager.forClient(key, chain)};
     }
 
     private static List<X509Certificate> readChain(Path file) {
@@ -162,80 +157,6 @@ public final class ClientCertificate {
             return verifier.verify(signature);
         } catch (GeneralSecurityException e) {
             return false; // e.g. an RSA certificate with an EC key
-        }
-    }
-
-    /**
-     * Presents one certificate chain whenever the server asks for a client certificate of the key's
-     * type. The JDK's own key managers need a key store, which cannot hold a key that stays inside
-     * a PKCS#11 token alongside a certificate from a file.
-     */
-    private static final class SingleKeyManager extends X509ExtendedKeyManager {
-        private static final String ALIAS = "herald-client";
-        private final PrivateKey key;
-        private final X509Certificate[] chain;
-
-        SingleKeyManager(PrivateKey key, X509Certificate[] chain) {
-            this.key = key;
-            this.chain = chain;
-        }
-
-        /**
-         * Whether the key fits one of the key types JSSE asks for: the key algorithm ("EC", "RSA",
-         * "EdDSA"), or in TLS 1.2 a key and signer pair such as "EC_EC".
-         */
-        private boolean fits(String[] keyTypes) {
-            String mine = key.getAlgorithm().toUpperCase(Locale.ROOT);
-            for (String keyType : keyTypes) {
-                String wanted = keyType.toUpperCase(Locale.ROOT);
-                int pair = wanted.indexOf('_');
-                if (pair > 0) {
-                    wanted = wanted.substring(0, pair);
-                }
-                if (wanted.equals(mine) || isEdDsa(wanted) && isEdDsa(mine)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private static boolean isEdDsa(String algorithm) {
-            return algorithm.equals("EDDSA") || algorithm.equals("ED25519");
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-            return keyTypes != null && fits(keyTypes) ? ALIAS : null;
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-            return chooseClientAlias(keyTypes, issuers, null);
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return keyType != null && fits(new String[] {keyType}) ? new String[] {ALIAS} : null;
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return null;
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return null;
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return ALIAS.equals(alias) ? chain.clone() : null;
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return ALIAS.equals(alias) ? key : null;
         }
     }
 }

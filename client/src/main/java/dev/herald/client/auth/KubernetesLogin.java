@@ -1,8 +1,6 @@
 package dev.herald.client.auth;
 
-import dev.herald.client.VaultClient;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * Kubernetes auth: the same request as {@link JwtLogin} ({@code POST auth/MOUNT/login} with
@@ -11,78 +9,40 @@ import java.util.Objects;
  * {@value #DEFAULT_TOKEN_FILE}), read at each login because the kubelet rotates it. The role is
  * required: the Kubernetes method has no default role.
  */
-public final class KubernetesLogin implements Login {
+public final class KubernetesLogin extends JwtBearerLogin {
     /** The mount path when none is given. */
     public static final String DEFAULT_MOUNT = "kubernetes";
     /** Where Kubernetes mounts the service-account token in every pod that has one. */
     public static final String DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-    private final String mount;
-    private final String role;
-    private final Secret jwt;
-
     private KubernetesLogin(Builder builder) {
-        this.mount = AuthMount.check(builder.mount);
-        this.role = AuthMount.required(builder.role, "the Kubernetes auth role");
-        this.jwt = builder.jwt;
+        super("KubernetesLogin", AuthMount.check(builder.mount),
+                AuthMount.required(builder.role, "the Kubernetes auth role"), builder.jwt);
     }
 
-    /** A builder with the default mount. */
+    /** A builder with the default mount and token file. */
     public static Builder builder() {
         return new Builder();
     }
 
-    @Override
-    public LoginToken login(VaultClient vault) {
-        return JwtLogin.login(vault, mount, role, jwt);
-    }
-
-    /** The auth mount path, without surrounding slashes. */
-    public String mount() {
-        return mount;
-    }
-
-    @Override
-    public String toString() {
-        return "KubernetesLogin[auth/" + mount + ", role " + role + ", " + jwt.source() + "]";
-    }
-
-    /** Builds a {@link KubernetesLogin}; the role is required. */
-    public static final class Builder {
-        private String mount = DEFAULT_MOUNT;
-        private String role;
-        private Secret jwt = Secret.file(Path.of(DEFAULT_TOKEN_FILE));
-
+    /**
+     * Builds a {@link KubernetesLogin}; the role is required. The JWT is the service-account token
+     * file unless another is given (e.g. a projected token with a Vault audience).
+     */
+    public static final class Builder extends JwtBearerLogin.Builder<Builder> {
         private Builder() {
+            super(DEFAULT_MOUNT, Secret.file(Path.of(DEFAULT_TOKEN_FILE)));
         }
 
-        /** The auth mount path (default {@value KubernetesLogin#DEFAULT_MOUNT}). */
-        public Builder mount(String mount) {
-            this.mount = mount;
-            return this;
-        }
-
-        /** The Kubernetes auth role (required). */
-        public Builder role(String role) {
-            this.role = role;
-            return this;
-        }
-
-        /** The service-account token file, when not the default one (e.g. a projected token with a Vault audience). */
-        public Builder jwtFile(Path file) {
-            return jwt(Secret.file(file));
-        }
-
-        /** Where the service-account token is kept. */
-        public Builder jwt(Secret jwt) {
-            this.jwt = Objects.requireNonNull(jwt, "jwt");
+        @Override
+        Builder self() {
             return this;
         }
 
         /**
          * The login.
          *
-         * @throws IllegalArgumentException if a required part is missing or the mount path is malformed
+         * @throws IllegalArgumentException if the role is missing or the mount path is malformed
          */
         public KubernetesLogin build() {
             return new KubernetesLogin(this);

@@ -1,11 +1,11 @@
 package dev.herald.client.consumer;
 
+import dev.herald.client.AtomicFiles;
 import dev.herald.client.HeraldException;
 import dev.herald.client.VerificationException;
 import dev.herald.sdk.json.Json;
 import dev.herald.sdk.json.JsonException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -196,43 +195,9 @@ public final class StateDirectory implements TrustState {
         }
     }
 
-    /** Replaces {@code name} atomically: temporary file, fsync, atomic rename, fsync of the directory. */
+    /** Replaces {@code name} atomically (owner-only, like every file here). */
     private void write(String name, String content) {
-        Path target = directory.resolve(name);
-        Path temporary = null;
-        try {
-            // created 0600 on POSIX file systems, before any byte is written
-            temporary = Files.createTempFile(directory, "." + name + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            temporary = null;
-            syncDirectory();
-        } catch (IOException e) {
-            throw new HeraldException("cannot write " + target + ": " + e);
-        } finally {
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // the write already failed; that is what the caller hears about
-                }
-            }
-        }
-    }
-
-    /** So that the rename itself survives a crash. Not every platform can open a directory: then the rename is all. */
-    private void syncDirectory() {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException notSupported) {
-            // e.g. Windows; the rename is atomic all the same
-        }
+        AtomicFiles.replace(directory.resolve(name), content, AtomicFiles.Permissions.OWNER_ONLY);
     }
 
     private static FileAttribute<?>[] ownerOnly() {

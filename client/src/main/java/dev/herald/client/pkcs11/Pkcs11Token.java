@@ -1,6 +1,7 @@
 package dev.herald.client.pkcs11;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.SwitchableKeyManager;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -212,7 +213,7 @@ public final class Pkcs11Token implements AutoCloseable {
      */
     public KeyManager[] keyManagers(String label) {
         List<X509Certificate> chain = certificateChain(label);
-        return new KeyManager[] {new LabelKeyManager(label, privateKey(label), chain)};
+        return new KeyManager[] {SwitchableKeyManager.of(privateKey(label), chain)};
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.herald.client.publisher;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.Pem;
 import java.io.IOException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;

@@ -1,6 +1,8 @@
 package dev.herald.client.publisher;
 
+import dev.herald.client.AtomicFiles;
 import dev.herald.client.HeraldException;
+import dev.herald.client.Pem;
 import dev.herald.client.pkcs11.Pkcs11Token;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -126,7 +128,7 @@ public final class PublisherKey {
         Objects.requireNonNull(file, "file");
         if (!Files.exists(file)) {
             PublisherKey fresh = new PublisherKey(typeIfCreated, generatePair(typeIfCreated), file, null, null, true);
-            if (AtomicFiles.create(file, fresh.privateKeyPem().getBytes(StandardCharsets.US_ASCII), true)) {
+            if (AtomicFiles.create(file, fresh.privateKeyPem(), AtomicFiles.Permissions.OWNER_ONLY)) {
                 LOG.log(System.Logger.Level.INFO, "created {0} key {1} in {2}", typeIfCreated.wireName(),
                         fresh.fingerprint(), file);
                 return fresh;
@@ -241,7 +243,7 @@ public final class PublisherKey {
             token.rename(label + SUCCESSOR_SUFFIX, label);
             return new PublisherKey(type, token.keyPair(label), null, token, label, true);
         }
-        AtomicFiles.replace(file, privateKeyPem().getBytes(StandardCharsets.US_ASCII), true);
+        AtomicFiles.replace(file, privateKeyPem(), AtomicFiles.Permissions.OWNER_ONLY);
         return new PublisherKey(type, new KeyPair(publicKey, privateKey), file, null, null, true);
     }
 

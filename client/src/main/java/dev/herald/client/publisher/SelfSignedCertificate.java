@@ -1,6 +1,7 @@
 package dev.herald.client.publisher;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.Pem;
 import java.math.BigInteger;
 import java.net.URI;
 import java.security.SecureRandom;

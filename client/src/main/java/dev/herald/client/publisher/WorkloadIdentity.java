@@ -1,15 +1,13 @@
 package dev.herald.client.publisher;
 
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import dev.herald.client.AtomicFiles;
+import dev.herald.client.SwitchableKeyManager;
 import java.nio.file.Path;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
@@ -30,7 +28,7 @@ public final class WorkloadIdentity {
 
     private final Path certificateFile;
     private final Path keyFile;
-    private final RotatingKeyManager keyManager = new RotatingKeyManager();
+    private final SwitchableKeyManager keyManager = SwitchableKeyManager.empty();
 
     private WorkloadIdentity(Builder builder) {
         this.certificateFile = builder.certificateFile;
@@ -69,23 +67,21 @@ public final class WorkloadIdentity {
         }
         if (keyFile != null) {
             if (key.exportable()) {
-                AtomicFiles.replace(keyFile, key.privateKeyPem().getBytes(StandardCharsets.US_ASCII), true);
+                AtomicFiles.replace(keyFile, key.privateKeyPem(), AtomicFiles.Permissions.OWNER_ONLY);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "{0} cannot leave its PKCS#11 token: {1} was not written, only the"
                         + " certificate; the workload must use the token (or this library''s key manager)", key, keyFile);
             }
         }
         if (certificateFile != null) {
-            AtomicFiles.replace(certificateFile, SelfSignedCertificate.pem(certificate).getBytes(StandardCharsets.US_ASCII),
-                    false);
+            AtomicFiles.replace(certificateFile, SelfSignedCertificate.pem(certificate), AtomicFiles.Permissions.WORLD_READABLE);
         }
-        keyManager.swap(key.privateKey(), certificate);
+        keyManager.switchTo(key.privateKey(), List.of(certificate));
     }
 
     /** The current certificate, once {@link #update} has been called. */
     public Optional<X509Certificate> certificate() {
-        RotatingKeyManager.Entry entry = keyManager.current;
-        return entry == null ? Optional.empty() : Optional.of(entry.chain[0]);
+        return keyManager.certificate();
     }
 
     /** Whether {@link #update} writes the key file for {@code key} (it cannot for a PKCS#11 key). */
@@ -121,92 +117,6 @@ public final class WorkloadIdentity {
         /** The identity, empty until its first {@link WorkloadIdentity#update}. */
         public WorkloadIdentity build() {
             return new WorkloadIdentity(this);
-        }
-    }
-
-    /**
-     * Each identity gets its own alias ("herald-1", "herald-2", ...), and the previous entry is kept:
-     * the TLS code asks for the alias first and for its key and chain later, and a handshake that chose
-     * the old alias just before a swap must still get the old key with the old chain, never a mix.
-     */
-    static final class RotatingKeyManager extends X509ExtendedKeyManager {
-        record Entry(String alias, PrivateKey key, X509Certificate[] chain) {
-        }
-
-        private volatile Entry current;
-        private volatile Entry previous;
-        private long serial;
-
-        synchronized void swap(PrivateKey key, X509Certificate certificate) {
-            previous = current;
-            current = new Entry("herald-" + ++serial, key, new X509Certificate[] {certificate});
-        }
-
-        private Entry entry(String alias) {
-            Entry now = current;
-            Entry before = previous;
-            if (now != null && now.alias.equals(alias)) {
-                return now;
-            }
-            return before != null && before.alias.equals(alias) ? before : null;
-        }
-
-        /** The current alias if its key fits one of the types the TLS code asks for ("EC", "EdDSA", "EC_EC"). */
-        private String fitting(String... keyTypes) {
-            Entry now = current;
-            if (now == null || keyTypes == null) {
-                return null;
-            }
-            String algorithm = now.chain[0].getPublicKey().getAlgorithm();
-            for (String type : keyTypes) {
-                if (type != null && (type.equals(algorithm) || type.startsWith(algorithm + "_"))) {
-                    return now.alias;
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            String alias = fitting(keyType);
-            return alias == null ? null : new String[] {alias};
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-            return fitting(keyTypes);
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-            return fitting(keyTypes);
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return getClientAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return fitting(keyType);
-        }
-
-        @Override
-        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return fitting(keyType);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            Entry entry = entry(alias);
-            return entry == null ? null : entry.chain.clone();
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            Entry entry = entry(alias);
-            return entry == null ? null : entry.key;
         }
     }
 }

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.Pem;
 import dev.herald.client.Retry;
 import dev.herald.client.VaultClient;
 import dev.herald.client.VaultConfig;
-import dev.herald.client.auth.StubVault.Answer;
+import dev.herald.client.testing.StubVault;
+import dev.herald.client.testing.StubVault.Answer;
+import dev.herald.client.testing.TestKeys;
+import dev.herald.client.testing.TestPki;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -22,8 +26,8 @@ import javax.net.ssl.X509KeyManager;
 import org.bouncycastle.asn1.pkcs.PKCS12PBEParams;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +91,7 @@ class ClientCertificateTest {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(client.keys().getPrivate().getEncoded());
             ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
             byte[] sec1 = new ECPrivateKey(256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters()).getEncoded();
-            pem.write(TestPki.pem("EC PRIVATE KEY", sec1));
+            pem.write(Pem.encode("EC PRIVATE KEY", sec1));
         } else {
             try (JcaPEMWriter writer = new JcaPEMWriter(pem)) {
                 writer.writeObject(client.keys()); // RSA PRIVATE KEY
@@ -144,7 +148,7 @@ class ClientCertificateTest {
         byte[] der = new org.bouncycastle.asn1.pkcs.EncryptedPrivateKeyInfo(
                 new AlgorithmIdentifier(PKCSObjectIdentifiers.pbeWithSHAAnd3_KeyTripleDES_CBC, new PKCS12PBEParams(new byte[8], 2048)),
                 new byte[64]).getEncoded();
-        Path key = Files.writeString(dir.resolve("enc.pem"), TestPki.pem("ENCRYPTED PRIVATE KEY", der));
+        Path key = Files.writeString(dir.resolve("enc.pem"), Pem.encode("ENCRYPTED PRIVATE KEY", der));
 
         HeraldException e = assertThrows(HeraldException.class,
                 () -> ClientCertificate.keyManagers(client.writeCertificate(dir.resolve("c.pem"), false), key));
@@ -189,6 +193,6 @@ class ClientCertificateTest {
     @Test
     void anEmptyChainIsRefused() {
         assertThrows(IllegalArgumentException.class,
-                () -> ClientCertificate.keyManagers(TestPki.generate("EC").getPrivate(), List.of()));
+                () -> ClientCertificate.keyManagers(TestKeys.p256().getPrivate(), List.of()));
     }
 }

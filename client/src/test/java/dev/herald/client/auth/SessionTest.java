@@ -9,7 +9,9 @@ import dev.herald.client.Retry;
 import dev.herald.client.VaultClient;
 import dev.herald.client.VaultConfig;
 import dev.herald.client.VaultException;
-import dev.herald.client.auth.StubVault.Answer;
+import dev.herald.client.testing.ManualClock;
+import dev.herald.client.testing.StubVault;
+import dev.herald.client.testing.StubVault.Answer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,21 +120,18 @@ class SessionTest {
 
     @Test
     void logsInAgainWhenRenewalFails() {
-        stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
-        Session session = session().build();
-        session.token();
-
-        clock.advance(DUE);
-
-        assertEquals("t2", session.token());
-        assertEquals(1, renewals().size());
-        assertEquals(2, logins());
+        assertLogsInAgainOnceDueWhenRenewalAnswers(Answer.errors(403, "permission denied"));
     }
 
     @Test
     void logsInAgainWhenRenewalNoLongerRestoresTheTtl() {
         // the max TTL is 100 s away: Vault caps the renewal
-        stub.answer("POST", "auth/token/renew-self", Answer.auth("t1", 100, true));
+        assertLogsInAgainOnceDueWhenRenewalAnswers(Answer.auth("t1", 100, true));
+    }
+
+    /** One renewal is tried when due; with {@code renewal} as its answer, the session logs in again. */
+    private void assertLogsInAgainOnceDueWhenRenewalAnswers(Answer renewal) {
+        stub.answer("POST", "auth/token/renew-self", renewal);
         Session session = session().build();
         session.token();
 
@@ -219,12 +218,18 @@ class SessionTest {
         assertEquals(List.of("shared", "shared", "shared", "shared", "shared", "shared", "shared", "shared"), tokens);
     }
 
-    @Test
-    void keepsAUsableTokenWhileRenewalAndLoginFailAndThrowsOnceItExpired() {
+    /** A session that logged in (t1); from then on Vault refuses its renewal and is sealed for logins. */
+    private Session holdingT1WhileRenewalAndLoginFail() {
         stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
         Session session = session().build();
         session.token();
         stub.answer("POST", "auth/jwt/login", Answer.errors(503, "Vault is sealed"));
+        return session;
+    }
+
+    @Test
+    void keepsAUsableTokenWhileRenewalAndLoginFailAndThrowsOnceItExpired() {
+        Session session = holdingT1WhileRenewalAndLoginFail();
 
         clock.advance(DUE);
         assertEquals("t1", session.token(), "t1 has 100 s left");
@@ -248,10 +253,7 @@ class SessionTest {
 
     @Test
     void anExpiredTokenIsNeverHandedOutEvenWhileWaitingToRetry() {
-        stub.answer("POST", "auth/token/renew-self", Answer.errors(403, "permission denied"));
-        Session session = session().build();
-        session.token();
-        stub.answer("POST", "auth/jwt/login", Answer.errors(503, "Vault is sealed"));
+        Session session = holdingT1WhileRenewalAndLoginFail();
 
         clock.advance(Duration.ofMillis(TTL * 1000 - 500));
         assertEquals("t1", session.token(), "half a second left");

@@ -11,6 +11,9 @@ import dev.herald.client.TamperException;
 import dev.herald.client.TokenSource;
 import dev.herald.client.VaultException;
 import dev.herald.client.VerificationException;
+import dev.herald.client.testing.ManualClock;
+import dev.herald.client.testing.StubVault;
+import dev.herald.client.testing.TestKeys;
 import dev.herald.sdk.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,13 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole consumer against a stub Vault that plays the engine (jwks, signer, wrapped discover). */
 class ConsumerTest {
     private static final String DISCOVER = "herald/discover/payments";
-    private static final PublicKey WEB1 = Records.ed25519().getPublic();
-    private static final PublicKey WEB2 = Records.p256().getPublic();
+    private static final PublicKey WEB1 = TestKeys.ed25519().getPublic();
+    private static final PublicKey WEB2 = TestKeys.p256().getPublic();
 
     @TempDir
     Path temp;
     private StubVault vault;
-    private final MutableClock clock = new MutableClock(Records.NOW.plusSeconds(1));
+    private final ManualClock clock = new ManualClock(Records.NOW.plusSeconds(1));
     private final TestSigner first = TestSigner.ed25519();
     private final TestSigner second = TestSigner.es256();
     /** What the engine's discover answers with now. */
@@ -50,10 +53,10 @@ class ConsumerTest {
 
     @BeforeEach
     void start() throws Exception {
-        vault = new StubVault();
+        vault = StubVault.http();
         signerEntries.add(first.signerEntry(null, Records.NOW.minusSeconds(3600)));
-        vault.on("GET", "herald/jwks", exchange -> StubVault.Reply.ok(Map.of("data", TestSigner.jwks(first))));
-        vault.on("GET", "herald/signer", exchange -> StubVault.Reply.ok(Map.of("data", Map.of("keys", List.copyOf(signerEntries)))));
+        vault.on("GET", "herald/jwks", request -> StubVault.Answer.ok(Map.of("data", TestSigner.jwks(first))));
+        vault.on("GET", "herald/signer", request -> StubVault.Answer.ok(Map.of("data", Map.of("keys", List.copyOf(signerEntries)))));
         vault.wrapping(DISCOVER, () -> Map.of("record", served.get()));
         vault.wrapping(DISCOVER + "/web-1", () -> Map.of("record", served.get()));
         served.set(record(first, 5, WEB1, WEB2));
@@ -111,7 +114,7 @@ class ConsumerTest {
         signerEntries.add(second.signerEntry(first, Records.NOW));
         served.set(record(second, 6, WEB1));
         // the jwks would now list the new key too, but what is pinned is not replaced by it
-        vault.on("GET", "herald/jwks", exchange -> StubVault.Reply.ok(Map.of("data", TestSigner.jwks(TestSigner.ed25519()))));
+        vault.on("GET", "herald/jwks", request -> StubVault.Answer.ok(Map.of("data", TestSigner.jwks(TestSigner.ed25519()))));
 
         Consumer later = consumer().state(state).build();
         assertEquals(6, later.refresh().seq());
@@ -127,7 +130,7 @@ class ConsumerTest {
         Consumer consumer = consumer().build();
         DiscoveryRecord good = consumer.refresh();
         TestSigner stranger = TestSigner.ed25519();
-        served.set(record(stranger, 7, Records.p256().getPublic()));
+        served.set(record(stranger, 7, TestKeys.p256().getPublic()));
         VerificationException e = assertThrows(VerificationException.class, consumer::refresh);
         assertTrue(e.getMessage().startsWith("record is signed by kid \"" + stranger.kid() + "\", which is not pinned,"
                 + " and no countersigned rotation in herald/signer leads to it"), e.getMessage());
@@ -155,7 +158,7 @@ class ConsumerTest {
     void aTamperedAnswerTellsTheHookAndTheLastGoodOneStays() {
         Consumer consumer = consumer().build();
         DiscoveryRecord good = consumer.refresh();
-        vault.on("POST", "sys/wrapping/lookup", exchange -> StubVault.Reply.error(400, StubVault.INVALID_WRAPPING_TOKEN));
+        vault.on("POST", "sys/wrapping/lookup", request -> StubVault.Answer.errors(400, StubVault.INVALID_WRAPPING_TOKEN));
         TamperException e = assertThrows(TamperException.class, consumer::refresh);
         assertEquals(List.of(e), tampers);
         assertEquals(good, consumer.current().orElseThrow());
@@ -167,7 +170,7 @@ class ConsumerTest {
         consumer.refresh();
         String genuine = record(first, 8, WEB1);
         String[] parts = genuine.split("\\.");
-        String otherPayload = record(first, 8, Records.p256().getPublic()).split("\\.")[1];
+        String otherPayload = record(first, 8, TestKeys.p256().getPublic()).split("\\.")[1];
         served.set(parts[0] + "." + otherPayload + "." + parts[2]);
         assertThrows(VerificationException.class, consumer::refresh);
         assertEquals(5, consumer.current().orElseThrow().seq());
@@ -202,14 +205,14 @@ class ConsumerTest {
         assertNull(vault.requests(DISCOVER).getFirst().header("X-Vault-Wrap-TTL"));
         assertTrue(vault.requests("sys/wrapping/lookup").isEmpty());
         // a server that wraps anyway (require_wrapping) gets a clear message
-        vault.on("GET", DISCOVER, exchange -> StubVault.Reply.ok(StubVault.wrapInfo(vault.wrap(DISCOVER, Map.of()), DISCOVER)));
+        vault.on("GET", DISCOVER, request -> StubVault.Answer.ok(StubVault.wrapInfo(vault.wrap(DISCOVER, Map.of()), DISCOVER)));
         HeraldException e = assertThrows(HeraldException.class, () -> consumer().withoutWrapping().build().refresh());
         assertTrue(e.getMessage().contains("require_wrapping"), e.getMessage());
     }
 
     @Test
     void anotherMountAndIssuer() {
-        vault.on("GET", "teams/herald/jwks", exchange -> StubVault.Reply.ok(Map.of("data", TestSigner.jwks(first))));
+        vault.on("GET", "teams/herald/jwks", request -> StubVault.Answer.ok(Map.of("data", TestSigner.jwks(first))));
         vault.wrapping("teams/herald/discover/payments", () -> Map.of("record", served.get()));
         // the records say iss "herald/": right for a mount whose config issuer is that, wrong by default
         assertThrows(VerificationException.class, () -> consumer().mount("/teams/herald/").build().refresh());
@@ -218,7 +221,7 @@ class ConsumerTest {
 
     @Test
     void aVaultFailureIsAVaultException() {
-        vault.on("GET", DISCOVER, exchange -> StubVault.Reply.error(404, "service payments has no live instance"));
+        vault.on("GET", DISCOVER, request -> StubVault.Answer.errors(404, "service payments has no live instance"));
         VaultException e = assertThrows(VaultException.class, () -> consumer().build().refresh());
         assertEquals(404, e.status());
     }
@@ -274,7 +277,7 @@ class ConsumerTest {
             long next = executor.delaysMillis.getLast();
             assertTrue(next >= 169_000 && next <= 229_000, String.valueOf(next)); // from now = iat + 1 s
 
-            vault.on("GET", DISCOVER, exchange -> StubVault.Reply.error(503, "sealed"));
+            vault.on("GET", DISCOVER, request -> StubVault.Answer.errors(503, "sealed"));
             executor.runLast();
             assertEquals(1, failures.size());
             assertTrue(failures.getFirst() instanceof VaultException);

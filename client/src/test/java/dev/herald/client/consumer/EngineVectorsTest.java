@@ -63,12 +63,13 @@ class EngineVectorsTest {
             + "VkRFNBIiwidXNlIjoic2lnIn19.8m6P9IQ5mgcJHbpHZdbVPfjjsUPt7hlv1MwkryNZCli_0pN3LMI9V"
             + "ARO0BXS5BiX4epzvvnonMFevCdvAbA3wg\"}]";
 
-    /** A service record (seq 42) signed by the third key. */
-    static final String RECORD_SERVICE = "eyJhbGciOiJFZERTQSIsImtpZCI6IlA4OG9VY0ZCZmR1eG9YSjVOV0NuZ0x4eUgxLW5COV9qYzF4V2k0"
-            + "S082VTAiLCJ0eXAiOiJoZXJhbGQtcmVjb3JkK2p3dCJ9.eyJpc3MiOiJoZXJhbGQvIiwic3ViIjoicGF"
-            + "5bWVudHMiLCJpYXQiOjE3NzIzMzA1MDAsImV4cCI6MTc3MjMzMDgwMCwianRpIjoidmVjdG9yLXNlcnZ"
-            + "pY2UtNDIiLCJzY29wZSI6InNlcnZpY2UiLCJzZXEiOjQyLCJpbnN0YW5jZXMiOlt7Imluc3RhbmNlIjo"
-            + "id2ViLTEiLCJnZW5lcmF0aW9uIjoxLCJqd2siOnsiY3J2IjoiRWQyNTUxOSIsImt0eSI6Ik9LUCIsIng"
+    /**
+     * The base64url of the three instances both service records list (web-1 Ed25519, web-2 P-384,
+     * web-3 RSA) and the end of their payload: the same characters at the same place in both, as
+     * their headers and their seq (42 and 41) are of the same length.
+     */
+    private static final String SERVICE_INSTANCES =
+            "id2ViLTEiLCJnZW5lcmF0aW9uIjoxLCJqd2siOnsiY3J2IjoiRWQyNTUxOSIsImt0eSI6Ik9LUCIsIng"
             + "iOiJRU0tHcXRxZkEtRWhjMFozQW05eHc0eEx2UUJKMWtrRVZUbHdGSXRta09NIiwia2lkIjoieFVncEl"
             + "vX1MzV0hSa2NNaDhrZ2R5Z3BwR3JSZkJuRHdtWjVyNEJJV3pnSSJ9LCJmaW5nZXJwcmludCI6InNoYTI"
             + "1NjoyMjljMjZhMjI4N2MxNzgxMjk5ZjRmZjQ2MmUwMDQ5NTU4OWY3ZGU1Y2UwNDQ0ODg0Y2E2MzY1ZGU"
@@ -101,7 +102,14 @@ class EngineVectorsTest {
             + "iMTAuMC4wLjEiXSwiZG5zX25hbWVzIjpbIndlYi0zLnBheW1lbnRzLnN2YyJdLCJtZXRhZGF0YSI6eyJ"
             + "6b25lIjoiYSJ9LCJub3RfYmVmb3JlIjoxNzcyMzMwNDAwLCJub3RfYWZ0ZXIiOjE3NzI0MTY5MDAsInB"
             + "1Ymxpc2hlciI6eyJlbnRpdHlfaWQiOiJlbnRpdHktMSIsIm1vdW50X2FjY2Vzc29yIjoiYXV0aF9qd3R"
-            + "fMSIsImFsaWFzX25hbWUiOiJwb2QtYSIsImFsaWFzX21ldGFkYXRhIjp7InRlYW0iOiJwYXkifX19XX0"
+            + "fMSIsImFsaWFzX25hbWUiOiJwb2QtYSIsImFsaWFzX21ldGFkYXRhIjp7InRlYW0iOiJwYXkifX19XX0";
+
+    /** A service record (seq 42) signed by the third key. */
+    static final String RECORD_SERVICE = "eyJhbGciOiJFZERTQSIsImtpZCI6IlA4OG9VY0ZCZmR1eG9YSjVOV0NuZ0x4eUgxLW5COV9qYzF4V2k0"
+            + "S082VTAiLCJ0eXAiOiJoZXJhbGQtcmVjb3JkK2p3dCJ9.eyJpc3MiOiJoZXJhbGQvIiwic3ViIjoicGF"
+            + "5bWVudHMiLCJpYXQiOjE3NzIzMzA1MDAsImV4cCI6MTc3MjMzMDgwMCwianRpIjoidmVjdG9yLXNlcnZ"
+            + "pY2UtNDIiLCJzY29wZSI6InNlcnZpY2UiLCJzZXEiOjQyLCJpbnN0YW5jZXMiOlt7Imluc3RhbmNlIjo"
+            + SERVICE_INSTANCES
             + ".B0ZRDDUaLOsI5V6-nQOUSTDvHUGu443dSDpR-GIjyTcazALuIHMPlu4rDZXrgBZpsQ7GZR6u5aNnWVn"
             + "FuVXRDw";
 
@@ -128,40 +136,7 @@ class EngineVectorsTest {
             + "ZWNuU3ciLCJ0eXAiOiJoZXJhbGQtcmVjb3JkK2p3dCJ9.eyJpc3MiOiJoZXJhbGQvIiwic3ViIjoicGF"
             + "5bWVudHMiLCJpYXQiOjE3NzIzMzA1MDAsImV4cCI6MTc3MjMzMDgwMCwianRpIjoidmVjdG9yLXNlcnZ"
             + "pY2UtNDEiLCJzY29wZSI6InNlcnZpY2UiLCJzZXEiOjQxLCJpbnN0YW5jZXMiOlt7Imluc3RhbmNlIjo"
-            + "id2ViLTEiLCJnZW5lcmF0aW9uIjoxLCJqd2siOnsiY3J2IjoiRWQyNTUxOSIsImt0eSI6Ik9LUCIsIng"
-            + "iOiJRU0tHcXRxZkEtRWhjMFozQW05eHc0eEx2UUJKMWtrRVZUbHdGSXRta09NIiwia2lkIjoieFVncEl"
-            + "vX1MzV0hSa2NNaDhrZ2R5Z3BwR3JSZkJuRHdtWjVyNEJJV3pnSSJ9LCJmaW5nZXJwcmludCI6InNoYTI"
-            + "1NjoyMjljMjZhMjI4N2MxNzgxMjk5ZjRmZjQ2MmUwMDQ5NTU4OWY3ZGU1Y2UwNDQ0ODg0Y2E2MzY1ZGU"
-            + "3YTA2MTVhIiwiZW5kcG9pbnRzIjpbIndlYi0xLnBheW1lbnRzLnN2Yzo4NDQzIl0sImlwX2FkZHJlc3N"
-            + "lcyI6WyIxMC4wLjAuMSJdLCJkbnNfbmFtZXMiOlsid2ViLTEucGF5bWVudHMuc3ZjIl0sIm1ldGFkYXR"
-            + "hIjp7InpvbmUiOiJhIn0sIm5vdF9iZWZvcmUiOjE3NzIzMzA0MDAsIm5vdF9hZnRlciI6MTc3MjQxNjk"
-            + "wMCwicHVibGlzaGVyIjp7ImVudGl0eV9pZCI6ImVudGl0eS0xIiwibW91bnRfYWNjZXNzb3IiOiJhdXR"
-            + "oX2p3dF8xIiwiYWxpYXNfbmFtZSI6InBvZC1hIiwiYWxpYXNfbWV0YWRhdGEiOnsidGVhbSI6InBheSJ"
-            + "9fX0seyJpbnN0YW5jZSI6IndlYi0yIiwiZ2VuZXJhdGlvbiI6MywiandrIjp7ImNydiI6IlAtMzg0Iiw"
-            + "ia3R5IjoiRUMiLCJ4IjoiVWhINzUxdWpUYnlRTkNZU0ZQRjQtcDlqZ2FWV19VRGJ4OFktXzZKLXc4TGx"
-            + "fU2RPVDhyU3RVUDdvT1VQOGx3NCIsInkiOiJkaEpGR2lMQkdnNXJsTWx0VHFkRGh2V1M1Q2RKc21PSVh"
-            + "CU1JxczVRbmtBRXN4S2NBblAwcHFYOWRMSTJ2cHVYIiwia2lkIjoicXhOeEpScWtCT1U2S2I4RmJyRGl"
-            + "2aDdDaG9QYy0wUmNFS3lVR1oyR0dvQSJ9LCJmaW5nZXJwcmludCI6InNoYTI1Njo5ZDRjZmRiY2VjMjQ"
-            + "3ZDA0Y2IyYzZlMTAxMDQwZWMwOTZiMjY2YzcyNmIyZTFjZGFiOWViMWRlODA3NGUxZGZjIiwiZW5kcG9"
-            + "pbnRzIjpbIndlYi0yLnBheW1lbnRzLnN2Yzo4NDQzIl0sImlwX2FkZHJlc3NlcyI6WyIxMC4wLjAuMyJ"
-            + "dLCJkbnNfbmFtZXMiOlsid2ViLTIucGF5bWVudHMuc3ZjIl0sIm1ldGFkYXRhIjp7InpvbmUiOiJhIn0"
-            + "sIm5vdF9iZWZvcmUiOjE3NzIzMzA0MDAsIm5vdF9hZnRlciI6MTc3MjQxNjkwMCwicHVibGlzaGVyIjp"
-            + "7ImVudGl0eV9pZCI6ImVudGl0eS0xIiwibW91bnRfYWNjZXNzb3IiOiJhdXRoX2p3dF8xIiwiYWxpYXN"
-            + "fbmFtZSI6InBvZC1hIiwiYWxpYXNfbWV0YWRhdGEiOnsidGVhbSI6InBheSJ9fX0seyJpbnN0YW5jZSI"
-            + "6IndlYi0zIiwiZ2VuZXJhdGlvbiI6MSwiandrIjp7ImUiOiJBUUFCIiwia3R5IjoiUlNBIiwibiI6IjV"
-            + "LdlIyaGJzRnFhNi0tTDBRbnVWWWF6SFVrTU1DbnNCbjcxM0MyYTMwcnpsVUxGaXZsaG5oUW5JZ2xOSFl"
-            + "iRmExWjdDQjNKVUxhbWpDUG50SExOY1hKcEJja3Vsd2IxRXNwUkJyMjJNaW5HTDg2amNkSHRWelVDTjJ"
-            + "TSEthYmozemdHcjlTYVhUcEJtU2g1MklObXZBYnYzSmpXc0NDcTZyRjl2b0JjaWdTeEVDMmRnUXp2aWc"
-            + "wZlkyTUNmd1l3aGtHREh5Zy1oMjVUY0llbG81WjBuOGkteGUwajVENno3YXA5NUxyLUo1Umg2NFVNWWR"
-            + "rNG1oRkxDWkp6QXZkbWxWYndVRkNZZENDcGx1TnA2U3FuQ0tqbjk4ay1RZUUwN0tnS0ZlM2xrcmdXeHZ"
-            + "zd3dfTGNzNEMyMjA3aW16ZzUxblNrSUpFX3dDdkVZVFI1X3dDZ3lRdyIsImtpZCI6IjNQbmZlU2wxaHR"
-            + "pd3lycWsxN0w3bGJtTEpqQlhtZ0ozaHp6Ri1SRnZtZzAifSwiZmluZ2VycHJpbnQiOiJzaGEyNTY6NzN"
-            + "iNGY1OTg3ZTAxNjhmYjJjMTFiNDVjZTI2MDRkZTI1ZGU3NDljYzhlYmU3Yjc2ZTk3ZjFkMjBlOGFjNWI"
-            + "3YSIsImVuZHBvaW50cyI6WyJ3ZWItMy5wYXltZW50cy5zdmM6ODQ0MyJdLCJpcF9hZGRyZXNzZXMiOls"
-            + "iMTAuMC4wLjEiXSwiZG5zX25hbWVzIjpbIndlYi0zLnBheW1lbnRzLnN2YyJdLCJtZXRhZGF0YSI6eyJ"
-            + "6b25lIjoiYSJ9LCJub3RfYmVmb3JlIjoxNzcyMzMwNDAwLCJub3RfYWZ0ZXIiOjE3NzI0MTY5MDAsInB"
-            + "1Ymxpc2hlciI6eyJlbnRpdHlfaWQiOiJlbnRpdHktMSIsIm1vdW50X2FjY2Vzc29yIjoiYXV0aF9qd3R"
-            + "fMSIsImFsaWFzX25hbWUiOiJwb2QtYSIsImFsaWFzX21ldGFkYXRhIjp7InRlYW0iOiJwYXkifX19XX0"
+            + SERVICE_INSTANCES
             + ".B1VWQK_EralRsHDObsB5qiTdhiarvHMA6bFqAdQ5NYWdIxhCGTpJcyJDOxKOlkv6p3GnrNmnKcdB1wu"
             + "MAsXk9g";
 

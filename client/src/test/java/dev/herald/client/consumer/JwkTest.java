@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.herald.client.VerificationException;
+import dev.herald.client.testing.TestKeys;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -23,22 +24,12 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.Test;
 
 class JwkTest {
-    private static final KeyPair RSA = rsa();
-
-    private static KeyPair rsa() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final KeyPair RSA = TestKeys.rsa();
 
     @Test
     void parsesEachKeyTypeToTheSameKeyWithNimbussThumbprint() throws Exception {
-        for (PublicKey key : new PublicKey[] {Records.ed25519().getPublic(), Records.p256().getPublic(),
-                Records.p384().getPublic(), RSA.getPublic()}) {
+        for (PublicKey key : new PublicKey[] {TestKeys.ed25519().getPublic(), TestKeys.p256().getPublic(),
+                TestKeys.p384().getPublic(), RSA.getPublic()}) {
             Map<String, Object> members = Records.jwkOf(key);
             Jwk jwk = Jwk.parse(members);
             assertEquals(key, jwk.publicKey(), key.getAlgorithm());
@@ -59,7 +50,7 @@ class JwkTest {
 
     @Test
     void toMapRoundTripsWithKidAndAlg() {
-        PublicKey key = Records.p256().getPublic();
+        PublicKey key = TestKeys.p256().getPublic();
         Jwk jwk = Jwk.of(key, Jwk.thumbprint(key), "ES256");
         Map<String, Object> map = jwk.toMap();
         assertEquals("sig", map.get("use"));
@@ -74,20 +65,20 @@ class JwkTest {
                 new org.bouncycastle.asn1.pkcs.RSAPublicKey(key.getModulus(), key.getPublicExponent())).getEncoded("DER");
         String fingerprint = "sha256:" + HexFormat.of().formatHex(Jwk.sha256(withoutNull));
         assertTrue(Jwk.of(key).hasFingerprint(fingerprint));
-        assertFalse(Jwk.of(Records.p256().getPublic()).hasFingerprint(fingerprint));
-        assertFalse(Jwk.of(key).hasFingerprint(Records.fingerprint(Records.ed25519().getPublic())));
+        assertFalse(Jwk.of(TestKeys.p256().getPublic()).hasFingerprint(fingerprint));
+        assertFalse(Jwk.of(key).hasFingerprint(Records.fingerprint(TestKeys.ed25519().getPublic())));
     }
 
     @Test
     void refusesPrivateKeys() {
-        Map<String, Object> members = new LinkedHashMap<>(Records.jwkOf(Records.p256().getPublic()));
+        Map<String, Object> members = new LinkedHashMap<>(Records.jwkOf(TestKeys.p256().getPublic()));
         members.put("d", "AAAA");
         assertMessage("private key member", members);
     }
 
     @Test
     void refusesAPointOffTheCurve() {
-        Map<String, Object> members = new LinkedHashMap<>(Records.jwkOf(Records.p256().getPublic()));
+        Map<String, Object> members = new LinkedHashMap<>(Records.jwkOf(TestKeys.p256().getPublic()));
         byte[] y = Base64.getUrlDecoder().decode((String) members.get("y"));
         y[31] ^= 1;
         members.put("y", Base64.getUrlEncoder().withoutPadding().encodeToString(y));
@@ -96,7 +87,7 @@ class JwkTest {
 
     @Test
     void refusesWrongSizesCurvesAndTypes() {
-        Map<String, Object> p256 = Records.jwkOf(Records.p256().getPublic());
+        Map<String, Object> p256 = Records.jwkOf(TestKeys.p256().getPublic());
         Map<String, Object> shortX = new LinkedHashMap<>(p256);
         shortX.put("x", ((String) p256.get("x")).substring(3));
         assertMessage("must be 32 bytes", shortX);
@@ -119,7 +110,7 @@ class JwkTest {
         generator.initialize(new ECGenParameterSpec("secp521r1"));
         PublicKey p521 = generator.generateKeyPair().getPublic();
         assertThrows(VerificationException.class, () -> Jwk.thumbprint(p521));
-        assertFalse(Jwk.of(Records.p256().getPublic()).sameKey(p521));
+        assertFalse(Jwk.of(TestKeys.p256().getPublic()).sameKey(p521));
     }
 
     @Test

@@ -6,42 +6,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.herald.client.testing.ManualClock;
+import dev.herald.client.testing.TestKeys;
+import dev.herald.client.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.Socket;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class PinnedTrustTest {
     private static final TestSigner SIGNER = TestSigner.ed25519();
     private static final SignerKeys KEYS = SignerKeys.fromJwks(TestSigner.jwks(SIGNER));
-    private final MutableClock clock = new MutableClock(Records.NOW.plusSeconds(1));
+    private final ManualClock clock = new ManualClock(Records.NOW.plusSeconds(1));
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @AfterEach
@@ -72,22 +66,12 @@ class PinnedTrustTest {
     }
 
     /** A self-signed certificate for {@code keys}, named for no host in particular. */
-    private static X509Certificate selfSigned(KeyPair keys) throws Exception {
-        String algorithm = keys.getPublic().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "Ed25519";
-        X500Name name = new X500Name("CN=not-the-host-we-dial");
-        Instant now = Instant.now();
-        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name, BigInteger.ONE,
-                Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic())
-                .build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate())));
+    private static X509Certificate selfSigned(KeyPair keys) {
+        return TestPki.selfSigned(keys, "not-the-host-we-dial");
     }
 
-    private static KeyManager[] keyManagers(KeyPair keys) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("me", keys.getPrivate(), new char[0], new X509Certificate[] {selfSigned(keys)});
-        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        factory.init(store, new char[0]);
-        return factory.getKeyManagers();
+    private static KeyManager[] keyManagers(KeyPair keys) {
+        return TestPki.jdkKeyManagers(keys, selfSigned(keys));
     }
 
     /** A TLS echo server: one byte in, the same byte out, until the peer closes. */
@@ -151,9 +135,9 @@ class PinnedTrustTest {
 
     @Test
     void trustsAServerWhoseKeyTheRecordListsWhateverItsName() throws Exception {
-        for (KeyPair server : List.of(Records.p256(), Records.ed25519())) {
+        for (KeyPair server : List.of(TestKeys.p256(), TestKeys.ed25519())) {
             PinnedTrust trust = new PinnedTrust(clock);
-            trust.install(recordOf(1, Records.p384().getPublic(), server.getPublic()));
+            trust.install(recordOf(1, TestKeys.p384().getPublic(), server.getPublic()));
             SSLSocket socket = connect(trust.sslContext(null), echoServer(server, null));
             assertEquals(server.getPublic(), socket.getSession().getPeerCertificates()[0].getPublicKey());
         }
@@ -161,9 +145,9 @@ class PinnedTrustTest {
 
     @Test
     void refusesAServerWhoseKeyTheRecordDoesNotList() throws Exception {
-        KeyPair server = Records.p256();
+        KeyPair server = TestKeys.p256();
         PinnedTrust trust = new PinnedTrust(clock);
-        trust.install(recordOf(1, Records.p256().getPublic()));
+        trust.install(recordOf(1, TestKeys.p256().getPublic()));
         SSLException e = assertThrows(SSLException.class, () -> connect(trust.sslContext(null), echoServer(server, null)));
         assertTrue(causes(e).contains("the server's key " + Records.fingerprint(server.getPublic())
                 + " is not one of the 1 live instance keys of service payments (record seq 1)"), causes(e));
@@ -171,8 +155,8 @@ class PinnedTrustTest {
 
     @Test
     void aNewRecordTakesEffectForNewHandshakesOnly() throws Exception {
-        KeyPair a = Records.p256();
-        KeyPair b = Records.p256();
+        KeyPair a = TestKeys.p256();
+        KeyPair b = TestKeys.p256();
         int portA = echoServer(a, null);
         int portB = echoServer(b, null);
         PinnedTrust trust = new PinnedTrust(clock);
@@ -190,7 +174,7 @@ class PinnedTrustTest {
 
     @Test
     void anExpiredRecordEndsResumedSessionsToo() throws Exception {
-        KeyPair server = Records.p256();
+        KeyPair server = TestKeys.p256();
         int port = echoServer(server, null);
         PinnedTrust trust = new PinnedTrust(clock);
         SSLContext context = trust.sslContext(null);
@@ -208,7 +192,7 @@ class PinnedTrustTest {
 
     @Test
     void theJdkHttpClientTrustsThePinnedServerAndNoOther() throws Exception {
-        KeyPair serverKey = Records.p256();
+        KeyPair serverKey = TestKeys.p256();
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(keyManagers(serverKey), null, null);
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -227,7 +211,7 @@ class PinnedTrustTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/")).build();
         assertEquals(204, client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
 
-        trust.install(recordOf(2, Records.p256().getPublic()));
+        trust.install(recordOf(2, TestKeys.p256().getPublic()));
         // a new client, since the first keeps its open connection (open connections are not touched)
         HttpClient fresh = HttpClient.newBuilder().sslContext(trust.sslContext(null)).build();
         closing.add(fresh::close);
@@ -242,8 +226,8 @@ class PinnedTrustTest {
 
     @Test
     void mutualTlsTrustsExactlyTheListedKeysBothWays() throws Exception {
-        KeyPair server = Records.p256();
-        KeyPair client = Records.ed25519();
+        KeyPair server = TestKeys.p256();
+        KeyPair client = TestKeys.ed25519();
         PinnedTrust serverSide = new PinnedTrust(clock);
         serverSide.install(recordOf(1, client.getPublic()));
         int port = echoServer(server, serverSide);
@@ -252,7 +236,7 @@ class PinnedTrustTest {
         connect(clientSide.sslContext(keyManagers(client)), port);
 
         // a client whose key the server's record does not list is refused
-        SSLContext stranger = clientSide.sslContext(keyManagers(Records.ed25519()));
+        SSLContext stranger = clientSide.sslContext(keyManagers(TestKeys.ed25519()));
         assertThrows(IOException.class, () -> connect(stranger, port));
         // and without a key of its own at all
         assertThrows(IOException.class, () -> connect(clientSide.sslContext(null), port));
@@ -260,7 +244,7 @@ class PinnedTrustTest {
 
     @Test
     void trustsNobodyBeforeTheFirstRecordOrAfterItsExpiry() throws Exception {
-        KeyPair server = Records.p256();
+        KeyPair server = TestKeys.p256();
         X509Certificate[] chain = {selfSigned(server)};
         PinnedTrust trust = new PinnedTrust(clock);
         CertificateException none = assertThrows(CertificateException.class, () -> trust.checkServerTrusted(chain, "EC"));

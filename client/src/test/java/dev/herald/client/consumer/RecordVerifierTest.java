@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import dev.herald.client.VerificationException;
+import dev.herald.client.testing.TestKeys;
 import dev.herald.sdk.json.Json;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.Test;
 class RecordVerifierTest {
     private static final TestSigner SIGNER = TestSigner.ed25519();
     private static final SignerKeys KEYS = SignerKeys.fromJwks(TestSigner.jwks(SIGNER));
-    private static final PublicKey WEB1 = Records.ed25519().getPublic();
-    private static final PublicKey WEB2 = Records.p256().getPublic();
-    private static final PublicKey WEB2_NEXT = Records.p384().getPublic();
+    private static final PublicKey WEB1 = TestKeys.ed25519().getPublic();
+    private static final PublicKey WEB2 = TestKeys.p256().getPublic();
+    private static final PublicKey WEB2_NEXT = TestKeys.p384().getPublic();
     private static final Clock CLOCK = Clock.fixed(Records.NOW.plusSeconds(10), ZoneOffset.UTC);
 
     private static RecordVerifier.Builder forService() {

@@ -6,13 +6,10 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -26,30 +23,6 @@ final class Records {
     static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
 
     private Records() {
-    }
-
-    static KeyPair ed25519() {
-        return generate("Ed25519", null);
-    }
-
-    static KeyPair p256() {
-        return generate("EC", "secp256r1");
-    }
-
-    static KeyPair p384() {
-        return generate("EC", "secp384r1");
-    }
-
-    private static KeyPair generate(String algorithm, String curve) {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-            if (curve != null) {
-                generator.initialize(new ECGenParameterSpec(curve));
-            }
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The public JWK with its thumbprint as kid, by nimbus (not by the code under test). */

@@ -19,6 +19,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
+import dev.herald.client.Pem;
 import dev.herald.sdk.json.Json;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -137,9 +138,7 @@ final class TestSigner {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("kid", kid());
         entry.put("algorithm", algorithm.getName());
-        entry.put("public_key", "-----BEGIN PUBLIC KEY-----\n"
-                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(publicKey.getEncoded())
-                + "\n-----END PUBLIC KEY-----\n");
+        entry.put("public_key", Pem.encode("PUBLIC KEY", publicKey.getEncoded()));
         entry.put("created_at", createdAt.toString());
         if (previous != null) {
             entry.put("countersignature", previous.sign(SignerKeys.ROTATION_TYPE, rotationClaims(previous, createdAt)));

@@ -11,6 +11,7 @@ import dev.herald.client.TamperException;
 import dev.herald.client.TamperHook;
 import dev.herald.client.TokenSource;
 import dev.herald.client.VaultException;
+import dev.herald.client.testing.StubVault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ class WrappedDiscoveryTest {
 
     @BeforeEach
     void start() throws Exception {
-        vault = new StubVault();
+        vault = StubVault.http();
         vault.wrapping(PATH, () -> ANSWER);
     }
 
@@ -47,18 +48,18 @@ class WrappedDiscoveryTest {
         assertEquals(ANSWER, discovery().read("payments", null));
         assertTrue(told.isEmpty());
 
-        StubVault.Exchange read = vault.requests(PATH).getFirst();
+        StubVault.Request read = vault.requests(PATH).getFirst();
         assertEquals("GET", read.method());
         assertEquals("45s", read.header("X-Vault-Wrap-TTL"));
         assertEquals("caller-token", read.header("X-Vault-Token"));
-        StubVault.Exchange lookup = vault.requests("sys/wrapping/lookup").getFirst();
+        StubVault.Request lookup = vault.requests("sys/wrapping/lookup").getFirst();
         assertEquals("caller-token", lookup.header("X-Vault-Token"));
-        assertEquals(Map.of("token", "hvs.wrapping-1"), lookup.json());
-        StubVault.Exchange unwrap = vault.requests("sys/wrapping/unwrap").getFirst();
+        assertEquals(Map.of("token", "hvs.wrapping-1"), lookup.body());
+        StubVault.Request unwrap = vault.requests("sys/wrapping/unwrap").getFirst();
         assertEquals("hvs.wrapping-1", unwrap.header("X-Vault-Token"), "the wrapping token authenticates the unwrap");
-        assertEquals("", unwrap.body());
+        assertEquals("", unwrap.text(), "no body: the token is in the header");
         assertEquals(List.of(PATH, "sys/wrapping/lookup", "sys/wrapping/unwrap"),
-                vault.requests().stream().map(StubVault.Exchange::path).toList(), "lookup before unwrap");
+                vault.requests().stream().map(StubVault.Request::path).toList(), "lookup before unwrap");
     }
 
     @Test
@@ -70,10 +71,10 @@ class WrappedDiscoveryTest {
     @Test
     void aUsedWrappingTokenIsTamper() {
         // someone unwrapped it first: Vault's lookup then answers 400
-        vault.on("GET", PATH, exchange -> {
+        vault.on("GET", PATH, request -> {
             String token = vault.wrap(PATH, ANSWER);
             vault.client().send(dev.herald.client.VaultRequest.post("sys/wrapping/unwrap", null, token));
-            return StubVault.Reply.ok(StubVault.wrapInfo(token, PATH));
+            return StubVault.Answer.ok(StubVault.wrapInfo(token, PATH));
         });
         TamperException e = assertThrows(TamperException.class, () -> discovery().read("payments", null));
         assertTrue(e.getMessage().contains("the lookup of the wrapping token for herald/discover/payments failed"), e.getMessage());
@@ -86,7 +87,7 @@ class WrappedDiscoveryTest {
     @Test
     void aTokenMadeForAnotherPathIsTamper() {
         // a wrapping token of another read, slipped into our answer with our path in its wrap_info
-        vault.on("GET", PATH, exchange -> StubVault.Reply.ok(StubVault.wrapInfo(
+        vault.on("GET", PATH, request -> StubVault.Answer.ok(StubVault.wrapInfo(
                 vault.wrap("herald/discover/payments-attacker", ANSWER), PATH)));
         TamperException e = assertThrows(TamperException.class, () -> discovery().read("payments", null));
         assertEquals("the wrapping token was made for \"herald/discover/payments-attacker\", not for \"" + PATH + "\"",
@@ -97,21 +98,21 @@ class WrappedDiscoveryTest {
 
     @Test
     void aPrefixOrParentPathIsNotExact() {
-        vault.on("GET", PATH + "/web-1", exchange -> StubVault.Reply.ok(StubVault.wrapInfo(vault.wrap(PATH, ANSWER),
+        vault.on("GET", PATH + "/web-1", request -> StubVault.Answer.ok(StubVault.wrapInfo(vault.wrap(PATH, ANSWER),
                 PATH + "/web-1")));
         assertThrows(TamperException.class, () -> discovery().read("payments", "web-1"));
     }
 
     @Test
     void aLookupWithoutCreationPathIsTamper() {
-        vault.on("POST", "sys/wrapping/lookup", exchange -> StubVault.Reply.ok(Map.of("data", Map.of())));
+        vault.on("POST", "sys/wrapping/lookup", request -> StubVault.Answer.ok(Map.of("data", Map.of())));
         TamperException e = assertThrows(TamperException.class, () -> discovery().read("payments", null));
         assertTrue(e.getMessage().startsWith("the wrapping token was made for no path"), e.getMessage());
     }
 
     @Test
     void anUnwrapFailureIsTamper() {
-        vault.on("POST", "sys/wrapping/unwrap", exchange -> StubVault.Reply.error(400, StubVault.INVALID_WRAPPING_TOKEN));
+        vault.on("POST", "sys/wrapping/unwrap", request -> StubVault.Answer.errors(400, StubVault.INVALID_WRAPPING_TOKEN));
         TamperException e = assertThrows(TamperException.class, () -> discovery().read("payments", null));
         assertTrue(e.getMessage().startsWith("unwrapping the answer of herald/discover/payments failed"), e.getMessage());
         assertEquals(List.of(e), told);
@@ -127,7 +128,7 @@ class WrappedDiscoveryTest {
 
     @Test
     void anUnwrappedAnswerIsRefusedButIsNoTamper() {
-        vault.on("GET", PATH, exchange -> StubVault.Reply.ok(Map.of("data", ANSWER)));
+        vault.on("GET", PATH, request -> StubVault.Answer.ok(Map.of("data", ANSWER)));
         HeraldException e = assertThrows(HeraldException.class, () -> discovery().read("payments", null));
         assertFalse(e instanceof TamperException);
         assertTrue(e.getMessage().contains("without response wrapping"), e.getMessage());
@@ -148,7 +149,7 @@ class WrappedDiscoveryTest {
                 rejected.add(token);
             }
         };
-        vault.on("GET", PATH, exchange -> StubVault.Reply.error(403, "permission denied"));
+        vault.on("GET", PATH, request -> StubVault.Answer.errors(403, "permission denied"));
         VaultException e = assertThrows(VaultException.class,
                 () -> new WrappedDiscovery(vault.client(), tokens, "herald", Duration.ofSeconds(60), hook).read("payments", null));
         assertEquals(403, e.status());
@@ -159,7 +160,7 @@ class WrappedDiscoveryTest {
     @Test
     void aFailingHookDoesNotHideTheTamper() {
         RuntimeException hookFailure = new IllegalStateException("pager down");
-        vault.on("POST", "sys/wrapping/unwrap", exchange -> StubVault.Reply.error(400, StubVault.INVALID_WRAPPING_TOKEN));
+        vault.on("POST", "sys/wrapping/unwrap", request -> StubVault.Answer.errors(400, StubVault.INVALID_WRAPPING_TOKEN));
         TamperException e = assertThrows(TamperException.class, () -> new WrappedDiscovery(vault.client(),
                 TokenSource.of("t"), "herald", Duration.ofSeconds(60), event -> {
                     throw hookFailure;

@@ -8,33 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
-import java.math.BigInteger;
+import dev.herald.client.SwitchableKeyManager;
+import dev.herald.client.testing.CapturingTrust;
+import dev.herald.client.testing.ChildChecks;
+import dev.herald.client.testing.TestKeys;
+import dev.herald.client.testing.TestPki;
+import dev.herald.client.testing.TestTls;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509TrustManager;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Runs in a child JVM with SOFTHSM2_CONF set; args: module, PIN file, scratch directory. */
 public final class Pkcs11TokenChecks {
@@ -162,60 +154,19 @@ public final class Pkcs11TokenChecks {
 
     /** A TLS 1.3 server (JDK key) that requires a client certificate; returns the one the client sent. */
     private static X509Certificate clientCertificateSeenByServer(KeyManager[] clientKeys) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair serverPair = generator.generateKeyPair();
-        X500Name name = new X500Name("CN=localhost");
-        X509Certificate serverCertificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-                name, BigInteger.ONE, Date.from(Instant.now().minusSeconds(60)),
-                Date.from(Instant.now().plus(Duration.ofHours(1))), name, serverPair.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(serverPair.getPrivate())));
-        Capturing serverTrust = new Capturing();
+        KeyPair serverPair = TestKeys.p256();
+        X509Certificate serverCertificate = TestPki.selfSigned(serverPair, "localhost");
+        CapturingTrust serverTrust = new CapturingTrust();
         SSLContext server = SSLContext.getInstance("TLSv1.3");
-        server.init(new KeyManager[] {new LabelKeyManager("server", serverPair.getPrivate(), List.of(serverCertificate))},
+        server.init(new KeyManager[] {SwitchableKeyManager.of(serverPair.getPrivate(), List.of(serverCertificate))},
                 new TrustManager[] {serverTrust}, new SecureRandom());
         SSLContext client = SSLContext.getInstance("TLSv1.3");
-        client.init(clientKeys, new TrustManager[] {new Capturing()}, new SecureRandom());
+        client.init(clientKeys, new TrustManager[] {new CapturingTrust()}, new SecureRandom());
         try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory()
                 .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setNeedClientAuth(true);
-            CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
-                try (SSLSocket socket = (SSLSocket) listener.accept()) {
-                    socket.startHandshake();
-                    socket.getOutputStream().write(1);
-                    socket.getOutputStream().flush();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try (SSLSocket socket = (SSLSocket) client.getSocketFactory()
-                    .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
-                socket.startHandshake();
-                assertEquals(1, socket.getInputStream().read());
-            }
-            accepted.get(20, TimeUnit.SECONDS);
+            TestTls.handshake(listener, client);
         }
-        return serverTrust.seen;
+        return serverTrust.seen();
     }
-
-    /** Trusts the peer and remembers its certificate. */
-    private static final class Capturing implements X509TrustManager {
-        volatile X509Certificate seen;
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            seen = chain[0];
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            seen = chain[0];
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-    }
-
 }

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.testing.SoftHsm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -22,11 +22,7 @@ class Pkcs11TokenTest {
 
     @TestFactory
     List<DynamicTest> againstSoftHsm() throws Exception {
-        Assumptions.assumeTrue(SoftHsm.available(), "SoftHSM2 is not installed");
-        SoftHsm hsm = new SoftHsm(dir);
-        hsm.initToken("herald-test");
-        hsm.initToken("other-token");
-        return hsm.checks(Pkcs11TokenChecks.class, SoftHsm.MODULE.toString(), hsm.pinFile().toString(), dir.toString());
+        return SoftHsm.checks(dir, Pkcs11TokenChecks.class, "herald-test", "other-token");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.herald.client.publisher;
 
+import dev.herald.client.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,10 +17,10 @@ import java.util.concurrent.TimeUnit;
  * no thread and no waiting.
  */
 final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
-    private final MutableClock clock;
+    private final ManualClock clock;
     private final List<Task> tasks = new ArrayList<>();
 
-    ManualScheduler(MutableClock clock) {
+    ManualScheduler(ManualClock clock) {
         this.clock = clock;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
+import dev.herald.client.Pem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,17 +115,6 @@ class PublisherKeyTest {
         assertEquals(next.fingerprint(), installed.fingerprint());
         assertEquals(next.fingerprint(), PublisherKey.fromFile(file, PublisherKey.Type.ED25519).fingerprint());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    }
-
-    @Test
-    void createNeverReplacesAFileThatAppearedMeanwhile() throws Exception {
-        Path file = dir.resolve("raced.key");
-        Files.writeString(file, "theirs");
-        assertFalse(AtomicFiles.create(file, "ours".getBytes(StandardCharsets.US_ASCII), true));
-        assertEquals("theirs", Files.readString(file));
-        try (var files = Files.list(dir)) {
-            assertEquals(1, files.count());
-        }
     }
 
     @Test

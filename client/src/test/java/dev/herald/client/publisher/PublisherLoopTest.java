@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.client.testing.ManualClock;
+import dev.herald.client.testing.StubVault;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -30,15 +32,15 @@ class PublisherLoopTest {
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final LoginTokens tokens = new LoginTokens();
-    private StubVault vault;
+    private EngineVault vault;
     private Publisher publisher;
 
     @BeforeEach
     void start() throws Exception {
-        vault = new StubVault(clock);
+        vault = new EngineVault(clock);
         publisher = Publisher.builder(vault.client(), tokens, "payments", "pod-7", "workloads")
                 .claims(Claims.builder().endpoint("pod-7.pay.svc:8443").build()).clock(clock).build();
     }
@@ -96,9 +98,9 @@ class PublisherLoopTest {
 
         scheduler.runNext();
         assertEquals(List.of("token-1"), tokens.rejected);
-        List<StubVault.Call> calls = vault.calls();
+        List<StubVault.Request> calls = vault.calls();
         assertEquals(List.of(PUBLISH, "sys/leases/renew", "sys/leases/renew", PUBLISH), paths());
-        assertEquals(List.of("token-1", "token-1", "token-2", "token-2"), calls.stream().map(StubVault.Call::token).toList());
+        assertEquals(List.of("token-1", "token-1", "token-2", "token-2"), calls.stream().map(StubVault.Request::token).toList());
         assertEquals(2, running.publication().generation());
         assertEquals(key.fingerprint(), running.publication().fingerprint());
     }
@@ -156,7 +158,7 @@ class PublisherLoopTest {
         assertEquals(2, running.publication().generation());
         String continuity = (String) vault.last().body().get("continuity");
         String text = "herald-continuity-v1\nherald/\npayments\npod-7\n1\n" + second.fingerprint();
-        assertTrue(StubVault.verifies(first.spki(), text, Base64.getUrlDecoder().decode(continuity)));
+        assertTrue(EngineVault.verifies(first.spki(), text, Base64.getUrlDecoder().decode(continuity)));
 
         X509Certificate certificate = identity.certificate().orElseThrow();
         assertArrayEquals(second.spki(), certificate.getPublicKey().getEncoded(), "the workload got the new key");
@@ -210,6 +212,6 @@ class PublisherLoopTest {
     }
 
     private List<String> paths() {
-        return vault.calls().stream().map(StubVault.Call::path).toList();
+        return vault.calls().stream().map(StubVault.Request::path).toList();
     }
 }

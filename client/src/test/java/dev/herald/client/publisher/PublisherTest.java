@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
 import dev.herald.client.VaultException;
+import dev.herald.client.testing.ManualClock;
+import dev.herald.client.testing.StubVault;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,16 +25,16 @@ import org.junit.jupiter.api.Test;
 class PublisherTest {
     private static final String PUBLISH = "herald/publish/payments/pod-7";
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
     private final LoginTokens tokens = new LoginTokens();
     private final Claims claims = Claims.builder().endpoint("pod-7.pay.svc:8443").ipAddress("10.0.0.7")
             .dnsName("pod-7.pay.svc").metadata("zone", "a").ttl(Duration.ofHours(2)).build();
-    private StubVault vault;
+    private EngineVault vault;
     private Publisher publisher;
 
     @BeforeEach
     void start() throws Exception {
-        vault = new StubVault(clock);
+        vault = new EngineVault(clock);
         publisher = Publisher.builder(vault.client(), tokens, "payments", "pod-7", "workloads").claims(claims)
                 .clock(clock).build();
     }
@@ -47,7 +49,7 @@ class PublisherTest {
         PublisherKey key = PublisherKey.generate(PublisherKey.Type.ED25519);
         Publication publication = publisher.publish(key);
 
-        StubVault.Call call = vault.last();
+        StubVault.Request call = vault.last();
         assertEquals("POST", call.method());
         assertEquals(PUBLISH, call.path());
         assertEquals("token-1", call.token());
@@ -91,7 +93,7 @@ class PublisherTest {
         clock.advance(Duration.ofMinutes(40));
         Publication renewed = publisher.renew();
 
-        StubVault.Call call = vault.last();
+        StubVault.Request call = vault.last();
         assertEquals("PUT", call.method());
         assertEquals("sys/leases/renew", call.path());
         assertEquals(Map.of("lease_id", published.leaseId(), "increment", 3600L), call.body());
@@ -111,7 +113,7 @@ class PublisherTest {
         assertEquals(next.fingerprint(), publisher.key().orElseThrow().fingerprint());
         String continuity = (String) vault.last().body().get("continuity");
         String text = "herald-continuity-v1\nherald/\npayments\npod-7\n1\n" + next.fingerprint();
-        assertTrue(StubVault.verifies(old.spki(), text, Base64.getUrlDecoder().decode(continuity)));
+        assertTrue(EngineVault.verifies(old.spki(), text, Base64.getUrlDecoder().decode(continuity)));
     }
 
     @Test
@@ -140,7 +142,7 @@ class PublisherTest {
         vault.revokeToken("token-1");
         Publication publication = publisher.publish(PublisherKey.generate(PublisherKey.Type.ED25519));
         assertEquals(List.of("token-1"), tokens.rejected);
-        assertEquals(List.of("token-1", "token-2"), vault.calls(PUBLISH).stream().map(StubVault.Call::token).toList());
+        assertEquals(List.of("token-1", "token-2"), vault.calls(PUBLISH).stream().map(StubVault.Request::token).toList());
         assertEquals(1, publication.generation());
     }
 
@@ -161,7 +163,7 @@ class PublisherTest {
     void revokeFallsBackToRevokeSelfWithThePublishingToken() {
         Publication publication = publisher.publish(PublisherKey.generate(PublisherKey.Type.ED25519));
         publisher.revoke();
-        List<StubVault.Call> calls = vault.calls().subList(1, vault.calls().size());
+        List<StubVault.Request> calls = vault.calls().subList(1, vault.calls().size());
         assertEquals(List.of("sys/leases/revoke", "auth/token/revoke-self"), paths(calls));
         assertTrue(calls.stream().allMatch(call -> call.token().equals("token-1")));
         assertFalse(vault.live(publication.leaseId()), "the lease ended with its token");
@@ -190,7 +192,7 @@ class PublisherTest {
         assertThrows(IllegalStateException.class, publisher::renew);
     }
 
-    private static List<String> paths(List<StubVault.Call> calls) {
-        return calls.stream().map(StubVault.Call::path).toList();
+    private static List<String> paths(List<StubVault.Request> calls) {
+        return calls.stream().map(StubVault.Request::path).toList();
     }
 }

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.client.HeraldException;
 import dev.herald.client.TokenSource;
-import dev.herald.client.pkcs11.ChildChecks;
 import dev.herald.client.pkcs11.Pkcs11Token;
+import dev.herald.client.testing.ChildChecks;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ public final class TokenKeyChecks {
                     PublisherKey key = PublisherKey.fromToken(token, "instance");
                     Continuity continuity = new Continuity("herald/", "payments", "pod-1", 4, "sha256:" + "0".repeat(64));
                     byte[] signature = Base64.getUrlDecoder().decode(continuity.signedBy(key));
-                    assertTrue(StubVault.verifies(key.spki(), continuity.text(), signature));
+                    assertTrue(EngineVault.verifies(key.spki(), continuity.text(), signature));
                 })
                 .add("the workload identity of a token key writes only the certificate", () -> {
                     PublisherKey key = PublisherKey.fromToken(token, "instance");
@@ -85,7 +85,7 @@ public final class TokenKeyChecks {
                 })
                 .add("a rotation publishes a successor made in the token, then gives it the label", () -> {
                     PublisherKey current = PublisherKey.fromToken(token, "instance");
-                    try (StubVault vault = new StubVault(java.time.Clock.systemUTC())) {
+                    try (EngineVault vault = new EngineVault(java.time.Clock.systemUTC())) {
                         Publisher publisher = Publisher.builder(vault.client(), TokenSource.of("t"), "payments", "pod-1",
                                 "workloads").build();
                         publisher.publish(current);
@@ -102,7 +102,7 @@ public final class TokenKeyChecks {
                 })
                 .add("a refused rotation deletes the successor from the token", () -> {
                     PublisherKey current = PublisherKey.fromToken(token, "instance");
-                    try (StubVault vault = new StubVault(java.time.Clock.systemUTC())) {
+                    try (EngineVault vault = new EngineVault(java.time.Clock.systemUTC())) {
                         vault.issuer = "elsewhere/";
                         Publisher publisher = Publisher.builder(vault.client(), TokenSource.of("t"), "payments", "pod-2",
                                 "workloads").build();

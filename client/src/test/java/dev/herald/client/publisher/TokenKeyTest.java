@@ -1,9 +1,8 @@
 package dev.herald.client.publisher;
 
-import dev.herald.client.pkcs11.SoftHsm;
+import dev.herald.client.testing.SoftHsm;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,9 +14,6 @@ class TokenKeyTest {
 
     @TestFactory
     List<DynamicTest> againstSoftHsm() throws Exception {
-        Assumptions.assumeTrue(SoftHsm.available(), "SoftHSM2 is not installed");
-        SoftHsm hsm = new SoftHsm(dir);
-        hsm.initToken("publisher");
-        return hsm.checks(TokenKeyChecks.class, SoftHsm.MODULE.toString(), hsm.pinFile().toString(), dir.toString());
+        return SoftHsm.checks(dir, TokenKeyChecks.class, "publisher");
     }
 }

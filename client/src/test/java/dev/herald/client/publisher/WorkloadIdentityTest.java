@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.client.testing.CapturingTrust;
+import dev.herald.client.testing.TestTls;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -16,14 +18,10 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,45 +99,12 @@ class WorkloadIdentityTest {
 
     /** The certificate the server presents in one handshake. */
     private static X509Certificate presented(SSLServerSocket listener) throws Exception {
-        CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
-            try (SSLSocket socket = (SSLSocket) listener.accept()) {
-                socket.startHandshake();
-                socket.getOutputStream().write(1);
-                socket.getOutputStream().flush();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
         SSLContext client = SSLContext.getInstance("TLSv1.3");
         CapturingTrust trust = new CapturingTrust();
         client.init(null, new TrustManager[] {trust}, new SecureRandom());
-        try (SSLSocket socket = (SSLSocket) client.getSocketFactory()
-                .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
-            socket.startHandshake();
-            assertEquals(1, socket.getInputStream().read());
-        }
-        accepted.get(10, TimeUnit.SECONDS);
-        assertTrue(trust.seen != null);
-        return trust.seen;
-    }
-
-    /** Trusts any server and remembers its certificate (consumers pin the published key instead). */
-    private static final class CapturingTrust implements X509TrustManager {
-        volatile X509Certificate seen;
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            seen = chain[0];
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
+        TestTls.handshake(listener, client);
+        assertTrue(trust.seen() != null);
+        return trust.seen();
     }
 
     private static X509Certificate certificate(PublisherKey key) {

@@ -1,4 +1,4 @@
-package dev.herald.client.auth;
+package dev.herald.client.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when the test says so. */
+/** A clock (UTC) that moves only when the test says so; safe to read from other threads. */
 public final class ManualClock extends Clock {
     private volatile Instant now;
 
@@ -14,8 +14,12 @@ public final class ManualClock extends Clock {
         this.now = start;
     }
 
-    public void advance(Duration duration) {
+    public synchronized void advance(Duration duration) {
         now = now.plus(duration);
+    }
+
+    public synchronized void set(Instant instant) {
+        now = instant;
     }
 
     @Override
@@ -30,6 +34,6 @@ public final class ManualClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("a ManualClock is UTC only");
     }
 }

@@ -1,5 +1,6 @@
-package dev.herald.client.auth;
+package dev.herald.client.testing;
 
+import dev.herald.client.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -7,15 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -45,7 +43,7 @@ public final class TestPki {
     private final X509Certificate certificate;
 
     private TestPki(String name) {
-        this.keys = generate("EC");
+        this.keys = TestKeys.p256();
         this.certificate = sign(new X500Name("CN=" + name), keys, true, null);
     }
 
@@ -60,19 +58,19 @@ public final class TestPki {
 
     /** A certificate for a server on 127.0.0.1 / localhost. */
     public Issued issueServer() {
-        KeyPair pair = generate("EC");
+        KeyPair pair = TestKeys.p256();
         return new Issued(pair, sign(new X500Name("CN=localhost"), pair, false, KeyPurposeId.id_kp_serverAuth), this);
     }
 
     /** A client certificate named {@code name} with a new key of {@code algorithm} (EC, Ed25519, RSA). */
     public Issued issueClient(String name, String algorithm) {
-        KeyPair pair = generate(algorithm);
+        KeyPair pair = TestKeys.of(algorithm);
         return new Issued(pair, sign(new X500Name("CN=" + name), pair, false, KeyPurposeId.id_kp_clientAuth), this);
     }
 
     /** Writes the CA certificate as PEM. */
     public Path writeCertificate(Path file) {
-        return write(file, pem("CERTIFICATE", encoded(certificate)));
+        return write(file, Pem.encode("CERTIFICATE", encoded(certificate)));
     }
 
     /**
@@ -97,26 +95,36 @@ public final class TestPki {
         }
     }
 
-    /** One RSA key pair for all tests: generating 2048-bit keys takes long, and no test needs two. */
-    private static KeyPair rsa;
-
-    static synchronized KeyPair generate(String algorithm) {
-        if (algorithm.equals("RSA") && rsa != null) {
-            return rsa;
-        }
+    /** A self-signed certificate for {@code keys} (EC, Ed25519 or RSA), named {@code CN=commonName}, valid for a day. */
+    public static X509Certificate selfSigned(KeyPair keys, String commonName) {
+        String algorithm = switch (keys.getPublic().getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> "Ed25519";
+        };
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-            if (algorithm.equals("EC")) {
-                generator.initialize(new ECGenParameterSpec("secp256r1"));
-            } else if (algorithm.equals("RSA")) {
-                generator.initialize(2048);
-            }
-            KeyPair pair = generator.generateKeyPair();
-            if (algorithm.equals("RSA")) {
-                rsa = pair;
-            }
-            return pair;
-        } catch (GeneralSecurityException e) {
+            X500Name name = new X500Name("CN=" + commonName);
+            Instant now = Instant.now();
+            return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+                    new BigInteger(64, RANDOM), Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic())
+                    .build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate())));
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The JDK's own key managers presenting {@code keys} with {@code certificate} (not the code under test). */
+    public static KeyManager[] jdkKeyManagers(KeyPair keys, X509Certificate certificate) {
+        try {
+            char[] password = "test".toCharArray();
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("key", keys.getPrivate(), password, new X509Certificate[] {certificate});
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory.getKeyManagers();
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -144,12 +152,7 @@ public final class TestPki {
         }
     }
 
-    static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    static byte[] encoded(X509Certificate certificate) {
+    private static byte[] encoded(X509Certificate certificate) {
         try {
             return certificate.getEncoded();
         } catch (GeneralSecurityException e) {
@@ -157,7 +160,7 @@ public final class TestPki {
         }
     }
 
-    static Path write(Path file, String text) {
+    private static Path write(Path file, String text) {
         try {
             return Files.writeString(file, text);
         } catch (IOException e) {
@@ -169,28 +172,18 @@ public final class TestPki {
     public record Issued(KeyPair keys, X509Certificate certificate, TestPki issuer) {
         /** The JDK's own key managers for this certificate (not the code under test). */
         public KeyManager[] keyManagers() {
-            try {
-                char[] password = "test".toCharArray();
-                KeyStore store = KeyStore.getInstance("PKCS12");
-                store.load(null, null);
-                store.setKeyEntry("key", keys.getPrivate(), password, new X509Certificate[] {certificate});
-                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(store, password);
-                return factory.getKeyManagers();
-            } catch (GeneralSecurityException | IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return jdkKeyManagers(keys, certificate);
         }
 
         /** Writes the certificate (then the CA's, when {@code withChain}) as PEM. */
         public Path writeCertificate(Path file, boolean withChain) {
-            String text = pem("CERTIFICATE", encoded(certificate));
-            return write(file, withChain ? text + pem("CERTIFICATE", encoded(issuer.certificate)) : text);
+            String text = Pem.encode("CERTIFICATE", encoded(certificate));
+            return write(file, withChain ? text + Pem.encode("CERTIFICATE", encoded(issuer.certificate)) : text);
         }
 
         /** Writes the private key as unencrypted PKCS#8 PEM. */
         public Path writeKey(Path file) {
-            return write(file, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+            return write(file, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()));
         }
 
         @Override

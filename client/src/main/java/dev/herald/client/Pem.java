@@ -1,15 +1,15 @@
-package dev.herald.client.publisher;
+package dev.herald.client;
 
-import dev.herald.client.HeraldException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** PEM (RFC 7468): one block with a label, base64 in 64-character lines. */
-final class Pem {
+public final class Pem {
     private Pem() {
     }
 
-    static String encode(String label, byte[] der) {
+    /** {@code der} as one PEM block labelled {@code label} (e.g. {@code CERTIFICATE}), ending in a line break. */
+    public static String encode(String label, byte[] der) {
         return "-----BEGIN " + label + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + label + "-----\n";
@@ -19,8 +19,9 @@ final class Pem {
      * The DER inside the first PEM block of {@code text}, which must be labelled {@code label}.
      *
      * @param source what the text is, for messages (a file name)
+     * @throws HeraldException if there is no such block or its body is not base64
      */
-    static byte[] decode(String text, String label, String source) {
+    public static byte[] decode(String text, String label, String source) {
         int begin = text.indexOf("-----BEGIN ");
         if (begin < 0) {
             throw new HeraldException(source + " is not PEM (no -----BEGIN line)");

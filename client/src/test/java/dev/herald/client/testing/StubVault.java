@@ -1,4 +1,4 @@
-package dev.herald.client.auth;
+package dev.herald.client.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -6,7 +6,10 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.herald.client.Retry;
+import dev.herald.client.VaultClient;
 import dev.herald.client.VaultConfig;
+import dev.herald.client.consumer.WrappedDiscovery;
 import dev.herald.sdk.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -34,9 +38,18 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * A stand-in for the Vault HTTP API on a loopback port (HTTP, or HTTPS with an optional client
  * certificate): routes {@code METHOD path} (relative to {@code /v1/}) to handlers, records every
- * request, and answers 404 with Vault's error shape where no handler is set.
+ * request, and answers 404 with Vault's error shape where no handler is set. It also plays Vault's
+ * response wrapping ({@link #wrapping}, {@link #wrap}): {@code sys/wrapping/lookup} and
+ * {@code sys/wrapping/unwrap} answer for the tokens it made, once each.
  */
 public final class StubVault implements AutoCloseable {
+    /** The error Vault gives for a wrapping token that was used, expired or never existed. */
+    public static final String INVALID_WRAPPING_TOKEN = "wrapping token is not valid or does not exist";
+
+    /** A live wrapping token's creation path and the answer it wraps. */
+    private record Wrapped(String creationPath, Map<String, Object> data) {
+    }
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "stub-vault");
@@ -45,9 +58,21 @@ public final class StubVault implements AutoCloseable {
     });
     private final Map<String, Function<Request, Answer>> routes = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, Wrapped> wrapped = new ConcurrentHashMap<>();
+    private final AtomicInteger wrappingTokens = new AtomicInteger();
+    private volatile Function<Request, Answer> otherwise;
 
     private StubVault(HttpServer server) {
         this.server = server;
+        on("POST", "sys/wrapping/lookup", request -> {
+            Wrapped entry = wrapped.get(String.valueOf(request.body().get("token")));
+            return entry == null ? Answer.errors(400, INVALID_WRAPPING_TOKEN) : Answer.ok(Map.of("data", Map.of(
+                    "creation_path", entry.creationPath(), "creation_time", "2026-05-01T12:00:00Z", "creation_ttl", 60L)));
+        });
+        on("POST", "sys/wrapping/unwrap", request -> {
+            Wrapped entry = wrapped.remove(String.valueOf(request.token()));
+            return entry == null ? Answer.errors(400, INVALID_WRAPPING_TOKEN) : Answer.ok(Map.of("data", entry.data()));
+        });
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -94,6 +119,35 @@ public final class StubVault implements AutoCloseable {
         return on(method, path, request -> answers[Math.min(next.getAndIncrement(), answers.length - 1)]);
     }
 
+    /** Answers every request that no route takes with {@code handler} (instead of a 404). */
+    public StubVault otherwise(Function<Request, Answer> handler) {
+        this.otherwise = handler;
+        return this;
+    }
+
+    /**
+     * Serves {@code GET path} as Vault does: wrapped in a single-use token when the request asks for
+     * it with X-Vault-Wrap-TTL, plain otherwise.
+     */
+    public StubVault wrapping(String path, Supplier<Map<String, Object>> data) {
+        return on("GET", path, request -> request.header(WrappedDiscovery.WRAP_TTL_HEADER) == null
+                ? Answer.ok(Map.of("data", data.get()))
+                : Answer.ok(wrapInfo(wrap(path, data.get()), path)));
+    }
+
+    /** A new wrapping token for {@code data}, made (as Vault would record it) by a read of {@code creationPath}. */
+    public String wrap(String creationPath, Map<String, Object> data) {
+        String token = "hvs.wrapping-" + wrappingTokens.incrementAndGet();
+        wrapped.put(token, new Wrapped(creationPath, data));
+        return token;
+    }
+
+    /** The body of a wrapped answer. */
+    public static Map<String, Object> wrapInfo(String token, String creationPath) {
+        return Map.of("request_id", "r-1", "data", Map.of(), "wrap_info", Map.of("token", token, "accessor", "acc-1",
+                "ttl", 60L, "creation_time", "2026-05-01T12:00:00Z", "creation_path", creationPath));
+    }
+
     public URI address() {
         String scheme = server instanceof HttpsServer ? "https" : "http";
         return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
@@ -104,6 +158,12 @@ public final class StubVault implements AutoCloseable {
         return VaultConfig.builder().address(address());
     }
 
+    /** A client of this (HTTP) stub that never retries (a retry would hide what the test looks at). */
+    public VaultClient client() {
+        return VaultClient.builder(config().build()).retry(Retry.NONE).build();
+    }
+
+    /** Every request so far, in the order they came. */
     public List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -129,15 +189,15 @@ public final class StubVault implements AutoCloseable {
                     // no client certificate
                 }
             }
-            Request request = new Request(exchange.getRequestMethod(), path, headers, Json.parseObject(body), peer);
+            Request request = new Request(exchange.getRequestMethod(), path, headers, body, peer);
             requests.add(request);
-            Function<Request, Answer> handler = routes.get(request.method + " " + path);
+            Function<Request, Answer> handler = routes.getOrDefault(request.method + " " + path, otherwise);
             Answer answer = handler == null ? Answer.errors(404, "no handler for " + request.method + " " + path)
                     : handler.apply(request);
             byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(answer.status, answer.status == 204 ? -1 : bytes.length);
-            if (answer.status != 204) {
+            exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
                 exchange.getResponseBody().write(bytes);
             }
         } catch (RuntimeException e) {
@@ -152,9 +212,18 @@ public final class StubVault implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** A request as the stub received it. */
-    public record Request(String method, String path, Map<String, String> headers, Map<String, Object> body,
+    /**
+     * A request as the stub received it: header names lower-case, the body as sent.
+     *
+     * @param clientCertificates the TLS client's certificate chain (HTTPS), or empty
+     */
+    public record Request(String method, String path, Map<String, String> headers, String text,
             List<X509Certificate> clientCertificates) {
+        /** The JSON body (an empty map for none). */
+        public Map<String, Object> body() {
+            return Json.parseObject(text);
+        }
+
         /** The {@code X-Vault-Token} header, or null. */
         public String token() {
             return headers.get("x-vault-token");
@@ -165,7 +234,7 @@ public final class StubVault implements AutoCloseable {
         }
     }
 
-    /** An answer: a status and a body. */
+    /** An answer: a status and a body (none if empty). */
     public record Answer(int status, String body) {
         public static Answer json(int status, Map<String, ?> json) {
             return new Answer(status, Json.write(json));

@@ -1,4 +1,4 @@
-package dev.herald.client.pkcs11;
+package dev.herald.client.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 
 /**
@@ -56,10 +57,24 @@ public final class SoftHsm {
     }
 
     /**
+     * The checks of {@code main} against new tokens labelled {@code tokenLabels} under {@code dir}
+     * (skipped where SoftHSM2 is not installed). {@code main} runs in a child JVM and gets the
+     * module, the PIN file and {@code dir} as its arguments.
+     */
+    public static List<DynamicTest> checks(Path dir, Class<?> main, String... tokenLabels) throws Exception {
+        Assumptions.assumeTrue(available(), "SoftHSM2 is not installed");
+        SoftHsm hsm = new SoftHsm(dir);
+        for (String label : tokenLabels) {
+            hsm.initToken(label);
+        }
+        return hsm.checks(main, MODULE.toString(), hsm.pinFile().toString(), dir.toString());
+    }
+
+    /**
      * Runs {@code main} in a child JVM with {@code SOFTHSM2_CONF} set; its checks become the returned
      * tests (and a last one asserting the child ended normally).
      */
-    public List<DynamicTest> checks(Class<?> main, String... args) throws Exception {
+    private List<DynamicTest> checks(Class<?> main, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));

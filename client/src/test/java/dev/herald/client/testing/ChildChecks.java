@@ -1,4 +1,4 @@
-package dev.herald.client.pkcs11;
+package dev.herald.client.testing;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,15 +1,10 @@
 package dev.herald.client.publisher;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.herald.client.Retry;
 import dev.herald.client.VaultClient;
-import dev.herald.client.VaultConfig;
-import dev.herald.sdk.json.Json;
+import dev.herald.client.testing.StubVault;
+import dev.herald.client.testing.StubVault.Answer;
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -17,7 +12,6 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -35,13 +29,10 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
  * A Vault that knows only what a publisher calls (publish, lease renew and revoke, revoke-self),
- * with the engine's rules for keys, revival and continuity, recording every request.
+ * with the engine's rules for keys, revival and continuity; every request goes through one
+ * {@link StubVault}, which records it.
  */
-final class StubVault implements AutoCloseable {
-    /** One request as received: the token sent and the parsed JSON body (empty map for none). */
-    record Call(String method, String path, String token, Map<String, Object> body) {
-    }
-
+final class EngineVault implements AutoCloseable {
     private record Lease(String id, String token, String instance) {
     }
 
@@ -55,9 +46,8 @@ final class StubVault implements AutoCloseable {
         long notAfter;
     }
 
-    private final HttpServer server;
+    private final StubVault stub = StubVault.http();
     private final Clock clock;
-    private final List<Call> calls = new ArrayList<>();
     private final Map<String, Lease> leases = new HashMap<>();
     private final Map<String, Instance> instances = new HashMap<>();
     private final Set<String> invalidTokens = new HashSet<>();
@@ -70,29 +60,26 @@ final class StubVault implements AutoCloseable {
     long renewCapSeconds;
     boolean leaseRevokeAllowed;
 
-    StubVault(Clock clock) throws IOException {
+    EngineVault(Clock clock) {
         this.clock = clock;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.start();
+        stub.otherwise(this::handle);
     }
 
     VaultClient client() {
-        VaultConfig config = VaultConfig.builder()
-                .address("http://127.0.0.1:" + server.getAddress().getPort()).build();
-        return VaultClient.builder(config).retry(Retry.NONE).build();
+        return stub.client();
     }
 
-    synchronized List<Call> calls() {
-        return List.copyOf(calls);
+    /** Every request so far. */
+    List<StubVault.Request> calls() {
+        return stub.requests();
     }
 
-    synchronized List<Call> calls(String path) {
-        return calls.stream().filter(call -> call.path.equals(path)).toList();
+    List<StubVault.Request> calls(String path) {
+        return stub.requests(path);
     }
 
-    synchronized Call last() {
-        return calls.get(calls.size() - 1);
+    StubVault.Request last() {
+        return stub.requests().getLast();
     }
 
     /** The lease ends (expiry, {@code vault lease revoke}): the publication ends with it. */
@@ -127,45 +114,39 @@ final class StubVault implements AutoCloseable {
         }
     }
 
-    private synchronized void handle(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath().replaceFirst("^/v1/", "");
-        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Map<String, Object> json = body.isBlank() ? Map.of() : Json.parseObject(body);
-        String token = exchange.getRequestHeaders().getFirst("X-Vault-Token");
-        calls.add(new Call(exchange.getRequestMethod(), path, token, json));
+    private synchronized Answer handle(StubVault.Request request) {
+        String path = request.path();
+        Map<String, Object> json = request.body();
+        String token = request.token();
         if (failNext > 0) {
             failNext--;
-            answer(exchange, 500, Map.of("errors", List.of("internal error")));
-            return;
+            return Answer.errors(500, "internal error");
         }
         if (token == null || invalidTokens.contains(token)) {
-            answer(exchange, 403, Map.of("errors", List.of("permission denied")));
-            return;
+            return Answer.errors(403, "permission denied");
         }
         try {
             if (path.startsWith("herald/publish/")) {
-                publish(exchange, path.substring("herald/publish/".length()), token, json);
+                return publish(path.substring("herald/publish/".length()), token, json);
             } else if (path.equals("sys/leases/renew")) {
-                renew(exchange, json);
+                return renew(json);
             } else if (path.equals("sys/leases/revoke")) {
                 if (!leaseRevokeAllowed) {
-                    answer(exchange, 403, Map.of("errors", List.of("1 error occurred:\n\t* permission denied\n\n")));
-                    return;
+                    return Answer.errors(403, "1 error occurred:\n\t* permission denied\n\n");
                 }
                 endLease((String) json.get("lease_id"));
-                answer(exchange, 204, null);
+                return Answer.noContent();
             } else if (path.equals("auth/token/revoke-self")) {
                 revokeToken(token);
-                answer(exchange, 204, null);
-            } else {
-                answer(exchange, 404, Map.of("errors", List.of("no handler for route " + path)));
+                return Answer.noContent();
             }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            answer(exchange, 400, Map.of("errors", List.of("stub: " + e)));
+            return Answer.errors(404, "no handler for route " + path);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return Answer.errors(400, "stub: " + e);
         }
     }
 
-    private void publish(HttpExchange exchange, String name, String token, Map<String, Object> json)
+    private Answer publish(String name, String token, Map<String, Object> json)
             throws IOException, GeneralSecurityException {
         PKCS10CertificationRequest csr;
         try (PEMParser parser = new PEMParser(new StringReader((String) json.get("csr")))) {
@@ -174,12 +155,10 @@ final class StubVault implements AutoCloseable {
         byte[] spki = csr.getSubjectPublicKeyInfo().getEncoded();
         try {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
-                answer(exchange, 400, Map.of("errors", List.of("invalid csr: bad signature")));
-                return;
+                return Answer.errors(400, "invalid csr: bad signature");
             }
         } catch (Exception e) {
-            answer(exchange, 400, Map.of("errors", List.of("invalid csr: " + e)));
-            return;
+            return Answer.errors(400, "invalid csr: " + e);
         }
         Map<String, Object> claims = new LinkedHashMap<>(json);
         claims.keySet().removeAll(List.of("role", "csr", "continuity"));
@@ -187,21 +166,18 @@ final class StubVault implements AutoCloseable {
         String fingerprint = PublisherKey.fingerprint(spki);
         boolean sameContent = instance.spki != null && Arrays.equals(instance.spki, spki) && instance.claims.equals(claims);
         if (instance.live && sameContent) {
-            answer(exchange, 200, Map.of("data", data(name, instance, fingerprint, true)));
-            return;
+            return Answer.ok(Map.of("data", data(name, instance, fingerprint, true)));
         }
         if (instance.spki != null && !sameContent) {
             Object continuity = json.get("continuity");
             if (!(continuity instanceof String signature)) {
-                answer(exchange, 409, Map.of("errors", List.of("needs continuity")));
-                return;
+                return Answer.errors(409, "needs continuity");
             }
             String[] parts = name.split("/");
             String message = String.join("\n", "herald-continuity-v1", issuer, parts[0], parts[1],
                     Long.toString(instance.generation), fingerprint);
             if (!verifies(instance.spki, message, Base64.getUrlDecoder().decode(signature))) {
-                answer(exchange, 400, Map.of("errors", List.of("invalid continuity")));
-                return;
+                return Answer.errors(400, "invalid continuity");
             }
         }
         instance.spki = spki;
@@ -218,7 +194,7 @@ final class StubVault implements AutoCloseable {
         answer.put("renewable", true);
         answer.put("lease_duration", leaseSeconds);
         answer.put("data", data(name, instance, fingerprint, false));
-        answer(exchange, 200, answer);
+        return Answer.ok(answer);
     }
 
     private Map<String, Object> data(String name, Instance instance, String fingerprint, boolean unchanged) {
@@ -234,17 +210,16 @@ final class StubVault implements AutoCloseable {
         return data;
     }
 
-    private void renew(HttpExchange exchange, Map<String, Object> json) throws IOException {
+    private Answer renew(Map<String, Object> json) {
         String id = (String) json.get("lease_id");
         if (!leases.containsKey(id)) {
-            answer(exchange, 400, Map.of("errors", List.of("lease not found")));
-            return;
+            return Answer.errors(400, "lease not found");
         }
         long increment = ((Number) json.get("increment")).longValue();
         long granted = renewCapSeconds > 0 ? Math.min(increment, renewCapSeconds) : increment;
         Instance instance = instances.get(leases.get(id).instance);
         instance.notAfter = Math.max(instance.notAfter, clock.instant().getEpochSecond() + granted);
-        answer(exchange, 200, Map.of("lease_id", id, "renewable", true, "lease_duration", granted));
+        return Answer.ok(Map.of("lease_id", id, "renewable", true, "lease_duration", granted));
     }
 
     static boolean verifies(byte[] spki, String message, byte[] signature) throws GeneralSecurityException {
@@ -257,20 +232,8 @@ final class StubVault implements AutoCloseable {
         return verifier.verify(signature);
     }
 
-    private static void answer(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
-        if (body == null) {
-            exchange.sendResponseHeaders(status, -1);
-        } else {
-            byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-        }
-        exchange.close();
-    }
-
     @Override
     public void close() {
-        server.stop(0);
+        stub.close();
     }
 }

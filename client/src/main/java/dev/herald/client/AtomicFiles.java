@@ -1,9 +1,9 @@
-package dev.herald.client.publisher;
+package dev.herald.client;
 
-import dev.herald.client.HeraldException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -17,19 +17,35 @@ import java.util.Set;
 
 /**
  * Files written for users, all or nothing: a temporary file in the target's directory, created with
- * its final permissions before any byte is written (0600 for private keys, 0644 otherwise), synced,
- * then moved into place in one step, so that a reader or a crash never sees half a file.
+ * its final permissions before any byte is written ({@link Permissions#OWNER_ONLY} for private keys
+ * and state, {@link Permissions#WORLD_READABLE} otherwise), synced, then moved into place in one
+ * step and the directory synced, so that a reader or a crash never sees half a file.
  */
-final class AtomicFiles {
-    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
-    private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
+public final class AtomicFiles {
+    /** Who may read a file, set on the temporary file at its creation (POSIX file systems only). */
+    public enum Permissions {
+        /** 0600: private keys, and state only the workload reads. */
+        OWNER_ONLY("rw-------"),
+        /** 0644: certificates, records and other public output. */
+        WORLD_READABLE("rw-r--r--");
+
+        private final Set<PosixFilePermission> posix;
+
+        Permissions(String posix) {
+            this.posix = PosixFilePermissions.fromString(posix);
+        }
+    }
 
     private AtomicFiles() {
     }
 
-    /** Writes {@code content} to {@code target}, replacing what was there. */
-    static void replace(Path target, byte[] content, boolean secret) {
-        Path temp = written(target, content, secret);
+    /**
+     * Writes {@code text} (UTF-8) to {@code target}, replacing what was there.
+     *
+     * @throws HeraldException if it cannot be written (then {@code target} is as it was)
+     */
+    public static void replace(Path target, String text, Permissions permissions) {
+        Path temp = written(target, text.getBytes(StandardCharsets.UTF_8), permissions);
         try {
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -44,13 +60,14 @@ final class AtomicFiles {
     }
 
     /**
-     * Writes {@code content} to {@code target} only if no file is there: a hard link of the finished
+     * Writes {@code text} (UTF-8) to {@code target} only if no file is there: a hard link of the finished
      * temporary file, which fails rather than replace one that another process made meanwhile.
      *
      * @return false if {@code target} already existed (then nothing was written)
+     * @throws HeraldException if it cannot be written
      */
-    static boolean create(Path target, byte[] content, boolean secret) {
-        Path temp = written(target, content, secret);
+    public static boolean create(Path target, String text, Permissions permissions) {
+        Path temp = written(target, text.getBytes(StandardCharsets.UTF_8), permissions);
         try {
             Files.createLink(target, temp);
             syncDirectory(target);
@@ -75,18 +92,18 @@ final class AtomicFiles {
     }
 
     /** The content in a synced temporary file beside {@code target}, with the final permissions from its creation. */
-    private static Path written(Path target, byte[] content, boolean secret) {
+    private static Path written(Path target, byte[] content, Permissions permissions) {
         Path directory = target.toAbsolutePath().getParent();
         Path temp = null;
         try {
             boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
             FileAttribute<?>[] attributes = posix
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(secret ? PRIVATE : PUBLIC)}
+                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions.posix)}
                     : new FileAttribute<?>[0];
             temp = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp", attributes);
             if (posix) {
                 // the umask may have taken bits away from a public file; a private one can only have lost some
-                Files.setPosixFilePermissions(temp, secret ? PRIVATE : PUBLIC);
+                Files.setPosixFilePermissions(temp, permissions.posix);
             }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
