@@ -1,5 +1,6 @@
 package dev.herald.client.cli;
 
+import dev.herald.client.Pem;
 import dev.herald.client.VaultClient;
 import dev.herald.client.consumer.Consumer;
 import dev.herald.client.consumer.DiscoveryRecord;
@@ -7,7 +8,6 @@ import dev.herald.client.consumer.StateDirectory;
 import dev.herald.sdk.Durations;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.util.Base64;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
@@ -48,7 +48,6 @@ final class ConsumerOptions {
     }
 
     private static String pem(PublicKey key) {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
+        return Pem.encode("PUBLIC KEY", key.getEncoded());
     }
 }
