@@ -67,19 +67,20 @@ final class ConfigPath {
     }
 
     private static Response update(Settings settings, Runnable onChange, Request request) {
-        Config current = settings.get();
-        Config updated = new Config(
-                request.find(DEFAULT_TTL).orElse(current.defaultTtl()),
-                request.find(MAX_TTL).orElse(current.maxTtl()),
-                request.find(ROTATION_WINDOW).orElse(current.rotationWindow()),
-                request.find(MIN_OVERLAP).orElse(current.minOverlap()),
-                request.find(RECORD_TTL).orElse(current.recordTtl()),
-                request.find(VERIFICATION_TTL).orElse(current.verificationTtl()),
-                request.find(SIGNING_ALGORITHM).orElse(current.signingAlgorithm()),
-                request.find(ISSUER).orElse(current.issuer()),
-                request.find(REQUIRE_WRAPPING).orElse(current.requireWrapping()),
-                request.find(WRAP_TTL).orElse(current.wrapTtl()),
-                request.find(MAX_METADATA_BYTES).orElse(current.maxMetadataBytes())).validated();
+        // Fields the request names replace the current ones; the others keep their values.
+        Config.Builder changed = settings.get().toBuilder();
+        request.find(DEFAULT_TTL).ifPresent(changed::defaultTtl);
+        request.find(MAX_TTL).ifPresent(changed::maxTtl);
+        request.find(ROTATION_WINDOW).ifPresent(changed::rotationWindow);
+        request.find(MIN_OVERLAP).ifPresent(changed::minOverlap);
+        request.find(RECORD_TTL).ifPresent(changed::recordTtl);
+        request.find(VERIFICATION_TTL).ifPresent(changed::verificationTtl);
+        request.find(SIGNING_ALGORITHM).ifPresent(changed::signingAlgorithm);
+        request.find(ISSUER).ifPresent(changed::issuer);
+        request.find(REQUIRE_WRAPPING).ifPresent(changed::requireWrapping);
+        request.find(WRAP_TTL).ifPresent(changed::wrapTtl);
+        request.find(MAX_METADATA_BYTES).ifPresent(changed::maxMetadataBytes);
+        Config updated = changed.build().validated();
         settings.save(updated);
         onChange.run();
         return Response.data(updated.toResponseData(request.mount().path()));

@@ -60,15 +60,16 @@ final class RevokePath {
             List<Publication> next = new ArrayList<>(pruned.publications());
             next.removeAll(revoked);
             ServiceState changed = revoked.isEmpty() ? pruned : pruned.changed(next);
-            List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> new History.Event("revoke", now,
-                    instance, p.generation(), p.key().fingerprint(), operator, changed.seq(), request.get(REASON)))
-                    .toList());
+            List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> History.Event.builder()
+                    .type("revoke").time(now).about(p).actor(operator).sequence(changed.seq()).detail(request.get(REASON))
+                    .build()).toList());
             ServiceState result = changed;
             if (reset) {
                 Publication last = changed.last(instance).orElseThrow();
                 result = changed.withoutTombstone(instance);
-                events.add(new History.Event("reset", now, instance, last.generation(), last.key().fingerprint(),
-                        operator, 0, request.get(REASON)));
+                // no sequence: the live set is unchanged
+                events.add(History.Event.builder().type("reset").time(now).about(last).actor(operator)
+                        .detail(request.get(REASON)).build());
             }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("service", service);
