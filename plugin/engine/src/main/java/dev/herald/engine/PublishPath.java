@@ -64,12 +64,12 @@ final class PublishPath {
     private final Registry registry;
     private final Clock clock;
 
-    PublishPath(Roles roles, SystemView system, Settings settings, Registry registry, Clock clock) {
-        this.roles = roles;
+    PublishPath(MountState mount, SystemView system) {
+        this.roles = mount.roles();
         this.system = system;
-        this.settings = settings;
-        this.registry = registry;
-        this.clock = clock;
+        this.settings = mount.settings();
+        this.registry = mount.registry();
+        this.clock = mount.clock();
     }
 
     Path definition() {

@@ -25,10 +25,10 @@ final class RevokePath {
             "Also clear the instance's tombstone (its last key), so that any key may be published for it again.")
             .defaultValue(false);
 
-    static Path definition(Registry registry, Clock clock) {
+    static Path definition(MountState mount) {
         return Path.pattern("revoke/:service/:instance")
                 .fields(PublishPath.SERVICE, PublishPath.INSTANCE, REASON, RESET)
-                .update("Revoke every live publication of an instance now.", request -> revoke(registry, clock, request))
+                .update("Revoke every live publication of an instance now.", request -> revoke(mount.registry(), mount.clock(), request))
                 .help("Emergency revocation of an instance's keys.", """
                         Ends every live publication of the instance at once, the current one and any
                         predecessor still in its overlap, with no overlap: the next record of the service

@@ -81,14 +81,15 @@ final class RolesPath {
                     + "of a domain; they must still lie within allowed_dns_names. Endpoints never take a wildcard.")
             .defaultValue(false);
 
-    static Path definition(Roles roles, Settings settings) {
+    static Path definition(MountState mount) {
+        Roles roles = mount.roles();
         return Path.pattern("roles/:name")
                 .fields(NAME, SERVICES, INSTANCE, BOUND_MOUNT_ACCESSOR, BOUND_ALIAS_METADATA, ALLOW_UNBOUND,
                         KEY_TYPES_FIELD, MIN_RSA_BITS, TTL, MAX_TTL, LEASE_BOUND, REQUIRE_PROOF, ALLOWED_DNS_NAMES,
                         ALLOWED_CIDRS, ALLOWED_PORTS, ALLOW_WILDCARD_CLAIMS)
                 .existence(request -> roles.get(request.get(NAME)).isPresent())
-                .create("Create a role.", request -> write(roles, settings, request))
-                .update("Change a role; fields left out keep their values.", request -> write(roles, settings, request))
+                .create("Create a role.", request -> write(mount, request))
+                .update("Change a role; fields left out keep their values.", request -> write(mount, request))
                 .read("Read a role.", request -> roles.get(request.get(NAME))
                         .map(role -> Response.data(role.toResponseData())).orElse(Response.none()))
                 .delete("Delete a role. Publications made under it stay until they end.", request -> {
@@ -118,15 +119,15 @@ final class RolesPath {
                         """);
     }
 
-    static Path listDefinition(Roles roles) {
+    static Path listDefinition(MountState mount) {
         return Path.pattern("roles/")
-                .list("List the roles.", request -> Response.list(roles.names()))
+                .list("List the roles.", request -> Response.list(mount.roles().names()))
                 .help("The roles of this mount.", "");
     }
 
-    private static Response write(Roles roles, Settings settings, Request request) {
+    private static Response write(MountState mount, Request request) {
         String name = request.get(NAME);
-        Optional<Role> existing = roles.get(name);
+        Optional<Role> existing = mount.roles().get(name);
         if (existing.isEmpty() && (!request.has(SERVICES) || !request.has(INSTANCE))) {
             throw VaultException.badRequest("a new role needs services and instance");
         }
@@ -155,8 +156,8 @@ final class RolesPath {
         request.find(SERVICES).ifPresent(services -> services.forEach(template -> checkTemplate("services", template)));
         request.find(INSTANCE).ifPresent(template -> checkTemplate("instance", template));
         checkCidrs(role.allowedCidrs());
-        checkLifetimes(role, settings.get());
-        roles.save(role);
+        checkLifetimes(role, mount.settings().get());
+        mount.roles().save(role);
         return Response.data(role.toResponseData());
     }
 

@@ -81,7 +81,7 @@ class RegistryTest {
         publish(registry, "other", "x"); // evicts web: the next read of web loads it
 
         // A reader starts loading web and is held after listing its instances (only pod-1)...
-        storage.pausing = Thread.ofPlatform().unstarted(() -> registry.cached("web"));
+        storage.pausing = Thread.ofPlatform().unstarted(() -> registry.snapshot("web"));
         storage.pausing.start();
         storage.paused.await();
         // ...meanwhile a change publishes pod-2: it either completes (a load without the lock) or
@@ -92,7 +92,7 @@ class RegistryTest {
             Thread.onSpinWait();
         }
         // ...a read of another service evicts web...
-        registry.cached("other");
+        registry.snapshot("other");
         // ...then the reader finishes with what it read before the change.
         storage.resume.countDown();
         storage.pausing.join();
