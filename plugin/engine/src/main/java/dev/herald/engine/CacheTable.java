@@ -13,7 +13,7 @@ import java.util.function.ToLongFunction;
  *
  * <p>So a reader takes a {@link #stamp} before it loads and {@link #offer}s the loaded value with
  * that stamp; the offer is refused if any {@link #put} or {@link #remove} of a key of the same
- * stripe happened since. Writers {@code put} what they wrote. Entries are evicted least recently
+ * stripe, or a {@link #clear}, happened since. Writers {@code put} what they wrote. Entries are evicted least recently
  * used first, by count and by a weight (e.g. the publications a service holds), so no caller can
  * choose which entries others lose by picking names.
  *
@@ -61,6 +61,19 @@ final class CacheTable<V> {
         return loaded;
     }
 
+    /**
+     * Caches {@code made} in place of what is cached under the key, unless the key was put or
+     * removed since {@code stamp} was taken: for values made from others (a record signed from a
+     * service's state), which replace one that no longer serves. Concurrent makers of one key each
+     * replace the other's value; what they made from decides whether it is used.
+     */
+    synchronized void replace(String key, V made, long stamp) {
+        if (versions[stripe(key)] == stamp) {
+            removeEntry(key);
+            insert(key, made);
+        }
+    }
+
     /** A writer's new value, written to storage under the writer's lock. */
     synchronized void put(String key, V value) {
         versions[stripe(key)]++;
@@ -72,6 +85,15 @@ final class CacheTable<V> {
     synchronized void remove(String key) {
         versions[stripe(key)]++;
         removeEntry(key);
+    }
+
+    /** Everything changed: forgets every entry, and refuses every offer and replace stamped before. */
+    synchronized void clear() {
+        for (int i = 0; i < STRIPES; i++) {
+            versions[i]++;
+        }
+        entries.clear();
+        weight = 0;
     }
 
     synchronized void forEach(java.util.function.Consumer<V> action) {

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The mount-wide settings (DESIGN §5.1). Immutable; {@code with...} methods make changed copies.
+ * The mount-wide settings (DESIGN §5.1). Immutable. Made only by a {@link Builder}, which names
+ * every field (many share a type, and a positional list would let two of them swap unseen);
+ * {@link #toBuilder} starts a changed copy.
  *
  * @param issuer the {@code iss} of every record; empty means "the mount path"
  */
@@ -22,8 +24,39 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
 
     static final String STORAGE_KEY = "config";
 
-    static final Config DEFAULTS = new Config(Duration.ofHours(24), Duration.ofHours(72), 0.5, Duration.ofHours(1),
-            Duration.ofMinutes(5), Duration.ofHours(24), "EdDSA", "", false, Duration.ofSeconds(60), 4096);
+    static final Config DEFAULTS = builder()
+            .defaultTtl(Duration.ofHours(24))
+            .maxTtl(Duration.ofHours(72))
+            .rotationWindow(0.5)
+            .minOverlap(Duration.ofHours(1))
+            .recordTtl(Duration.ofMinutes(5))
+            .verificationTtl(Duration.ofHours(24))
+            .signingAlgorithm("EdDSA")
+            .issuer("")
+            .requireWrapping(false)
+            .wrapTtl(Duration.ofSeconds(60))
+            .maxMetadataBytes(4096)
+            .build();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's fields, for a copy that changes some of them. */
+    Builder toBuilder() {
+        return builder()
+                .defaultTtl(defaultTtl)
+                .maxTtl(maxTtl)
+                .rotationWindow(rotationWindow)
+                .minOverlap(minOverlap)
+                .recordTtl(recordTtl)
+                .verificationTtl(verificationTtl)
+                .signingAlgorithm(signingAlgorithm)
+                .issuer(issuer)
+                .requireWrapping(requireWrapping)
+                .wrapTtl(wrapTtl)
+                .maxMetadataBytes(maxMetadataBytes);
+    }
 
     /** The stored settings, or the defaults if none were ever written. */
     static Config load(Storage storage) {
@@ -81,22 +114,112 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
     private static Config decode(byte[] bytes) {
         Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
         Config d = DEFAULTS;
-        return new Config(
-                duration(stored, "default_ttl", d.defaultTtl),
-                duration(stored, "max_ttl", d.maxTtl),
-                stored.get("rotation_window") instanceof Number n ? n.doubleValue() : d.rotationWindow,
-                duration(stored, "min_overlap", d.minOverlap),
-                duration(stored, "record_ttl", d.recordTtl),
-                duration(stored, "verification_ttl", d.verificationTtl),
-                stored.get("signing_algorithm") instanceof String s ? s : d.signingAlgorithm,
-                stored.get("issuer") instanceof String s ? s : d.issuer,
-                stored.get("require_wrapping") instanceof Boolean b ? b : d.requireWrapping,
-                duration(stored, "wrap_ttl", d.wrapTtl),
-                stored.get("max_metadata_bytes") instanceof Number n ? n.longValue() : d.maxMetadataBytes);
+        return builder()
+                .defaultTtl(duration(stored, "default_ttl", d.defaultTtl))
+                .maxTtl(duration(stored, "max_ttl", d.maxTtl))
+                .rotationWindow(stored.get("rotation_window") instanceof Number n ? n.doubleValue() : d.rotationWindow)
+                .minOverlap(duration(stored, "min_overlap", d.minOverlap))
+                .recordTtl(duration(stored, "record_ttl", d.recordTtl))
+                .verificationTtl(duration(stored, "verification_ttl", d.verificationTtl))
+                .signingAlgorithm(stored.get("signing_algorithm") instanceof String s ? s : d.signingAlgorithm)
+                .issuer(stored.get("issuer") instanceof String s ? s : d.issuer)
+                .requireWrapping(stored.get("require_wrapping") instanceof Boolean b ? b : d.requireWrapping)
+                .wrapTtl(duration(stored, "wrap_ttl", d.wrapTtl))
+                .maxMetadataBytes(stored.get("max_metadata_bytes") instanceof Number n ? n.longValue() : d.maxMetadataBytes)
+                .build();
     }
 
     private static Duration duration(Map<String, Object> stored, String key, Duration fallback) {
         Object value = stored.get(key);
         return value == null ? fallback : Durations.parse(value);
+    }
+
+    /** Names every field of a {@link Config}; {@link #build} fails on any left out. */
+    static final class Builder {
+        private Duration defaultTtl;
+        private Duration maxTtl;
+        private Double rotationWindow;
+        private Duration minOverlap;
+        private Duration recordTtl;
+        private Duration verificationTtl;
+        private String signingAlgorithm;
+        private String issuer;
+        private Boolean requireWrapping;
+        private Duration wrapTtl;
+        private Long maxMetadataBytes;
+
+        private Builder() {
+        }
+
+        Builder defaultTtl(Duration value) {
+            defaultTtl = value;
+            return this;
+        }
+
+        Builder maxTtl(Duration value) {
+            maxTtl = value;
+            return this;
+        }
+
+        Builder rotationWindow(double value) {
+            rotationWindow = value;
+            return this;
+        }
+
+        Builder minOverlap(Duration value) {
+            minOverlap = value;
+            return this;
+        }
+
+        Builder recordTtl(Duration value) {
+            recordTtl = value;
+            return this;
+        }
+
+        Builder verificationTtl(Duration value) {
+            verificationTtl = value;
+            return this;
+        }
+
+        Builder signingAlgorithm(String value) {
+            signingAlgorithm = value;
+            return this;
+        }
+
+        Builder issuer(String value) {
+            issuer = value;
+            return this;
+        }
+
+        Builder requireWrapping(boolean value) {
+            requireWrapping = value;
+            return this;
+        }
+
+        Builder wrapTtl(Duration value) {
+            wrapTtl = value;
+            return this;
+        }
+
+        Builder maxMetadataBytes(long value) {
+            maxMetadataBytes = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException naming the first field left out */
+        Config build() {
+            return new Config(
+                    Required.field(defaultTtl, "Config", "defaultTtl"),
+                    Required.field(maxTtl, "Config", "maxTtl"),
+                    Required.field(rotationWindow, "Config", "rotationWindow"),
+                    Required.field(minOverlap, "Config", "minOverlap"),
+                    Required.field(recordTtl, "Config", "recordTtl"),
+                    Required.field(verificationTtl, "Config", "verificationTtl"),
+                    Required.field(signingAlgorithm, "Config", "signingAlgorithm"),
+                    Required.field(issuer, "Config", "issuer"),
+                    Required.field(requireWrapping, "Config", "requireWrapping"),
+                    Required.field(wrapTtl, "Config", "wrapTtl"),
+                    Required.field(maxMetadataBytes, "Config", "maxMetadataBytes"));
+        }
     }
 }

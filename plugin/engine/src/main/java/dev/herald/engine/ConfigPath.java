@@ -43,13 +43,13 @@ final class ConfigPath {
             "Largest metadata map a publication may carry, in bytes of its JSON.")
             .defaultValue(D.maxMetadataBytes()).check(n -> n > 0 && n <= 1 << 20, "be between 1 and 1048576");
 
-    static Path definition(Settings settings, Runnable onChange) {
+    static Path definition(MountState mount) {
         return Path.pattern("config")
                 .fields(DEFAULT_TTL, MAX_TTL, ROTATION_WINDOW, MIN_OVERLAP, RECORD_TTL, VERIFICATION_TTL,
                         SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES)
-                .read("Read the mount's settings.", request -> read(settings, request))
+                .read("Read the mount's settings.", request -> read(mount, request))
                 .update("Change some of the mount's settings; fields left out keep their values.",
-                        request -> update(settings, onChange, request))
+                        request -> update(mount, request))
                 .help("Mount-wide defaults and limits for publications and records.", """
                         Sets the lifetimes of publications (default_ttl, max_ttl), when rotation opens
                         (rotation_window) and how long old and new keys overlap (min_overlap), how long a
@@ -62,26 +62,26 @@ final class ConfigPath {
                         """);
     }
 
-    private static Response read(Settings settings, Request request) {
-        return Response.data(settings.get().toResponseData(request.mount().path()));
+    private static Response read(MountState mount, Request request) {
+        return Response.data(mount.settings().get().toResponseData(request.mount().path()));
     }
 
-    private static Response update(Settings settings, Runnable onChange, Request request) {
-        Config current = settings.get();
-        Config updated = new Config(
-                request.find(DEFAULT_TTL).orElse(current.defaultTtl()),
-                request.find(MAX_TTL).orElse(current.maxTtl()),
-                request.find(ROTATION_WINDOW).orElse(current.rotationWindow()),
-                request.find(MIN_OVERLAP).orElse(current.minOverlap()),
-                request.find(RECORD_TTL).orElse(current.recordTtl()),
-                request.find(VERIFICATION_TTL).orElse(current.verificationTtl()),
-                request.find(SIGNING_ALGORITHM).orElse(current.signingAlgorithm()),
-                request.find(ISSUER).orElse(current.issuer()),
-                request.find(REQUIRE_WRAPPING).orElse(current.requireWrapping()),
-                request.find(WRAP_TTL).orElse(current.wrapTtl()),
-                request.find(MAX_METADATA_BYTES).orElse(current.maxMetadataBytes())).validated();
-        settings.save(updated);
-        onChange.run();
+    private static Response update(MountState mount, Request request) {
+        // Fields the request names replace the current ones; the others keep their values.
+        Config.Builder changed = mount.settings().get().toBuilder();
+        request.find(DEFAULT_TTL).ifPresent(changed::defaultTtl);
+        request.find(MAX_TTL).ifPresent(changed::maxTtl);
+        request.find(ROTATION_WINDOW).ifPresent(changed::rotationWindow);
+        request.find(MIN_OVERLAP).ifPresent(changed::minOverlap);
+        request.find(RECORD_TTL).ifPresent(changed::recordTtl);
+        request.find(VERIFICATION_TTL).ifPresent(changed::verificationTtl);
+        request.find(SIGNING_ALGORITHM).ifPresent(changed::signingAlgorithm);
+        request.find(ISSUER).ifPresent(changed::issuer);
+        request.find(REQUIRE_WRAPPING).ifPresent(changed::requireWrapping);
+        request.find(WRAP_TTL).ifPresent(changed::wrapTtl);
+        request.find(MAX_METADATA_BYTES).ifPresent(changed::maxMetadataBytes);
+        Config updated = changed.build().validated();
+        mount.updateConfig(updated);
         return Response.data(updated.toResponseData(request.mount().path()));
     }
 }

@@ -31,13 +31,15 @@ final class DiscoverPath {
     private final Settings settings;
     private final Signer signer;
     private final Registry registry;
+    private final SignedRecords records;
     private final Clock clock;
 
-    DiscoverPath(Settings settings, Signer signer, Registry registry, Clock clock) {
-        this.settings = settings;
-        this.signer = signer;
-        this.registry = registry;
-        this.clock = clock;
+    DiscoverPath(MountState mount) {
+        this.settings = mount.settings();
+        this.signer = mount.signer();
+        this.registry = mount.registry();
+        this.records = mount.records();
+        this.clock = mount.clock();
     }
 
     Path serviceDefinition() {
@@ -73,14 +75,17 @@ final class DiscoverPath {
 
     private Response discover(Request request, String instance) {
         String service = request.get(PublishPath.SERVICE);
+        // Taken before anything a record is made of is read: a record made from a config or key
+        // that changed meanwhile is not kept.
+        long stamp = records.stamp(service, instance);
         Config config = settings.get();
         Instant now = clock.instant();
-        Registry.Cached cached = registry.cached(service);
-        ServiceState state = cached.state();
+        Registry.Snapshot snapshot = registry.snapshot(service);
+        ServiceState state = snapshot.state();
         long sequence = state.sequenceAt(now);
         SigningKey key = signer.current();
         String issuer = config.effectiveIssuer(request.mount().path());
-        SignedRecord record = cached.records().get(instance);
+        SignedRecord record = records.get(snapshot, instance);
         if (record == null || !record.reusableFor(sequence, key.kid(), issuer, now)) {
             List<Publication> listed = state.liveAt(now).stream()
                     .filter(p -> instance.isEmpty() || p.instance().equals(instance)).toList();
@@ -91,7 +96,7 @@ final class DiscoverPath {
             }
             record = sign(service, instance.isEmpty() ? SCOPE_SERVICE : SCOPE_INSTANCE, listed, sequence, key, issuer,
                     config.recordTtl(), now);
-            cached.records().put(instance, record);
+            records.keep(snapshot, instance, record, stamp);
         }
         Response response = Response.data(record.data());
         if (config.requireWrapping()) {

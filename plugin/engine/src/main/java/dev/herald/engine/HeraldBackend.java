@@ -1,7 +1,6 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.Backend;
-import dev.herald.sdk.Log;
 import dev.herald.sdk.Mount;
 import dev.herald.sdk.Router;
 import dev.herald.sdk.SpecialPaths;
@@ -9,12 +8,8 @@ import dev.herald.sdk.SpecialPaths;
 import java.time.Clock;
 import java.util.List;
 
-/** Herald's backend for one mount: its paths, wired to the mount's storage. */
+/** Herald's backend for one mount: its paths, wired to the mount's state. */
 public final class HeraldBackend {
-    private static final Log LOG = Log.named("herald.engine");
-    /** Services the periodic tidy looks at per tick (about a minute): expired ones are already left out of records. */
-    private static final int PERIODIC_TIDY_BATCH = 500;
-
     private HeraldBackend() {
     }
 
@@ -27,40 +22,28 @@ public final class HeraldBackend {
 
     static Backend create(Mount mount, Clock clock) {
         MountState state = new MountState(mount.storage(), clock);
-        Settings settings = state.settings;
-        Signer signer = state.signer;
-        Registry registry = state.registry;
-        Roles roles = state.roles;
-        PublishPath publish = new PublishPath(roles, mount.system(), settings, registry, clock);
-        DiscoverPath discover = new DiscoverPath(settings, signer, registry, clock);
-        java.util.concurrent.atomic.AtomicReference<String> tidyCursor = new java.util.concurrent.atomic.AtomicReference<>("");
+        PublishPath publish = new PublishPath(state, mount.system());
+        DiscoverPath discover = new DiscoverPath(state);
         return Router.builder("Herald publishes workloads' public keys and signs discovery records.", """
                         Workloads generate their own key pairs and publish only public keys, write-once and
                         bound to their authenticated identity. Herald signs discovery records (keys,
                         endpoints, validity) that clients verify and pin for mutual TLS.
                         """)
-                .path(ConfigPath.definition(settings, registry::dropRecords))
-                .path(RolesPath.definition(roles, settings))
-                .path(RolesPath.listDefinition(roles))
-                .path(SignerPath.definition(signer))
-                .path(SignerPath.rotateDefinition(signer, registry::dropRecords))
-                .path(JwksPath.definition(signer))
+                .path(ConfigPath.definition(state))
+                .path(RolesPath.definition(state))
+                .path(RolesPath.listDefinition(state))
+                .path(SignerPath.definition(state))
+                .path(SignerPath.rotateDefinition(state))
+                .path(JwksPath.definition(state))
                 .path(publish.definition())
                 .path(discover.serviceDefinition())
                 .path(discover.instanceDefinition())
-                .path(ServicesPath.definition(registry, clock))
-                .path(HistoryPath.definition(mount.storage(), registry, clock))
-                .path(RevokePath.definition(registry, clock))
-                .path(TidyPath.definition(registry, clock))
+                .path(ServicesPath.definition(state))
+                .path(HistoryPath.definition(state))
+                .path(RevokePath.definition(state))
+                .path(TidyPath.definition(state))
                 .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
-                .periodic(() -> {
-                    try {
-                        tidyCursor.set(TidyPath.tidySome(registry, clock, tidyCursor.get(), PERIODIC_TIDY_BATCH));
-                    } catch (RuntimeException e) {
-                        // e.g. read-only storage on a standby, or a mount being removed: next time
-                        LOG.debug("periodic tidy skipped", "error", e.getMessage());
-                    }
-                })
+                .periodic(TidyPath.periodic(state))
                 .onInvalidate(state::invalidate)
                 // A standby's caches lag the active node's writes, and a client must never see seq go
                 // back: on a standby every request goes to the active node.

@@ -24,9 +24,20 @@ final class History {
     private History() {
     }
 
-    /** What happened, to which publication, by whom. */
+    /**
+     * What happened, to which publication, by whom. Made only by a {@link Builder}, which names every
+     * field: several are strings or numbers, and a positional list would let two of them swap unseen.
+     *
+     * @param instance   the instance it concerns, with its {@code generation}; empty (and 0) for the signer's events
+     * @param sequence   the service's sequence the event made; 0 if it changed no live set
+     * @param detail     free text (a reason, a role); may be empty
+     */
     record Event(String type, Instant time, String instance, long generation, String fingerprint,
                  PublisherIdentity actor, long sequence, String detail) {
+
+        static Builder builder() {
+            return new Builder();
+        }
 
         Map<String, Object> toData() {
             Map<String, Object> data = new LinkedHashMap<>();
@@ -50,6 +61,88 @@ final class History {
                 data.put("detail", detail);
             }
             return data;
+        }
+
+        /**
+         * Names every field of an {@link Event}. Required: type, time, fingerprint and actor, and
+         * the instance and generation together if either is set. Left out: no instance (a signer
+         * event), sequence 0 (no live set changed), no detail.
+         */
+        static final class Builder {
+            private String type;
+            private Instant time;
+            private String instance;
+            private Long generation;
+            private String fingerprint;
+            private PublisherIdentity actor;
+            private long sequence;
+            private String detail = "";
+
+            private Builder() {
+            }
+
+            Builder type(String value) {
+                type = value;
+                return this;
+            }
+
+            Builder time(Instant value) {
+                time = value;
+                return this;
+            }
+
+            Builder instance(String value) {
+                instance = value;
+                return this;
+            }
+
+            Builder generation(long value) {
+                generation = value;
+                return this;
+            }
+
+            Builder fingerprint(String value) {
+                fingerprint = value;
+                return this;
+            }
+
+            /** The publication the event concerns: its instance, generation and key's fingerprint. */
+            Builder about(Publication publication) {
+                return instance(publication.instance()).generation(publication.generation())
+                        .fingerprint(publication.key().fingerprint());
+            }
+
+            Builder actor(PublisherIdentity value) {
+                actor = value;
+                return this;
+            }
+
+            Builder sequence(long value) {
+                sequence = value;
+                return this;
+            }
+
+            Builder detail(String value) {
+                detail = value;
+                return this;
+            }
+
+            /** @throws IllegalStateException naming the first required field left out */
+            Event build() {
+                if (instance != null || generation != null) {
+                    Required.field(instance, "History.Event", "instance (given with generation " + generation + ")");
+                    Required.field(generation, "History.Event", "generation (of instance " + instance + ")");
+                }
+                return new Event(
+                        Required.field(type, "History.Event", "type"),
+                        Required.field(time, "History.Event", "time"),
+                        instance == null ? "" : instance,
+                        generation == null ? 0 : generation,
+                        Required.field(fingerprint, "History.Event", "fingerprint"),
+                        Required.field(actor, "History.Event", "actor"),
+                        sequence,
+                        Required.field(detail, "History.Event", "detail"));
+            }
         }
     }
 

@@ -2,10 +2,8 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
-import dev.herald.sdk.Storage;
 import dev.herald.sdk.VaultException;
 
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +13,19 @@ final class HistoryPath {
     private HistoryPath() {
     }
 
-    static Path definition(Storage storage, Registry registry, Clock clock) {
+    static Path definition(MountState mount) {
         return Path.pattern("history/:service")
                 .fields(PublishPath.SERVICE)
                 .read("Read every publication, rotation and revocation of a service.", request -> {
                     String service = request.get(PublishPath.SERVICE);
-                    ServiceState state = registry.state(service);
-                    List<Map<String, Object>> events = History.read(storage, service, state.historyLength());
+                    ServiceState state = mount.registry().state(service);
+                    List<Map<String, Object>> events = mount.history(state);
                     if (events.isEmpty()) {
                         throw VaultException.notFound("service " + service + " has no history");
                     }
                     Map<String, Object> data = new LinkedHashMap<>();
                     data.put("service", service);
-                    data.put("sequence", state.sequenceAt(clock.instant()));
+                    data.put("sequence", state.sequenceAt(mount.clock().instant()));
                     data.put("events", events);
                     return Response.data(data);
                 })

@@ -12,10 +12,10 @@ final class JwksPath {
 
     static final String PATTERN = "jwks";
 
-    static Path definition(Signer signer) {
+    static Path definition(MountState mount) {
         return Path.pattern(PATTERN)
-                .read("Read the JWK Set of the keys that verify records.", request ->
-                        Response.data(Map.of("keys", signer.verifying().stream().map(SigningKey::jwk).toList())))
+                .read("Read the JWK Set of the keys that verify records.", request -> Response.data(
+                        Map.of("keys", mount.signer().verifying().stream().map(SigningKey::jwk).toList())))
                 .help("The keys that verify discovery records, as a JWK Set (RFC 7517).", """
                         Any JOSE library verifies a record with this set. It needs no token: clients pin
                         these keys before they can authenticate anything. It lists the current signing

@@ -3,32 +3,85 @@ package dev.herald.engine;
 import dev.herald.sdk.Storage;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Everything one mount keeps in memory of its storage: the config, the roles, the signing keys and
- * the services (with their signed records). Each piece has one owner here, and {@link #invalidate}
- * is the one place the server's word that a storage key changed elsewhere (another node, a
- * replication) reaches them.
+ * Everything one mount keeps of its storage, and the clock it reads time from: the config, the
+ * roles, the signing keys, the services, their history and the signed records made of them. Each
+ * piece has one owner here; paths reach storage only through these owners. The changes that
+ * concern more than one owner are operations of this class ({@link #updateConfig},
+ * {@link #rotateSigner}), and {@link #invalidate} is the one place the server's word that a storage
+ * key changed elsewhere (another node, a replication) reaches them.
  */
 final class MountState {
-    final Settings settings;
-    final Roles roles;
-    final Signer signer;
-    final Registry registry;
+    private final Storage storage;
+    private final Clock clock;
+    private final Settings settings;
+    private final Roles roles;
+    private final Signer signer;
+    private final Registry registry;
+    private final SignedRecords records = new SignedRecords();
 
     MountState(Storage storage, Clock clock) {
+        this.storage = storage;
+        this.clock = clock;
         settings = new Settings(storage);
         roles = new Roles(storage);
         signer = new Signer(storage, settings, clock);
         registry = new Registry(storage);
     }
 
+    Clock clock() {
+        return clock;
+    }
+
+    /** The config: read it here; change it with {@link #updateConfig}. */
+    Settings settings() {
+        return settings;
+    }
+
+    Roles roles() {
+        return roles;
+    }
+
+    /** The signing keys: read them here; rotate them with {@link #rotateSigner}. */
+    Signer signer() {
+        return signer;
+    }
+
+    Registry registry() {
+        return registry;
+    }
+
+    SignedRecords records() {
+        return records;
+    }
+
+    /** Writes the config; no record signed before is reused (they carry its issuer and record_ttl). */
+    void updateConfig(Config config) {
+        settings.save(config);
+        records.clear();
+    }
+
+    /** Rotates the signing key; no record signed before is reused (they carry the old key's kid). */
+    SigningKey rotateSigner(PublisherIdentity operator) {
+        SigningKey next = signer.rotate(operator);
+        records.clear();
+        return next;
+    }
+
+    /** The service's history, as long as this state of it counts, with the signer rotations since it began. */
+    List<Map<String, Object>> history(ServiceState service) {
+        return History.read(storage, service.service(), service.historyLength());
+    }
+
     /** A storage key changed elsewhere: whoever caches it forgets it. */
     void invalidate(String key) {
         if (settings.invalidate(key) || signer.invalidate(key)) {
-            registry.dropRecords(); // records carry the issuer and the signing key
+            records.clear(); // records carry the issuer and the signing key
         } else if (!roles.invalidate(key)) {
-            registry.invalidate(key);
+            registry.invalidate(key); // the next read is a new revision: the service's records are not reused
         }
     }
 }

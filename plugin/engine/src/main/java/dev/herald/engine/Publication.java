@@ -11,7 +11,9 @@ import java.util.TreeMap;
 /**
  * One published key of one instance, with its claims: write-once, so nothing here changes after
  * publication except its end ({@code notAfter}: renewals move it, a successor or a revocation
- * brings it forward). Immutable.
+ * brings it forward). Immutable. Made only by a {@link Builder}, which names every field (three are
+ * instants, and a positional list would let two of them swap unseen); {@link #toBuilder} starts a
+ * changed copy.
  *
  * @param generation  1, 2, ... per instance
  * @param ttl         the lifetime it was published with; a renewal without increment extends by it
@@ -24,6 +26,28 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
 
     Publication {
         metadata = Map.copyOf(metadata);
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this publication's fields, for a copy that changes some of them. */
+    Builder toBuilder() {
+        return builder()
+                .instance(instance)
+                .generation(generation)
+                .key(key)
+                .claims(claims)
+                .metadata(metadata)
+                .notBefore(notBefore)
+                .notAfter(notAfter)
+                .maxNotAfter(maxNotAfter)
+                .ttl(ttl)
+                .role(role)
+                .publisher(publisher)
+                .leaseBound(leaseBound)
+                .superseded(superseded);
     }
 
     boolean liveAt(Instant now) {
@@ -42,14 +66,12 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
     }
 
     Publication endingAt(Instant end) {
-        return new Publication(instance, generation, key, claims, metadata, notBefore, end, maxNotAfter, ttl, role,
-                publisher, leaseBound, superseded);
+        return toBuilder().notAfter(end).build();
     }
 
     Publication supersededAt(Instant now, Duration minOverlap) {
         Instant end = notAfter.isBefore(now.plus(minOverlap)) ? notAfter : now.plus(minOverlap);
-        return new Publication(instance, generation, key, claims, metadata, notBefore, end, maxNotAfter, ttl, role,
-                publisher, leaseBound, true);
+        return toBuilder().notAfter(end).superseded(true).build();
     }
 
     /** The member of a record's {@code instances}, as DESIGN §5.4 lists it. */
@@ -91,20 +113,125 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
 
     @SuppressWarnings("unchecked")
     static Publication fromStored(Map<String, Object> stored) {
-        return new Publication((String) stored.get("instance"),
-                ((Number) stored.get("generation")).longValue(),
-                new PublisherKey((String) stored.get("key_type"), Base64.getDecoder().decode((String) stored.get("spki")),
-                        (String) stored.get("certificate")),
-                new EndpointClaims((List<String>) stored.get("endpoints"), (List<String>) stored.get("ip_addresses"),
-                        (List<String>) stored.get("dns_names")),
-                (Map<String, String>) (Map<?, ?>) stored.get("metadata"),
-                Instant.parse((String) stored.get("not_before")),
-                Instant.parse((String) stored.get("not_after")),
-                Instant.parse((String) stored.get("max_not_after")),
-                Duration.ofSeconds(((Number) stored.get("ttl_seconds")).longValue()),
-                (String) stored.get("role"),
-                PublisherIdentity.fromStored((Map<String, Object>) stored.get("publisher")),
-                (Boolean) stored.get("lease_bound"),
-                (Boolean) stored.get("superseded"));
+        return builder()
+                .instance((String) stored.get("instance"))
+                .generation(((Number) stored.get("generation")).longValue())
+                .key(new PublisherKey((String) stored.get("key_type"),
+                        Base64.getDecoder().decode((String) stored.get("spki")), (String) stored.get("certificate")))
+                .claims(new EndpointClaims((List<String>) stored.get("endpoints"),
+                        (List<String>) stored.get("ip_addresses"), (List<String>) stored.get("dns_names")))
+                .metadata((Map<String, String>) (Map<?, ?>) stored.get("metadata"))
+                .notBefore(Instant.parse((String) stored.get("not_before")))
+                .notAfter(Instant.parse((String) stored.get("not_after")))
+                .maxNotAfter(Instant.parse((String) stored.get("max_not_after")))
+                .ttl(Duration.ofSeconds(((Number) stored.get("ttl_seconds")).longValue()))
+                .role((String) stored.get("role"))
+                .publisher(PublisherIdentity.fromStored((Map<String, Object>) stored.get("publisher")))
+                .leaseBound((Boolean) stored.get("lease_bound"))
+                .superseded((Boolean) stored.get("superseded"))
+                .build();
+    }
+
+    /** Names every field of a {@link Publication}; {@link #build} fails on any left out. */
+    static final class Builder {
+        private String instance;
+        private Long generation;
+        private PublisherKey key;
+        private EndpointClaims claims;
+        private Map<String, String> metadata;
+        private Instant notBefore;
+        private Instant notAfter;
+        private Instant maxNotAfter;
+        private Duration ttl;
+        private String role;
+        private PublisherIdentity publisher;
+        private Boolean leaseBound;
+        private Boolean superseded;
+
+        private Builder() {
+        }
+
+        Builder instance(String value) {
+            instance = value;
+            return this;
+        }
+
+        Builder generation(long value) {
+            generation = value;
+            return this;
+        }
+
+        Builder key(PublisherKey value) {
+            key = value;
+            return this;
+        }
+
+        Builder claims(EndpointClaims value) {
+            claims = value;
+            return this;
+        }
+
+        Builder metadata(Map<String, String> value) {
+            metadata = value;
+            return this;
+        }
+
+        Builder notBefore(Instant value) {
+            notBefore = value;
+            return this;
+        }
+
+        Builder notAfter(Instant value) {
+            notAfter = value;
+            return this;
+        }
+
+        Builder maxNotAfter(Instant value) {
+            maxNotAfter = value;
+            return this;
+        }
+
+        Builder ttl(Duration value) {
+            ttl = value;
+            return this;
+        }
+
+        Builder role(String value) {
+            role = value;
+            return this;
+        }
+
+        Builder publisher(PublisherIdentity value) {
+            publisher = value;
+            return this;
+        }
+
+        Builder leaseBound(boolean value) {
+            leaseBound = value;
+            return this;
+        }
+
+        Builder superseded(boolean value) {
+            superseded = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException naming the first field left out */
+        Publication build() {
+            return new Publication(
+                    Required.field(instance, "Publication", "instance"),
+                    Required.field(generation, "Publication", "generation"),
+                    Required.field(key, "Publication", "key"),
+                    Required.field(claims, "Publication", "claims"),
+                    Required.field(metadata, "Publication", "metadata"),
+                    Required.field(notBefore, "Publication", "notBefore"),
+                    Required.field(notAfter, "Publication", "notAfter"),
+                    Required.field(maxNotAfter, "Publication", "maxNotAfter"),
+                    Required.field(ttl, "Publication", "ttl"),
+                    Required.field(role, "Publication", "role"),
+                    Required.field(publisher, "Publication", "publisher"),
+                    Required.field(leaseBound, "Publication", "leaseBound"),
+                    Required.field(superseded, "Publication", "superseded"));
+        }
     }
 }

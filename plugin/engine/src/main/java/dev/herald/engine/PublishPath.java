@@ -64,12 +64,12 @@ final class PublishPath {
     private final Registry registry;
     private final Clock clock;
 
-    PublishPath(Roles roles, SystemView system, Settings settings, Registry registry, Clock clock) {
-        this.roles = roles;
+    PublishPath(MountState mount, SystemView system) {
+        this.roles = mount.roles();
         this.system = system;
-        this.settings = settings;
-        this.registry = registry;
-        this.clock = clock;
+        this.settings = mount.settings();
+        this.registry = mount.registry();
+        this.clock = mount.clock();
     }
 
     Path definition() {
@@ -172,12 +172,25 @@ final class PublishPath {
                     detail += ", after the end of generation " + ended.generation();
                 }
             }
-            Publication published = new Publication(instance, generation, key, claims, metadata, now, now.plus(ttl),
-                    now.plus(maxTtl), ttl, role.name(), publisher, role.leaseBound(), false);
+            Publication published = Publication.builder()
+                    .instance(instance)
+                    .generation(generation)
+                    .key(key)
+                    .claims(claims)
+                    .metadata(metadata)
+                    .notBefore(now)
+                    .notAfter(now.plus(ttl))
+                    .maxNotAfter(now.plus(maxTtl))
+                    .ttl(ttl)
+                    .role(role.name())
+                    .publisher(publisher)
+                    .leaseBound(role.leaseBound())
+                    .superseded(false)
+                    .build();
             next.add(published);
             ServiceState changed = pruned.changed(next);
-            History.Event event = new History.Event(eventType, now, instance, generation, key.fingerprint(), publisher,
-                    changed.seq(), detail);
+            History.Event event = History.Event.builder().type(eventType).time(now).about(published).actor(publisher)
+                    .sequence(changed.seq()).detail(detail).build();
             Response answer = Response.data(responseData(service, published, changed.seq(), false));
             if (role.leaseBound()) {
                 answer = answer.withLease(Lease.renewable(SECRET_TYPE, ttl, maxTtl,
@@ -331,9 +344,9 @@ final class PublishPath {
             List<Publication> next = new ArrayList<>(pruned.publications());
             boolean wasLive = next.remove(listed.get());
             ServiceState changed = wasLive ? pruned.changed(next) : pruned;
-            History.Event event = new History.Event("lease_end", now, target.instance(), target.generation(),
-                    listed.get().key().fingerprint(), listed.get().publisher(), changed.seq(),
-                    wasLive ? "lease revoked" : "lease expired");
+            History.Event event = History.Event.builder().type("lease_end").time(now).about(listed.get())
+                    .actor(listed.get().publisher()).sequence(changed.seq())
+                    .detail(wasLive ? "lease revoked" : "lease expired").build();
             return new Registry.Change<>(changed, List.of(event), Response.none());
         });
     }

@@ -3,8 +3,7 @@ package dev.herald.engine;
 import dev.herald.sdk.Storage;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -19,8 +18,9 @@ import java.util.function.Function;
  * invalidation of the service went on. Services never published are not cached at all, so asking
  * for unknown names cannot push real services out.
  *
- * <p>The cache also keeps each service's last signed records, which are dropped with the entry
- * whenever the service changes, so a record is never older than the state it was signed from.
+ * <p>Each state read or written gets a new revision number ({@link Snapshot}): a signed record
+ * made from one is reused only while the registry still holds that same revision
+ * ({@link SignedRecords}), so a record is never older than the state it was signed from.
  */
 final class Registry {
     /** Services kept in memory: bounded, for mounts with 100,000s of services... */
@@ -31,13 +31,14 @@ final class Registry {
 
     private final Storage storage;
     private final Object[] locks = new Object[LOCK_STRIPES];
-    private final CacheTable<Cached> cache;
+    private final CacheTable<Snapshot> cache;
+    private final AtomicLong revisions = new AtomicLong();
 
-    /** A service's state as last read or written, and the records signed from it (by instance, "" for all). */
-    record Cached(ServiceState state, Map<String, SignedRecord> records) {
-        Cached(ServiceState state) {
-            this(state, new ConcurrentHashMap<>());
-        }
+    /**
+     * A service's state as one read or change made it, with that read's or change's revision: a new
+     * number for every state loaded or written (also for one loaded and not kept), never reused.
+     */
+    record Snapshot(ServiceState state, long revision) {
     }
 
     /** What a change does: the service's next state (null: nothing to write), its new history, and the answer. */
@@ -54,15 +55,15 @@ final class Registry {
     /** With other cache limits: for tests that need evictions. */
     Registry(Storage storage, int cacheLimit, long publicationBudget) {
         this.storage = storage;
-        this.cache = new CacheTable<>(cacheLimit, publicationBudget, cached -> cached.state().publications().size());
+        this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publications().size());
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }
     }
 
-    /** The service's state and records; an empty state if it was never published. */
-    Cached cached(String service) {
-        Cached cached = cache.get(service);
+    /** The service's state and its revision; an empty state if it was never published. */
+    Snapshot snapshot(String service) {
+        Snapshot cached = cache.get(service);
         if (cached != null) {
             return cached;
         }
@@ -73,14 +74,18 @@ final class Registry {
             long stamp = cache.stamp(service);
             ServiceState state = ServiceStore.load(storage, service);
             if (state.isEmpty()) {
-                return new Cached(state);
+                return snapshotOf(state);
             }
-            return cache.offer(service, new Cached(state), stamp);
+            return cache.offer(service, snapshotOf(state), stamp);
         }
     }
 
     ServiceState state(String service) {
-        return cached(service).state();
+        return snapshot(service).state();
+    }
+
+    private Snapshot snapshotOf(ServiceState state) {
+        return new Snapshot(state, revisions.incrementAndGet());
     }
 
     /**
@@ -89,7 +94,7 @@ final class Registry {
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
         synchronized (lock(service)) {
-            Cached cached = cache.get(service);
+            Snapshot cached = cache.get(service);
             // Under the lock no other change of this service runs: what is cached, or loaded now, is current.
             ServiceState current = cached != null ? cached.state() : ServiceStore.load(storage, service);
             Change<T> decided = change.apply(current);
@@ -104,7 +109,7 @@ final class Registry {
                     cache.remove(service);
                     throw e;
                 }
-                cache.put(service, new Cached(next));
+                cache.put(service, snapshotOf(next));
             }
             return decided.result();
         }
@@ -127,10 +132,5 @@ final class Registry {
         }
         cache.remove(service);
         return true;
-    }
-
-    /** Signed records must be made again (the signing key or the issuer changed). */
-    void dropRecords() {
-        cache.forEach(cached -> cached.records().clear());
     }
 }

@@ -25,10 +25,10 @@ final class RevokePath {
             "Also clear the instance's tombstone (its last key), so that any key may be published for it again.")
             .defaultValue(false);
 
-    static Path definition(Registry registry, Clock clock) {
+    static Path definition(MountState mount) {
         return Path.pattern("revoke/:service/:instance")
                 .fields(PublishPath.SERVICE, PublishPath.INSTANCE, REASON, RESET)
-                .update("Revoke every live publication of an instance now.", request -> revoke(registry, clock, request))
+                .update("Revoke every live publication of an instance now.", request -> revoke(mount.registry(), mount.clock(), request))
                 .help("Emergency revocation of an instance's keys.", """
                         Ends every live publication of the instance at once, the current one and any
                         predecessor still in its overlap, with no overlap: the next record of the service
@@ -60,15 +60,16 @@ final class RevokePath {
             List<Publication> next = new ArrayList<>(pruned.publications());
             next.removeAll(revoked);
             ServiceState changed = revoked.isEmpty() ? pruned : pruned.changed(next);
-            List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> new History.Event("revoke", now,
-                    instance, p.generation(), p.key().fingerprint(), operator, changed.seq(), request.get(REASON)))
-                    .toList());
+            List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> History.Event.builder()
+                    .type("revoke").time(now).about(p).actor(operator).sequence(changed.seq()).detail(request.get(REASON))
+                    .build()).toList());
             ServiceState result = changed;
             if (reset) {
                 Publication last = changed.last(instance).orElseThrow();
                 result = changed.withoutTombstone(instance);
-                events.add(new History.Event("reset", now, instance, last.generation(), last.key().fingerprint(),
-                        operator, 0, request.get(REASON)));
+                // no sequence: the live set is unchanged
+                events.add(History.Event.builder().type("reset").time(now).about(last).actor(operator)
+                        .detail(request.get(REASON)).build());
             }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("service", service);

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Who may publish what (DESIGN §5.2). Immutable. A zero {@code ttl} or {@code maxTtl} means "the
- * mount's setting".
+ * mount's setting". Made only by a {@link Builder}, which names every field (many share a type, and
+ * a positional list would let two of them swap unseen); {@link #toBuilder} starts a changed copy.
  */
 record Role(String name, List<String> services, String instance, String boundMountAccessor,
             Map<String, String> boundAliasMetadata, boolean allowUnbound, List<String> keyTypes, long minRsaBits,
@@ -29,6 +30,31 @@ record Role(String name, List<String> services, String instance, String boundMou
         allowedDnsNames = List.copyOf(allowedDnsNames);
         allowedCidrs = List.copyOf(allowedCidrs);
         allowedPorts = List.copyOf(allowedPorts);
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this role's fields, for a copy that changes some of them. */
+    Builder toBuilder() {
+        return builder()
+                .name(name)
+                .services(services)
+                .instance(instance)
+                .boundMountAccessor(boundMountAccessor)
+                .boundAliasMetadata(boundAliasMetadata)
+                .allowUnbound(allowUnbound)
+                .keyTypes(keyTypes)
+                .minRsaBits(minRsaBits)
+                .ttl(ttl)
+                .maxTtl(maxTtl)
+                .leaseBound(leaseBound)
+                .requireProof(requireProof)
+                .allowedDnsNames(allowedDnsNames)
+                .allowedCidrs(allowedCidrs)
+                .allowedPorts(allowedPorts)
+                .allowWildcardClaims(allowWildcardClaims);
     }
 
     static String storageKey(String name) {
@@ -79,22 +105,148 @@ record Role(String name, List<String> services, String instance, String boundMou
     @SuppressWarnings("unchecked")
     private static Role decode(String name, byte[] bytes) {
         Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
-        return new Role(name,
-                (List<String>) stored.get("services"),
-                (String) stored.get("instance"),
-                (String) stored.get("bound_mount_accessor"),
-                (Map<String, String>) (Map<?, ?>) stored.get("bound_alias_metadata"),
-                (Boolean) stored.get("allow_unbound"),
-                (List<String>) stored.get("key_types"),
-                ((Number) stored.get("min_rsa_bits")).longValue(),
-                Durations.parse(stored.get("ttl")),
-                Durations.parse(stored.get("max_ttl")),
-                (Boolean) stored.get("lease_bound"),
-                (Boolean) stored.get("require_proof"),
-                (List<String>) stored.get("allowed_dns_names"),
-                (List<String>) stored.get("allowed_cidrs"),
-                (List<String>) stored.get("allowed_ports"),
+        return builder()
+                .name(name)
+                .services((List<String>) stored.get("services"))
+                .instance((String) stored.get("instance"))
+                .boundMountAccessor((String) stored.get("bound_mount_accessor"))
+                .boundAliasMetadata((Map<String, String>) (Map<?, ?>) stored.get("bound_alias_metadata"))
+                .allowUnbound((Boolean) stored.get("allow_unbound"))
+                .keyTypes((List<String>) stored.get("key_types"))
+                .minRsaBits(((Number) stored.get("min_rsa_bits")).longValue())
+                .ttl(Durations.parse(stored.get("ttl")))
+                .maxTtl(Durations.parse(stored.get("max_ttl")))
+                .leaseBound((Boolean) stored.get("lease_bound"))
+                .requireProof((Boolean) stored.get("require_proof"))
+                .allowedDnsNames((List<String>) stored.get("allowed_dns_names"))
+                .allowedCidrs((List<String>) stored.get("allowed_cidrs"))
+                .allowedPorts((List<String>) stored.get("allowed_ports"))
                 // absent from roles stored before the field existed: they never allowed wildcards
-                Boolean.TRUE.equals(stored.get("allow_wildcard_claims")));
+                .allowWildcardClaims(Boolean.TRUE.equals(stored.get("allow_wildcard_claims")))
+                .build();
+    }
+
+    /** Names every field of a {@link Role}; {@link #build} fails on any left out. */
+    static final class Builder {
+        private String name;
+        private List<String> services;
+        private String instance;
+        private String boundMountAccessor;
+        private Map<String, String> boundAliasMetadata;
+        private Boolean allowUnbound;
+        private List<String> keyTypes;
+        private Long minRsaBits;
+        private Duration ttl;
+        private Duration maxTtl;
+        private Boolean leaseBound;
+        private Boolean requireProof;
+        private List<String> allowedDnsNames;
+        private List<String> allowedCidrs;
+        private List<String> allowedPorts;
+        private Boolean allowWildcardClaims;
+
+        private Builder() {
+        }
+
+        Builder name(String value) {
+            name = value;
+            return this;
+        }
+
+        Builder services(List<String> value) {
+            services = value;
+            return this;
+        }
+
+        Builder instance(String value) {
+            instance = value;
+            return this;
+        }
+
+        Builder boundMountAccessor(String value) {
+            boundMountAccessor = value;
+            return this;
+        }
+
+        Builder boundAliasMetadata(Map<String, String> value) {
+            boundAliasMetadata = value;
+            return this;
+        }
+
+        Builder allowUnbound(boolean value) {
+            allowUnbound = value;
+            return this;
+        }
+
+        Builder keyTypes(List<String> value) {
+            keyTypes = value;
+            return this;
+        }
+
+        Builder minRsaBits(long value) {
+            minRsaBits = value;
+            return this;
+        }
+
+        Builder ttl(Duration value) {
+            ttl = value;
+            return this;
+        }
+
+        Builder maxTtl(Duration value) {
+            maxTtl = value;
+            return this;
+        }
+
+        Builder leaseBound(boolean value) {
+            leaseBound = value;
+            return this;
+        }
+
+        Builder requireProof(boolean value) {
+            requireProof = value;
+            return this;
+        }
+
+        Builder allowedDnsNames(List<String> value) {
+            allowedDnsNames = value;
+            return this;
+        }
+
+        Builder allowedCidrs(List<String> value) {
+            allowedCidrs = value;
+            return this;
+        }
+
+        Builder allowedPorts(List<String> value) {
+            allowedPorts = value;
+            return this;
+        }
+
+        Builder allowWildcardClaims(boolean value) {
+            allowWildcardClaims = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException naming the first field left out */
+        Role build() {
+            return new Role(
+                    Required.field(name, "Role", "name"),
+                    Required.field(services, "Role", "services"),
+                    Required.field(instance, "Role", "instance"),
+                    Required.field(boundMountAccessor, "Role", "boundMountAccessor"),
+                    Required.field(boundAliasMetadata, "Role", "boundAliasMetadata"),
+                    Required.field(allowUnbound, "Role", "allowUnbound"),
+                    Required.field(keyTypes, "Role", "keyTypes"),
+                    Required.field(minRsaBits, "Role", "minRsaBits"),
+                    Required.field(ttl, "Role", "ttl"),
+                    Required.field(maxTtl, "Role", "maxTtl"),
+                    Required.field(leaseBound, "Role", "leaseBound"),
+                    Required.field(requireProof, "Role", "requireProof"),
+                    Required.field(allowedDnsNames, "Role", "allowedDnsNames"),
+                    Required.field(allowedCidrs, "Role", "allowedCidrs"),
+                    Required.field(allowedPorts, "Role", "allowedPorts"),
+                    Required.field(allowWildcardClaims, "Role", "allowWildcardClaims"));
+        }
     }
 }

@@ -10,7 +10,9 @@ import dev.herald.sdk.VaultException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** {@code roles/:name} and {@code roles/}: who may publish what (DESIGN §5.2). */
@@ -79,14 +81,15 @@ final class RolesPath {
                     + "of a domain; they must still lie within allowed_dns_names. Endpoints never take a wildcard.")
             .defaultValue(false);
 
-    static Path definition(Roles roles, Settings settings) {
+    static Path definition(MountState mount) {
+        Roles roles = mount.roles();
         return Path.pattern("roles/:name")
                 .fields(NAME, SERVICES, INSTANCE, BOUND_MOUNT_ACCESSOR, BOUND_ALIAS_METADATA, ALLOW_UNBOUND,
                         KEY_TYPES_FIELD, MIN_RSA_BITS, TTL, MAX_TTL, LEASE_BOUND, REQUIRE_PROOF, ALLOWED_DNS_NAMES,
                         ALLOWED_CIDRS, ALLOWED_PORTS, ALLOW_WILDCARD_CLAIMS)
                 .existence(request -> roles.get(request.get(NAME)).isPresent())
-                .create("Create a role.", request -> write(roles, settings, request))
-                .update("Change a role; fields left out keep their values.", request -> write(roles, settings, request))
+                .create("Create a role.", request -> write(mount, request))
+                .update("Change a role; fields left out keep their values.", request -> write(mount, request))
                 .read("Read a role.", request -> roles.get(request.get(NAME))
                         .map(role -> Response.data(role.toResponseData())).orElse(Response.none()))
                 .delete("Delete a role. Publications made under it stay until they end.", request -> {
@@ -116,49 +119,51 @@ final class RolesPath {
                         """);
     }
 
-    static Path listDefinition(Roles roles) {
+    static Path listDefinition(MountState mount) {
         return Path.pattern("roles/")
-                .list("List the roles.", request -> Response.list(roles.names()))
+                .list("List the roles.", request -> Response.list(mount.roles().names()))
                 .help("The roles of this mount.", "");
     }
 
-    private static Response write(Roles roles, Settings settings, Request request) {
+    private static Response write(MountState mount, Request request) {
         String name = request.get(NAME);
-        Role base = roles.get(name).orElseGet(() -> {
-            if (!request.has(SERVICES) || !request.has(INSTANCE)) {
-                throw VaultException.badRequest("a new role needs services and instance");
-            }
-            return new Role(name, request.get(SERVICES), request.get(INSTANCE), request.get(BOUND_MOUNT_ACCESSOR),
-                    request.get(BOUND_ALIAS_METADATA), request.get(ALLOW_UNBOUND), request.get(KEY_TYPES_FIELD),
-                    request.get(MIN_RSA_BITS), request.get(TTL), request.get(MAX_TTL), request.get(LEASE_BOUND),
-                    request.get(REQUIRE_PROOF), request.get(ALLOWED_DNS_NAMES), request.get(ALLOWED_CIDRS),
-                    request.get(ALLOWED_PORTS), request.get(ALLOW_WILDCARD_CLAIMS));
-        });
-        // Fields the request names replace the role's; the others keep their values.
-        Role role = new Role(name,
-                request.find(SERVICES).orElse(base.services()),
-                request.find(INSTANCE).orElse(base.instance()),
-                request.find(BOUND_MOUNT_ACCESSOR).orElse(base.boundMountAccessor()),
-                request.find(BOUND_ALIAS_METADATA).orElse(base.boundAliasMetadata()),
-                request.find(ALLOW_UNBOUND).orElse(base.allowUnbound()),
-                request.find(KEY_TYPES_FIELD).orElse(base.keyTypes()),
-                request.find(MIN_RSA_BITS).orElse(base.minRsaBits()),
-                request.find(TTL).orElse(base.ttl()),
-                request.find(MAX_TTL).orElse(base.maxTtl()),
-                request.find(LEASE_BOUND).orElse(base.leaseBound()),
-                request.find(REQUIRE_PROOF).orElse(base.requireProof()),
-                request.find(ALLOWED_DNS_NAMES).orElse(base.allowedDnsNames()),
-                request.find(ALLOWED_CIDRS).orElse(base.allowedCidrs()),
-                request.find(ALLOWED_PORTS).orElse(base.allowedPorts()),
-                request.find(ALLOW_WILDCARD_CLAIMS).orElse(base.allowWildcardClaims()));
+        Optional<Role> existing = mount.roles().get(name);
+        if (existing.isEmpty() && (!request.has(SERVICES) || !request.has(INSTANCE))) {
+            throw VaultException.badRequest("a new role needs services and instance");
+        }
+        // A new role takes every field from the request (a field's default where it names none); an
+        // update takes the fields the request names, and the others keep their values.
+        boolean created = existing.isEmpty();
+        Role.Builder changed = existing.map(Role::toBuilder).orElseGet(() -> Role.builder().name(name));
+        take(request, SERVICES, created, changed::services);
+        take(request, INSTANCE, created, changed::instance);
+        take(request, BOUND_MOUNT_ACCESSOR, created, changed::boundMountAccessor);
+        take(request, BOUND_ALIAS_METADATA, created, changed::boundAliasMetadata);
+        take(request, ALLOW_UNBOUND, created, changed::allowUnbound);
+        take(request, KEY_TYPES_FIELD, created, changed::keyTypes);
+        take(request, MIN_RSA_BITS, created, changed::minRsaBits);
+        take(request, TTL, created, changed::ttl);
+        take(request, MAX_TTL, created, changed::maxTtl);
+        take(request, LEASE_BOUND, created, changed::leaseBound);
+        take(request, REQUIRE_PROOF, created, changed::requireProof);
+        take(request, ALLOWED_DNS_NAMES, created, changed::allowedDnsNames);
+        take(request, ALLOWED_CIDRS, created, changed::allowedCidrs);
+        take(request, ALLOWED_PORTS, created, changed::allowedPorts);
+        take(request, ALLOW_WILDCARD_CLAIMS, created, changed::allowWildcardClaims);
+        Role role = changed.build();
         // Only the templates this request writes: a role stored before this rule keeps working for
         // its other fields, and its unsafe templates fill nothing at publish time (Glob.filled).
         request.find(SERVICES).ifPresent(services -> services.forEach(template -> checkTemplate("services", template)));
         request.find(INSTANCE).ifPresent(template -> checkTemplate("instance", template));
         checkCidrs(role.allowedCidrs());
-        checkLifetimes(role, settings.get());
-        roles.save(role);
+        checkLifetimes(role, mount.settings().get());
+        mount.roles().save(role);
         return Response.data(role.toResponseData());
+    }
+
+    /** The field's value into {@code setter}: if the request names it, or with {@code orDefault} its default. */
+    private static <T> void take(Request request, Field<T> field, boolean orDefault, Consumer<T> setter) {
+        (orDefault ? Optional.of(request.get(field)) : request.find(field)).ifPresent(setter);
     }
 
     private static void checkLifetimes(Role role, Config config) {

@@ -3,7 +3,6 @@ package dev.herald.engine;
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,10 +13,11 @@ final class ServicesPath {
     private ServicesPath() {
     }
 
-    static Path definition(Registry registry, Clock clock) {
+    static Path definition(MountState mount) {
+        Registry registry = mount.registry();
         return Path.pattern("services/")
                 .list("List the services, with live instance counts and sequences.", request -> {
-                    Instant now = clock.instant();
+                    Instant now = mount.clock().instant();
                     List<String> names = registry.names();
                     Map<String, Map<String, Object>> info = new LinkedHashMap<>();
                     for (String name : names) {

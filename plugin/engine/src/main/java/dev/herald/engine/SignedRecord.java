@@ -1,6 +1,7 @@
 package dev.herald.engine;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,11 @@ import java.util.Map;
 record SignedRecord(long sequence, String kid, String issuer, Instant reuseUntil, Map<String, Object> data) {
     SignedRecord {
         data = Map.copyOf(data);
+    }
+
+    /** How many instances it lists: its weight among the kept records. */
+    int listed() {
+        return ((List<?>) data.get("instances")).size();
     }
 
     boolean reusableFor(long currentSequence, String currentKid, String currentIssuer, Instant now) {

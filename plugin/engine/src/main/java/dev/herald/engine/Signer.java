@@ -82,8 +82,13 @@ final class Signer {
             kept.add(next);
             // History first: a crash between the two writes leaves an event for a rotation that did
             // not happen (and the retry adds its own), never a rotation without its event.
-            History.appendSignerRotation(storage, new History.Event("signer_rotate", next.createdAt(), "", 0,
-                    next.kid(), operator, 0, "signing key " + previous.kid() + " replaced by " + next.kid()));
+            History.appendSignerRotation(storage, History.Event.builder()
+                    .type("signer_rotate")
+                    .time(next.createdAt())
+                    .fingerprint(next.kid())
+                    .actor(operator)
+                    .detail("signing key " + previous.kid() + " replaced by " + next.kid())
+                    .build());
             save(kept);
             return next;
         }

@@ -12,16 +12,10 @@ final class SignerPath {
     private SignerPath() {
     }
 
-    /**
-     * @param rotated told of each rotation (signed records must be made again with the new key)
-     */
-    static Path rotateDefinition(Signer signer, Runnable rotated) {
+    static Path rotateDefinition(MountState mount) {
         return Path.pattern("signer/rotate")
-                .update("Make a new signing key, countersigned by the current one.", request -> {
-                    SigningKey next = signer.rotate(PublisherIdentity.operator(request.caller()));
-                    rotated.run();
-                    return Response.data(next.toPublicData());
-                })
+                .update("Make a new signing key, countersigned by the current one.", request ->
+                        Response.data(mount.rotateSigner(PublisherIdentity.operator(request.caller())).toPublicData()))
                 .help("Rotate the signing key.", """
                         Makes a new signing key (signing_algorithm of config) and retires the current one,
                         which keeps verifying for verification_ttl. The new key's JWK is countersigned by
@@ -31,10 +25,10 @@ final class SignerPath {
                         """);
     }
 
-    static Path definition(Signer signer) {
+    static Path definition(MountState mount) {
         return Path.pattern("signer")
                 .read("Read the current signing key and the keys that still verify.", request -> {
-                    List<SigningKey> keys = signer.verifying();
+                    List<SigningKey> keys = mount.signer().verifying();
                     // The current key is the newest and never retired: the last one that verifies.
                     Map<String, Object> data = new LinkedHashMap<>(keys.getLast().toPublicData());
                     data.put("keys", keys.stream().map(SigningKey::toPublicData).toList());

@@ -1,5 +1,6 @@
 package dev.herald.engine;
 
+import dev.herald.sdk.Log;
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Response;
 
@@ -8,16 +9,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code tidy}: drops expired publications from the live index. History is kept. Also run periodically. */
 final class TidyPath {
+    private static final Log LOG = Log.named("herald.engine");
+    /** Services the periodic tidy looks at per tick (about a minute): expired ones are already left out of records. */
+    private static final int PERIODIC_BATCH = 500;
+
     private TidyPath() {
     }
 
-    static Path definition(Registry registry, Clock clock) {
+    static Path definition(MountState mount) {
         return Path.pattern("tidy")
                 .update("Drop expired publications from the live index.", request -> {
-                    Tally tally = tidy(registry, clock);
+                    Tally tally = tidy(mount.registry(), mount.clock().instant(), mount.registry().names());
                     return Response.data(Map.of("services_checked", tally.services(),
                             "publications_removed", tally.removed()));
                 })
@@ -39,18 +45,26 @@ final class TidyPath {
      */
     static final Duration PERIODIC_GRACE = Duration.ofMinutes(10);
 
-    static Tally tidy(Registry registry, Clock clock) {
-        return tidy(registry, clock.instant(), registry.names());
+    /**
+     * The periodic tidy: each run tidies the next {@value #PERIODIC_BATCH} services (in name order, from
+     * the start again after the last), so that each tick's work stays small on mounts with many services.
+     */
+    static Runnable periodic(MountState mount) {
+        AtomicReference<String> cursor = new AtomicReference<>("");
+        return () -> {
+            try {
+                cursor.set(tidySome(mount.registry(), mount.clock(), cursor.get()));
+            } catch (RuntimeException e) {
+                // e.g. read-only storage on a standby, or a mount being removed: next time
+                LOG.debug("periodic tidy skipped", "error", e.getMessage());
+            }
+        };
     }
 
-    /**
-     * The periodic share of tidying: the next {@code batch} services after {@code after} (in name
-     * order, from the start again after the last), so that each tick's work stays small on mounts with
-     * many services. Returns the last service it looked at.
-     */
-    static String tidySome(Registry registry, Clock clock, String after, int batch) {
+    /** The next {@value #PERIODIC_BATCH} services after {@code after}; returns the last one it looked at. */
+    private static String tidySome(Registry registry, Clock clock, String after) {
         List<String> names = registry.names();
-        List<String> next = names.stream().filter(name -> name.compareTo(after) > 0).limit(batch).toList();
+        List<String> next = names.stream().filter(name -> name.compareTo(after) > 0).limit(PERIODIC_BATCH).toList();
         tidy(registry, clock.instant().minus(PERIODIC_GRACE), next);
         return next.isEmpty() ? "" : next.getLast();
     }

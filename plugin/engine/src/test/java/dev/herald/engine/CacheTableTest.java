@@ -39,6 +39,23 @@ class CacheTableTest {
         assertNull(table.get("huge"), "too heavy to keep at all");
     }
 
+    @Test
+    void aReplaceTakesThePlaceOfAValueUnlessAClearCameSinceItsStamp() {
+        CacheTable<String> table = new CacheTable<>(10, 100, String::length);
+        table.put("a", "old");
+        table.replace("a", "newer", table.stamp("a"));
+        assertEquals("newer", table.get("a"), "unlike an offer, a replace does not yield to a present value");
+
+        long stamp = table.stamp("b");
+        table.clear();
+        assertNull(table.get("a"));
+        assertEquals(0, weightOf(table));
+        table.replace("b", "stale", stamp);
+        assertNull(table.get("b"), "made before the clear: not kept");
+        assertEquals("stale", table.offer("b", "stale", stamp), "nor is an offer of it");
+        assertNull(table.get("b"));
+    }
+
     private static long weightOf(CacheTable<String> table) {
         long[] weight = {0};
         table.forEach(v -> weight[0] += v.length());

@@ -6,10 +6,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.herald.sdk.VaultException;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Coverage-guided fuzzing of endpoint claims against a role: a claim passes, or fails with a 400
@@ -20,9 +18,7 @@ class EndpointClaimsFuzzTest {
     private static final Role WILDCARDS = role(true);
 
     private static Role role(boolean allowWildcardClaims) {
-        return new Role("r", List.of("web"), "*", "", Map.of(), true, List.of("ed25519"),
-                2048, Duration.ZERO, Duration.ZERO, true, true, List.of("*.web.internal", "web.example.com"),
-                List.of("10.0.0.0/8", "fd00::/8"), List.of("443", "8000-8100"), allowWildcardClaims);
+        return TestValues.endpointLimits(allowWildcardClaims);
     }
 
     @FuzzTest

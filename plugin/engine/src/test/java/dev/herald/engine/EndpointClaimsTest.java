@@ -4,7 +4,6 @@ import dev.herald.sdk.VaultException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,9 +15,7 @@ class EndpointClaimsTest {
     private static final Role ROLE = role(false);
 
     private static Role role(boolean allowWildcardClaims) {
-        return new Role("r", List.of("web"), "*", "", java.util.Map.of(), true, List.of("ed25519"),
-                2048, Duration.ZERO, Duration.ZERO, true, true, List.of("*.web.internal", "web.example.com"),
-                List.of("10.0.0.0/8", "fd00::/8"), List.of("443", "8000-8100"), allowWildcardClaims);
+        return TestValues.endpointLimits(allowWildcardClaims);
     }
 
     @ParameterizedTest

@@ -8,7 +8,6 @@ import dev.herald.sdk.VaultException;
 import dev.herald.sdk.testing.FixedSystemView;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +27,8 @@ class PublisherIdentityTest {
 
     private static Role role(String services, String instance, String mountAccessor, Map<String, String> metadata,
                              boolean allowUnbound) {
-        return new Role("r", List.of(services.split(",")), instance, mountAccessor, metadata, allowUnbound,
-                List.of("ed25519"), 2048, Duration.ZERO, Duration.ZERO, true, true, List.of(), List.of(), List.of(), false);
+        return TestValues.open().services(List.of(services.split(","))).instance(instance).boundMountAccessor(mountAccessor)
+                .boundAliasMetadata(metadata).allowUnbound(allowUnbound).build();
     }
 
     private static PublisherIdentity of(String entityId, Role role) {

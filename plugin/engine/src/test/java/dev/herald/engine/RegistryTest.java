@@ -4,11 +4,9 @@ import dev.herald.sdk.testing.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The service cache cannot be poisoned: a change always builds on the service's current state. */
 @Timeout(60)
 class RegistryTest {
-    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant NOW = TestValues.NOW;
 
     /** Storage that holds one chosen thread inside its list call, after the listing was taken. */
     private static final class PausingStorage extends DelegatingStorage {
@@ -58,9 +56,7 @@ class RegistryTest {
     }
 
     private static Publication publication(String instance, long generation, PublisherKey key) {
-        return new Publication(instance, generation, key, new EndpointClaims(List.of(), List.of(), List.of()), Map.of(),
-                NOW, NOW.plus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(2)), Duration.ofHours(1), "web",
-                new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok"), false, false);
+        return TestValues.publication(instance, generation, key);
     }
 
     /** Publishes the first generation of an instance, as publish does: one more publication, seq + 1. */
@@ -85,7 +81,7 @@ class RegistryTest {
         publish(registry, "other", "x"); // evicts web: the next read of web loads it
 
         // A reader starts loading web and is held after listing its instances (only pod-1)...
-        storage.pausing = Thread.ofPlatform().unstarted(() -> registry.cached("web"));
+        storage.pausing = Thread.ofPlatform().unstarted(() -> registry.snapshot("web"));
         storage.pausing.start();
         storage.paused.await();
         // ...meanwhile a change publishes pod-2: it either completes (a load without the lock) or
@@ -96,7 +92,7 @@ class RegistryTest {
             Thread.onSpinWait();
         }
         // ...a read of another service evicts web...
-        registry.cached("other");
+        registry.snapshot("other");
         // ...then the reader finishes with what it read before the change.
         storage.resume.countDown();
         storage.pausing.join();
@@ -149,9 +145,9 @@ class RegistryTest {
                     List<Publication> next = new ArrayList<>(state.publications());
                     next.add(publication("pod-2", state.nextGeneration("pod-2"), newKey()));
                     ServiceState changed = state.changed(next);
-                    return new Registry.Change<>(changed, List.of(new History.Event("publish", NOW, "pod-2", 1,
-                            "sha256:00", new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok"), changed.seq(), "")),
-                            changed);
+                    return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
+                            .instance("pod-2").generation(1).fingerprint("sha256:00").actor(TestValues.PUBLISHER)
+                            .sequence(changed.seq()).build()), changed);
                 }));
         storage.failingPut = null;
         ServiceState restarted = new Registry(storage).state("web"); // a new process over the same storage
