@@ -207,7 +207,9 @@ public final class PluginServer implements AutoCloseable {
         }
         server.shutdownNow();
         try {
-            server.awaitTermination(500, TimeUnit.MILLISECONDS);
+            // Cancelled calls end at once; the bound is for a starved machine, where 500 ms was seen
+            // to run out and the socket went while the server still answered on an open connection.
+            server.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
