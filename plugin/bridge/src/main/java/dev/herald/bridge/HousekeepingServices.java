@@ -32,7 +32,9 @@ final class HousekeepingServices {
                              StreamObserver<dev.herald.proto.goplugin.Empty> reply) {
             reply.onNext(dev.herald.proto.goplugin.Empty.getDefaultInstance());
             reply.onCompleted();
-            shutdown.run();
+            // Not on this call's thread: stopping the server waits for its calls to end, this one too,
+            // so run here it waited out its whole bound and removed the socket before the server stopped.
+            Thread.ofPlatform().name("herald-shutdown").start(shutdown);
         }
     }
 
