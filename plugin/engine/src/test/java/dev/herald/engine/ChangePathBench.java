@@ -26,9 +26,10 @@ import java.util.Map;
  * real paths ({@code HeraldBackend.handle}) over storage in memory, on this thread, so the thread's
  * CPU time is the plugin's (the storage double's share included: a real server's share is not).
  *
- * <p>Each round fills a new service of N live instances directly in storage (in the stored format,
- * so that filling costs the same whatever the code under test), makes one untimed change (it loads
- * the service), then times {@value #OPS} publishes, renewals and revocations. Printed: the median
+ * <p>Each round fills a new service of N live instances directly in the storage of a new mount (in
+ * the stored format, so that filling costs the same whatever the code under test), makes one
+ * untimed change (it loads the service), then times {@value #OPS} publishes of new instances, the
+ * renewals of their leases and the revocations of their leases. The sizes take turns, round by round. Printed: the median
  * over the rounds of CPU time per operation, and of CPU time plus GC time (Serial GC runs on its
  * own thread, which the thread's CPU time leaves out).
  *
@@ -42,19 +43,24 @@ final class ChangePathBench {
     private static final int OPS = 20;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private final PublishingFixture mount = new PublishingFixture();
     private final KeyPairGenerator generator;
     private final List<byte[]> keyPool = new ArrayList<>();
+    private PublishingFixture mount;
     private int services;
 
     private ChangePathBench() throws NoSuchAlgorithmException {
-        mount.engine.send(Operation.UPDATE, "config", Map.of("default_ttl", "1h", "max_ttl", "24h"));
-        mount.engine.send(Operation.UPDATE, "roles/web", Map.of("services", "bench-*", "instance", "*",
-                "allow_unbound", true, "require_proof", false));
         generator = KeyPairGenerator.getInstance("Ed25519");
         for (int i = 0; i < 256; i++) {
             keyPool.add(generator.generateKeyPair().getPublic().getEncoded());
         }
+    }
+
+    /** A new mount (its storage and caches empty): what earlier rounds left takes no memory. */
+    private void newMount() {
+        mount = new PublishingFixture();
+        mount.engine.send(Operation.UPDATE, "config", Map.of("default_ttl", "1h", "max_ttl", "24h"));
+        mount.engine.send(Operation.UPDATE, "roles/web", Map.of("services", "bench-*", "instance", "*",
+                "allow_unbound", true, "require_proof", false));
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,14 +77,16 @@ final class ChangePathBench {
         System.out.printf("%8s  %28s  %28s  %28s%n", "", "publish", "renew", "lease revoke");
         System.out.printf("%8s  %13s %14s  %13s %14s  %13s %14s%n", "live",
                 "cpu µs/op", "cpu+gc µs/op", "cpu µs/op", "cpu+gc µs/op", "cpu µs/op", "cpu+gc µs/op");
-        for (int size : sizes) {
-            List<double[]> results = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                results.add(bench.round(size));
+        Map<Integer, List<double[]>> results = new LinkedHashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (int size : sizes) { // sizes take turns: JIT warmth and heap growth favour none of them
+                results.computeIfAbsent(size, s -> new ArrayList<>()).add(bench.round(size));
             }
-            System.out.printf("%8d", size);
+        }
+        for (Map.Entry<Integer, List<double[]>> size : results.entrySet()) {
+            System.out.printf("%8d", size.getKey());
             for (int column = 0; column < 6; column += 2) {
-                System.out.printf("  %13.1f %14.1f", median(results, column), median(results, column + 1));
+                System.out.printf("  %13.1f %14.1f", median(size.getValue(), column), median(size.getValue(), column + 1));
             }
             System.out.println();
         }
@@ -91,6 +99,7 @@ final class ChangePathBench {
 
     /** One round in a new service of {@code size} live instances: {publish, renew, revoke} x {cpu, cpu+gc} per op. */
     private double[] round(int size) {
+        newMount();
         String service = "bench-" + (++services);
         fill(service, size);
         mount.engine.write("publish/" + service + "/warm-up", body(keyPool.getFirst()), PublishingFixture.POD_CALLER);
