@@ -55,7 +55,7 @@ final class Registry {
     /** With other cache limits: for tests that need evictions. */
     Registry(Storage storage, int cacheLimit, long publicationBudget) {
         this.storage = storage;
-        this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publications().size());
+        this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publicationCount());
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -109,7 +109,7 @@ final class Registry {
                     cache.remove(service);
                     throw e;
                 }
-                cache.put(service, snapshotOf(next));
+                cache.put(service, snapshotOf(next.saved()));
             }
             return decided.result();
         }
