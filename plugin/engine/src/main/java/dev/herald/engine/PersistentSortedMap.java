@@ -105,18 +105,6 @@ final class PersistentSortedMap<K, V> implements Iterable<Map.Entry<K, V>> {
         return new PersistentSortedMap<>(order, delete(root, key));
     }
 
-    /** The first entry, or null if the map is empty. */
-    Map.Entry<K, V> first() {
-        Node<K, V> node = root;
-        if (node == null) {
-            return null;
-        }
-        while (node.left != null) {
-            node = node.left;
-        }
-        return Map.entry(node.key, node.value);
-    }
-
     /**
      * How many keys, from the first, satisfy {@code prefix}, which must hold for a run of keys from
      * the first and for none after (e.g. "is at most t" in the map's order): O(log n).

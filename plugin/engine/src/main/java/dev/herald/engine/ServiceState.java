@@ -4,6 +4,7 @@ package dev.herald.engine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -241,11 +242,10 @@ final class ServiceState {
         }
         // The expired publications by instance: each instance keeps those that did not.
         Map<String, List<Publication>> kept = new TreeMap<>();
-        PersistentSortedMap<Expiry, Publication> ends = byEnd;
+        Iterator<Map.Entry<Expiry, Publication>> ends = byEnd.iterator();
         for (int i = 0; i < expired; i++) {
-            Map.Entry<Expiry, Publication> first = ends.first();
-            ends = ends.remove(first.getKey());
-            kept.computeIfAbsent(first.getKey().instance(), name -> new ArrayList<>(of(name))).remove(first.getValue());
+            Map.Entry<Expiry, Publication> end = ends.next();
+            kept.computeIfAbsent(end.getKey().instance(), name -> new ArrayList<>(of(name))).remove(end.getValue());
         }
         ServiceState next = this;
         for (Map.Entry<String, List<Publication>> instance : kept.entrySet()) {

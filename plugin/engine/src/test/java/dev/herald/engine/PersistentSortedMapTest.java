@@ -25,8 +25,13 @@ class PersistentSortedMapTest {
         assertEquals(model.isEmpty(), map.isEmpty());
         assertEquals(new ArrayList<>(model.keySet()), map.keys());
         assertEquals(new ArrayList<>(model.values()), map.values());
-        assertEquals(model.isEmpty() ? null : model.firstEntry(), map.first() == null ? null : Map.entry(
-                map.first().getKey(), map.first().getValue()));
+        assertEquals(new ArrayList<>(model.entrySet()), toList(map));
+    }
+
+    private static <K, V> List<Map.Entry<K, V>> toList(PersistentSortedMap<K, V> map) {
+        List<Map.Entry<K, V>> entries = new ArrayList<>();
+        map.forEach(entries::add);
+        return entries;
     }
 
     @Test
@@ -83,13 +88,13 @@ class PersistentSortedMapTest {
         }
         ascending.checkInvariants();
         assertEquals(2500, ascending.size());
-        assertEquals(1, ascending.first().getKey());
+        assertEquals(1, ascending.keys().getFirst());
     }
 
     @Test
     void copyOfAndEdgeCases() {
         PersistentSortedMap<Integer, String> empty = PersistentSortedMap.empty(ORDER);
-        assertNull(empty.first());
+        assertEquals(List.of(), toList(empty));
         assertNull(empty.get(1));
         assertEquals(0, empty.countWhile(k -> true));
         assertSame(empty, empty.remove(1), "removing what is not there: the same map");
