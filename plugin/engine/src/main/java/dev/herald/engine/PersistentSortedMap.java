@@ -2,6 +2,7 @@ package dev.herald.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
@@ -42,9 +43,9 @@ final class PersistentSortedMap<K, V> implements Iterable<Map.Entry<K, V>> {
         return new PersistentSortedMap<>(Objects.requireNonNull(order), null);
     }
 
-    /** The entries of {@code map}, ordered by {@code order}: O(n log n), for loading. */
-    static <K, V> PersistentSortedMap<K, V> copyOf(Comparator<? super K> order, Map<K, V> map) {
-        List<Map.Entry<K, V>> entries = new ArrayList<>(map.entrySet());
+    /** These entries, ordered by {@code order}: O(n log n), O(n) if they come in order; for loading. */
+    static <K, V> PersistentSortedMap<K, V> copyOf(Comparator<? super K> order, Collection<Map.Entry<K, V>> given) {
+        List<Map.Entry<K, V>> entries = new ArrayList<>(given);
         entries.sort(Map.Entry.comparingByKey(order));
         for (int i = 1; i < entries.size(); i++) {
             if (order.compare(entries.get(i - 1).getKey(), entries.get(i).getKey()) == 0) {

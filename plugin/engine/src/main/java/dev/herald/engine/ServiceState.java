@@ -3,7 +3,6 @@ package dev.herald.engine;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Comparator;
 import java.util.List;
@@ -64,8 +63,13 @@ final class ServiceState {
 
     /** Where a listed publication sits in the index by end: unique, since (instance, generation) is. */
     private record Expiry(Instant notAfter, String instance, long generation) {
-        static final Comparator<Expiry> ORDER = Comparator.comparing(Expiry::notAfter)
-                .thenComparing(Expiry::instance).thenComparingLong(Expiry::generation);
+        static final Comparator<Expiry> ORDER = (a, b) -> {
+            int c = a.notAfter.compareTo(b.notAfter);
+            if (c == 0) {
+                c = a.instance.compareTo(b.instance);
+            }
+            return c != 0 ? c : Long.compare(a.generation, b.generation);
+        };
 
         static Expiry of(Publication publication) {
             return new Expiry(publication.notAfter(), publication.instance(), publication.generation());
@@ -106,17 +110,17 @@ final class ServiceState {
 
     /** A state as stored: nothing touched. O(n log n). */
     static ServiceState loaded(String service, long seq, long historyLength, Map<String, Instance> instances) {
-        Map<Expiry, Publication> listed = new HashMap<>();
+        List<Map.Entry<Expiry, Publication>> listed = new ArrayList<>();
         int listedInstances = 0;
         for (Map.Entry<String, Instance> entry : instances.entrySet()) {
             for (Publication publication : entry.getValue().listed()) {
                 requireOf(entry.getKey(), publication);
-                listed.put(Expiry.of(publication), publication);
+                listed.add(Map.entry(Expiry.of(publication), publication));
             }
             listedInstances += entry.getValue().listed().isEmpty() ? 0 : 1;
         }
         return new ServiceState(service, seq, historyLength,
-                PersistentSortedMap.copyOf(Comparator.naturalOrder(), instances),
+                PersistentSortedMap.copyOf(Comparator.naturalOrder(), instances.entrySet()),
                 PersistentSortedMap.copyOf(Expiry.ORDER, listed), NOTHING_TOUCHED, listedInstances);
     }
 

@@ -5,7 +5,6 @@ import dev.herald.sdk.json.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ final class ServiceStore {
             return ServiceState.empty(service);
         }
         Map<String, Object> stored = decode(head.get());
-        Map<String, ServiceState.Instance> instances = new HashMap<>();
+        Map<String, ServiceState.Instance> instances = new LinkedHashMap<>(); // in the listing's order, usually sorted already
         // The change that wrote an instance entry last, as the entry says: newer than the head if the
         // head of that change was never written (see save).
         long[] writtenAt = {((Number) stored.get("seq")).longValue(), ((Number) stored.get("history_length")).longValue()};

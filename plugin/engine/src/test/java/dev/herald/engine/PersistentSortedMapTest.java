@@ -68,8 +68,8 @@ class PersistentSortedMapTest {
             for (int i = 0; i < oldMaps.size(); i++) {
                 assertMatches(oldModels.get(i), oldMaps.get(i));
             }
-            assertEquals(map, PersistentSortedMap.copyOf(ORDER, model), "built from the model: equal");
-            assertEquals(map.hashCode(), PersistentSortedMap.copyOf(ORDER, model).hashCode());
+            assertEquals(map, PersistentSortedMap.copyOf(ORDER, model.entrySet()), "built from the model: equal");
+            assertEquals(map.hashCode(), PersistentSortedMap.copyOf(ORDER, model.entrySet()).hashCode());
         }
     }
 
@@ -103,7 +103,7 @@ class PersistentSortedMapTest {
             for (int i = 0; i < n; i++) {
                 model.put(i * 3, "x" + i);
             }
-            PersistentSortedMap<Integer, String> built = PersistentSortedMap.copyOf(ORDER, model);
+            PersistentSortedMap<Integer, String> built = PersistentSortedMap.copyOf(ORDER, model.entrySet());
             assertMatches(model, built);
             assertEquals(n, built.countWhile(k -> true));
         }
@@ -113,6 +113,6 @@ class PersistentSortedMapTest {
         assertNotEquals(one, one.put(1, "b"));
         assertEquals("{1=a}", one.toString());
         assertThrows(IllegalArgumentException.class, () -> PersistentSortedMap.copyOf(
-                Comparator.comparingInt((Integer i) -> i / 10), Map.of(1, "a", 2, "b")), "keys equal in the order");
+                Comparator.comparingInt((Integer i) -> i / 10), Map.of(1, "a", 2, "b").entrySet()), "keys equal in the order");
     }
 }
