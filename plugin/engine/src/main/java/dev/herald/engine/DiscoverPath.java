@@ -87,8 +87,8 @@ final class DiscoverPath {
         String issuer = config.effectiveIssuer(request.mount().path());
         SignedRecord record = records.get(snapshot, instance);
         if (record == null || !record.reusableFor(sequence, key.kid(), issuer, now)) {
-            List<Publication> listed = state.liveAt(now).stream()
-                    .filter(p -> instance.isEmpty() || p.instance().equals(instance)).toList();
+            List<Publication> listed = instance.isEmpty() ? state.liveAt(now)
+                    : state.of(instance).stream().filter(p -> p.liveAt(now)).toList();
             if (listed.isEmpty()) {
                 throw VaultException.notFound(instance.isEmpty()
                         ? "service " + service + " has no live instance"

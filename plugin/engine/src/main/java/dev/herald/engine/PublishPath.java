@@ -140,7 +140,7 @@ final class PublishPath {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);
             Optional<Publication> current = pruned.current(instance, now);
-            List<Publication> next = new ArrayList<>(pruned.publications());
+            List<Publication> next = new ArrayList<>(pruned.of(instance));
             long generation = pruned.nextGeneration(instance);
             String eventType = "publish";
             String detail = "role " + role.name();
@@ -188,7 +188,7 @@ final class PublishPath {
                     .superseded(false)
                     .build();
             next.add(published);
-            ServiceState changed = pruned.changed(next);
+            ServiceState changed = pruned.changed(instance, next);
             History.Event event = History.Event.builder().type(eventType).time(now).about(published).actor(publisher)
                     .sequence(changed.seq()).detail(detail).build();
             Response answer = Response.data(responseData(service, published, changed.seq(), false));
@@ -322,9 +322,9 @@ final class PublishPath {
             if (end.equals(publication.notAfter())) {
                 return Registry.Change.none(renewed); // superseded, or at max_ttl: nothing moves
             }
-            List<Publication> next = new ArrayList<>(pruned.publications());
+            List<Publication> next = new ArrayList<>(pruned.of(target.instance()));
             next.set(next.indexOf(publication), publication.endingAt(end));
-            return new Registry.Change<>(pruned.changed(next), List.of(), renewed);
+            return new Registry.Change<>(pruned.changed(target.instance(), next), List.of(), renewed);
         });
     }
 
@@ -341,9 +341,9 @@ final class PublishPath {
                 return Registry.Change.none(Response.none()); // already ended (operator revoke, or pruned)
             }
             ServiceState pruned = state.pruned(now);
-            List<Publication> next = new ArrayList<>(pruned.publications());
+            List<Publication> next = new ArrayList<>(pruned.of(target.instance()));
             boolean wasLive = next.remove(listed.get());
-            ServiceState changed = wasLive ? pruned.changed(next) : pruned;
+            ServiceState changed = wasLive ? pruned.changed(target.instance(), next) : pruned;
             History.Event event = History.Event.builder().type("lease_end").time(now).about(listed.get())
                     .actor(listed.get().publisher()).sequence(changed.seq())
                     .detail(wasLive ? "lease revoked" : "lease expired").build();

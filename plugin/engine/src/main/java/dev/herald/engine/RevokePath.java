@@ -50,16 +50,13 @@ final class RevokePath {
         return registry.change(service, state -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);
-            List<Publication> revoked = pruned.publications().stream()
-                    .filter(p -> p.instance().equals(instance)).toList();
-            boolean hasTombstone = pruned.tombstones().containsKey(instance);
+            List<Publication> revoked = pruned.of(instance);
+            boolean hasTombstone = pruned.tombstone(instance).isPresent();
             if (revoked.isEmpty() && !(reset && hasTombstone)) {
                 throw VaultException.notFound("instance " + instance + " of service " + service
                         + " has no live publication to revoke" + (reset ? " and no last key to reset" : ""));
             }
-            List<Publication> next = new ArrayList<>(pruned.publications());
-            next.removeAll(revoked);
-            ServiceState changed = revoked.isEmpty() ? pruned : pruned.changed(next);
+            ServiceState changed = revoked.isEmpty() ? pruned : pruned.changed(instance, List.of());
             List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> History.Event.builder()
                     .type("revoke").time(now).about(p).actor(operator).sequence(changed.seq()).detail(request.get(REASON))
                     .build()).toList());

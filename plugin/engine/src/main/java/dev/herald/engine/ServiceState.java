@@ -2,19 +2,26 @@ package dev.herald.engine;
 
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.Comparator;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The live index of one service: its publications that have not been removed yet, its sequence,
  * the last generation of each instance and the length of its history. Immutable. How it is
- * stored (a head and one entry per instance): {@link ServiceStore}.
+ * stored (a head and one entry per instance, each an {@link Instance}): {@link ServiceStore}.
+ *
+ * <p>A change of one instance costs the same in a service of 10 and of 10,000 instances: the
+ * instances are kept in a {@link PersistentSortedMap} by name and the listed publications in a
+ * second one by {@code not_after}, both shared with the state changed from (O(log n) new nodes per
+ * change, nothing copied or scanned). The state also says which instances changed since it was
+ * loaded or written ({@link #touched}): what {@link ServiceStore#save} writes. Listing every live
+ * publication ({@link #liveAt}, for a record) is O(n), and only done for records.
  *
  * <p>The sequence must rise with every change of the live set, including a publication simply
  * reaching its {@code not_after}, which happens without any write. So the stored {@code seq}
@@ -26,95 +33,189 @@ import java.util.Set;
  * leaves the list (expiry, lease end, revocation), it stays as the instance's tombstone, and a
  * different key or other claims then need a continuity signature by it. Only an operator's reset
  * clears a tombstone.
- *
- * @param historyLength how many history entries the service has ({@code history/<name>/<index>})
- * @param tombstones    the ended publication of each instance whose latest generation is no longer listed
  */
-record ServiceState(String service, long seq, long historyLength, List<Publication> publications,
-                    Map<String, Long> generations, Map<String, Publication> tombstones) {
-    ServiceState {
-        publications = sorted(publications) ? List.copyOf(publications) : publications.stream().sorted(ORDER).toList();
-        generations = Map.copyOf(generations);
-        tombstones = Map.copyOf(tombstones);
-    }
-
-    private static final Comparator<Publication> ORDER =
-            Comparator.comparing(Publication::instance).thenComparingLong(Publication::generation);
-
-    /** Most changes keep the order (only an addition moves things): checking is cheaper than sorting. */
-    private static boolean sorted(List<Publication> publications) {
-        for (int i = 1; i < publications.size(); i++) {
-            if (ORDER.compare(publications.get(i - 1), publications.get(i)) > 0) {
-                return false;
+final class ServiceState {
+    /**
+     * One instance, as its entry {@code instances/<service>/<instance>} stores it.
+     *
+     * @param generation the instance's latest generation
+     * @param listed     its publications still listed, by generation (current, a superseded
+     *                   predecessor, expired ones not yet pruned)
+     * @param tombstone  the ended publication of its latest generation, when that is not listed; or null
+     */
+    record Instance(long generation, List<Publication> listed, Publication tombstone) {
+        Instance {
+            listed = List.copyOf(listed);
+            for (int i = 1; i < listed.size(); i++) {
+                if (listed.get(i - 1).generation() >= listed.get(i).generation()) {
+                    listed = listed.stream().sorted(Comparator.comparingLong(Publication::generation)).toList();
+                    break;
+                }
+            }
+            for (int i = 1; i < listed.size(); i++) {
+                if (listed.get(i - 1).generation() == listed.get(i).generation()) {
+                    throw new IllegalArgumentException("generation " + listed.get(i).generation() + " of "
+                            + listed.get(i).instance() + " is listed twice");
+                }
             }
         }
-        return true;
+    }
+
+    /** Where a listed publication sits in the index by end: unique, since (instance, generation) is. */
+    private record Expiry(Instant notAfter, String instance, long generation) {
+        static final Comparator<Expiry> ORDER = (a, b) -> {
+            int c = a.notAfter.compareTo(b.notAfter);
+            if (c == 0) {
+                c = a.instance.compareTo(b.instance);
+            }
+            return c != 0 ? c : Long.compare(a.generation, b.generation);
+        };
+
+        static Expiry of(Publication publication) {
+            return new Expiry(publication.notAfter(), publication.instance(), publication.generation());
+        }
+    }
+
+    private static final PersistentSortedMap<String, Instance> NO_INSTANCES = PersistentSortedMap.empty(Comparator.naturalOrder());
+    private static final PersistentSortedMap<Expiry, Publication> NOTHING_LISTED = PersistentSortedMap.empty(Expiry.ORDER);
+    private static final PersistentSortedMap<String, Boolean> NOTHING_TOUCHED = PersistentSortedMap.empty(Comparator.naturalOrder());
+
+    private final String service;
+    private final long seq;
+    private final long historyLength;
+    /** Every instance that ever published (entries are never deleted), by name. */
+    private final PersistentSortedMap<String, Instance> instances;
+    /** Every listed publication, by not_after: expiries are a prefix. */
+    private final PersistentSortedMap<Expiry, Publication> byEnd;
+    /** The instances changed since this state was loaded or written: what the next save writes. */
+    private final PersistentSortedMap<String, Boolean> touched;
+    /** How many instances have at least one listed publication. */
+    private final int listedInstances;
+
+    private ServiceState(String service, long seq, long historyLength, PersistentSortedMap<String, Instance> instances,
+                         PersistentSortedMap<Expiry, Publication> byEnd, PersistentSortedMap<String, Boolean> touched,
+                         int listedInstances) {
+        this.service = service;
+        this.seq = seq;
+        this.historyLength = historyLength;
+        this.instances = instances;
+        this.byEnd = byEnd;
+        this.touched = touched;
+        this.listedInstances = listedInstances;
     }
 
     static ServiceState empty(String service) {
-        return new ServiceState(service, 0, 0, List.of(), Map.of(), Map.of());
+        return new ServiceState(service, 0, 0, NO_INSTANCES, NOTHING_LISTED, NOTHING_TOUCHED, 0);
+    }
+
+    /** A state as stored: nothing touched. O(n log n). */
+    static ServiceState loaded(String service, long seq, long historyLength, Map<String, Instance> instances) {
+        List<Map.Entry<Expiry, Publication>> listed = new ArrayList<>();
+        int listedInstances = 0;
+        for (Map.Entry<String, Instance> entry : instances.entrySet()) {
+            for (Publication publication : entry.getValue().listed()) {
+                requireOf(entry.getKey(), publication);
+                listed.add(Map.entry(Expiry.of(publication), publication));
+            }
+            listedInstances += entry.getValue().listed().isEmpty() ? 0 : 1;
+        }
+        return new ServiceState(service, seq, historyLength,
+                PersistentSortedMap.copyOf(Comparator.naturalOrder(), instances.entrySet()),
+                PersistentSortedMap.copyOf(Expiry.ORDER, listed), NOTHING_TOUCHED, listedInstances);
+    }
+
+    String service() {
+        return service;
+    }
+
+    /** The changes written so far; see {@link #sequenceAt}. */
+    long seq() {
+        return seq;
+    }
+
+    /** How many history entries the service has ({@code history/<name>/<index>}). */
+    long historyLength() {
+        return historyLength;
     }
 
     /** Never published: nothing stored. */
     boolean isEmpty() {
-        return seq == 0 && historyLength == 0 && generations.isEmpty();
+        return seq == 0 && historyLength == 0 && instances.isEmpty();
     }
 
-    /** The sequence at {@code now}: the changes written plus the expiries since. */
+    /** The sequence at {@code now}: the changes written plus the expiries since. O(log n). */
     long sequenceAt(Instant now) {
-        return seq + publications.stream().filter(p -> !p.liveAt(now)).count();
+        return seq + expiredAt(now);
     }
 
+    private int expiredAt(Instant now) {
+        return byEnd.countWhile(end -> !end.notAfter().isAfter(now));
+    }
+
+    /** The live publications, by instance and generation: O(n), for records. */
     List<Publication> liveAt(Instant now) {
-        return publications.stream().filter(p -> p.liveAt(now)).toList();
+        List<Publication> live = new ArrayList<>(byEnd.size());
+        for (Instance instance : instances.values()) {
+            for (Publication publication : instance.listed()) {
+                if (publication.liveAt(now)) {
+                    live.add(publication);
+                }
+            }
+        }
+        return live;
+    }
+
+    /** Every listed publication (live or not yet pruned), by instance and generation: O(n). */
+    List<Publication> publications() {
+        List<Publication> listed = new ArrayList<>(byEnd.size());
+        for (Instance instance : instances.values()) {
+            listed.addAll(instance.listed());
+        }
+        return listed;
+    }
+
+    /** How many publications are listed (live or not yet pruned). */
+    int publicationCount() {
+        return byEnd.size();
     }
 
     /** The instance's current (not superseded) live publication. */
     Optional<Publication> current(String instance, Instant now) {
-        return publications.stream()
-                .filter(p -> p.instance().equals(instance) && !p.superseded() && p.liveAt(now))
+        return of(instance).stream()
+                .filter(p -> !p.superseded() && p.liveAt(now))
                 .reduce((first, second) -> second);
     }
 
     /** The publication of this generation of the instance, if still listed (live or not yet pruned). */
     Optional<Publication> find(String instance, long generation) {
-        return publications.stream()
-                .filter(p -> p.instance().equals(instance) && p.generation() == generation).findFirst();
+        return of(instance).stream().filter(p -> p.generation() == generation).findFirst();
     }
 
-    long instanceCountAt(Instant now) {
-        return liveAt(now).stream().map(Publication::instance).distinct().count();
+    /** The listed publications of one instance, by generation. */
+    List<Publication> of(String instance) {
+        Instance entry = instances.get(instance);
+        return entry == null ? List.of() : entry.listed();
     }
 
-    /** This state without its expired publications; {@link #sequenceAt} is unchanged by it. */
-    ServiceState pruned(Instant now) {
-        long expired = publications.stream().filter(p -> !p.liveAt(now)).count();
-        if (expired == 0) {
-            return this; // the common case: no copy of a large service's index
-        }
-        List<Publication> live = liveAt(now);
-        return new ServiceState(service, seq + expired, historyLength, live, generations,
-                tombstonesAfter(live, generations));
+    /** The instance as its entry stores it; null if it never published. */
+    Instance instance(String instance) {
+        return instances.get(instance);
     }
 
-    /** One change of the live set: the publications become {@code next}, and the sequence rises by one. */
-    ServiceState changed(List<Publication> next) {
-        Map<String, Long> latest = new HashMap<>(generations);
-        for (Publication publication : next) {
-            latest.merge(publication.instance(), publication.generation(), Math::max);
-        }
-        return new ServiceState(service, seq + 1, historyLength, next, latest, tombstonesAfter(next, latest));
+    /** The instance's latest generation; 0 if it never published. */
+    long generation(String instance) {
+        Instance entry = instances.get(instance);
+        return entry == null ? 0 : entry.generation();
     }
 
-    /** This state with the instance's tombstone cleared (an operator's reset); the sequence is unchanged. */
-    ServiceState withoutTombstone(String instance) {
-        Map<String, Publication> kept = new HashMap<>(tombstones);
-        kept.remove(instance);
-        return new ServiceState(service, seq, historyLength, publications, generations, kept);
+    long nextGeneration(String instance) {
+        return generation(instance) + 1;
     }
 
-    ServiceState withHistoryLength(long length) {
-        return new ServiceState(service, seq, length, publications, generations, tombstones);
+    /** The ended publication of the instance's latest generation, while it is not listed. */
+    Optional<Publication> tombstone(String instance) {
+        Instance entry = instances.get(instance);
+        return entry == null ? Optional.empty() : Optional.ofNullable(entry.tombstone());
     }
 
     /**
@@ -122,42 +223,144 @@ record ServiceState(String service, long seq, long historyLength, List<Publicati
      * tombstone); empty if it never published or an operator reset it.
      */
     Optional<Publication> last(String instance) {
-        Long generation = generations.get(instance);
-        if (generation == null) {
+        Instance entry = instances.get(instance);
+        if (entry == null) {
             return Optional.empty();
         }
-        Publication tombstone = tombstones.get(instance);
-        return tombstone != null ? Optional.of(tombstone) : find(instance, generation);
+        return entry.tombstone() != null ? Optional.of(entry.tombstone()) : find(instance, entry.generation());
+    }
+
+    /** How many instances have a live publication: O(log n) unless some listed publication has expired. */
+    long instanceCountAt(Instant now) {
+        if (expiredAt(now) == 0) {
+            return listedInstances;
+        }
+        return instances.values().stream().filter(i -> i.listed().stream().anyMatch(p -> p.liveAt(now))).count();
+    }
+
+    /** This state without its expired publications; {@link #sequenceAt} is unchanged by it. O(k log n) for k expired. */
+    ServiceState pruned(Instant now) {
+        int expired = expiredAt(now);
+        if (expired == 0) {
+            return this;
+        }
+        // The expired publications by instance: each instance keeps those that did not.
+        Map<String, List<Publication>> kept = new TreeMap<>();
+        Iterator<Map.Entry<Expiry, Publication>> ends = byEnd.iterator();
+        for (int i = 0; i < expired; i++) {
+            Map.Entry<Expiry, Publication> end = ends.next();
+            kept.computeIfAbsent(end.getKey().instance(), name -> new ArrayList<>(of(name))).remove(end.getValue());
+        }
+        ServiceState next = this;
+        for (Map.Entry<String, List<Publication>> instance : kept.entrySet()) {
+            next = next.withListed(instance.getKey(), instance.getValue());
+        }
+        return next.withSeq(seq + expired);
     }
 
     /**
-     * The tombstones once the list becomes {@code listed}: every publication that leaves the list
-     * while its generation is its instance's latest becomes the instance's tombstone; an instance
-     * that publishes again (its latest generation listed) has none.
+     * One change of the live set: the instance's listed publications become {@code listed}, and the
+     * sequence rises by one. The instance's latest generation becomes the highest it ever had;
+     * if that generation leaves the list, its publication becomes the instance's tombstone, and
+     * if it is listed, the instance has none.
      */
-    private Map<String, Publication> tombstonesAfter(List<Publication> listed, Map<String, Long> latest) {
-        Map<String, Publication> next = new HashMap<>(tombstones);
-        Set<Publication> remaining = Collections.newSetFromMap(new IdentityHashMap<>());
-        remaining.addAll(listed);
+    ServiceState changed(String instance, List<Publication> listed) {
+        return withListed(instance, listed).withSeq(seq + 1);
+    }
+
+    /** This state with the instance's tombstone cleared (an operator's reset); the sequence is unchanged. */
+    ServiceState withoutTombstone(String instance) {
+        Instance entry = instances.get(instance);
+        if (entry == null || entry.tombstone() == null) {
+            return this;
+        }
+        return new ServiceState(service, seq, historyLength,
+                instances.put(instance, new Instance(entry.generation(), entry.listed(), null)), byEnd,
+                touched.put(instance, Boolean.TRUE), listedInstances);
+    }
+
+    ServiceState withHistoryLength(long length) {
+        return new ServiceState(service, seq, length, instances, byEnd, touched, listedInstances);
+    }
+
+    /** The instances changed since this state was loaded or written, by name: those a save must write. */
+    List<String> touched() {
+        return touched.keys();
+    }
+
+    /** Nothing touched since this state was loaded or written. */
+    boolean isStored() {
+        return touched.isEmpty();
+    }
+
+    /** This state once written: nothing touched. */
+    ServiceState saved() {
+        return touched.isEmpty() ? this
+                : new ServiceState(service, seq, historyLength, instances, byEnd, NOTHING_TOUCHED, listedInstances);
+    }
+
+    private ServiceState withSeq(long next) {
+        return new ServiceState(service, next, historyLength, instances, byEnd, touched, listedInstances);
+    }
+
+    /** The instance's list replaced, its generation and tombstone following (see {@link #changed}); seq unchanged. */
+    private ServiceState withListed(String instance, List<Publication> listed) {
+        Instance before = instances.get(instance);
+        List<Publication> was = before == null ? List.of() : before.listed();
+        long latest = before == null ? 0 : before.generation();
         for (Publication publication : listed) {
-            if (publication.generation() == latest.get(publication.instance())) {
-                next.remove(publication.instance());
-            }
+            requireOf(instance, publication);
+            latest = Math.max(latest, publication.generation());
         }
+        Publication tombstone = before == null ? null : before.tombstone();
+        if (generationIn(listed, latest) != null) {
+            tombstone = null;
+        } else if (generationIn(was, latest) != null) {
+            tombstone = generationIn(was, latest); // the latest generation leaves the list
+        }
+        Instance after = new Instance(latest, listed, tombstone);
+
+        PersistentSortedMap<Expiry, Publication> ends = byEnd;
+        for (Publication publication : was) {
+            ends = ends.remove(Expiry.of(publication));
+        }
+        for (Publication publication : after.listed()) {
+            ends = ends.put(Expiry.of(publication), publication);
+        }
+        int counted = listedInstances - (was.isEmpty() ? 0 : 1) + (listed.isEmpty() ? 0 : 1);
+        return new ServiceState(service, seq, historyLength, instances.put(instance, after), ends,
+                touched.put(instance, Boolean.TRUE), counted);
+    }
+
+    private static Publication generationIn(List<Publication> publications, long generation) {
         for (Publication publication : publications) {
-            if (!remaining.contains(publication) && publication.generation() == latest.get(publication.instance())) {
-                next.put(publication.instance(), publication);
+            if (publication.generation() == generation) {
+                return publication;
             }
         }
-        return next;
+        return null;
     }
 
-    /** The listed publications of one instance. */
-    List<Publication> of(String instance) {
-        return publications.stream().filter(p -> p.instance().equals(instance)).toList();
+    private static void requireOf(String instance, Publication publication) {
+        if (!publication.instance().equals(instance)) {
+            throw new IllegalArgumentException("a publication of " + publication.instance() + " listed under " + instance);
+        }
     }
 
-    long nextGeneration(String instance) {
-        return generations.getOrDefault(instance, 0L) + 1;
+    /** Equal when stored alike: the same service, sequence, history length and instances ({@link #touched} aside). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ServiceState other && service.equals(other.service) && seq == other.seq
+                && historyLength == other.historyLength && instances.equals(other.instances);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(service, seq, historyLength, instances);
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceState[" + service + ", seq " + seq + ", history " + historyLength + ", " + instances + "]";
     }
 }

@@ -5,14 +5,9 @@ import dev.herald.sdk.json.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * How a {@link ServiceState} lies in storage: a small head per service ({@code services/<name>}:
@@ -44,9 +39,7 @@ final class ServiceStore {
             return ServiceState.empty(service);
         }
         Map<String, Object> stored = decode(head.get());
-        List<Publication> publications = new ArrayList<>();
-        Map<String, Long> generations = new HashMap<>();
-        Map<String, Publication> tombstones = new HashMap<>();
+        Map<String, ServiceState.Instance> instances = new LinkedHashMap<>(); // in the listing's order, usually sorted already
         // The change that wrote an instance entry last, as the entry says: newer than the head if the
         // head of that change was never written (see save).
         long[] writtenAt = {((Number) stored.get("seq")).longValue(), ((Number) stored.get("history_length")).longValue()};
@@ -57,20 +50,22 @@ final class ServiceStore {
                     writtenAt[0] = Math.max(writtenAt[0], seq.longValue());
                     writtenAt[1] = Math.max(writtenAt[1], length.longValue());
                 }
-                generations.put(instance, ((Number) entry.get("generation")).longValue());
+                List<Publication> publications = new ArrayList<>();
                 for (Object publication : (List<Object>) entry.get("publications")) {
                     publications.add(Publication.fromStored((Map<String, Object>) publication));
                 }
-                if (entry.get("tombstone") instanceof Map<?, ?> tombstone) {
-                    tombstones.put(instance, Publication.fromStored((Map<String, Object>) tombstone));
-                }
+                Publication tombstone = entry.get("tombstone") instanceof Map<?, ?> stone
+                        ? Publication.fromStored((Map<String, Object>) stone) : null;
+                instances.put(instance, new ServiceState.Instance(((Number) entry.get("generation")).longValue(),
+                        publications, tombstone));
             });
         }
-        return new ServiceState(service, writtenAt[0], writtenAt[1], publications, generations, tombstones);
+        return ServiceState.loaded(service, writtenAt[0], writtenAt[1], instances);
     }
 
     /**
-     * Writes what changed from {@code current} to {@code next}: the instances first, each stamped
+     * Writes what changed from {@code current} to {@code next}, a state made from it: the instances
+     * {@code next} says it touched ({@link ServiceState#touched}, in name order) first, each stamped
      * with the change's sequence and history length, then the head. The history entries are written
      * before both ({@link Registry#change}). A crash (or failed write) before an instance entry
      * leaves nothing of the change but history entries past the head's history length, which the
@@ -80,18 +75,21 @@ final class ServiceStore {
      * live set), with its history, under a sequence never served for another live set.
      */
     static void save(Storage storage, ServiceState current, ServiceState next) {
+        if (!current.isStored()) {
+            throw new IllegalArgumentException("a change starts from a state as stored");
+        }
         if (current.isEmpty()) {
             writeHead(storage, current); // a first change: its instance entries need a head to be found by
         }
-        for (String instance : touched(current, next)) {
+        for (String instance : next.touched()) {
+            ServiceState.Instance stored = next.instance(instance);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("seq", next.seq());
             entry.put("history_length", next.historyLength());
-            entry.put("generation", next.generations().getOrDefault(instance, 0L));
-            entry.put("publications", next.of(instance).stream().map(Publication::toStored).toList());
-            Publication tombstone = next.tombstones().get(instance);
-            if (tombstone != null) {
-                entry.put("tombstone", tombstone.toStored());
+            entry.put("generation", stored.generation());
+            entry.put("publications", stored.listed().stream().map(Publication::toStored).toList());
+            if (stored.tombstone() != null) {
+                entry.put("tombstone", stored.tombstone().toStored());
             }
             storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
@@ -103,41 +101,6 @@ final class ServiceStore {
         head.put("seq", state.seq());
         head.put("history_length", state.historyLength());
         storage.put(headKey(state.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The instances whose entries a change must write: those with a publication added or removed, or
-     * a new generation or tombstone. Publications are immutable and a change carries over the ones it does not
-     * touch, so identity tells which changed, in O(n) without comparing keys byte by byte.
-     */
-    static Set<String> touched(ServiceState current, ServiceState next) {
-        Set<Publication> before = Collections.newSetFromMap(new IdentityHashMap<>());
-        before.addAll(current.publications());
-        Set<String> touched = new TreeSet<>();
-        for (Publication publication : next.publications()) {
-            if (!before.remove(publication)) {
-                touched.add(publication.instance());
-            }
-        }
-        for (Publication removed : before) {
-            touched.add(removed.instance());
-        }
-        for (String instance : next.tombstones().keySet()) {
-            if (next.tombstones().get(instance) != current.tombstones().get(instance)) {
-                touched.add(instance);
-            }
-        }
-        for (String instance : current.tombstones().keySet()) {
-            if (!next.tombstones().containsKey(instance)) {
-                touched.add(instance);
-            }
-        }
-        for (Map.Entry<String, Long> generation : next.generations().entrySet()) {
-            if (!generation.getValue().equals(current.generations().get(generation.getKey()))) {
-                touched.add(generation.getKey());
-            }
-        }
-        return touched;
     }
 
     /** Every service ever published. */

@@ -77,7 +77,7 @@ final class TidyPath {
             services++;
             removed += registry.change(service, state -> {
                 ServiceState pruned = state.pruned(cutoff);
-                int dropped = state.publications().size() - pruned.publications().size();
+                int dropped = state.publicationCount() - pruned.publicationCount();
                 return dropped == 0 ? Registry.Change.none(0) : new Registry.Change<>(pruned, List.<History.Event>of(), dropped);
             });
         }

@@ -66,9 +66,9 @@ class RegistryTest {
 
     private static ServiceState publish(Registry registry, String service, String instance, PublisherKey key) {
         return registry.change(service, state -> {
-            List<Publication> next = new ArrayList<>(state.publications());
+            List<Publication> next = new ArrayList<>(state.of(instance));
             next.add(publication(instance, state.nextGeneration(instance), key));
-            ServiceState changed = state.changed(next);
+            ServiceState changed = state.changed(instance, next);
             return new Registry.Change<>(changed, List.of(), changed);
         });
     }
@@ -142,9 +142,8 @@ class RegistryTest {
         storage.failingPut = ServiceStore.headKey("web");
         org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class, () ->
                 registry.change("web", state -> {
-                    List<Publication> next = new ArrayList<>(state.publications());
-                    next.add(publication("pod-2", state.nextGeneration("pod-2"), newKey()));
-                    ServiceState changed = state.changed(next);
+                    ServiceState changed = state.changed("pod-2",
+                            List.of(publication("pod-2", state.nextGeneration("pod-2"), newKey())));
                     return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
                             .instance("pod-2").generation(1).fingerprint("sha256:00").actor(TestValues.PUBLISHER)
                             .sequence(changed.seq()).build()), changed);

@@ -29,11 +29,17 @@ class ServiceStoreTest {
         }
     }
 
-    @Test
-    void aChangeWritesTheHeadAndOnlyTheInstancesItTouchedAndLoadsBackEqual() {
+    /** A mount whose role web publishes any instance name, for unbound callers. */
+    private static PublishingFixture anyInstance() {
         PublishingFixture mount = new PublishingFixture();
         mount.engine.send(Operation.UPDATE, "roles/web", Map.of("instance", "*", "allow_unbound", true,
                 "require_proof", false));
+        return mount;
+    }
+
+    @Test
+    void aChangeWritesTheHeadAndOnlyTheInstancesItTouchedAndLoadsBackEqual() {
+        PublishingFixture mount = anyInstance();
         for (int i = 0; i < 20; i++) {
             Map<String, Object> body = mount.body(TestKeys.generate("ed25519"));
             mount.engine.write("publish/web/pod-" + i, body, PublishingFixture.POD_CALLER);
@@ -44,17 +50,14 @@ class ServiceStoreTest {
 
         RecordingStorage recording = new RecordingStorage(mount.engine.storage);
         Registry registry = new Registry(recording);
-        registry.change("web", state -> {
-            List<Publication> next = new ArrayList<>(state.publications());
-            next.remove(state.of("pod-7").getFirst());
-            return new Registry.Change<>(state.changed(next), List.of(), null);
-        });
+        registry.change("web", state -> new Registry.Change<>(state.changed("pod-7", List.of()), List.of(), null));
         assertEquals(List.of("instances/web/pod-7", "services/web"), recording.puts, "the one instance, then the head");
 
         ServiceState after = ServiceStore.load(mount.engine.storage, "web");
         assertEquals(19, after.publications().size());
         assertEquals(21L, after.seq());
-        assertEquals(1L, after.generations().get("pod-7"), "the generation is kept without a publication");
+        assertEquals(1L, after.generation("pod-7"), "the generation is kept without a publication");
+        assertTrue(after.tombstone("pod-7").isPresent(), "and the key, as the tombstone");
         assertTrue(after.of("pod-7").isEmpty());
         assertEquals(after, registry.state("web"), "what is cached is what is stored");
     }
@@ -67,14 +70,38 @@ class ServiceStoreTest {
             mount.engine.write("publish/web/pod-" + i, mount.body(TestKeys.generate("ed25519")), PublishingFixture.POD_CALLER);
         }
         ServiceState five = ServiceStore.load(mount.engine.storage, "web");
-        assertEquals(java.util.Set.of(), ServiceStore.touched(five, five), "no change, nothing to write");
-        assertEquals(java.util.Set.of(), ServiceStore.touched(five, five.withHistoryLength(9)));
+        assertTrue(five.isStored());
+        assertEquals(List.of(), five.touched(), "as loaded: nothing to write");
+        assertEquals(List.of(), five.withHistoryLength(9).touched());
         Publication pod2 = five.of("pod-2").getFirst();
-        List<Publication> rotated = new ArrayList<>(five.publications());
-        rotated.set(rotated.indexOf(pod2), pod2.supersededAt(mount.engine.clock.instant(), java.time.Duration.ofMinutes(5)));
-        assertEquals(java.util.Set.of("pod-2"), ServiceStore.touched(five, five.changed(rotated)));
-        assertEquals(5, ServiceStore.touched(five, ServiceStore.load(mount.engine.storage, "web")).size(),
-                "equal but reloaded publications count as changed: written again, never skipped");
+        ServiceState rotated = five.changed("pod-2", List.of(
+                pod2.supersededAt(mount.engine.clock.instant(), java.time.Duration.ofMinutes(5)),
+                pod2.toBuilder().generation(2).build()));
+        assertEquals(List.of("pod-2"), rotated.touched());
+        assertEquals(List.of("pod-0", "pod-2"), rotated.changed("pod-0", List.of()).touched(), "in name order");
+        assertEquals(List.of(), rotated.saved().touched(), "written: nothing left to write");
+        assertEquals(rotated, rotated.saved());
+    }
+
+    @Test
+    void aChangeOfOneInstanceWritesThatInstanceAndTheExpiredOnesAndNoOther() {
+        PublishingFixture mount = anyInstance();
+        for (int i = 0; i < 6; i++) {
+            Map<String, Object> body = mount.body(TestKeys.generate("ed25519"));
+            body.put("ttl", i % 2 == 0 ? "10m" : "1h");
+            mount.engine.write("publish/web/pod-" + i, body, PublishingFixture.POD_CALLER);
+        }
+        mount.engine.clock.advance(java.time.Duration.ofMinutes(20)); // pod-0, pod-2 and pod-4 expire
+        RecordingStorage recording = new RecordingStorage(mount.engine.storage);
+        Registry registry = new Registry(recording);
+        registry.change("web", state -> {
+            ServiceState pruned = state.pruned(mount.engine.clock.instant());
+            return new Registry.Change<>(pruned.changed("pod-9",
+                    List.of(state.of("pod-1").getFirst().toBuilder().instance("pod-9").build())), List.of(), null);
+        });
+        assertEquals(List.of("instances/web/pod-0", "instances/web/pod-2", "instances/web/pod-4", "instances/web/pod-9",
+                "services/web"), recording.puts, "the pruned instances and the new one, in name order, then the head");
+        assertEquals(ServiceStore.load(mount.engine.storage, "web"), registry.state("web"), "what is cached is what is stored");
     }
 
     @Test
