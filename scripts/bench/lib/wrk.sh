@@ -6,14 +6,15 @@
 #       PATH with the bench.lua arguments ARGS. PLUGIN (herald, kv-go or none) is the process whose
 #       CPU time is counted. Sets rps, p50, p99 (ms), non2xx, ok_count, server_us, plugin_us (CPU µs
 #       per request) and rss_after (Herald's RSS) for KEY, and appends "KEY|LABEL" to lines. A Herald
-#       line dies on a non-2xx answer, a socket error, or fresh keys that ran out.
+#       line dies on a non-2xx answer, a socket error, or fresh keys that ran out. If line_after_warmup
+#       is set, it is run as a command between the warm-up and the counted run.
 # Needs: threads, connections, duration, warmup, keys (for the message), work, addr, server_pid,
 # herald_pid, kvgo_pid.
 command -v wrk >/dev/null || die "wrk is not installed (Debian: apt-get install wrk)"
 lua="$root/scripts/bench/lib/bench.lua"
 clk_tck=$(getconf CLK_TCK)
 declare -A rps p50 p99 non2xx ok_count server_us plugin_us rss_after
-lines=()
+lines=() line_after_warmup=""
 
 wrk_run() {  # DURATION PATH wrk-script-args... -> the RESULT line (wrk's own output goes to $work/wrk.out)
   local d="$1" path="$2"; shift 2
@@ -41,6 +42,7 @@ line() {
     if [[ $plugin == herald && ( $(field non2xx "$r") != 0 || $(field exhausted "$r") != 0 ) ]]; then
       echo >&2; die "$label: the warm-up had non-2xx answers or ran out of keys: $r"
     fi
+    ${line_after_warmup:-}
   fi
   local s0 p0 s1 p1 requests dur errors
   s0=$(cpu_ticks "$server_pid"); p0=$(cpu_ticks "$pid")
