@@ -167,14 +167,15 @@ line publish_svc "herald publish (fresh, new service each)" herald herald/publis
                  --warm herald/publish publish "$svc_warm" "$threads" bench-ws /i
 settle svc
 big_start=$(big_live)
-# After the warm-up: the publishes it left under way (wrk gave up on them) run to their end, and
-# those that then fail to write make Herald drop the service from its cache; the first publishes of
-# the line would all load it again, one after another. A listing loads it once.
-after_big_warmup() { settle big_warm; api LIST herald/services/ >/dev/null; }
+# After the warm-up: the publishes it left under way (wrk gave up on them) fail, and a failed change
+# makes Herald drop the service from its cache; the line's first publishes would then each load it
+# again, one after another. A discover of one of its instances loads it once.
+after_big_warmup() { settle big_warm; api GET herald/discover/bench-big/b0 >/dev/null; }
 line_after_warmup=after_big_warmup
+wrk_timeout=60s   # a publish may wait behind many others for the service's lock; none is given up within the line
 line publish_big "herald publish (fresh, into bench-big)"   herald herald/publish/bench-big publish "$bign_file" "$threads" n- \
                  --warm herald/publish/bench-big publish "$bigw_file" "$threads" w-
-line_after_warmup=""
+line_after_warmup="" wrk_timeout=""
 settle big_line
 n=$(big_live)
 # The warm-up publishes into bench-big too, so its count is at least the answered publishes more.

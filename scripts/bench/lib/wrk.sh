@@ -7,7 +7,8 @@
 #       CPU time is counted. Sets rps, p50, p99 (ms), non2xx, ok_count, server_us, plugin_us (CPU µs
 #       per request) and rss_after (Herald's RSS) for KEY, and appends "KEY|LABEL" to lines. A Herald
 #       line dies on a non-2xx answer, a socket error, or fresh keys that ran out. If line_after_warmup
-#       is set, it is run as a command between the warm-up and the counted run.
+#       is set, it is run as a command between the warm-up and the counted run. wrk gives up on a
+#       request after $wrk_timeout (default 10s), which counts as a socket error.
 # Needs: threads, connections, duration, warmup, keys (for the message), work, addr, server_pid,
 # herald_pid, kvgo_pid.
 command -v wrk >/dev/null || die "wrk is not installed (Debian: apt-get install wrk)"
@@ -18,7 +19,7 @@ lines=() line_after_warmup=""
 
 wrk_run() {  # DURATION PATH wrk-script-args... -> the RESULT line (wrk's own output goes to $work/wrk.out)
   local d="$1" path="$2"; shift 2
-  wrk -t"$threads" -c"$connections" -d"$d" --timeout 10s -H "X-Vault-Token: bench" -s "$lua" \
+  wrk -t"$threads" -c"$connections" -d"$d" --timeout "${wrk_timeout:-10s}" -H "X-Vault-Token: bench" -s "$lua" \
     "$addr/v1/$path" -- "$@" >"$work/wrk.out" 2>&1 || { cat "$work/wrk.out" >&2; die "wrk failed on $path"; }
   grep '^RESULT ' "$work/wrk.out" || { cat "$work/wrk.out" >&2; die "no RESULT from wrk on $path"; }
 }
