@@ -134,10 +134,19 @@ settle() {
   ((SECONDS - t0 <= 2)) || echo "bench: (waited $((SECONDS - t0)) s for the server and Herald to go idle)" >&2
 }
 
+# Live publications are counted as they are answered, not listed: a listing of services/ loads every
+# service from storage, which at 100,000 publications takes longer than the server lets a request
+# run. counted: answered 2xx; in_doubt: requests given up (by vegeta at a fill's limit, by wrk when
+# a run ends) that may have been published as well.
+counted=3 in_doubt=0   # bench_seed's three
+count_fill() { counted=$((counted + fill_ok)); in_doubt=$((in_doubt + fill_cut)); }
+count_line() { counted=$((counted + ok_count[$1] + warm_ok[$1])); in_doubt=$((in_doubt + under_way[$1])); }
+
 # --- 4a. discover latency at 100 live publications --------------------------------------------------------
 phase "latency at $live_lo"
-publish_fill lo "fill to $live_lo live publications" "$lo_file" $((live_lo - $(live_total))) "herald/publish/bench-g{s}/g{k}" 10 60
-n=$(live_total); ((n == live_lo)) || die "$n live publications, $live_lo expected"
+publish_fill lo "fill to $live_lo live publications" "$lo_file" $((live_lo - counted)) "herald/publish/bench-g{s}/g{k}" 10 60
+count_fill
+n=$(live_total); ((n == live_lo && counted == live_lo)) || die "$n live publications listed, $counted counted, $live_lo expected"
 fact live_lo "$n"
 vegeta_rate warm_lo "(warm-up) herald discover (3 instances)" herald/discover/bench "$rate" "$warmup"
 vegeta_rate lat_lo "herald discover at $n live publications" herald/discover/bench "$rate" "$latency_duration"
@@ -156,17 +165,15 @@ warmup="$warmup_given"
 # --- 2, 1. the large service, then the write lines ------------------------------------------------------
 phase "fill the large service"
 publish_fill big "fill bench-big to $big instances" "$big_file" "$big" "herald/publish/bench-big/b{k}" "$big" "$big_limit"
-big_live() { api LIST herald/services/ | json "d['data']['key_info'].get('bench-big', {}).get('live_instances', 0)"; }
-n=$(big_live)
-((n >= fill_ok && n <= fill_ok + fill_cut)) || die "bench-big has $n live instances, $fill_ok publishes answered"
-fact big_reached "$n"
+count_fill
+big_reached=$fill_ok; fact big_reached "$big_reached"; fact big_in_doubt "$fill_cut"
 settle big
 phase writes
 line kvgo_write  "go kv plugin write"                       kv-go  kvgo/bench-w kvwrite 600
 line publish_svc "herald publish (fresh, new service each)" herald herald/publish publish "$svc_file" "$threads" bench-s /i \
                  --warm herald/publish publish "$svc_warm" "$threads" bench-ws /i
+count_line publish_svc
 settle svc
-big_start=$(big_live)
 # After the warm-up: the publishes it left under way (wrk gave up on them) fail, and a failed change
 # makes Herald drop the service from its cache; the line's first publishes would then each load it
 # again, one after another. A discover of one of its instances loads it once.
@@ -176,24 +183,19 @@ wrk_timeout=60s   # a publish may wait behind many others for the service's lock
 line publish_big "herald publish (fresh, into bench-big)"   herald herald/publish/bench-big publish "$bign_file" "$threads" n- \
                  --warm herald/publish/bench-big publish "$bigw_file" "$threads" w-
 line_after_warmup="" wrk_timeout=""
+count_line publish_big
 settle big_line
-n=$(big_live)
-# The warm-up publishes into bench-big too, so its count is at least the answered publishes more.
-(( n >= big_start + ok_count[publish_big] )) \
-  || die "bench-big has $n live instances: $big_start before the line and ${ok_count[publish_big]} publishes answered"
-fact big_before_line "$big_start"; fact big_after_line "$n"
+fact big_after_line $((big_reached + warm_ok[publish_big] + ok_count[publish_big]))
 
 # --- 4b. discover latency at 100,000 live publications ---------------------------------------------------
 phase "fill to $live_hi"
-current=$(live_total)
-need=$((live_hi - current))
-((need >= 0)) || die "already $current live publications, more than --live $live_hi"
+need=$((live_hi - counted))
+((need >= 0)) || die "already $counted live publications, more than --live $live_hi"
 publish_fill hi "fill to $live_hi live publications" "$hi_file" "$need" "herald/publish/bench-f{s}/f{k}" 100 "$live_limit"
+count_fill
 settle hi
-n=$(live_total)
-((n >= current + fill_ok && n <= current + fill_ok + fill_cut)) \
-  || die "$n live publications: $current before the fill and $fill_ok publishes answered"
-fact live_hi "$n"; fact live_hi_wanted "$live_hi"
+fact live_hi "$counted"; fact live_hi_in_doubt "$in_doubt"; fact live_hi_wanted "$live_hi"
+n=$counted
 phase "latency at $live_hi"
 vegeta_rate warm_hi "(warm-up) herald discover (3 instances)" herald/discover/bench "$rate" "$warmup"
 vegeta_rate lat_hi "herald discover at $n live publications" herald/discover/bench "$rate" "$latency_duration"

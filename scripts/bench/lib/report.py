@@ -103,8 +103,9 @@ def main():
         print(f"  {what}: {f[f'fill_{key}_ok']:,} of {f[f'fill_{key}_wanted']:,} publishes answered in "
               f"{f[f'fill_{key}_seconds']} s ({f[f'fill_{key}_ok'] / max(f[f'fill_{key}_seconds'], 0.1):.0f}/s), "
               f"{f[f'fill_{key}_cut']} given up at the limit")
-    print(f"  bench-big: {f['big_reached']:,} live instances after its fill, {f['big_before_line']:,} before the "
-          f"publish line's warm-up, {f['big_after_line']:,} after the line")
+    print(f"  bench-big: {f['big_reached']:,} live instances after its fill, {f['big_after_line']:,} after the publish "
+          f"line; {f['live_hi']:,} live publications before the second latency run, and up to {f['live_hi_in_doubt']:,} "
+          "more (requests given up whose outcome is unknown)")
     settles = {k[7:-8]: v for k, v in f.items() if k.startswith("settle_") and v > 2}
     if settles:
         print("  waited for the server and Herald to go idle (s): " + ", ".join(f"{k} {v}" for k, v in settles.items()))

@@ -5,7 +5,9 @@
 #       WARM_ARGS (default: the line's own), then $duration with wrk -t$threads -c$connections to
 #       PATH with the bench.lua arguments ARGS. PLUGIN (herald, kv-go or none) is the process whose
 #       CPU time is counted. Sets rps, p50, p99 (ms), non2xx, ok_count, server_us, plugin_us (CPU µs
-#       per request) and rss_after (Herald's RSS) for KEY, and appends "KEY|LABEL" to lines. A Herald
+#       per request), rss_after (Herald's RSS), warm_ok (the warm-up's 2xx answers) and under_way (at
+#       most $connections a run: requests wrk stopped waiting for, whose outcome is unknown) for KEY,
+#       and appends "KEY|LABEL" to lines. A Herald
 #       line dies on a non-2xx answer, a socket error, or fresh keys that ran out. If line_after_warmup
 #       is set, it is run as a command between the warm-up and the counted run. wrk gives up on a
 #       request after $wrk_timeout (default 10s), which counts as a socket error.
@@ -14,7 +16,7 @@
 command -v wrk >/dev/null || die "wrk is not installed (Debian: apt-get install wrk)"
 lua="$root/scripts/bench/lib/bench.lua"
 clk_tck=$(getconf CLK_TCK)
-declare -A rps p50 p99 non2xx ok_count server_us plugin_us rss_after
+declare -A rps p50 p99 non2xx ok_count server_us plugin_us rss_after warm_ok under_way
 lines=() line_after_warmup=""
 
 wrk_run() {  # DURATION PATH wrk-script-args... -> the RESULT line (wrk's own output goes to $work/wrk.out)
@@ -38,8 +40,11 @@ line() {
   $in_warm || warm=("${args[@]}")
   case "$plugin" in herald) pid=$herald_pid ;; kv-go) pid=$kvgo_pid ;; *) pid="" ;; esac
   printf 'bench: %-48s' "$label" >&2
+  warm_ok[$key]=0 under_way[$key]=$connections
   if [[ "$(seconds "$warmup")" != 0 ]]; then
     r=$(wrk_run "$warmup" "${warm[@]}")
+    warm_ok[$key]=$(( $(field requests "$r") - $(field non2xx "$r") ))
+    under_way[$key]=$((2 * connections))
     if [[ $plugin == herald && ( $(field non2xx "$r") != 0 || $(field exhausted "$r") != 0 ) ]]; then
       echo >&2; die "$label: the warm-up had non-2xx answers or ran out of keys: $r"
     fi
