@@ -8,6 +8,7 @@
 #   4. discover p99 at 100,000 live publications / at 100                latency at a fixed rate, vegeta
 #   5. the Herald plugin's highest RSS over the whole run (VmHWM of its process)
 #   6. start -> handshake, median of 10, Herald / Go KV plugin           (as scripts/bench/startup.sh)
+# Builtin KV's read and write lines are measured too, for scale (the details under the table).
 # The order: handshakes (before the server starts, on a quiet machine); the server with 100 live
 # publications: discover latency, then the read lines; a service filled to 10,000 instances; the
 # write and publish lines; the mount filled to 100,000 live publications; discover latency again.
@@ -46,7 +47,7 @@ while (($#)); do
         --runs) runs="$2" ;; --kv-version) kv_version="$2" ;; --big-limit) big_limit="$2" ;; --live-limit) live_limit="$2" ;;
       esac
       shift ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -154,6 +155,7 @@ vegeta_rate lat_kv "go kv plugin read" kvgo/bench "$rate" "$latency_duration"
 
 # --- 3. discover / Go KV read, three alternated runs ----------------------------------------------------
 phase reads
+line kv_read "builtin kv read" none kv/bench get
 warmup_given="$warmup"
 for i in 1 2 3; do
   line "kvgo_read_$i" "go kv plugin read (run $i)"          kv-go  kvgo/bench get
@@ -169,6 +171,7 @@ count_fill
 big_reached=$fill_ok; fact big_reached "$big_reached"; fact big_in_doubt "$fill_cut"
 settle big
 phase writes
+line kv_write    "builtin kv write"                         none   kv/bench-w kvwrite 600
 line kvgo_write  "go kv plugin write"                       kv-go  kvgo/bench-w kvwrite 600
 line publish_svc "herald publish (fresh, new service each)" herald herald/publish publish "$svc_file" "$threads" bench-s /i \
                  --warm herald/publish publish "$svc_warm" "$threads" bench-ws /i

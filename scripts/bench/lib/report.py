@@ -109,6 +109,7 @@ def main():
     settles = {k[7:-8]: v for k, v in f.items() if k.startswith("settle_") and v > 2}
     if settles:
         print("  waited for the server and Herald to go idle (s): " + ", ".join(f"{k} {v}" for k, v in settles.items()))
+    print(f"  builtin kv (for scale): read {f['rps_kv_read']:,} req/s, write {f['rps_kv_write']:,} req/s")
     keys = ["kvgo_write", "publish_svc", "publish_big"] + [f"{w}_{i}" for i in (1, 2, 3) for w in ("kvgo_read", "discover")]
     print("  p50 / p99 ms, server / plugin CPU us per request: " + "; ".join(
         f"{k} {f[f'p50_{k}']} / {f[f'p99_{k}']}, {f[f'server_us_{k}']} / {f[f'plugin_us_{k}']}" for k in keys))
