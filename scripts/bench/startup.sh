@@ -24,8 +24,6 @@ while (($#)); do
   shift
 done
 
-handshake_tool="$root/../shared/tools/handshake_time.py"
-[[ -f "$handshake_tool" ]] || { echo "bench: $handshake_tool not found (it ships beside the repository)" >&2; exit 1; }
 [[ -x target/plugin/herald ]] || scripts/package.sh >&2
 
 source scripts/bench/lib/peers.sh
@@ -33,8 +31,8 @@ kv=$(kv_plugin "$kv_version")
 server_bin=$(server_binary "$server")
 
 echo "== start to handshake line ($runs runs each, first run not counted)"
-herald_hs=$(python3 "$handshake_tool" -n "$runs" target/plugin/herald)
-kv_hs=$(python3 "$handshake_tool" -n "$runs" "$kv")
+herald_hs=$(handshake "$runs" target/plugin/herald)
+kv_hs=$(handshake "$runs" "$kv")
 printf '%-28s %s\n' "herald (shim + JVM)" "$herald_hs" "vault-plugin-secrets-kv" "$kv_hs"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/herald-bench.XXXXXX")

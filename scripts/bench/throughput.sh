@@ -38,169 +38,34 @@ while (($#)); do
   esac
   shift
 done
-die() { echo "bench: error: $*" >&2; exit 1; }
-seconds() {  # wrk duration (10, 10s, 2m, 1h) -> seconds
-  case "$1" in
-    *s) echo "${1%s}" ;; *m) echo $(( ${1%m} * 60 )) ;; *h) echo $(( ${1%h} * 3600 )) ;; *) echo "$1" ;;
-  esac
-}
+source scripts/bench/lib/common.sh
 [[ "$server" == bao || "$server" == vault ]] || die "--server must be bao or vault"
 [[ "$(seconds "$duration")" =~ ^[0-9]+$ && "$(seconds "$warmup")" =~ ^[0-9]+$ ]] || die "durations look like 10s, 2m"
 ((connections >= threads)) || die "--connections must be at least --threads"
 keys="${keys:-$(( 1500 * $(seconds "$duration") ))}"
 warm_keys=$(( 1500 * $(seconds "$warmup") + 100 ))
 
-# --- tools ----------------------------------------------------------------------------------------------
-command -v wrk >/dev/null || die "wrk is not installed (Debian: apt-get install wrk)"
-command -v curl >/dev/null || die "curl is not installed"
-[[ -x target/plugin/herald && -f target/plugin/herald.sha256 ]] \
-  || die "no packaged plugin in target/plugin; run scripts/package.sh first"
-source scripts/lib/jdk.sh
-source scripts/bench/lib/peers.sh
-kv=$(kv_plugin "$kv_version")
-server_bin=$(server_binary "$server")
-if [[ "$server" != bao ]]; then
-  export PATH="$(dirname "$server_bin"):$PATH"   # register-plugin.sh looks the CLI up on PATH
-fi
-cli="$server_bin"
-lua="$root/scripts/bench/lib/bench.lua"
-
-# --- request bodies with fresh keys (cached: each run's dev server has never seen them) ----------------
-cache="${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}/bench"
-mkdir -p "$cache"
-bodies() {  # proof prefix count -> path of a file of `count` publish bodies (PublishBodies.java)
-  local file="$cache/$1-$2-$3.jsonl"
-  if [[ ! -s "$file" ]]; then
-    echo "bench: making $3 Ed25519 keys ($1) for $2<n> (once; cached in $cache)" >&2
-    java "$root/scripts/bench/lib/PublishBodies.java" --count "$3" --proof "$1" --prefix "$2" \
-      --role bench --domain bench.internal --out "$file.tmp"
-    mv "$file.tmp" "$file"
-  fi
-  echo "$file"
-}
-seed_file=$(bodies csr i 4)                     # i1..i3 for discover (line 0 unused)
+# --- tools and request bodies with fresh keys ---------------------------------------------------------
+source scripts/bench/lib/wrk.sh
 same_file=$(bodies csr u 1)                     # the unchanged re-publish
 csr_warm=$(bodies csr w "$warm_keys");        csr_file=$(bodies csr i "$keys")
 pk_warm=$(bodies public_key w "$warm_keys");  pk_file=$(bodies public_key i "$keys")
 svc_warm=$(bodies csr ws "$warm_keys");       svc_file=$(bodies csr s "$keys")
 
 # --- the server ------------------------------------------------------------------------------------------
-work=$(mktemp -d "${TMPDIR:-/tmp}/herald-throughput.XXXXXX")
-mkdir -p "$work/plugins"
-cp "$kv" "$work/plugins/kv-go"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-source scripts/lib/dev-server.sh
-dev_server_start "$server_bin" "$work" bench || die "the server did not start"
-addr="$VAULT_ADDR"
-
-api() {  # METHOD PATH [JSON BODY] -> response body on stdout; dies on a non-2xx answer
-  local out status
-  out=$(curl -sS -X "$1" -H "X-Vault-Token: bench" -H "Content-Type: application/json" \
-        ${3:+--data-binary "$3"} -w '\n%{http_code}' "$addr/v1/$2")
-  status="${out##*$'\n'}"
-  [[ "$status" == 2* ]] || die "$1 $2 answered $status: ${out%$'\n'*}"
-  printf '%s' "${out%$'\n'*}"
-}
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {'d': d}))" "$1"; }
-
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_server_start "$server"
 echo "bench: $("$cli" version | head -1) dev server on $addr; wrk -t$threads -c$connections, $warmup warm-up + $duration per line" >&2
-scripts/register-plugin.sh --plugin-dir "$work/plugins" --package target/plugin --mount herald --cli "$server" \
-  >"$work/register.log" 2>&1 || { cat "$work/register.log" >&2; die "registering Herald failed (above)"; }
-"$cli" plugin register -sha256="$(sha256sum "$work/plugins/kv-go" | cut -d' ' -f1)" -command=kv-go secret kv-go >/dev/null
-"$cli" secrets enable -path=kvgo kv-go >/dev/null
-"$cli" secrets enable -path=kv -version=1 kv >/dev/null
 
-value=$(printf 'v%.0s' $(seq 1 600))
-api POST kv/bench "{\"value\":\"$value\"}" >/dev/null
-api POST kvgo/bench "{\"value\":\"$value\"}" >/dev/null
-[[ $(api GET kvgo/bench | json 'len(d["data"]["value"])') == 600 ]] || die "kvgo/bench does not read back"
-api POST herald/roles/bench '{"services":["bench","bench-*"],"instance":"*","allow_unbound":true,
-  "require_proof":false,"allowed_dns_names":["*.bench.internal"],"allowed_cidrs":["10.0.0.0/8"]}' >/dev/null
-for i in 1 2 3; do
-  api POST "herald/publish/bench/i$i" "$(sed -n "$((i + 1))p" "$seed_file")" >/dev/null
-done
-[[ $(api GET herald/discover/bench | json 'len(d["data"]["instances"])') == 3 ]] || die "discover/bench does not list 3 instances"
+bench_seed
 api POST herald/publish/bench-same/u0 "$(head -1 "$same_file")" >/dev/null
 [[ $(api POST herald/publish/bench-same/u0 "$(head -1 "$same_file")" | json 'd["data"]["unchanged"]') == True ]] \
   || die "re-publishing the same body is not answered unchanged=true"
 api GET herald/config >/dev/null
 
-descendants() { local p; for p in $(pgrep -P "$1" || true); do echo "$p"; descendants "$p"; done; }
-plugin_pid() {  # command-line substring -> pid of the server's descendant running it
-  local pid
-  for pid in $(descendants "$server_pid"); do
-    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"; then echo "$pid"; return; fi
-  done
-}
-rss_mb() { [[ -n "$1" ]] && awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
-herald_pid=$(plugin_pid herald-plugin.jar)
-kvgo_pid=$(plugin_pid kv-go)
-[[ -n "$herald_pid" ]] || die "no Herald plugin process (java ... herald-plugin.jar) under the server"
 herald_rss_before=$(rss_mb "$herald_pid")
 
 # --- the lines -------------------------------------------------------------------------------------------
-clk_tck=$(getconf CLK_TCK)
-cpu_ticks() { [[ -n "$1" && -r "/proc/$1/stat" ]] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
-declare -A rps p50 p99 non2xx ok_count server_us plugin_us rss_after
-lines=()
-wrk_run() {  # DURATION PATH wrk-script-args... -> the RESULT line (wrk's own output goes to $work/wrk.out)
-  local d="$1" path="$2"; shift 2
-  wrk -t"$threads" -c"$connections" -d"$d" --timeout 10s -H "X-Vault-Token: bench" -s "$lua" \
-    "$addr/v1/$path" -- "$@" >"$work/wrk.out" 2>&1 || { cat "$work/wrk.out" >&2; die "wrk failed on $path"; }
-  grep '^RESULT ' "$work/wrk.out" || { cat "$work/wrk.out" >&2; die "no RESULT from wrk on $path"; }
-}
-field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }
-per_req() { awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN {printf "%.0f", n ? t * 1e6 / hz / n : 0}'; }
-# line KEY LABEL PLUGIN(herald|kv-go|none) PATH ARGS... [--warm WARM_PATH WARM_ARGS...]
-# A warm-up run (not counted) goes to WARM_PATH with WARM_ARGS (default: the same as the line).
-line() {
-  local key="$1" label="$2" plugin="$3"; shift 3
-  local args=() warm=() in_warm=false a r pid
-  for a in "$@"; do
-    if [[ "$a" == --warm ]]; then in_warm=true
-    elif $in_warm; then warm+=("$a")
-    else args+=("$a")
-    fi
-  done
-  $in_warm || warm=("${args[@]}")
-  case "$plugin" in herald) pid=$herald_pid ;; kv-go) pid=$kvgo_pid ;; *) pid="" ;; esac
-  printf 'bench: %-40s' "$label" >&2
-  r=$(wrk_run "$warmup" "${warm[@]}")
-  if [[ $plugin == herald && ( $(field non2xx "$r") != 0 || $(field exhausted "$r") != 0 ) ]]; then
-    echo >&2; die "$label: the warm-up had non-2xx answers or ran out of keys: $r"
-  fi
-  local s0 p0 s1 p1 requests dur errors
-  s0=$(cpu_ticks "$server_pid"); p0=$(cpu_ticks "$pid")
-  r=$(wrk_run "$duration" "${args[@]}")
-  s1=$(cpu_ticks "$server_pid"); p1=$(cpu_ticks "$pid")
-  requests=$(field requests "$r"); dur=$(field duration_us "$r")
-  errors=$(( $(field connect "$r") + $(field read "$r") + $(field write "$r") + $(field timeout "$r") ))
-  rps[$key]=$(awk -v n="$requests" -v d="$dur" 'BEGIN {printf "%.0f", n / (d / 1e6)}')
-  p50[$key]=$(awk -v u="$(field p50_us "$r")" 'BEGIN {printf "%.2f", u / 1000}')
-  p99[$key]=$(awk -v u="$(field p99_us "$r")" 'BEGIN {printf "%.2f", u / 1000}')
-  non2xx[$key]=$(field non2xx "$r")
-  ok_count[$key]=$(( requests - non2xx[$key] ))
-  server_us[$key]=$(per_req $((s1 - s0)) "$requests")
-  plugin_us[$key]=$([[ -n "$pid" ]] && per_req $((p1 - p0)) "$requests" || echo -)
-  rss_after[$key]=$(rss_mb "$herald_pid")
-  lines+=("$key|$label")
-  printf '%7s req/s  p50 %7s ms  p99 %7s ms  non-2xx %s  socket errors %s\n' \
-    "${rps[$key]}" "${p50[$key]}" "${p99[$key]}" "${non2xx[$key]}" "$errors" >&2
-  if [[ $plugin == herald ]]; then
-    (( non2xx[$key] == 0 && errors == 0 )) || die "$label: ${non2xx[$key]} non-2xx answers, $errors socket errors"
-    [[ $(field exhausted "$r") == 0 ]] || die "$label: the $keys fresh keys ran out; run again with a larger --keys"
-  fi
-}
-
 line kv_read      "builtin kv read"                          none   kv/bench get
 line kvgo_read    "go kv plugin read"                        kv-go  kvgo/bench get
 line discover     "herald discover (3 instances)"            herald herald/discover/bench get
