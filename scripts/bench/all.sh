@@ -6,7 +6,7 @@
 #   2. publish into a service of 10,000 live instances / new service    throughput, wrk
 #   3. discover (3 instances) / Go KV read, median of 3 alternated runs  throughput, wrk
 #   4. discover p99 at 100,000 live publications / at 100                latency at a fixed rate, vegeta
-#   5. the Herald plugin's highest RSS over the whole run (VmHWM of its process)
+#   5. the Herald plugin's highest RSS over the whole run (VmHWM of its process, and 1 s samples)
 #   6. start -> handshake, median of 10, Herald / Go KV plugin           (as scripts/bench/startup.sh)
 # Builtin KV's read and write lines are measured too, for scale (the details under the table).
 # The order: handshakes (before the server starts, on a quiet machine); the server with 100 live
@@ -202,13 +202,18 @@ n=$counted
 phase "latency at $live_hi"
 vegeta_rate warm_hi "(warm-up) herald discover (3 instances)" herald/discover/bench "$rate" "$warmup"
 vegeta_rate lat_hi "herald discover at $n live publications" herald/discover/bench "$rate" "$latency_duration"
+vegeta_rate lat_kv_hi "go kv plugin read" kvgo/bench "$rate" "$latency_duration"   # the server's share, for comparison
 
 # --- 5. memory, and the checks of the whole run ----------------------------------------------------------
 [[ "$(plugin_pid herald-plugin.jar)" == "$herald_pid" ]] || die "the Herald plugin process changed during the run (restarted?)"
-fact herald_hwm_mb "$(hwm_mb "$herald_pid")"
+# The kernel's high-water mark (VmHWM) misses a peak that went away without an unmap (the JVM trims
+# its malloc arenas with madvise): the higher of it and the 1 s samples.
+fact herald_hwm_mb "$(awk -v hwm="$(hwm_mb "$herald_pid")" '$1 / 1024 > hwm { hwm = $1 / 1024 } END { printf "%.1f", hwm }' "$work/rss.log")"
 fact herald_rss_end_mb "$(rss_mb "$herald_pid")"
 fact kvgo_hwm_mb "$(hwm_mb "$kvgo_pid")"
 fact herald_peak_phase "$(sort -n "$work/rss.log" | tail -1 | cut -d' ' -f2-)"
+fact herald_rss_by_phase "$(awk '{ kb = $1; $1 = ""; p = substr($0, 2); if (!(p in top)) order[n++] = p; if (kb > top[p]) top[p] = kb }
+  END { for (i = 0; i < n; i++) printf "%s%s %.0f", (i ? ", " : ""), order[i], top[order[i]] / 1024 }' "$work/rss.log")"
 fact herald_rss_samples "$(wc -l <"$work/rss.log")"
 
 # --- the report ------------------------------------------------------------------------------------------

@@ -97,8 +97,9 @@ def main():
         f"run {i} {f[f'rps_discover_{i}']:,}/{f[f'rps_kvgo_read_{i}']:,} = {r:.2f}x" for r, i in sorted(runs, key=lambda x: x[1])))
     print(f"  latency at {f['rate']} req/s (p50 / p99 / max ms): discover at {f['live_lo']:,} live "
           f"{f['lat_p50_lat_lo']} / {f['lat_p99_lat_lo']} / {f['lat_max_lat_lo']}; at {f['live_hi']:,} live "
-          f"{f['lat_p50_lat_hi']} / {f['lat_p99_lat_hi']} / {f['lat_max_lat_hi']}; Go KV read "
-          f"{f['lat_p50_lat_kv']} / {f['lat_p99_lat_kv']} / {f['lat_max_lat_kv']}")
+          f"{f['lat_p50_lat_hi']} / {f['lat_p99_lat_hi']} / {f['lat_max_lat_hi']}; Go KV read at {f['live_lo']:,} live "
+          f"{f['lat_p50_lat_kv']} / {f['lat_p99_lat_kv']} / {f['lat_max_lat_kv']}, at {f['live_hi']:,} live "
+          f"{f['lat_p50_lat_kv_hi']} / {f['lat_p99_lat_kv_hi']} / {f['lat_max_lat_kv_hi']}")
     for key, what in (("big", "fill of bench-big"), ("hi", f"fill to {f['live_hi_wanted']:,} live")):
         print(f"  {what}: {f[f'fill_{key}_ok']:,} of {f[f'fill_{key}_wanted']:,} publishes answered in "
               f"{f[f'fill_{key}_seconds']} s ({f[f'fill_{key}_ok'] / max(f[f'fill_{key}_seconds'], 0.1):.0f}/s), "
@@ -115,6 +116,7 @@ def main():
         f"{k} {f[f'p50_{k}']} / {f[f'p99_{k}']}, {f[f'server_us_{k}']} / {f[f'plugin_us_{k}']}" for k in keys))
     print(f"  Herald RSS: highest {f['herald_hwm_mb']} MB (highest 1 s sample during: {f['herald_peak_phase']}), "
           f"{f['herald_rss_end_mb']} MB at the end; Go KV plugin highest {f['kvgo_hwm_mb']} MB")
+    print(f"  Herald RSS, highest 1 s sample of each phase (MB): {f['herald_rss_by_phase']}")
     print(f"  start -> handshake ms (median / min / max of {f['handshake_runs']}): Herald {f['hs_herald_median']} / "
           f"{f['hs_herald_min']} / {f['hs_herald_max']}, Go KV {f['hs_kv_median']} / {f['hs_kv_min']} / {f['hs_kv_max']}")
 
