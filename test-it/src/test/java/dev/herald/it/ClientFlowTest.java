@@ -186,17 +186,29 @@ class ClientFlowTest {
                 report.put("echo requests served", echo.served());
             }
 
-            // 4. A second instance stays; SIGTERM to the first: it leaves the record at once.
+            // 4. A second instance stays; SIGTERM to the first: it leaves the record long before its
+            // lease would have run out. With the default policy the publisher falls back to revoking
+            // its own token, and the server revokes that token's leases lazily (it marks them expired
+            // and its expiration manager revokes them moments later), so "gone" is awaited, but only
+            // until a second before pod-1's not_after: past that, expiry alone would explain it.
             CliResult staying = run("publish-pod-2", cli(List.of("publish", SERVICE, "pod-2", "--role", "web-static",
                     "--endpoint", "127.0.0.1:9", "--auth", "jwt", "--auth-role", "pods", "--jwt-file", jwtFile("pod-2").toString())));
             assertEquals(0, staying.exitCode(), staying::toString);
             long before = seq(mount);
             publisher.destroy();
             assertTrue(publisher.waitFor(30, TimeUnit.SECONDS), "the publisher stops on SIGTERM");
+            Map<String, Object> stopped = server.http("GET", mount + "/discover/" + SERVICE, null).assertStatus(200).data();
+            long leaseEnd = instances(stopped).stream().filter(i -> "pod-1".equals(Json.at(i, "instance")))
+                    .mapToLong(i -> ((Number) Json.at(i, "not_after")).longValue()).findFirst().orElse(Long.MAX_VALUE);
+            long stoppedAt = System.currentTimeMillis();
+            DevServer.await(Duration.ofSeconds(30), () -> System.currentTimeMillis() / 1000 >= leaseEnd - 1
+                    || !instanceNames(server.http("GET", mount + "/discover/" + SERVICE, null).assertStatus(200).data()).contains("pod-1"));
             Map<String, Object> after = server.http("GET", mount + "/discover/" + SERVICE, null).assertStatus(200).data();
+            assertTrue(System.currentTimeMillis() / 1000 < leaseEnd, () -> "pod-1 left before its lease ended at " + leaseEnd
+                    + ": " + instanceNames(after));
+            report.put("record without pod-1 after SIGTERM (ms)", System.currentTimeMillis() - stoppedAt);
             assertTrue(((Number) after.get("seq")).longValue() > before, () -> "seq rises: " + before + " -> " + after.get("seq"));
-            assertEquals(List.of("pod-2"), ((List<?>) after.get("instances")).stream().map(i -> Json.at(i, "instance")).toList(),
-                    "pod-1 left the record when its publisher stopped");
+            assertEquals(List.of("pod-2"), instanceNames(after), "pod-1 left the record when its publisher stopped");
             assertTrue(read(dir.resolve("publisher.err")).contains("revoked"), () -> read(dir.resolve("publisher.err")));
         }
 
@@ -424,6 +436,14 @@ class ClientFlowTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static List<?> instances(Map<String, Object> record) {
+        return (List<?>) record.get("instances");
+    }
+
+    private static List<Object> instanceNames(Map<String, Object> record) {
+        return instances(record).stream().map(i -> Json.at(i, "instance")).toList();
     }
 
     private static void await(String what, Duration timeout, Supplier<Boolean> condition) {

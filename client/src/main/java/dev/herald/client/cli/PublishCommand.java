@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * {@code herald publish}: publishes this instance's key with its endpoint claims; with
  * {@code --follow}, stays running as a sidecar that renews the lease, rotates the key (with a
  * continuity signature) and rewrites the workload's key and certificate files, and revokes its
- * lease on SIGTERM so that the instance leaves the record at once. Each publication is printed to
+ * lease on SIGTERM so that the instance leaves the record now rather than when the lease runs out. Each publication is printed to
  * stdout as one line of JSON.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
