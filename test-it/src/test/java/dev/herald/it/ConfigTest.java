@@ -30,6 +30,7 @@ class ConfigTest {
         d.put("require_wrapping", false);
         d.put("wrap_ttl", 60L);
         d.put("max_metadata_bytes", 4096L);
+        d.put("max_record_instances", 1000L);
         return d;
     }
 
@@ -97,6 +98,7 @@ class ConfigTest {
                 new Case("signing_algorithm", "RS1"),
                 new Case("default_ttl", "100h"), // above max_ttl
                 new Case("max_metadata_bytes", -1),
+                new Case("max_record_instances", 0),
                 new Case("colour", "blue")); // unknown field: Herald refuses it
         List<Executable> checks = new ArrayList<>();
         for (Case c : cases) {

@@ -55,7 +55,7 @@ class HelpTest {
 
     private static final List<String> CONFIG_FIELDS = List.of("default_ttl", "max_ttl", "rotation_window", "min_overlap",
             "record_ttl", "verification_ttl", "signing_algorithm", "issuer", "require_wrapping", "wrap_ttl",
-            "max_metadata_bytes");
+            "max_metadata_bytes", "max_record_instances");
     private static final List<String> ROLE_FIELDS = List.of("name", "services", "instance", "bound_mount_accessor",
             "bound_alias_metadata", "allow_unbound", "key_types", "min_rsa_bits", "ttl", "max_ttl", "lease_bound",
             "require_proof", "allowed_dns_names", "allowed_cidrs", "allowed_ports", "allow_wildcard_claims");
@@ -68,10 +68,10 @@ class HelpTest {
             new EnginePath("roles/x", "roles/:name", Set.of("create", "read", "update", "delete"), ROLE_FIELDS),
             new EnginePath("roles/", "roles/", Set.of("list"), List.of()),
             new EnginePath("publish/web/a", "publish/:service/:instance", Set.of("create", "update"), PUBLISH_FIELDS),
-            new EnginePath("discover/web", "discover/:service", Set.of("read"), List.of("service")),
+            new EnginePath("discover/web", "discover/:service", Set.of("read"), List.of("service", "limit", "after")),
             new EnginePath("discover/web/a", "discover/:service/:instance", Set.of("read"), List.of("service", "instance")),
-            new EnginePath("services/", "services/", Set.of("list"), List.of()),
-            new EnginePath("history/web", "history/:service", Set.of("read"), List.of("service")),
+            new EnginePath("services/", "services/", Set.of("list"), List.of("limit", "after")),
+            new EnginePath("history/web", "history/:service", Set.of("read"), List.of("service", "from", "limit")),
             new EnginePath("revoke/web/a", "revoke/:service/:instance", Set.of("update"), List.of("service", "instance", "reason", "reset")),
             new EnginePath("tidy", "tidy", Set.of("update"), List.of()),
             new EnginePath("signer", "signer", Set.of("read"), List.of()),

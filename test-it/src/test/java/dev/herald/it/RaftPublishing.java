@@ -82,7 +82,7 @@ final class RaftPublishing {
 
     /** The {@code events} of {@code history/web} through {@code node}. */
     List<?> history(ServerHttp node) {
-        return (List<?>) node.http("GET", mount + "/history/" + SERVICE, null).assertStatus(200).data().get("events");
+        return (List<?>) node.http("GET", mount + "/history/" + SERVICE + "?limit=10000", null).assertStatus(200).data().get("events");
     }
 
     /** The record's issuer: the mount path with a slash, the default {@code issuer}. */

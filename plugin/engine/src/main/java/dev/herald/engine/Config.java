@@ -20,7 +20,7 @@ import java.util.function.Function;
  */
 record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Duration minOverlap, Duration recordTtl,
               Duration verificationTtl, String signingAlgorithm, String issuer, boolean requireWrapping,
-              Duration wrapTtl, long maxMetadataBytes) {
+              Duration wrapTtl, long maxMetadataBytes, long maxRecordInstances) {
 
     static final String STORAGE_KEY = "config";
 
@@ -36,6 +36,7 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             .requireWrapping(false)
             .wrapTtl(Duration.ofSeconds(60))
             .maxMetadataBytes(4096)
+            .maxRecordInstances(1000)
             .build();
 
     static Builder builder() {
@@ -55,7 +56,8 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                 .issuer(issuer)
                 .requireWrapping(requireWrapping)
                 .wrapTtl(wrapTtl)
-                .maxMetadataBytes(maxMetadataBytes);
+                .maxMetadataBytes(maxMetadataBytes)
+                .maxRecordInstances(maxRecordInstances);
     }
 
     /** The stored settings, or the defaults if none were ever written. */
@@ -108,6 +110,7 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         map.put("require_wrapping", requireWrapping);
         map.put("wrap_ttl", duration.apply(wrapTtl));
         map.put("max_metadata_bytes", maxMetadataBytes);
+        map.put("max_record_instances", maxRecordInstances);
         return map;
     }
 
@@ -126,6 +129,7 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                 .requireWrapping(stored.get("require_wrapping") instanceof Boolean b ? b : d.requireWrapping)
                 .wrapTtl(duration(stored, "wrap_ttl", d.wrapTtl))
                 .maxMetadataBytes(stored.get("max_metadata_bytes") instanceof Number n ? n.longValue() : d.maxMetadataBytes)
+                .maxRecordInstances(stored.get("max_record_instances") instanceof Number n ? n.longValue() : d.maxRecordInstances)
                 .build();
     }
 
@@ -147,6 +151,7 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         private Boolean requireWrapping;
         private Duration wrapTtl;
         private Long maxMetadataBytes;
+        private Long maxRecordInstances;
 
         private Builder() {
         }
@@ -206,6 +211,11 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             return this;
         }
 
+        Builder maxRecordInstances(long value) {
+            maxRecordInstances = value;
+            return this;
+        }
+
         /** @throws IllegalStateException naming the first field left out */
         Config build() {
             return new Config(
@@ -219,7 +229,8 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                     Required.field(issuer, "Config", "issuer"),
                     Required.field(requireWrapping, "Config", "requireWrapping"),
                     Required.field(wrapTtl, "Config", "wrapTtl"),
-                    Required.field(maxMetadataBytes, "Config", "maxMetadataBytes"));
+                    Required.field(maxMetadataBytes, "Config", "maxMetadataBytes"),
+                    Required.field(maxRecordInstances, "Config", "maxRecordInstances"));
         }
     }
 }

@@ -42,11 +42,15 @@ final class ConfigPath {
     static final Field<Long> MAX_METADATA_BYTES = Field.integer("max_metadata_bytes",
             "Largest metadata map a publication may carry, in bytes of its JSON.")
             .defaultValue(D.maxMetadataBytes()).check(n -> n > 0 && n <= 1 << 20, "be between 1 and 1048576");
+    static final Field<Long> MAX_RECORD_INSTANCES = Field.integer("max_record_instances",
+            "Most instances one discover record lists; a larger service is read in pages (limit, after).")
+            .defaultValue(D.maxRecordInstances()).check(n -> n > 0 && n <= 100_000, "be between 1 and 100000");
 
     static Path definition(MountState mount) {
         return Path.pattern("config")
                 .fields(DEFAULT_TTL, MAX_TTL, ROTATION_WINDOW, MIN_OVERLAP, RECORD_TTL, VERIFICATION_TTL,
-                        SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES)
+                        SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES,
+                        MAX_RECORD_INSTANCES)
                 .read("Read the mount's settings.", request -> read(mount, request))
                 .update("Change some of the mount's settings; fields left out keep their values.",
                         request -> update(mount, request))
@@ -55,7 +59,9 @@ final class ConfigPath {
                         (rotation_window) and how long old and new keys overlap (min_overlap), how long a
                         signed record stays fresh (record_ttl), the records' signing algorithm and issuer,
                         how long retired signing keys keep verifying (verification_ttl), forced response
-                        wrapping of discover (require_wrapping, wrap_ttl) and the metadata size limit.
+                        wrapping of discover (require_wrapping, wrap_ttl), the metadata size limit, and
+                        the most instances one record lists (max_record_instances; a larger service is
+                        read in pages).
 
                         Durations are written as "24h", "90s" or a number of seconds, and read back in
                         seconds. An update changes only the fields it names; the others keep their values.
@@ -80,6 +86,7 @@ final class ConfigPath {
         request.find(REQUIRE_WRAPPING).ifPresent(changed::requireWrapping);
         request.find(WRAP_TTL).ifPresent(changed::wrapTtl);
         request.find(MAX_METADATA_BYTES).ifPresent(changed::maxMetadataBytes);
+        request.find(MAX_RECORD_INSTANCES).ifPresent(changed::maxRecordInstances);
         Config updated = changed.build().validated();
         mount.updateConfig(updated);
         return Response.data(updated.toResponseData(request.mount().path()));

@@ -1,5 +1,6 @@
 package dev.herald.engine;
 
+import dev.herald.sdk.Field;
 import dev.herald.sdk.Path;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
@@ -26,6 +27,14 @@ final class DiscoverPath {
     /** The {@code scope} claim: a client asks for one and refuses the other, so neither stands in for the other. */
     static final String SCOPE_SERVICE = "service";
     static final String SCOPE_INSTANCE = "instance";
+    /** A page of a service's record: it names the cursor it starts after, so no page stands in for another. */
+    static final String SCOPE_PAGE = "page";
+    static final Field<Long> LIMIT = Field.integer("limit",
+            "Read the service's record in pages of at most this many instances (at most max_record_instances).")
+            .check(n -> n > 0 && n <= 100_000, "be between 1 and 100000");
+    static final Field<String> AFTER = Field.string("after",
+            "Read the page of the service's record that starts after this instance (the next of the page before).")
+            .check(a -> a.isEmpty() || Names.valid(a), "be empty or an instance name");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Settings settings;
@@ -44,7 +53,7 @@ final class DiscoverPath {
 
     Path serviceDefinition() {
         return Path.pattern("discover/:service")
-                .fields(PublishPath.SERVICE)
+                .fields(PublishPath.SERVICE, LIMIT, AFTER)
                 .read("Read the signed record of a service's live instances.", request -> discover(request, ""))
                 .help("The signed record of all live instances of a service.", HELP);
     }
@@ -71,32 +80,33 @@ final class DiscoverPath {
             agent templates. A client verifies the signature with jwks, checks typ, iss, sub, scope and
             exp, and that seq never goes down. 404 when nothing is live. With require_wrapping in config the
             answer is always response-wrapped.
+
+            A service with more live instances than max_record_instances (config) is read in pages:
+            discover/:service with limit (and after, the next of the page before). A page is a record of
+            scope "page" with three more claims: after (the cursor it starts after, "" for the first),
+            next (the last instance it lists, or "" when no live instance follows) and total (the live
+            instances of the service at its seq). A client checks that after is the cursor it asked
+            for and that seq never goes down from page to page.
             """;
 
     private Response discover(Request request, String instance) {
         String service = request.get(PublishPath.SERVICE);
+        Config config = settings.get();
+        View view = View.of(request, instance, config);
         // Taken before anything a record is made of is read: a record made from a config or key
         // that changed meanwhile is not kept.
-        long stamp = records.stamp(service, instance);
-        Config config = settings.get();
+        long stamp = records.stamp(service, view.key());
+        config = settings.get();
         Instant now = clock.instant();
         Registry.Snapshot snapshot = registry.snapshot(service);
         ServiceState state = snapshot.state();
         long sequence = state.sequenceAt(now);
         SigningKey key = signer.current();
         String issuer = config.effectiveIssuer(request.mount().path());
-        SignedRecord record = records.get(snapshot, instance);
+        SignedRecord record = records.get(snapshot, view.key());
         if (record == null || !record.reusableFor(sequence, key.kid(), issuer, now)) {
-            List<Publication> listed = instance.isEmpty() ? state.liveAt(now)
-                    : state.of(instance).stream().filter(p -> p.liveAt(now)).toList();
-            if (listed.isEmpty()) {
-                throw VaultException.notFound(instance.isEmpty()
-                        ? "service " + service + " has no live instance"
-                        : "instance " + instance + " of service " + service + " has no live publication");
-            }
-            record = sign(service, instance.isEmpty() ? SCOPE_SERVICE : SCOPE_INSTANCE, listed, sequence, key, issuer,
-                    config.recordTtl(), now);
-            records.keep(snapshot, instance, record, stamp);
+            record = view.sign(state, now, new Signing(sequence, key, issuer, config.recordTtl(), now));
+            records.keep(snapshot, view.key(), record, stamp);
         }
         Response response = Response.data(record.data());
         if (config.requireWrapping()) {
@@ -105,9 +115,110 @@ final class DiscoverPath {
         return response;
     }
 
-    private static SignedRecord sign(String service, String scope, List<Publication> listed, long sequence, SigningKey key,
-                                     String issuer, Duration recordTtl, Instant now) {
-        Instant iat = now.truncatedTo(ChronoUnit.SECONDS);
+    /** What a record is signed with and when: the same for every kind of record. */
+    private record Signing(long sequence, SigningKey key, String issuer, Duration recordTtl, Instant now) {
+    }
+
+    /**
+     * Which record a request asks for: one instance's, the whole service's, or a page of it. Its
+     * {@link #key} names it among the mount's kept records: "" for the service, the instance's name,
+     * or "?after&limit" for a page (names have neither '?' nor '&').
+     */
+    private sealed interface View {
+        String key();
+
+        SignedRecord sign(ServiceState state, Instant now, Signing signing);
+
+        static View of(Request request, String instance, Config config) {
+            if (!instance.isEmpty()) {
+                return new OneInstance(instance);
+            }
+            long most = config.maxRecordInstances();
+            if (!request.has(LIMIT) && !request.has(AFTER)) {
+                return new WholeService(most);
+            }
+            long limit = request.find(LIMIT).orElse(most);
+            if (limit > most) {
+                throw VaultException.badRequest("invalid limit: " + limit + " is more than max_record_instances (" + most
+                        + ") of this mount");
+            }
+            return new Page(request.find(AFTER).orElse(""), (int) limit);
+        }
+    }
+
+    private record OneInstance(String instance) implements View {
+        @Override
+        public String key() {
+            return instance;
+        }
+
+        @Override
+        public SignedRecord sign(ServiceState state, Instant now, Signing signing) {
+            List<Publication> listed = state.of(instance).stream().filter(p -> p.liveAt(now)).toList();
+            if (listed.isEmpty()) {
+                throw VaultException.notFound("instance " + instance + " of service " + state.service()
+                        + " has no live publication");
+            }
+            return DiscoverPath.sign(state.service(), SCOPE_INSTANCE, listed, Map.of(), signing);
+        }
+    }
+
+    private record WholeService(long most) implements View {
+        @Override
+        public String key() {
+            return "";
+        }
+
+        @Override
+        public SignedRecord sign(ServiceState state, Instant now, Signing signing) {
+            long live = state.instanceCountAt(now);
+            if (live > most) {
+                throw VaultException.badRequest("service " + state.service() + " has " + live
+                        + " live instances, more than max_record_instances (" + most + ") of this mount:"
+                        + " read its record in pages (limit, after) or one instance at a time");
+            }
+            List<Publication> listed = state.liveAt(now);
+            if (listed.isEmpty()) {
+                throw notLive(state);
+            }
+            return DiscoverPath.sign(state.service(), SCOPE_SERVICE, listed, Map.of(), signing);
+        }
+    }
+
+    private record Page(String after, int limit) implements View {
+        @Override
+        public String key() {
+            return "?" + after + "&" + limit;
+        }
+
+        @Override
+        public SignedRecord sign(ServiceState state, Instant now, Signing signing) {
+            long total = state.instanceCountAt(now);
+            if (total == 0) {
+                throw notLive(state);
+            }
+            // A page past the last live instance (they left while a client walked the pages) is
+            // signed empty: "nothing live after this cursor at this seq" is true and ends the walk.
+            ServiceState.Page page = state.liveAfter(after, limit, now);
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("after", after);
+            claims.put("next", page.next());
+            claims.put("total", total);
+            return DiscoverPath.sign(state.service(), SCOPE_PAGE, page.listed(), claims, signing);
+        }
+    }
+
+    private static VaultException notLive(ServiceState state) {
+        return VaultException.notFound("service " + state.service() + " has no live instance");
+    }
+
+    private static SignedRecord sign(String service, String scope, List<Publication> listed, Map<String, Object> pageClaims,
+                                     Signing signing) {
+        SigningKey key = signing.key();
+        String issuer = signing.issuer();
+        long sequence = signing.sequence();
+        Duration recordTtl = signing.recordTtl();
+        Instant iat = signing.now().truncatedTo(ChronoUnit.SECONDS);
         Instant exp = iat.plus(recordTtl);
         for (Publication publication : listed) {
             if (publication.notAfter().isBefore(exp)) {
@@ -124,6 +235,7 @@ final class DiscoverPath {
         claims.put("jti", Base64.getUrlEncoder().withoutPadding().encodeToString(id));
         claims.put("scope", scope);
         claims.put("seq", sequence);
+        claims.putAll(pageClaims);
         // Each instance's claims once: its JWK means a key decode and a thumbprint.
         List<Map<String, Object>> instances = listed.stream().map(Publication::toRecordClaims).toList();
         claims.put("instances", instances);

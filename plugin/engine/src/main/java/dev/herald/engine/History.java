@@ -166,23 +166,51 @@ final class History {
                 + event.time().getNano()), encode(event));
     }
 
-    /** A service's events, oldest first, with the signer rotations since its first event. */
-    static List<Map<String, Object>> read(Storage storage, String service, long length) {
+    /**
+     * Some of a service's events, oldest first, and {@code next}: the index of the first event after
+     * them, or -1 when they run to the end.
+     */
+    record Page(List<Map<String, Object>> events, long next) {
+        Page {
+            events = List.copyOf(events);
+        }
+    }
+
+    /**
+     * The service's events at indices {@code from} to {@code from + limit - 1} (of {@code length}),
+     * with the signer rotations that fall among them: each rotation since the service's first event
+     * goes on the one page whose span of time holds it (after the event before the page, up to and
+     * including the page's last event; the last page takes every later one), so that reading every
+     * page shows each event once, in order.
+     */
+    static Page read(Storage storage, String service, long length, long from, long limit) {
+        long to = Math.min(length, from + limit);
         List<Map<String, Object>> events = new ArrayList<>();
-        for (long i = 0; i < length; i++) {
+        for (long i = from; i < to; i++) {
             storage.get(serviceKey(service, i)).ifPresent(bytes -> events.add(decode(bytes)));
         }
         if (events.isEmpty()) {
-            return events;
+            return new Page(events, -1);
         }
-        String first = (String) events.getFirst().get("time");
+        Instant first = timeAt(storage, service, 0);
+        Instant lower = from == 0 ? first : timeAt(storage, service, from - 1);
+        Instant upper = to < length ? time(events.getLast()) : Instant.MAX;
         for (String key : storage.list(SIGNER_PREFIX)) {
             storage.get(SIGNER_PREFIX + key).map(History::decode)
-                    .filter(event -> Instant.parse((String) event.get("time")).isAfter(Instant.parse(first)))
+                    .filter(event -> time(event).isAfter(first) && time(event).isAfter(lower) && !time(event).isAfter(upper))
                     .ifPresent(events::add);
         }
-        events.sort(Comparator.comparing(event -> Instant.parse((String) event.get("time"))));
-        return events;
+        events.sort(Comparator.comparing(History::time));
+        return new Page(events, to < length ? to : -1);
+    }
+
+    private static Instant time(Map<String, Object> event) {
+        return Instant.parse((String) event.get("time"));
+    }
+
+    /** The time of the service's event at {@code index}; the earliest time if it cannot be read. */
+    private static Instant timeAt(Storage storage, String service, long index) {
+        return storage.get(serviceKey(service, index)).map(History::decode).map(History::time).orElse(Instant.MIN);
     }
 
     private static byte[] encode(Event event) {

@@ -71,9 +71,12 @@ final class MountState {
         return next;
     }
 
-    /** The service's history, as long as this state of it counts, with the signer rotations since it began. */
-    List<Map<String, Object>> history(ServiceState service) {
-        return History.read(storage, service.service(), service.historyLength());
+    /**
+     * Part of the service's history (as long as this state of it counts, events {@code from} on, at
+     * most {@code limit}), with the signer rotations among them.
+     */
+    History.Page history(ServiceState service, long from, long limit) {
+        return History.read(storage, service.service(), service.historyLength(), from, limit);
     }
 
     /** A storage key changed elsewhere: whoever caches it forgets it. */

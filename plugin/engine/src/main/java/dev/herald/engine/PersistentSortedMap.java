@@ -145,11 +145,32 @@ final class PersistentSortedMap<K, V> implements Iterable<Map.Entry<K, V>> {
     /** The entries in key order. */
     @Override
     public Iterator<Map.Entry<K, V>> iterator() {
+        return entriesAfter(null);
+    }
+
+    /**
+     * The entries whose keys come after {@code after} in key order (all of them for null): O(log n)
+     * to the first, then O(1) amortized per entry, so that a page costs what it lists.
+     */
+    Iterator<Map.Entry<K, V>> entriesAfter(K after) {
         return new Iterator<>() {
             private final Deque<Node<K, V>> path = new ArrayDeque<>();
 
             {
-                descend(root);
+                if (after == null) {
+                    descend(root);
+                } else {
+                    // The nodes whose keys are greater than after, on the way down: each is the
+                    // next in order once everything in its left subtree that is also greater is done.
+                    for (Node<K, V> node = root; node != null; ) {
+                        if (order.compare(node.key, after) > 0) {
+                            path.push(node);
+                            node = node.left;
+                        } else {
+                            node = node.right;
+                        }
+                    }
+                }
             }
 
             private void descend(Node<K, V> node) {

@@ -3,8 +3,8 @@ package dev.herald.engine;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -163,6 +163,45 @@ final class ServiceState {
             }
         }
         return live;
+    }
+
+    /**
+     * Up to {@code limit} instances with a live publication, the first after {@code after} by name
+     * ("" for the first of all), with their live publications; {@code next} names the last of them
+     * when another live instance follows (the {@code after} of the next page), else it is empty.
+     */
+    record Page(List<Publication> listed, String next) {
+        Page {
+            listed = List.copyOf(listed);
+        }
+    }
+
+    /**
+     * One page of {@link #liveAt}: O(log n + k) for the k instances it passes, which are those it lists
+     * unless ended instances (their tombstones) lie between them.
+     */
+    Page liveAfter(String after, int limit, Instant now) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a page lists at least one instance");
+        }
+        List<Publication> listed = new ArrayList<>();
+        int taken = 0;
+        String last = "";
+        Iterator<Map.Entry<String, Instance>> entries = instances.entriesAfter(after.isEmpty() ? null : after);
+        while (entries.hasNext()) {
+            Map.Entry<String, Instance> entry = entries.next();
+            List<Publication> live = entry.getValue().listed().stream().filter(p -> p.liveAt(now)).toList();
+            if (live.isEmpty()) {
+                continue;
+            }
+            if (taken == limit) {
+                return new Page(listed, last); // another live instance follows
+            }
+            listed.addAll(live);
+            taken++;
+            last = entry.getKey();
+        }
+        return new Page(listed, "");
     }
 
     /** Every listed publication (live or not yet pruned), by instance and generation: O(n). */

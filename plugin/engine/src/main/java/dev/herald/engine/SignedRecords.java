@@ -1,7 +1,8 @@
 package dev.herald.engine;
 
 /**
- * The mount's signed records kept for reuse, by service and instance ("" for the whole service).
+ * The mount's signed records kept for reuse, by service and view: an instance's name, "" for the
+ * whole service, or a page's "?after&limit" (see {@code DiscoverPath}).
  * Each is tied to the {@link Registry.Snapshot#revision} it was signed from and served only while
  * the registry holds that revision, so a change of the service, its eviction or the server's
  * invalidation of it leaves its records unused, and a record is never older than its state. What
@@ -23,7 +24,7 @@ final class SignedRecords {
     private final CacheTable<Kept> table = new CacheTable<>(MAX_RECORDS, MAX_LISTED, kept -> kept.record().listed());
 
     private static String key(String service, String instance) {
-        return service + "/" + instance; // names have no '/': "web/" is the service's record, "web/pod-1" one instance's
+        return service + "/" + instance; // names have no '/': "web/" is the service's record, "web/pod-1" one instance's, "web/?&100" a page
     }
 
     /** Taken before reading what a record is signed from (config, signing key, the service), for {@link #keep}. */

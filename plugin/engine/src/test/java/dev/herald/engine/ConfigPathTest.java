@@ -27,7 +27,8 @@ class ConfigPathTest {
                 Map.entry("default_ttl", 86400L), Map.entry("max_ttl", 259200L), Map.entry("rotation_window", 0.5),
                 Map.entry("min_overlap", 3600L), Map.entry("record_ttl", 300L), Map.entry("verification_ttl", 86400L),
                 Map.entry("signing_algorithm", "EdDSA"), Map.entry("issuer", "herald/"),
-                Map.entry("require_wrapping", false), Map.entry("wrap_ttl", 60L), Map.entry("max_metadata_bytes", 4096L)),
+                Map.entry("require_wrapping", false), Map.entry("wrap_ttl", 60L), Map.entry("max_metadata_bytes", 4096L),
+                Map.entry("max_record_instances", 1000L)),
                 send(Operation.READ, Map.of()).data());
     }
 

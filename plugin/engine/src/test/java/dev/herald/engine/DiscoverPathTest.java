@@ -146,4 +146,77 @@ class DiscoverPathTest {
         }
     }
 
+
+    /** A role that lets the pod publish any instance of "big", and {@code count} instances published there. */
+    private void publishBig(List<String> instances) {
+        mount.engine.send(Operation.CREATE, "roles/big", Map.of("services", "big", "instance", "*", "require_proof", false));
+        for (String instance : instances) {
+            Map<String, Object> body = new java.util.HashMap<>();
+            body.put("role", "big");
+            body.put("public_key", TestKeys.generate("ed25519").publicKeyPem());
+            mount.engine.write("publish/big/" + instance, body, PublishingFixture.POD_CALLER);
+        }
+    }
+
+    private Map<String, Object> read(String path, Map<String, Object> data) {
+        return mount.engine.send(Operation.READ, path, data).data();
+    }
+
+    private static Map<String, Object> signedClaims(Map<String, Object> answer) {
+        String payload = ((String) answer.get("record")).split("\\.")[1];
+        return Json.parseObject(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+    }
+
+    private static List<Object> names(Map<String, Object> claims) {
+        return ((List<?>) claims.get("instances")).stream().<Object>map(i -> ((Map<?, ?>) i).get("instance")).toList();
+    }
+
+    @Test
+    void aServiceLargerThanMaxRecordInstancesIsReadInSignedPagesThatChainByTheirCursor() throws Exception {
+        List<String> instances = List.of("p-5", "p-1", "p-7", "p-3", "p-2", "p-6", "p-4");
+        publishBig(instances);
+        mount.engine.send(Operation.UPDATE, "config", Map.of("max_record_instances", 5));
+        assertStatus(400, "7 live instances, more than max_record_instances (5)", () -> read("discover/big", Map.of()));
+        assertStatus(400, "limit: 6 is more than max_record_instances (5)", () -> read("discover/big", Map.of("limit", "6")));
+        assertStatus(400, "after", () -> read("discover/big", Map.of("after", "Not/A/Name")));
+        assertEquals("instance", read("discover/big/p-7", Map.of()).get("scope"), "one instance's record at any size");
+
+        List<Object> walked = new java.util.ArrayList<>();
+        String after = "";
+        long seq = -1;
+        int pages = 0;
+        do {
+            Map<String, Object> page = read("discover/big", Map.of("limit", "3", "after", after));
+            Map<String, Object> claims = signedClaims(page);
+            String jwt = (String) page.get("record");
+            assertTrue(signerKey().verifies(jwt.substring(0, jwt.lastIndexOf('.')), jwt.substring(jwt.lastIndexOf('.') + 1)),
+                    "each page is signed");
+            assertEquals("page", claims.get("scope"));
+            assertEquals(after, claims.get("after"), "a page names the cursor it starts after");
+            assertEquals(7L, ((Number) claims.get("total")).longValue());
+            seq = seq < 0 ? ((Number) claims.get("seq")).longValue() : seq;
+            assertEquals(seq, ((Number) claims.get("seq")).longValue());
+            List<Object> listed = names(claims);
+            assertTrue(listed.size() <= 3);
+            walked.addAll(listed);
+            after = (String) claims.get("next");
+            assertEquals(after.isEmpty() ? "" : listed.getLast(), after, "next is the last instance listed, while more follow");
+            pages++;
+        } while (!after.isEmpty());
+        assertEquals(3, pages);
+        assertEquals(instances.stream().sorted().toList(), walked, "every live instance once, by name");
+
+        // An instance that leaves is on no page; a cursor past the last live instance gives an empty last page.
+        mount.engine.send(Operation.UPDATE, "revoke/big/p-7", Map.of("reason", "test"));
+        Map<String, Object> last = signedClaims(read("discover/big", Map.of("after", "p-6")));
+        assertEquals(List.of(), names(last));
+        assertEquals("", last.get("next"));
+        assertEquals(6L, ((Number) last.get("total")).longValue());
+        assertTrue(((Number) last.get("seq")).longValue() > seq);
+        Map<String, Object> second = signedClaims(read("discover/big", Map.of("limit", "2", "after", "p-2")));
+        assertEquals(List.of("p-3", "p-4"), names(second), "pages of other cursors and sizes are not mixed up");
+        assertEquals("p-4", second.get("next"));
+        mount.engine.send(Operation.UPDATE, "config", Map.of("max_record_instances", 6));
+        assertEquals("service", read("discover/big", Map.of()).get("scope"), "within the limit: the whole record");
+    }
 }

@@ -58,6 +58,11 @@ class PersistentSortedMapTest {
                 assertEquals(model.containsKey(probe), map.containsKey(probe));
                 assertEquals(model.headMap(probe, true).size(), map.countWhile(k -> k <= probe));
                 assertEquals(model.headMap(probe, false).size(), map.countWhile(k -> k < probe));
+                if (step % 13 == 0) {
+                    List<Map.Entry<Integer, String>> after = new ArrayList<>();
+                    map.entriesAfter(probe).forEachRemaining(after::add);
+                    assertEquals(new ArrayList<>(model.tailMap(probe, false).entrySet()), after, "the entries after " + probe);
+                }
                 if (step % 97 == 0) {
                     assertMatches(model, map);
                     oldModels.add(new TreeMap<>(model));
