@@ -150,7 +150,7 @@ final class ChangePathBench {
             return;
         }
         Instant now = mount.engine.clock.instant();
-        PublisherIdentity publisher = new PublisherIdentity("", "", "", Map.of(), "tok-1");
+        PublisherIdentity publisher = PublisherIdentity.unbound("tok-1");
         for (int i = 0; i < size; i++) {
             Publication publication = Publication.builder()
                     .instance("pod-" + i)

@@ -8,7 +8,13 @@ import java.util.Map;
 /** Values for unit tests that need a role or a publication without a mount. */
 final class TestValues {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-    static final PublisherIdentity PUBLISHER = new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok");
+    static final PublisherIdentity PUBLISHER = PublisherIdentity.builder()
+            .entityId("e1")
+            .mountAccessor("acc")
+            .aliasName("pod")
+            .aliasMetadata(Map.of())
+            .tokenAccessor("tok")
+            .build();
 
     private TestValues() {
     }
