@@ -156,7 +156,7 @@ final class ChangePathBench {
                     .instance("pod-" + i)
                     .generation(1)
                     .key(new PublisherKey("ed25519", keyPool.get(i % keyPool.size()), null))
-                    .claims(new EndpointClaims(List.of("a.web.internal:8443"), List.of(), List.of()))
+                    .claims(TestValues.noClaims().endpoints(List.of("a.web.internal:8443")).build())
                     .metadata(Map.of("zone", "a"))
                     .notBefore(now)
                     .notAfter(now.plus(Duration.ofHours(1)))

@@ -54,6 +54,8 @@ class ValueBuildersTest {
                 .mountAccessor("acc").aliasName("pod").tokenAccessor("tok").build());
         assertLeftOut("PublisherIdentity: tokenAccessor is not set",
                 () -> PublisherIdentity.builder().entityId("").noAlias().build());
+        assertLeftOut("EndpointClaims: endpoints is not set", () -> EndpointClaims.builder().build());
+        assertLeftOut("EndpointClaims: dnsNames is not set", () -> TestValues.noClaims().dnsNames(null).build());
     }
 
     @Test
@@ -87,10 +89,10 @@ class ValueBuildersTest {
     @Test
     void onlyTheBuildersCallTheConstructors() throws IOException {
         Pattern construction = Pattern.compile(
-                "\\bnew\\s+(?:History\\.)?(Config|Role|Publication|Event|PublisherIdentity)\\s*\\(");
+                "\\bnew\\s+(?:History\\.)?(Config|Role|Publication|Event|PublisherIdentity|EndpointClaims)\\s*\\(");
         Map<String, String> ownFile = Map.of("Config", "Config.java", "Role", "Role.java",
                 "Publication", "Publication.java", "Event", "History.java",
-                "PublisherIdentity", "PublisherIdentity.java");
+                "PublisherIdentity", "PublisherIdentity.java", "EndpointClaims", "EndpointClaims.java");
         List<String> found = new ArrayList<>();
         List<Path> roots = List.of(Path.of("src/main/java/dev/herald/engine"), Path.of("src/test/java/dev/herald/engine"));
         for (Path root : roots) {
