@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 /**
  * Where a publication says its workload can be reached: endpoints ({@code host:port} or URLs), IP
  * addresses and DNS names. Each must lie within what the role allows, so that a publisher cannot
- * advertise an address it does not own. Immutable.
+ * advertise an address it does not own. Immutable. Made only by a {@link Builder}, which names each
+ * of the three lists: all are lists of strings, and a positional list would let DNS names be
+ * checked and recorded as IP addresses, or endpoints as DNS names, unseen.
  */
 record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<String> dnsNames) {
     static final int MAX_ENTRIES = 64;
@@ -26,6 +28,10 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         endpoints = List.copyOf(endpoints);
         ipAddresses = List.copyOf(ipAddresses);
         dnsNames = List.copyOf(dnsNames);
+    }
+
+    static Builder builder() {
+        return new Builder();
     }
 
     /** One endpoint taken apart. {@code port} is -1 for a URL of a scheme with no known default port. */
@@ -80,6 +86,16 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
         claims.put("ip_addresses", ipAddresses);
         claims.put("dns_names", dnsNames);
         return claims;
+    }
+
+    /** The claims from the members {@link #toClaims} wrote into a stored publication. */
+    @SuppressWarnings("unchecked")
+    static EndpointClaims fromStored(Map<String, Object> stored) {
+        return builder()
+                .endpoints((List<String>) stored.get("endpoints"))
+                .ipAddresses((List<String>) stored.get("ip_addresses"))
+                .dnsNames((List<String>) stored.get("dns_names"))
+                .build();
     }
 
     private static void requireCount(String field, List<String> values) {
@@ -185,5 +201,43 @@ record EndpointClaims(List<String> endpoints, List<String> ipAddresses, List<Str
 
     static String shorten(String value) {
         return value.length() > 50 ? value.substring(0, 50) + "..." : value;
+    }
+
+    /**
+     * Names each list of an {@link EndpointClaims}; {@link #build} fails on any left out. Each is
+     * required, empty where nothing of its kind is claimed: a kind left out by mistake would
+     * otherwise drop what the caller claimed of it, unseen.
+     */
+    static final class Builder {
+        private List<String> endpoints;
+        private List<String> ipAddresses;
+        private List<String> dnsNames;
+
+        private Builder() {
+        }
+
+        /** {@code host:port} or URLs. */
+        Builder endpoints(List<String> value) {
+            endpoints = value;
+            return this;
+        }
+
+        Builder ipAddresses(List<String> value) {
+            ipAddresses = value;
+            return this;
+        }
+
+        Builder dnsNames(List<String> value) {
+            dnsNames = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException naming the first list left out */
+        EndpointClaims build() {
+            return new EndpointClaims(
+                    Required.field(endpoints, "EndpointClaims", "endpoints"),
+                    Required.field(ipAddresses, "EndpointClaims", "ipAddresses"),
+                    Required.field(dnsNames, "EndpointClaims", "dnsNames"));
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -118,8 +117,7 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                 .generation(((Number) stored.get("generation")).longValue())
                 .key(new PublisherKey((String) stored.get("key_type"),
                         Base64.getDecoder().decode((String) stored.get("spki")), (String) stored.get("certificate")))
-                .claims(new EndpointClaims((List<String>) stored.get("endpoints"),
-                        (List<String>) stored.get("ip_addresses"), (List<String>) stored.get("dns_names")))
+                .claims(EndpointClaims.fromStored(stored))
                 .metadata((Map<String, String>) (Map<?, ?>) stored.get("metadata"))
                 .notBefore(Instant.parse((String) stored.get("not_before")))
                 .notAfter(Instant.parse((String) stored.get("not_after")))

@@ -125,8 +125,12 @@ final class PublishPath {
         publisher.requireAllowed(role, service, instance);
         PublisherKey key = key(request, role);
         PublisherKeys.requireAllowed(key, role.keyTypes(), role.minRsaBits(), role.name());
-        EndpointClaims claims = new EndpointClaims(request.get(ENDPOINTS), request.get(IP_ADDRESSES),
-                request.get(DNS_NAMES)).checkedAgainst(role);
+        EndpointClaims claims = EndpointClaims.builder()
+                .endpoints(request.get(ENDPOINTS))
+                .ipAddresses(request.get(IP_ADDRESSES))
+                .dnsNames(request.get(DNS_NAMES))
+                .build()
+                .checkedAgainst(role);
         Map<String, String> metadata = checkedMetadata(request.get(METADATA), config);
 
         Duration maxTtl = min(role.maxTtl().isZero() ? config.maxTtl() : role.maxTtl(), system.maxLeaseTtl());

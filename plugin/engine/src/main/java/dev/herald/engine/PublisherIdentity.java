@@ -14,7 +14,9 @@ import java.util.Optional;
 /**
  * Who published: the caller's identity entity and the alias it logged in with, as the server's
  * identity store knows them (never as the request claims them). Recorded in every publication and
- * history entry.
+ * history entry. Immutable. Made only by a {@link Builder}, which names every field: all five are
+ * strings or a map of strings, and a positional list would let, say, the entity and the token
+ * accessor swap unseen in the record of who published; {@link #unbound} names the one short case.
  *
  * @param entityId      the identity entity, or "" for an unbound publisher (allow_unbound)
  * @param mountAccessor the auth mount of the alias, or ""
@@ -29,6 +31,18 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
         aliasMetadata = Map.copyOf(aliasMetadata);
     }
 
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A caller without an identity entity, let in by the role's allow_unbound: the server knows
+     * nothing of it but its token, so the token accessor is all there is to record.
+     */
+    static PublisherIdentity unbound(String tokenAccessor) {
+        return builder().entityId("").noAlias().tokenAccessor(tokenAccessor).build();
+    }
+
     /**
      * The identity of a request's caller, checked against the role's bindings.
      *
@@ -38,7 +52,7 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
         String accessor = request.caller().tokenAccessor();
         if (!request.caller().hasEntity()) {
             if (role.allowUnbound()) {
-                return new PublisherIdentity("", "", "", Map.of(), accessor);
+                return unbound(accessor);
             }
             throw VaultException.forbidden("role " + role.name() + " needs a caller with an identity entity, and this"
                     + " token has none (a root or orphan token?); set allow_unbound on the role to allow it");
@@ -48,6 +62,7 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
         if (entity.disabled()) {
             throw VaultException.forbidden("the caller's identity entity " + entity.id() + " is disabled");
         }
+        Builder identity = builder().entityId(entity.id()).tokenAccessor(accessor);
         Optional<Entity.Alias> alias = role.boundMountAccessor().isEmpty()
                 ? entity.aliases().stream().filter(a -> metadataMatches(role, a)).findFirst()
                 : entity.aliasOn(role.boundMountAccessor()).filter(a -> metadataMatches(role, a));
@@ -61,10 +76,9 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
                         + role.name() + " (keys: " + String.join(", ", role.boundAliasMetadata().keySet().stream().sorted().toList()) + ")");
             }
             // An entity without aliases (made by hand): bound to nothing, but still an entity.
-            return new PublisherIdentity(entity.id(), "", "", Map.of(), accessor);
+            return identity.noAlias().build();
         }
-        return new PublisherIdentity(entity.id(), alias.get().mountAccessor(), alias.get().name(),
-                alias.get().metadata(), accessor);
+        return identity.alias(alias.get()).build();
     }
 
     private static boolean metadataMatches(Role role, Entity.Alias alias) {
@@ -106,10 +120,17 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
 
     /**
      * An operator acting on the mount (revoke, signer rotation): recorded by the token's entity,
-     * display name and accessor, with no alias, since no role binds an operator.
+     * display name and accessor, with no alias, since no role binds an operator. The display name
+     * stands where an alias's name would, so that whoever reads the history sees who it was.
      */
     static PublisherIdentity operator(dev.herald.sdk.Caller caller) {
-        return new PublisherIdentity(caller.entityId(), "", caller.displayName(), Map.of(), caller.tokenAccessor());
+        return builder()
+                .entityId(caller.entityId())
+                .mountAccessor("")
+                .aliasName(caller.displayName())
+                .aliasMetadata(Map.of())
+                .tokenAccessor(caller.tokenAccessor())
+                .build();
     }
 
     /** The {@code publisher} member of a record's instance. */
@@ -131,8 +152,77 @@ record PublisherIdentity(String entityId, String mountAccessor, String aliasName
 
     @SuppressWarnings("unchecked")
     static PublisherIdentity fromStored(Map<String, Object> stored) {
-        return new PublisherIdentity((String) stored.get("entity_id"), (String) stored.get("mount_accessor"),
-                (String) stored.get("alias_name"), (Map<String, String>) (Map<?, ?>) stored.get("alias_metadata"),
-                stored.get("token_accessor") instanceof String s ? s : "");
+        return builder()
+                .entityId((String) stored.get("entity_id"))
+                .mountAccessor((String) stored.get("mount_accessor"))
+                .aliasName((String) stored.get("alias_name"))
+                .aliasMetadata((Map<String, String>) (Map<?, ?>) stored.get("alias_metadata"))
+                // An identity stored before the token accessor was recorded has none.
+                .tokenAccessor(stored.get("token_accessor") instanceof String s ? s : "")
+                .build();
+    }
+
+    /**
+     * Names every field of a {@link PublisherIdentity}; {@link #build} fails on any left out, an
+     * empty one included: "" is a value to state ("no entity", "no alias"), not a default to fall
+     * into. The alias's three fields are set together from the server's {@link Entity.Alias}, or
+     * as {@link #noAlias}, or one by one where they hold something else (an operator's display
+     * name, a stored identity).
+     */
+    static final class Builder {
+        private String entityId;
+        private String mountAccessor;
+        private String aliasName;
+        private Map<String, String> aliasMetadata;
+        private String tokenAccessor;
+
+        private Builder() {
+        }
+
+        /** The identity entity's id, or "" for an unbound publisher. */
+        Builder entityId(String value) {
+            entityId = value;
+            return this;
+        }
+
+        Builder mountAccessor(String value) {
+            mountAccessor = value;
+            return this;
+        }
+
+        Builder aliasName(String value) {
+            aliasName = value;
+            return this;
+        }
+
+        Builder aliasMetadata(Map<String, String> value) {
+            aliasMetadata = value;
+            return this;
+        }
+
+        /** The alias the caller logged in with, as the server's identity store knows it. */
+        Builder alias(Entity.Alias alias) {
+            return mountAccessor(alias.mountAccessor()).aliasName(alias.name()).aliasMetadata(alias.metadata());
+        }
+
+        /** No alias: an unbound caller, or an entity that has none. */
+        Builder noAlias() {
+            return mountAccessor("").aliasName("").aliasMetadata(Map.of());
+        }
+
+        Builder tokenAccessor(String value) {
+            tokenAccessor = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException naming the first field left out */
+        PublisherIdentity build() {
+            return new PublisherIdentity(
+                    Required.field(entityId, "PublisherIdentity", "entityId"),
+                    Required.field(mountAccessor, "PublisherIdentity", "mountAccessor"),
+                    Required.field(aliasName, "PublisherIdentity", "aliasName"),
+                    Required.field(aliasMetadata, "PublisherIdentity", "aliasMetadata"),
+                    Required.field(tokenAccessor, "PublisherIdentity", "tokenAccessor"));
+        }
     }
 }

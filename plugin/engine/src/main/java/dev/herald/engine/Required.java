@@ -2,8 +2,9 @@ package dev.herald.engine;
 
 /**
  * The check of the builders of Herald's many-field values ({@link Config}, {@link Role},
- * {@link Publication}, {@link History.Event}): each field is set by name, and one left out is a
- * programming error named at once, not a value built with a hole or two fields swapped.
+ * {@link Publication}, {@link History.Event}, {@link PublisherIdentity}, {@link EndpointClaims}):
+ * each field is set by name, and one left out is a programming error named at once, not a value
+ * built with a hole or two fields swapped.
  */
 final class Required {
     private Required() {

@@ -150,13 +150,13 @@ final class ChangePathBench {
             return;
         }
         Instant now = mount.engine.clock.instant();
-        PublisherIdentity publisher = new PublisherIdentity("", "", "", Map.of(), "tok-1");
+        PublisherIdentity publisher = PublisherIdentity.unbound("tok-1");
         for (int i = 0; i < size; i++) {
             Publication publication = Publication.builder()
                     .instance("pod-" + i)
                     .generation(1)
                     .key(new PublisherKey("ed25519", keyPool.get(i % keyPool.size()), null))
-                    .claims(new EndpointClaims(List.of("a.web.internal:8443"), List.of(), List.of()))
+                    .claims(TestValues.noClaims().endpoints(List.of("a.web.internal:8443")).build())
                     .metadata(Map.of("zone", "a"))
                     .notBefore(now)
                     .notAfter(now.plus(Duration.ofHours(1)))

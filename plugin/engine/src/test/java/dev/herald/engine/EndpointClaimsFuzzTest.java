@@ -28,7 +28,8 @@ class EndpointClaimsFuzzTest {
         List<String> ips = strings(data);
         List<String> dnsNames = strings(data);
         try {
-            new EndpointClaims(endpoints, ips, dnsNames).checkedAgainst(role);
+            EndpointClaims.builder().endpoints(endpoints).ipAddresses(ips).dnsNames(dnsNames).build()
+                    .checkedAgainst(role);
         } catch (VaultException e) {
             assertTrue(e.status() == 400 || e.status() == 403, () -> "status " + e.status() + ": " + e.getMessage());
         }

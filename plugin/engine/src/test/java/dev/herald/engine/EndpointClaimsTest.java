@@ -18,12 +18,24 @@ class EndpointClaimsTest {
         return TestValues.endpointLimits(allowWildcardClaims);
     }
 
+    /** Claims of one {@code value} of one {@code kind}: "endpoint", "ip" or "dns". */
+    private static EndpointClaims claiming(String kind, String value) {
+        EndpointClaims.Builder claims = TestValues.noClaims();
+        switch (kind) {
+            case "endpoint" -> claims.endpoints(List.of(value));
+            case "ip" -> claims.ipAddresses(List.of(value));
+            case "dns" -> claims.dnsNames(List.of(value));
+            default -> throw new IllegalArgumentException("no kind of claim is called " + kind);
+        }
+        return claims.build();
+    }
+
     @ParameterizedTest
     @CsvSource({
             "a.web.internal:443", "https://web.example.com/", "https://a.web.internal:8080/path?q=1",
             "10.1.2.3:8000", "[fd00::1]:443", "grpcs://a.b.web.internal"})
     void allowedEndpointsPass(String endpoint) {
-        new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE);
+        claiming("endpoint", endpoint).checkedAgainst(ROLE);
     }
 
     @ParameterizedTest
@@ -53,7 +65,7 @@ class EndpointClaimsTest {
             "https://*.web.internal/|400|a wildcard"})
     void otherEndpointsAreRefusedNamingTheRule(String endpoint, int status, String fragment) {
         VaultException e = assertThrows(VaultException.class,
-                () -> new EndpointClaims(List.of(endpoint), List.of(), List.of()).checkedAgainst(ROLE));
+                () -> claiming("endpoint", endpoint).checkedAgainst(ROLE));
         assertEquals(status, e.status(), e::getMessage);
         assertTrue(e.getMessage().contains(fragment), e::getMessage);
     }
@@ -64,8 +76,7 @@ class EndpointClaimsTest {
             "ip|localhost|not an IPv4 or IPv6 address", "ip|010.0.0.1|not an IPv4 or IPv6 address", "dns|x.web.internal|", "dns|*.web.internal|allow_wildcard_claims",
             "dns|web.internal|allowed_dns_names", "dns|bad_name.web.internal|lower-case DNS name"})
     void addressesAndNamesAreCheckedToo(String kind, String value, String fragment) {
-        EndpointClaims claims = kind.equals("ip") ? new EndpointClaims(List.of(), List.of(value), List.of())
-                : new EndpointClaims(List.of(), List.of(), List.of(value));
+        EndpointClaims claims = claiming(kind, value);
         if (fragment == null) {
             claims.checkedAgainst(ROLE);
             return;
@@ -85,8 +96,7 @@ class EndpointClaimsTest {
             "dns|*.example.com|403|not in allowed_dns_names", "dns|*.*.web.internal|400|not a lower-case DNS name",
             "endpoint|*.web.internal:443|400|a wildcard"})
     void wildcardClaimsWhereTheRoleAllowsThem(String kind, String value, Integer status, String fragment) {
-        EndpointClaims claims = kind.equals("dns") ? new EndpointClaims(List.of(), List.of(), List.of(value))
-                : new EndpointClaims(List.of(value), List.of(), List.of());
+        EndpointClaims claims = claiming(kind, value);
         if (status == null) {
             claims.checkedAgainst(role(true));
             return;

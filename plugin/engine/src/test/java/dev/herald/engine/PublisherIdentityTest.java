@@ -64,7 +64,13 @@ class PublisherIdentityTest {
 
     /** The identity of a caller whose alias on auth_jwt_1 has exactly {@code metadata}. */
     private static PublisherIdentity withMetadata(Map<String, String> metadata) {
-        return new PublisherIdentity("e1", "auth_jwt_1", "sa:prod:web", metadata, "tok");
+        return PublisherIdentity.builder()
+                .entityId("e1")
+                .mountAccessor("auth_jwt_1")
+                .aliasName("sa:prod:web")
+                .aliasMetadata(metadata)
+                .tokenAccessor("tok")
+                .build();
     }
 
     /**

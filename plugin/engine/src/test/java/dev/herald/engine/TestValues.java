@@ -8,7 +8,13 @@ import java.util.Map;
 /** Values for unit tests that need a role or a publication without a mount. */
 final class TestValues {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-    static final PublisherIdentity PUBLISHER = new PublisherIdentity("e1", "acc", "pod", Map.of(), "tok");
+    static final PublisherIdentity PUBLISHER = PublisherIdentity.builder()
+            .entityId("e1")
+            .mountAccessor("acc")
+            .aliasName("pod")
+            .aliasMetadata(Map.of())
+            .tokenAccessor("tok")
+            .build();
 
     private TestValues() {
     }
@@ -48,13 +54,18 @@ final class TestValues {
                 .build();
     }
 
+    /** Claims of nothing, as a builder: each test sets what it claims. */
+    static EndpointClaims.Builder noClaims() {
+        return EndpointClaims.builder().endpoints(List.of()).ipAddresses(List.of()).dnsNames(List.of());
+    }
+
     /** A publication of {@code key} for an hour from {@link #NOW} (renewable for two), with no claims, no lease. */
     static Publication publication(String instance, long generation, PublisherKey key) {
         return Publication.builder()
                 .instance(instance)
                 .generation(generation)
                 .key(key)
-                .claims(new EndpointClaims(List.of(), List.of(), List.of()))
+                .claims(noClaims().build())
                 .metadata(Map.of())
                 .notBefore(NOW)
                 .notAfter(NOW.plus(Duration.ofHours(1)))

@@ -49,6 +49,13 @@ class ValueBuildersTest {
                 () -> signerRotation().instance("pod-1").build());
         assertLeftOut("History.Event: instance (given with generation 3) is not set",
                 () -> signerRotation().generation(3).build());
+        assertLeftOut("PublisherIdentity: entityId is not set", () -> PublisherIdentity.builder().build());
+        assertLeftOut("PublisherIdentity: aliasMetadata is not set", () -> PublisherIdentity.builder().entityId("e1")
+                .mountAccessor("acc").aliasName("pod").tokenAccessor("tok").build());
+        assertLeftOut("PublisherIdentity: tokenAccessor is not set",
+                () -> PublisherIdentity.builder().entityId("").noAlias().build());
+        assertLeftOut("EndpointClaims: endpoints is not set", () -> EndpointClaims.builder().build());
+        assertLeftOut("EndpointClaims: dnsNames is not set", () -> TestValues.noClaims().dnsNames(null).build());
     }
 
     @Test
@@ -77,13 +84,15 @@ class ValueBuildersTest {
 
     /**
      * Records cannot hide their canonical constructors, so this guard keeps them to their builders:
-     * a positional call with a dozen fields of few types is where two fields swap unseen.
+     * a positional call of fields that share a type is where two of them swap unseen.
      */
     @Test
     void onlyTheBuildersCallTheConstructors() throws IOException {
-        Pattern construction = Pattern.compile("\\bnew\\s+(?:History\\.)?(Config|Role|Publication|Event)\\s*\\(");
+        Pattern construction = Pattern.compile(
+                "\\bnew\\s+(?:History\\.)?(Config|Role|Publication|Event|PublisherIdentity|EndpointClaims)\\s*\\(");
         Map<String, String> ownFile = Map.of("Config", "Config.java", "Role", "Role.java",
-                "Publication", "Publication.java", "Event", "History.java");
+                "Publication", "Publication.java", "Event", "History.java",
+                "PublisherIdentity", "PublisherIdentity.java", "EndpointClaims", "EndpointClaims.java");
         List<String> found = new ArrayList<>();
         List<Path> roots = List.of(Path.of("src/main/java/dev/herald/engine"), Path.of("src/test/java/dev/herald/engine"));
         for (Path root : roots) {
