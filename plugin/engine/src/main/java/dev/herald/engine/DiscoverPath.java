@@ -258,6 +258,6 @@ final class DiscoverPath {
         // Reused while fresh enough that every copy handed out keeps most of its life.
         Duration life = Duration.between(iat, exp);
         Duration reuse = recordTtl.dividedBy(4).compareTo(life.dividedBy(2)) < 0 ? recordTtl.dividedBy(4) : life.dividedBy(2);
-        return new SignedRecord(sequence, key.kid(), issuer, iat.plus(reuse), data);
+        return new SignedRecord(sequence, key, issuer, iat.plus(reuse), data);
     }
 }

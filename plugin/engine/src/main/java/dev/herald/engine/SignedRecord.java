@@ -7,9 +7,10 @@ import java.util.Map;
 /**
  * A signed discovery record and the response data made of it, kept for reuse: while the service's
  * sequence, the signing key and the issuer are unchanged, and until {@code reuseUntil}, a discover
- * answers with it, with no storage round trip and no new signature.
+ * answers with it, with no storage round trip and no new signature. (The signing key is held whole,
+ * not by its kid: no two components share a type, so none can be passed in another's place.)
  */
-record SignedRecord(long sequence, String kid, String issuer, Instant reuseUntil, Map<String, Object> data) {
+record SignedRecord(long sequence, SigningKey signedBy, String issuer, Instant reuseUntil, Map<String, Object> data) {
     SignedRecord {
         data = Map.copyOf(data);
     }
@@ -20,7 +21,7 @@ record SignedRecord(long sequence, String kid, String issuer, Instant reuseUntil
     }
 
     boolean reusableFor(long currentSequence, String currentKid, String currentIssuer, Instant now) {
-        return sequence == currentSequence && kid.equals(currentKid) && issuer.equals(currentIssuer)
+        return sequence == currentSequence && signedBy.kid().equals(currentKid) && issuer.equals(currentIssuer)
                 && now.isBefore(reuseUntil);
     }
 }
