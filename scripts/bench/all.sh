@@ -8,6 +8,8 @@
 #   4. discover p99 at 100,000 live publications / at 100                latency at a fixed rate, vegeta
 #   5. the Herald plugin's highest RSS over the whole run (VmHWM of its process, and 1 s samples)
 #   6. start -> handshake, median of 10, Herald / Go KV plugin           (as scripts/bench/startup.sh)
+# and the large service's answers: its whole record, a page of 1,000 and of 100, one instance's
+# record (bytes, and time signed and kept), under the details.
 # Builtin KV's read and write lines are measured too, for scale (the details under the table).
 # The order: handshakes (before the server starts, on a quiet machine); the server with 100 live
 # publications: discover latency, then the read lines; a service filled to 10,000 instances; the
@@ -170,6 +172,28 @@ publish_fill big "fill bench-big to $big instances" "$big_file" "$big" "herald/p
 count_fill
 big_reached=$fill_ok; fact big_reached "$big_reached"; fact big_in_doubt "$fill_cut"
 settle big
+
+# --- the large service's answers: the whole record, pages, one instance (size and time) -----------------
+# answer KEY PATH: bytes of the answer and its time (the first, which signs, and the median of 5 more,
+# served from the kept record), as facts
+answer() {
+  local key="$1" path="$2" out first sizes times
+  out=$(curl -sS -o /dev/null -H "X-Vault-Token: bench" -w '%{http_code} %{size_download} %{time_total}' "$addr/v1/$path")
+  [[ "$out" == 200\ * ]] || die "GET $path answered ${out%% *}"
+  read -r _ sizes first <<<"$out"
+  times=$(for _ in 1 2 3 4 5; do curl -sS -o /dev/null -H "X-Vault-Token: bench" -w '%{time_total}\n' "$addr/v1/$path"; done | sort -n | sed -n 3p)
+  fact "answer_${key}_bytes" "$sizes"; fact "answer_${key}_first_ms" "$(awk -v t="$first" 'BEGIN {printf "%.1f", t * 1000}')"
+  fact "answer_${key}_ms" "$(awk -v t="$times" 'BEGIN {printf "%.1f", t * 1000}')"
+  printf 'bench: %-48s %9s bytes, %7.1f ms signed, %7.1f ms kept\n' "$path" "$sizes" \
+    "$(awk -v t="$first" 'BEGIN {print t * 1000}')" "$(awk -v t="$times" 'BEGIN {print t * 1000}')" >&2
+}
+phase "large service answers"
+api POST herald/config "{\"max_record_instances\": $big}" >/dev/null   # the whole record too, to measure it
+answer whole "herald/discover/bench-big"
+answer page1000 "herald/discover/bench-big?limit=1000"
+answer page100 "herald/discover/bench-big?limit=100&after=b5000"
+answer instance "herald/discover/bench-big/b0"
+api POST herald/config '{"max_record_instances": 1000}' >/dev/null
 phase writes
 line kv_write    "builtin kv write"                         none   kv/bench-w kvwrite 600
 line kvgo_write  "go kv plugin write"                       kv-go  kvgo/bench-w kvwrite 600

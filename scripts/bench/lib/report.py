@@ -110,6 +110,10 @@ def main():
     settles = {k[7:-8]: v for k, v in f.items() if k.startswith("settle_") and v > 2}
     if settles:
         print("  waited for the server and Herald to go idle (s): " + ", ".join(f"{k} {v}" for k, v in settles.items()))
+    print(f"  bench-big's answers at {f['big_reached']:,} instances (bytes; ms signed / kept): " + "; ".join(
+        f"{what} {f[f'answer_{k}_bytes']:,}; {f[f'answer_{k}_first_ms']} / {f[f'answer_{k}_ms']}"
+        for k, what in (("whole", "whole record"), ("page1000", "page of 1,000"), ("page100", "page of 100"),
+                        ("instance", "one instance"))))
     print(f"  builtin kv (for scale): read {f['rps_kv_read']:,} req/s, write {f['rps_kv_write']:,} req/s")
     keys = ["kvgo_write", "publish_svc", "publish_big"] + [f"{w}_{i}" for i in (1, 2, 3) for w in ("kvgo_read", "discover")]
     print("  p50 / p99 ms, server / plugin CPU us per request: " + "; ".join(
