@@ -45,8 +45,21 @@ class HelpTest {
             return names;
         }
 
-        /** The fields sent in a request body: all but the path parameters. */
+        /** The fields sent in a request body: all but the path parameters, where the path writes. */
         Set<String> bodyFields() {
+            return readsOnly() ? Set.of() : nonPathFields();
+        }
+
+        /** The fields sent as query parameters: all but the path parameters, where the path only reads or lists. */
+        Set<String> queryFields() {
+            return readsOnly() ? nonPathFields() : Set.of();
+        }
+
+        boolean readsOnly() {
+            return operations.stream().allMatch(o -> o.equals("read") || o.equals("list"));
+        }
+
+        private Set<String> nonPathFields() {
             Set<String> names = new LinkedHashSet<>(fields);
             names.removeAll(parameters());
             return names;
@@ -206,6 +219,18 @@ class HelpTest {
                         && !s.equals(name), () -> key + ": parameter " + name + " has a description: " + parameter));
             });
 
+            Set<String> query = new TreeSet<>();
+            if (Json.at(item, "get", "parameters") instanceof List<?> list) {
+                for (Object parameter : list) {
+                    if ("query".equals(Json.at(parameter, "in")) && !"list".equals(Json.at(parameter, "name"))) {
+                        query.add(String.valueOf(Json.at(parameter, "name")));
+                        checks.add(() -> assertTrue(Json.at(parameter, "schema", "type") instanceof String s && !s.isBlank()
+                                && Json.at(parameter, "description") instanceof String d && !d.isBlank(),
+                                () -> key + ": query parameter with a type and a description: " + parameter));
+                    }
+                }
+            }
+            checks.add(() -> assertEquals(new TreeSet<>(path.queryFields()), query, () -> key + ": query parameters: " + item));
             Map<?, ?> properties = bodyProperties(spec, item);
             Set<String> documented = new TreeSet<>();
             properties.keySet().forEach(name -> documented.add(String.valueOf(name)));

@@ -115,7 +115,14 @@ final class Help {
         String id = operationIdBase(path, prefix);
         for (Operation operation : path.operations()) {
             switch (operation) {
-                case READ -> item.put("get", operation(path, operation, id, "read", "200"));
+                case READ -> {
+                    Map<String, Object> read = operation(path, operation, id, "read", "200");
+                    List<Object> query = queryParameters(path);
+                    if (!query.isEmpty()) {
+                        read.put("parameters", query);
+                    }
+                    item.put("get", read);
+                }
                 case LIST -> {
                     Map<String, Object> list = operation(path, operation, id, "list", "200");
                     Map<String, Object> listParameter = new LinkedHashMap<>();
@@ -124,7 +131,9 @@ final class Help {
                     listParameter.put("in", "query");
                     listParameter.put("required", true);
                     listParameter.put("schema", Map.of("type", "string", "enum", List.of("true")));
-                    list.put("parameters", List.of(listParameter));
+                    List<Object> query = new ArrayList<>(List.of(listParameter));
+                    query.addAll(queryParameters(path));
+                    list.put("parameters", query);
                     item.putIfAbsent("get", list);
                 }
                 case CREATE, UPDATE -> {
@@ -161,6 +170,32 @@ final class Help {
         out.put("operationId", verb + "-" + id);
         out.put("responses", Map.of(status, Map.of("description", status.equals("204") ? "No Content" : "OK")));
         return out;
+    }
+
+    /**
+     * The fields of a path that only reads or lists, as query parameters (how the server passes a
+     * GET's parameters to a plugin); a path that also writes describes its fields as the body.
+     */
+    private static List<Object> queryParameters(Path path) {
+        List<Object> parameters = new ArrayList<>();
+        if (path.operations().stream().anyMatch(o -> o != Operation.READ && o != Operation.LIST)) {
+            return parameters;
+        }
+        for (Field<?> field : path.fields()) {
+            if (path.parameterNames().contains(field.name())) {
+                continue;
+            }
+            Map<String, Object> schema = fieldSchema(field);
+            Object description = schema.remove("description");
+            Map<String, Object> parameter = new LinkedHashMap<>();
+            parameter.put("name", field.name());
+            parameter.put("description", description);
+            parameter.put("in", "query");
+            parameter.put("required", field.isRequired());
+            parameter.put("schema", schema);
+            parameters.add(parameter);
+        }
+        return parameters;
     }
 
     private static Map<String, Object> bodySchema(Path path) {
