@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * Then the refusals, each with its exit code: a wrapping token unwrapped first by someone else, a
  * wrapping token made for another path, a record older than one seen, an expired record, a record
  * signed outside the pinned chain, a service presenting an unpublished key, a wrong PIN, a bad key file.
+ * Last, a service larger than its mount's max_record_instances, which {@code herald discover} reads in
+ * signed pages.
  */
 @Timeout(300)
 class ClientFlowTest {
@@ -109,6 +111,7 @@ class ClientFlowTest {
             try {
                 steps();
                 refusals();
+                largeService();
             } finally {
                 for (Process process : processes) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -214,8 +217,7 @@ class ClientFlowTest {
 
         /** The refusals, each with its exit code and message; none writes anything. */
         private void refusals() throws Exception {
-            List<String> certAuth = List.of("--auth", "cert", "--pkcs11-module", SoftHsm.MODULE.toString(),
-                    "--pkcs11-token", hsm.label(), "--pkcs11-key-label", "consumer");
+            List<String> certAuth = certAuth();
             Path state = dir.resolve("cli-state");
 
             // A verified record through the CLI, and the JWK Set, saved for the offline checks.
@@ -302,6 +304,42 @@ class ClientFlowTest {
                 });
                 expect(run("tamper-other-path", cliWith(List.of("discover", SERVICE), viaProxy)), 4, "sys/wrapping/wrap");
             }
+        }
+
+        /**
+         * A service with more live instances than its mount's max_record_instances: {@code herald
+         * discover} reads it in signed pages, prints them combined, and {@code herald verify} checks that.
+         */
+        private void largeService() throws Exception {
+            herald.writeConfig("neg", "max_record_instances=2");
+            for (String pod : List.of("pod-3", "pod-4", "pod-5")) {
+                assertEquals(0, run("publish-neg-" + pod, cli(List.of("publish", SERVICE, pod, "--role", "web", "--mount", "neg",
+                        "--auth", "jwt", "--auth-role", "pods", "--jwt-file", jwtFile(pod).toString()))).exitCode());
+            }
+            assertEquals(400, server.http("GET", "neg/discover/" + SERVICE, null).status(), "too large for one record");
+            List<String> discover = concat(List.of("discover", SERVICE, "--mount", "neg", "--state",
+                    dir.resolve("neg-state").toString(), "--pkcs11-pin-file", hsm.pinFile().toString()), certAuth());
+            CliResult paged = run("discover-pages", cli(discover));
+            assertEquals(0, paged.exitCode(), paged::toString);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> combined = (Map<String, Object>) Json.parse(paged.stdout());
+            assertEquals("page", combined.get("scope"));
+            assertEquals(3, ((List<?>) combined.get("records")).size(), "pages of max_record_instances");
+            assertEquals(List.of("pod-1", "pod-2", "pod-3", "pod-4", "pod-5"), instanceNames(combined));
+            CliResult ones = run("discover-pages-of-one", cli(concat(discover, List.of("--page-size", "1"))));
+            assertEquals(0, ones.exitCode(), ones::toString);
+            assertEquals(5, ((List<?>) Json.at(Json.parse(ones.stdout()), "records")).size());
+            Path saved = dir.resolve("neg-pages.json");
+            Files.writeString(saved, paged.stdout());
+            CliResult verified = run("verify-pages", cli(List.of("verify", saved.toString(), "--jwks",
+                    dir.resolve("neg-jwks.json").toString(), "--mount", "neg")));
+            assertEquals(0, verified.exitCode(), verified::toString);
+            report.put("pages of a 5-instance service (max_record_instances=2)", ((List<?>) combined.get("records")).size());
+        }
+
+        private List<String> certAuth() {
+            return List.of("--auth", "cert", "--pkcs11-module", SoftHsm.MODULE.toString(), "--pkcs11-token", hsm.label(),
+                    "--pkcs11-key-label", "consumer");
         }
 
         private void expect(CliResult result, int exitCode, String inMessage) {

@@ -9,7 +9,10 @@ import dev.herald.sdk.Durations;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** What {@code discover} and {@code trust} share: the state directory, wrapping, and how a consumer is made. */
 final class ConsumerOptions {
@@ -25,13 +28,37 @@ final class ConsumerOptions {
     @Option(names = "--issuer", paramLabel = "ISS", description = "The records' expected iss (default: the mount path with a slash, the engine's default).")
     String issuer;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** 0: the whole record, and pages of the mount's max_record_instances only when the server says the service is too large. */
+    int pageSize;
+
+    @Option(names = "--page-size", paramLabel = "N",
+            description = "Read the service's record in signed pages of at most N instances (at most the mount's"
+                    + " max_record_instances). Without it, the whole record is read, and pages only when the server says"
+                    + " the service has too many instances for one record.")
+    void pageSize(int pageSize) {
+        if (pageSize < 1 || pageSize > Consumer.MAX_PAGE_SIZE) {
+            throw new ParameterException(command.commandLine(), "--page-size must be between 1 and "
+                    + Consumer.MAX_PAGE_SIZE + ", not " + pageSize);
+        }
+        this.pageSize = pageSize;
+    }
+
     /** A consumer of {@code service} (and {@code instance}, if not null) through {@code client}. */
     Consumer consumer(ConnectionOptions connection, VaultClient client, String service, String instance) {
+        if (instance != null && pageSize > 0) {
+            throw new ParameterException(command.commandLine(), "--page-size is for a whole service, not for one instance");
+        }
         Consumer.Builder builder = Consumer.builder(client, connection.tokens(client), service).mount(connection.mount())
                 .wrapTtl(Durations.parse(wrapTtl))
                 .tamperHook(event -> System.err.println("herald: TAMPER: " + event.getMessage()));
         if (instance != null) {
             builder.instance(instance);
+        }
+        if (pageSize > 0) {
+            builder.pageSize(pageSize);
         }
         if (state != null) {
             builder.state(StateDirectory.open(state));

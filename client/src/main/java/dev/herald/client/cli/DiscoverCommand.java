@@ -13,6 +13,12 @@ import picocli.CommandLine.Parameters;
  * {@code herald discover}: reads a service's (or one instance's) record through response wrapping,
  * looks the wrapping token up before unwrapping it, verifies the record against the pinned signer
  * keys, checks {@code seq} against the state, and prints the verified record.
+ *
+ * <p>A service with more live instances than the mount's {@code max_record_instances} is read in
+ * signed pages (with {@code --page-size}, always), each verified and checked as a record is; the
+ * JSON printed is then the pages combined ({@link DiscoveryRecord#toJson}): {@code records}, each
+ * page's JWT, instead of {@code record}; the earliest {@code iat} and {@code exp}, the highest
+ * {@code seq}, scope "page", and every page's instances. {@code herald verify} checks it as such.
  */
 @Command(name = "discover", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Read, verify and print a service's signed record.")

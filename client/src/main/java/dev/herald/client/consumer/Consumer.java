@@ -13,6 +13,7 @@ import dev.herald.sdk.json.JsonException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +45,23 @@ import javax.net.ssl.SSLContext;
  * </ol>
  * A record that fails any step is never used: the last good one stays in force until its
  * {@code exp}. Thread-safe; refreshes run one at a time.
+ *
+ * <p><b>Large services.</b> The engine answers a service's whole record only while it has at most
+ * {@code max_record_instances} (mount config, default 1000) live instances; beyond, it answers 400
+ * and the record is read in signed pages. A consumer reads them on its own: when the server answers
+ * that the service is too large, it walks the pages (each as big as the mount allows) in the same
+ * refresh, and from then on reads that service in pages; with {@link Builder#pageSize} it always
+ * does, in pages of that size. A walk reads the page after the cursor "", then the page after each
+ * page's {@code next}, until a {@code next} is "". Each page is read as a record is (wrapped, its
+ * kid followed), verified ({@link RecordVerifier#verifyPage}: scope "page", its {@code after} the
+ * cursor asked for) and its {@code seq} accepted by the state, so that {@code seq} never goes
+ * down, also from page to page. If a page's {@code seq} is higher than the first page's, the
+ * service changed during the walk, which starts again from "" (up to three times, so that the
+ * result is one consistent set when churn allows); after that it accepts the union, since each
+ * page's instances are vouched for by its own unexpired signature and no two pages cover the same
+ * names. When all pages share one {@code seq}, they must list exactly the {@code total} they state.
+ * The pages combined are one {@link DiscoveryRecord} (scope "page", the union of the instances, the
+ * highest {@code seq}, the earliest {@code exp}: see there), installed like a whole record.
  */
 public final class Consumer {
     /** The engine's usual mount path. */
@@ -52,6 +70,8 @@ public final class Consumer {
     public static final Duration DEFAULT_WRAP_TTL = Duration.ofSeconds(60);
     /** DESIGN §5: service and instance names. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+    /** The largest page the engine serves (its limit field's bound; the mount's max_record_instances may be lower). */
+    public static final int MAX_PAGE_SIZE = 100_000;
     /** The shortest pause between two refreshes, and the first retry after a failure. */
     static final Duration MIN_DELAY = Duration.ofSeconds(1);
     /** The longest pause between retries after failures. */
@@ -67,8 +87,12 @@ public final class Consumer {
     private final RecordVerifier verifier;
     private final PinnedTrust trust;
     private final Clock clock;
+    /** The size of the pages asked for, 0 for the mount's max_record_instances. */
+    private final int pageSize;
     private final Object refreshing = new Object();
     private volatile DiscoveryRecord current;
+    /** Whether the service is read in pages: asked for, or since the server said it is too large. Guarded by refreshing. */
+    private boolean paging;
 
     private Consumer(Builder builder) {
         this.vault = builder.vault;
@@ -80,6 +104,11 @@ public final class Consumer {
         this.wrapped = builder.wrapTtl == null ? null
                 : new WrappedDiscovery(vault, tokens, mount, builder.wrapTtl, builder.tamperHook);
         this.clock = builder.clock;
+        this.pageSize = builder.pageSize;
+        this.paging = builder.pageSize > 0;
+        if (paging && instance != null) {
+            throw new IllegalArgumentException("a page size is for the whole service, not for instance " + instance);
+        }
         RecordVerifier.Builder verifier = RecordVerifier.builder().service(service).clock(clock)
                 .issuer(builder.issuer == null ? RecordVerifier.defaultIssuer(mount) : builder.issuer);
         if (instance != null) {
@@ -108,21 +137,50 @@ public final class Consumer {
      */
     public DiscoveryRecord refresh() {
         synchronized (refreshing) {
-            SignerKeys keys = state.signerKeys().orElseGet(this::pinFromJwks);
-            String compact = fetchRecord();
-            Optional<String> kid = CompactJws.parse(compact).kid();
-            if (kid.isPresent() && !keys.contains(kid.get())) {
-                keys = followSigner(keys);
-                if (!keys.contains(kid.get())) {
-                    throw unreachable(kid.get(), keys);
-                }
-            }
-            DiscoveryRecord record = verifier.verify(compact, keys);
-            state.acceptSeq(record.issuer(), record.service(), record.seq());
+            DiscoveryRecord record = readRecord();
             current = record;
             trust.install(record);
             return record;
         }
+    }
+
+    /** The whole record (or the instance's), or the service's pages combined (see the class comment). */
+    private DiscoveryRecord readRecord() {
+        if (!paging) {
+            try {
+                return read(null);
+            } catch (VaultException e) {
+                if (instance != null || !tooLarge(e)) {
+                    throw e;
+                }
+                paging = true;
+            }
+        }
+        return PageWalk.walk(this::read, PageWalk.RESTARTS, clock);
+    }
+
+    /** Whether Vault refused the whole record because the service has more than max_record_instances live instances. */
+    static boolean tooLarge(VaultException e) {
+        return e.status() == 400 && e.errors().stream().anyMatch(error -> error.contains("max_record_instances"));
+    }
+
+    /**
+     * Fetches, verifies and accepts ({@code seq}) the record, or with {@code after} the page that
+     * starts after that cursor.
+     */
+    private DiscoveryRecord read(String after) {
+        SignerKeys keys = state.signerKeys().orElseGet(this::pinFromJwks);
+        String compact = fetchRecord(after);
+        Optional<String> kid = CompactJws.parse(compact).kid();
+        if (kid.isPresent() && !keys.contains(kid.get())) {
+            keys = followSigner(keys);
+            if (!keys.contains(kid.get())) {
+                throw unreachable(kid.get(), keys);
+            }
+        }
+        DiscoveryRecord record = after == null ? verifier.verify(compact, keys) : verifier.verifyPage(compact, keys, after);
+        state.acceptSeq(record.issuer(), record.service(), record.seq());
+        return record;
     }
 
     /** The last record accepted, while it has not expired. */
@@ -237,7 +295,10 @@ public final class Consumer {
      * Verifies a saved record offline ({@code herald verify}): {@code saved} is the compact JWT, or the
      * JSON {@code herald discover} prints (the decoded claims, with the JWT under {@code record}; only
      * the JWT counts, the decoded claims beside it are ignored). With {@code state}, the record's
-     * {@code seq} must not be lower than the highest seen, and is recorded if higher.
+     * {@code seq} must not be lower than the highest seen, and is recorded if higher. A record read in
+     * pages (its JWTs under {@code records}) is verified page by page and walked as when it was read,
+     * without starting again: the pages must chain from the cursor "" to a last page, with no
+     * {@code seq} lower than the page before's.
      *
      * @param keys     the signer keys to trust (e.g. {@link SignerKeys#parseJwks} of a JWKS file)
      * @param verifier what to expect ({@link RecordVerifier.Builder#anyService} when nothing says which service)
@@ -245,27 +306,55 @@ public final class Consumer {
      * @throws VerificationException if the record does not verify, or is a rollback
      */
     public static DiscoveryRecord verifySaved(String saved, SignerKeys keys, RecordVerifier verifier, StateDirectory state) {
-        DiscoveryRecord record = verifier.verify(compactOf(saved), keys);
+        Object compacts = compactsOf(saved);
+        if (compacts instanceof String compact) {
+            return acceptSaved(verifier.verify(compact, keys), state);
+        }
+        Iterator<?> pages = ((List<?>) compacts).iterator();
+        DiscoveryRecord record = PageWalk.walk(after -> {
+            if (!pages.hasNext()) {
+                throw new VerificationException("the saved pages end before their last: none starts after " + Claims.quote(after));
+            }
+            if (!(pages.next() instanceof String page)) {
+                throw new VerificationException("saved record JSON has a member of \"records\" that is not a compact JWT");
+            }
+            return acceptSaved(verifier.verifyPage(page, keys, after), state);
+        }, 0, verifier.clock());
+        if (pages.hasNext()) {
+            throw new VerificationException("the saved pages go on after their last");
+        }
+        return record;
+    }
+
+    private static DiscoveryRecord acceptSaved(DiscoveryRecord record, StateDirectory state) {
         if (state != null) {
             state.acceptSeq(record.issuer(), record.service(), record.seq());
         }
         return record;
     }
 
-    /** The compact JWT in a saved record: the text itself, or the {@code record} of a JSON object. */
-    static String compactOf(String saved) {
+    /**
+     * The compact JWTs in a saved record: the text itself or the {@code record} of a JSON object (a
+     * String), or the {@code records} of a JSON object (a List, of a record read in pages).
+     */
+    static Object compactsOf(String saved) {
         String text = saved.strip();
         if (!text.startsWith("{")) {
             return text;
         }
+        Map<String, Object> json;
         try {
-            if (Json.parseObject(text).get("record") instanceof String compact) {
-                return compact;
-            }
+            json = Json.parseObject(text);
         } catch (JsonException e) {
             throw new VerificationException("saved record is neither a compact JWT nor valid JSON: " + e.getMessage());
         }
-        throw new VerificationException("saved record JSON has no \"record\" (the compact JWT)");
+        if (json.get("record") instanceof String compact) {
+            return compact;
+        }
+        if (json.get("records") instanceof List<?> pages && !pages.isEmpty()) {
+            return pages;
+        }
+        throw new VerificationException("saved record JSON has no \"record\" (the compact JWT) nor \"records\" (a record's pages)");
     }
 
     /** A record of a key no countersigned chain leads to: what happened, and what an operator can do. */
@@ -294,12 +383,14 @@ public final class Consumer {
         return followed == keys ? keys : state.addSignerKeys(followed);
     }
 
-    private String fetchRecord() {
+    /** The compact JWT of the record, or with {@code after} of the page after that cursor. */
+    private String fetchRecord(String after) {
         Map<String, Object> data;
         if (wrapped != null) {
-            data = wrapped.read(service, instance);
+            data = after == null ? wrapped.read(service, instance) : wrapped.readPage(service, after, pageSize);
         } else {
-            VaultResponse answer = readWithToken(WrappedDiscovery.discoverPath(mount, service, instance), tokens.token());
+            String query = after == null ? "" : WrappedDiscovery.pageQuery(after, pageSize);
+            VaultResponse answer = readWithToken(WrappedDiscovery.discoverPath(mount, service, instance) + query, tokens.token());
             if (answer.wrapInfo().isPresent()) {
                 throw new HeraldException("the server wrapped the discover answer (its config has require_wrapping);"
                         + " read it with wrapping");
@@ -359,6 +450,7 @@ public final class Consumer {
         private TamperHook tamperHook = TamperHook.NONE;
         private Clock clock = Clock.systemUTC();
         private String issuer;
+        private int pageSize;
 
         private Builder(VaultClient vault, TokenSource tokens, String service) {
             this.vault = Objects.requireNonNull(vault, "vault");
@@ -416,6 +508,19 @@ public final class Consumer {
         /** The {@code iss} records must carry; default the mount path with a slash ("herald/"). */
         public Builder issuer(String issuer) {
             this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        /**
+         * Always read the service's record in pages of at most {@code pageSize} instances (1 to the
+         * mount's {@code max_record_instances}), rather than the whole record first and pages only
+         * when the server says the service is too large. Not for one instance.
+         */
+        public Builder pageSize(int pageSize) {
+            if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+                throw new IllegalArgumentException("a page size is between 1 and " + MAX_PAGE_SIZE + ", not " + pageSize);
+            }
+            this.pageSize = pageSize;
             return this;
         }
 

@@ -2,25 +2,39 @@ package dev.herald.client.consumer;
 
 import java.security.PublicKey;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A discovery record that passed {@link RecordVerifier}: the engine's signed statement of which
  * instances of a service are live, with their keys, as of {@link #issuedAt} and until
- * {@link #expiresAt}. Immutable; made only by {@link RecordVerifier}.
+ * {@link #expiresAt}. Immutable; made only by {@link RecordVerifier}, or from verified pages by
+ * {@link Consumer} (and {@link Consumer#verifySaved}).
+ *
+ * <p><b>A record read in pages</b> (a service with more live instances than the mount's
+ * {@code max_record_instances}) is one of these too, combined from its verified pages
+ * ({@link #pages()}), and serves {@link PinnedTrust} like a whole record: its scope is
+ * {@link Scope#PAGE}, its {@link #instances} are the union of the pages' in name order, its
+ * {@link #seq} the highest of theirs, its {@link #issuedAt} and {@link #expiresAt} the earliest (it
+ * must not be used once any page has expired), its {@link #kid} the first page's; it has no single
+ * JWT ({@link #compacts()} lists the pages') and no {@link #id}.
  */
 public final class DiscoveryRecord {
     /** The header {@code typ} of a record. */
     public static final String TYPE = "herald-record+jwt";
 
-    /** What a record covers: every live instance of the service, or one instance. */
+    /** What a record covers: every live instance of the service, one instance, or a page of the service. */
     public enum Scope {
         /** {@code discover/:service}. */
         SERVICE("service"),
         /** {@code discover/:service/:instance}. */
-        INSTANCE("instance");
+        INSTANCE("instance"),
+        /** {@code discover/:service?limit=N&after=CURSOR}, and a record combined from such pages. */
+        PAGE("page");
 
         private final String claim;
 
@@ -32,9 +46,31 @@ public final class DiscoveryRecord {
         public String claim() {
             return claim;
         }
+
+        /** The scope whose claim is {@code claim}, or null if none is. */
+        static Scope of(String claim) {
+            for (Scope scope : values()) {
+                if (scope.claim.equals(claim)) {
+                    return scope;
+                }
+            }
+            return null;
+        }
     }
 
-    private final String compact;
+    /**
+     * The claims of one page: the cursor it starts after ("" for the first page), the cursor of the
+     * page that follows ({@code next}: the last instance it lists, or "" on the last page), and how
+     * many instances the service had live at its {@code seq}.
+     */
+    public record Page(String after, String next, long total) {
+        /** Whether no page follows this one. */
+        public boolean last() {
+            return next.isEmpty();
+        }
+    }
+
+    private final List<String> compacts;
     private final String kid;
     private final String issuer;
     private final String service;
@@ -44,9 +80,14 @@ public final class DiscoveryRecord {
     private final Instant issuedAt;
     private final Instant expiresAt;
     private final List<Instance> instances;
+    /** A single page's claims, else null. */
+    private final Page page;
+    /** The pages a record read in pages was combined from, else empty. */
+    private final List<DiscoveryRecord> pages;
 
-    DiscoveryRecord(String compact, String kid, Claims claims, Scope scope, List<Instance> instances) {
-        this.compact = compact;
+    /** One verified JWT ({@code page}: its page claims if it is of scope page, else null). */
+    DiscoveryRecord(String compact, String kid, Claims claims, Scope scope, List<Instance> instances, Page page) {
+        this.compacts = List.of(compact);
         this.kid = kid;
         this.issuer = claims.string("iss");
         this.service = claims.string("sub");
@@ -56,14 +97,55 @@ public final class DiscoveryRecord {
         this.issuedAt = claims.time("iat");
         this.expiresAt = claims.time("exp");
         this.instances = List.copyOf(instances);
+        this.page = page;
+        this.pages = List.of();
     }
 
-    /** The signed JWT itself, to save or hand on (any JOSE library verifies it with the {@code jwks}). */
+    /** The record combined from {@code pages}, verified and chained by {@code PageWalk} (see the class comment). */
+    DiscoveryRecord(List<DiscoveryRecord> pages) {
+        DiscoveryRecord first = pages.getFirst();
+        this.compacts = pages.stream().map(DiscoveryRecord::compact).toList();
+        this.kid = first.kid;
+        this.issuer = first.issuer;
+        this.service = first.service;
+        this.scope = Scope.PAGE;
+        this.seq = pages.stream().mapToLong(DiscoveryRecord::seq).max().orElseThrow();
+        this.id = null;
+        this.issuedAt = pages.stream().map(DiscoveryRecord::issuedAt).min(Comparator.naturalOrder()).orElseThrow();
+        this.expiresAt = pages.stream().map(DiscoveryRecord::expiresAt).min(Comparator.naturalOrder()).orElseThrow();
+        this.instances = pages.stream().flatMap(p -> p.instances.stream()).toList();
+        this.page = null;
+        this.pages = List.copyOf(pages);
+    }
+
+    /**
+     * The signed JWT itself, to save or hand on (any JOSE library verifies it with the {@code jwks}).
+     *
+     * @throws IllegalStateException for a record read in pages, which has none: see {@link #compacts()}
+     */
     public String compact() {
-        return compact;
+        if (!pages.isEmpty()) {
+            throw new IllegalStateException("a record read in " + pages.size() + " pages has no single JWT: see compacts()");
+        }
+        return compacts.getFirst();
     }
 
-    /** The kid of the signer key that signed it. */
+    /** The signed JWTs: the record's own, or for a record read in pages each page's, in order. */
+    public List<String> compacts() {
+        return compacts;
+    }
+
+    /** The claims {@code after}, {@code next} and {@code total} of a single page (scope page, not combined). */
+    public Optional<Page> page() {
+        return Optional.ofNullable(page);
+    }
+
+    /** The verified pages a record read in pages was combined from, in order; empty for any other record. */
+    public List<DiscoveryRecord> pages() {
+        return pages;
+    }
+
+    /** The kid of the signer key that signed it (of a record read in pages: that signed its first page). */
     public String kid() {
         return kid;
     }
@@ -117,19 +199,38 @@ public final class DiscoveryRecord {
 
     /**
      * The signed claims, decoded (a fresh copy), with the JWT under {@code record}: what
-     * {@code herald discover} prints.
+     * {@code herald discover} prints. For a record read in pages, the same shape combined:
+     * {@code records} (each page's JWT, in order) instead of {@code record}, then {@code iss},
+     * {@code sub}, {@code iat} and {@code exp} (the earliest), {@code scope} "page", {@code seq} (the
+     * highest) and {@code instances} (every page's, in order); no {@code jti}, {@code after},
+     * {@code next} or {@code total}.
      */
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("record", compact);
-        json.putAll(CompactJws.parse(compact).claims());
+        if (pages.isEmpty()) {
+            json.put("record", compact());
+            json.putAll(CompactJws.parse(compact()).claims());
+            return json;
+        }
+        List<Object> listed = new ArrayList<>();
+        for (String page : compacts) {
+            listed.addAll((List<?>) CompactJws.parse(page).claims().get("instances"));
+        }
+        json.put("records", compacts);
+        json.put("iss", issuer);
+        json.put("sub", service);
+        json.put("iat", issuedAt.getEpochSecond());
+        json.put("exp", expiresAt.getEpochSecond());
+        json.put("scope", scope.claim());
+        json.put("seq", seq);
+        json.put("instances", listed);
         return json;
     }
 
     @Override
     public String toString() {
         // never the JWT itself
-        return "DiscoveryRecord[" + issuer + " " + service + " " + scope.claim() + ", seq " + seq + ", " + instances.size()
-                + " instances, until " + expiresAt + "]";
+        return "DiscoveryRecord[" + issuer + " " + service + " " + scope.claim() + (pages.isEmpty() ? "" : " of " + pages.size()
+                + " pages") + ", seq " + seq + ", " + instances.size() + " instances, until " + expiresAt + "]";
     }
 }

@@ -15,6 +15,12 @@ import java.util.Objects;
  * instance asked for), {@code exp} after now, {@code iat} not in the future beyond a small clock
  * skew, and every instance's JWK against its fingerprint. Claims are read only once the signature
  * holds. The {@code seq} rollback check needs state and is {@link Consumer}'s. Immutable.
+ *
+ * <p>A page of a service's record ({@link #verifyPage}) is checked the same way, and must be of
+ * scope {@code page} with an {@code after} equal to the cursor asked for; a page is never accepted
+ * where the whole record was asked for, nor the other way round. Its own claims must hang together:
+ * it lists instances by name, all after its cursor, and {@code next} is "" or the last it lists (so
+ * that a walk always moves on).
  */
 public final class RecordVerifier {
     /** How far in the future {@code iat} may be, for clocks that disagree a little. */
@@ -52,6 +58,26 @@ public final class RecordVerifier {
      * @throws VerificationException naming the first check that failed
      */
     public DiscoveryRecord verify(String compact, SignerKeys keys) {
+        return verify(compact, keys, null);
+    }
+
+    /**
+     * Verifies {@code compact} as the page of the service's record that starts after {@code after}
+     * ("" for the first page): as {@link #verify}, and it must be of scope {@code page} with that
+     * {@code after}. Chaining the pages and their {@code seq} is the walk's ({@link Consumer}).
+     *
+     * @throws VerificationException naming the first check that failed
+     */
+    public DiscoveryRecord verifyPage(String compact, SignerKeys keys, String after) {
+        Objects.requireNonNull(after, "after");
+        if (instance != null) {
+            throw new IllegalStateException("a page is of the whole service, not of instance " + instance);
+        }
+        return verify(compact, keys, after);
+    }
+
+    /** @param cursor the page asked for, or null for the whole record (or the instance's) */
+    private DiscoveryRecord verify(String compact, SignerKeys keys, String cursor) {
         CompactJws jws = CompactJws.parse(compact);
         String type = jws.type().orElse(null);
         if (!DiscoveryRecord.TYPE.equals(type)) {
@@ -73,7 +99,7 @@ public final class RecordVerifier {
             throw new VerificationException("record sub is " + Claims.quote(sub) + ", expected service "
                     + Claims.quote(service));
         }
-        DiscoveryRecord.Scope scope = scope(claims.string("scope"));
+        DiscoveryRecord.Scope scope = scope(claims.string("scope"), cursor);
         Instant now = clock.instant();
         Instant exp = claims.time("exp");
         if (!now.isBefore(exp)) {
@@ -105,25 +131,65 @@ public final class RecordVerifier {
                 }
             }
         }
-        return new DiscoveryRecord(compact, kid, claims, scope, instances);
+        DiscoveryRecord.Page page = scope == DiscoveryRecord.Scope.PAGE ? page(claims, instances, cursor) : null;
+        return new DiscoveryRecord(compact, kid, claims, scope, instances, page);
     }
 
-    private DiscoveryRecord.Scope scope(String claim) {
-        DiscoveryRecord.Scope scope = switch (claim) {
-            case "service" -> DiscoveryRecord.Scope.SERVICE;
-            case "instance" -> DiscoveryRecord.Scope.INSTANCE;
-            default -> throw new VerificationException("record scope " + Claims.quote(claim) + " is unknown");
-        };
-        if (service == null) {
+    private DiscoveryRecord.Scope scope(String claim, String cursor) {
+        DiscoveryRecord.Scope scope = DiscoveryRecord.Scope.of(claim);
+        if (scope == null) {
+            throw new VerificationException("record scope " + Claims.quote(claim) + " is unknown");
+        }
+        if (service == null && cursor == null) {
             return scope; // a saved record: the record says what it is
         }
-        DiscoveryRecord.Scope expected = instance == null ? DiscoveryRecord.Scope.SERVICE : DiscoveryRecord.Scope.INSTANCE;
+        DiscoveryRecord.Scope expected = cursor != null ? DiscoveryRecord.Scope.PAGE
+                : instance == null ? DiscoveryRecord.Scope.SERVICE : DiscoveryRecord.Scope.INSTANCE;
         if (scope != expected) {
             throw new VerificationException("record scope is " + Claims.quote(claim) + ", expected "
-                    + Claims.quote(expected.claim()) + (instance == null ? " (asked for the whole service)"
-                    : " (asked for instance " + Claims.quote(instance) + ")"));
+                    + Claims.quote(expected.claim()) + (cursor != null ? " (asked for the page after " + Claims.quote(cursor) + ")"
+                    : instance == null ? " (asked for the whole service)" : " (asked for instance " + Claims.quote(instance) + ")"));
         }
         return scope;
+    }
+
+    /** A page's own claims, checked against the cursor asked for (null: a saved page, any cursor) and its instances. */
+    private static DiscoveryRecord.Page page(Claims claims, List<Instance> instances, String cursor) {
+        String after = claims.string("after");
+        if (cursor != null && !after.equals(cursor)) {
+            throw new VerificationException("page after is " + Claims.quote(after) + ", expected " + Claims.quote(cursor)
+                    + " (the cursor asked for)");
+        }
+        String next = claims.string("next");
+        long total = claims.integer("total");
+        String last = after;
+        long names = 0;
+        for (Instance listed : instances) {
+            // by name, all after the cursor; an instance in rotation is listed once per generation
+            int order = listed.name().compareTo(last);
+            if (order < 0 || order == 0 && names == 0) {
+                throw new VerificationException("page after " + Claims.quote(after) + " lists instance "
+                        + Claims.quote(listed.name()) + " out of order (after " + Claims.quote(last) + ")");
+            }
+            if (order > 0) {
+                names++;
+            }
+            last = listed.name();
+        }
+        if (!next.isEmpty() && (names == 0 || !next.equals(last))) {
+            throw new VerificationException("page after " + Claims.quote(after) + " has next " + Claims.quote(next)
+                    + ", which is not the last instance it lists");
+        }
+        if (total < names) {
+            throw new VerificationException("page after " + Claims.quote(after) + " lists " + names
+                    + " instances but says the service has " + total);
+        }
+        return new DiscoveryRecord.Page(after, next, total);
+    }
+
+    /** The clock records are checked against. */
+    Clock clock() {
+        return clock;
     }
 
     /** The issuer records of a mount carry unless the mount's config names another: the mount path, with its slash. */

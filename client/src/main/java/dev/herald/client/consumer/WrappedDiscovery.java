@@ -28,6 +28,11 @@ import java.util.Objects;
  * </ol>
  * A failure of steps 2 or 3 means someone may hold the record (the token was used, or swapped):
  * the {@link TamperHook} is told, then a {@link TamperException} is thrown. Thread-safe.
+ *
+ * <p>A page of a large service's record ({@link #readPage}) is its own wrapped answer, checked the
+ * same way. Vault's {@code creation_path} has no query, so it cannot tell one page of a service from
+ * another: what ties a page to the cursor asked for is its signed {@code after}, which
+ * {@link RecordVerifier#verifyPage} checks.
  */
 public final class WrappedDiscovery {
     /** The request header that asks Vault to wrap its answer, with the token's TTL. */
@@ -65,21 +70,34 @@ public final class WrappedDiscovery {
      * @throws HeraldException if the answer was not wrapped
      */
     public Map<String, Object> read(String service, String instance) {
-        String path = discoverPath(mount, service, instance);
+        return unwrap(discoverPath(mount, service, instance), "");
+    }
+
+    /**
+     * Reads, checks and unwraps one page of the record of {@code service}, as {@link #read}.
+     *
+     * @param after the cursor: "" for the first page, else the {@code next} of the page before
+     * @param limit at most this many instances, or 0 for the mount's {@code max_record_instances}
+     */
+    public Map<String, Object> readPage(String service, String after, int limit) {
+        return unwrap(discoverPath(mount, service, null), pageQuery(after, limit));
+    }
+
+    private Map<String, Object> unwrap(String path, String query) {
         String token = tokens.token();
         VaultResponse wrapped;
         try {
-            wrapped = vault.send(VaultRequest.get(path, token).withHeader(WRAP_TTL_HEADER, wrapTtl.toSeconds() + "s"));
+            wrapped = vault.send(VaultRequest.get(path + query, token).withHeader(WRAP_TTL_HEADER, wrapTtl.toSeconds() + "s"));
         } catch (VaultException e) {
             if (e.status() == 403) {
                 tokens.rejected(token);
             }
             throw e;
         }
-        Map<String, Object> wrapInfo = wrapped.wrapInfo().orElseThrow(() -> new HeraldException("GET /v1/" + path
+        Map<String, Object> wrapInfo = wrapped.wrapInfo().orElseThrow(() -> new HeraldException("GET /v1/" + path + query
                 + " was answered without response wrapping (no wrap_info); a record that was not wrapped is refused"));
         if (!(wrapInfo.get("token") instanceof String wrappingToken) || wrappingToken.isEmpty()) {
-            throw new HeraldException("GET /v1/" + path + " was answered with a wrap_info without a token");
+            throw new HeraldException("GET /v1/" + path + query + " was answered with a wrap_info without a token");
         }
 
         VaultResponse lookup;
@@ -114,6 +132,14 @@ public final class WrappedDiscovery {
     static String discoverPath(String mount, String service, String instance) {
         return Consumer.normalizeMount(mount) + "/discover/" + Consumer.requireName("service", service)
                 + (instance == null ? "" : "/" + Consumer.requireName("instance", instance));
+    }
+
+    /** The query that asks for the page after {@code after} ("" or an instance name) of at most {@code limit} (0: any). */
+    static String pageQuery(String after, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("a page limit is positive (or 0 for the mount's max_record_instances)");
+        }
+        return "?after=" + (after.isEmpty() ? "" : Consumer.requireName("after", after)) + (limit == 0 ? "" : "&limit=" + limit);
     }
 
     /** The exception to throw, after the hook has heard of it (a failing hook does not hide it). */

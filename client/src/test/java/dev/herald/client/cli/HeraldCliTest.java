@@ -44,6 +44,17 @@ class HeraldCliTest {
     }
 
     @Test
+    void aPageSizeIsPositiveAndForAWholeService() {
+        Run zero = run("discover", "payments", "--page-size", "0");
+        assertEquals(HeraldCli.USAGE, zero.exitCode());
+        assertTrue(zero.err().contains("--page-size must be between 1 and 100000, not 0"), zero.err());
+        Run instance = run("discover", "payments", "web-1", "--page-size", "2", "--address", "http://127.0.0.1:1",
+                "--token-file", "/nonexistent");
+        assertEquals(HeraldCli.USAGE, instance.exitCode(), instance.err());
+        assertTrue(instance.err().contains("--page-size is for a whole service"), instance.err());
+    }
+
+    @Test
     void anErrorIsOneLineOnStderrAndNothingOnStdout(@TempDir Path dir) {
         Run run = run("verify", dir.resolve("missing.json").toString(), "--jwks", dir.resolve("jwks.json").toString());
         assertEquals(HeraldCli.ERROR, run.exitCode());

@@ -230,7 +230,36 @@ class RecordVerifierTest {
         assertEquals("teams/herald/", RecordVerifier.defaultIssuer("/teams/herald/"));
     }
 
-    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable executable) {
+    @Test
+    void aPageListsItsInstancesByNameAfterItsCursor() {
+        RecordVerifier verifier = forService().build();
+        Map<String, Object> web1 = Records.instance("web-1", 1, WEB1);
+        Map<String, Object> web2 = Records.instance("web-2", 2, WEB2);
+        Map<String, Object> web2Next = Records.instance("web-2", 3, WEB2_NEXT);
+        DiscoveryRecord page = verifier.verifyPage(sign(Records.page("payments", 12, "", "web-2", 3, List.of(web1, web2, web2Next))),
+                KEYS, "");
+        assertEquals(new DiscoveryRecord.Page("", "web-2", 3), page.page().orElseThrow());
+        assertEquals(List.of(WEB1, WEB2, WEB2_NEXT), page.publicKeys(), "both generations of an instance in rotation");
+        assertTrue(verifier.verifyPage(sign(Records.page("payments", 12, "web-9", "", 3, List.of())), KEYS, "web-9")
+                .instances().isEmpty(), "a page past the last live instance is empty");
+
+        assertMessage("lists instance \"web-1\" out of order (after \"web-2\")", () -> verifier.verifyPage(
+                sign(Records.page("payments", 12, "", "", 2, List.of(web2, web1))), KEYS, ""));
+        assertMessage("lists instance \"web-1\" out of order (after \"web-1\")", () -> verifier.verifyPage(
+                sign(Records.page("payments", 12, "web-1", "", 2, List.of(web1))), KEYS, "web-1"));
+        assertMessage("has next \"web-2\", which is not the last instance it lists", () -> verifier.verifyPage(
+                sign(Records.page("payments", 12, "web-2", "web-2", 2, List.of())), KEYS, "web-2"));
+        assertMessage("lists 2 instances but says the service has 1", () -> verifier.verifyPage(
+                sign(Records.page("payments", 12, "", "", 1, List.of(web1, web2))), KEYS, ""));
+        assertMessage("record has no \"total\"", () -> {
+            Map<String, Object> claims = Records.page("payments", 12, "", "", 1, List.of(web1));
+            claims.remove("total");
+            verifier.verifyPage(sign(claims), KEYS, "");
+        });
+        assertThrows(IllegalStateException.class, () -> forService().instance("web-1").build().verifyPage("a.b.c", KEYS, ""));
+    }
+
+    static void assertMessage(String expected, org.junit.jupiter.api.function.Executable executable) {
         VerificationException e = assertThrows(VerificationException.class, executable);
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }

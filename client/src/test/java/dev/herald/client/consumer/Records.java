@@ -81,4 +81,16 @@ final class Records {
         claims.put("instances", List.of(instances));
         return claims;
     }
+
+    /** A page's claims as the engine writes them: a record of scope page with after, next and total before instances. */
+    static Map<String, Object> page(String service, long seq, String after, String next, long total,
+                                    List<Map<String, Object>> instances) {
+        Map<String, Object> claims = claims(service, "page", seq);
+        claims.remove("instances");
+        claims.put("after", after);
+        claims.put("next", next);
+        claims.put("total", total);
+        claims.put("instances", instances);
+        return claims;
+    }
 }

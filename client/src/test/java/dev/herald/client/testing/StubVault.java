@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -130,9 +131,17 @@ public final class StubVault implements AutoCloseable {
      * it with X-Vault-Wrap-TTL, plain otherwise.
      */
     public StubVault wrapping(String path, Supplier<Map<String, Object>> data) {
-        return on("GET", path, request -> request.header(WrappedDiscovery.WRAP_TTL_HEADER) == null
-                ? Answer.ok(Map.of("data", data.get()))
-                : Answer.ok(wrapInfo(wrap(path, data.get()), path)));
+        return on("GET", path, request -> read(request, data.get()));
+    }
+
+    /**
+     * Vault's answer to {@code request} (a read) with {@code data}: wrapped in a single-use token
+     * made for the request's path (as Vault's creation_path, without the query) when it asks for it
+     * with X-Vault-Wrap-TTL, plain otherwise.
+     */
+    public Answer read(Request request, Map<String, Object> data) {
+        return request.header(WrappedDiscovery.WRAP_TTL_HEADER) == null ? Answer.ok(Map.of("data", data))
+                : Answer.ok(wrapInfo(wrap(request.path(), data), request.path()));
     }
 
     /** A new wrapping token for {@code data}, made (as Vault would record it) by a read of {@code creationPath}. */
@@ -189,7 +198,16 @@ public final class StubVault implements AutoCloseable {
                     // no client certificate
                 }
             }
-            Request request = new Request(exchange.getRequestMethod(), path, headers, body, peer);
+            Map<String, String> query = new LinkedHashMap<>();
+            String rawQuery = exchange.getRequestURI().getRawQuery();
+            if (rawQuery != null) {
+                for (String parameter : rawQuery.split("&")) {
+                    int equals = parameter.indexOf('=');
+                    query.put(decode(equals < 0 ? parameter : parameter.substring(0, equals)),
+                            equals < 0 ? "" : decode(parameter.substring(equals + 1)));
+                }
+            }
+            Request request = new Request(exchange.getRequestMethod(), path, query, headers, body, peer);
             requests.add(request);
             Function<Request, Answer> handler = routes.getOrDefault(request.method + " " + path, otherwise);
             Answer answer = handler == null ? Answer.errors(404, "no handler for " + request.method + " " + path)
@@ -206,6 +224,10 @@ public final class StubVault implements AutoCloseable {
         }
     }
 
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -215,9 +237,11 @@ public final class StubVault implements AutoCloseable {
     /**
      * A request as the stub received it: header names lower-case, the body as sent.
      *
+     * @param path               relative to {@code /v1/}, without the query
+     * @param query              the query's parameters, decoded
      * @param clientCertificates the TLS client's certificate chain (HTTPS), or empty
      */
-    public record Request(String method, String path, Map<String, String> headers, String text,
+    public record Request(String method, String path, Map<String, String> query, Map<String, String> headers, String text,
             List<X509Certificate> clientCertificates) {
         /** The JSON body (an empty map for none). */
         public Map<String, Object> body() {
