@@ -82,7 +82,7 @@ line publish_svc  "herald publish (fresh, new service each)" herald herald/publi
 line unchanged    "herald publish (unchanged)"               herald herald/publish/bench-same/u0 post "$same_file"
 
 # Every fresh publication counted as answered must be live (a few more may have landed as wrk stopped).
-services=$(api LIST herald/services/)
+services=$(all_services)
 live() { json "d['data']['key_info'].get('$1', {}).get('live_instances', 0)" <<<"$services"; }
 for s in bench-pub:publish bench-pk:publish_pk; do
   n=$(live "${s%%:*}"); ok=${ok_count[${s#*:}]}

@@ -16,6 +16,7 @@
 #   plugin_pid SUBSTRING        the pid of the server's descendant whose command line has SUBSTRING
 #   rss_mb PID, hwm_mb PID      its resident set now / its highest so far (VmHWM), in MB
 #   cpu_ticks PID               its user + system CPU time in clock ticks
+#   all_services                every page of Herald's services/ as one list answer
 #   live_total                  the live publications of the whole Herald mount (services/)
 # Needs the variables kv_version (Go KV plugin version) set by the caller.
 
@@ -107,8 +108,27 @@ api() {  # METHOD PATH [JSON BODY] -> response body on stdout; dies on a non-2xx
   printf '%s' "${out%$'\n'*}"
 }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {'d': d}))" "$1"; }
+# all_services: every page of herald/services/ (limit 10,000 each) as one answer: {"data": {"keys", "key_info"}}
+all_services() {
+  local after="" n=0 dir
+  dir=$(mktemp -d)
+  while :; do
+    api LIST "herald/services/?limit=10000&after=$after" >"$dir/$((n += 1))"
+    after=$(json "d['data'].get('next', '')" <"$dir/$n")
+    [[ -n "$after" ]] || break
+  done
+  python3 -c 'import json, sys
+keys, info = [], {}
+for name in sys.argv[1:]:
+    with open(name) as f:
+        page = json.load(f)["data"]
+    keys += page.get("keys") or []
+    info.update(page.get("key_info") or {})
+print(json.dumps({"data": {"keys": keys, "key_info": info}}))' $(seq -f "$dir/%g" 1 "$n")
+  rm -rf "$dir"
+}
 live_total() {
-  api LIST herald/services/ | json "sum(v.get('live_instances', 0) for v in d['data'].get('key_info', {}).values())"
+  all_services | json "sum(v.get('live_instances', 0) for v in d['data'].get('key_info', {}).values())"
 }
 
 # --- processes -------------------------------------------------------------------------------------------
