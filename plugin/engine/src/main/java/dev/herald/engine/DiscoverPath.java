@@ -86,7 +86,8 @@ final class DiscoverPath {
             scope "page" with three more claims: after (the cursor it starts after, "" for the first),
             next (the last instance it lists, or "" when no live instance follows) and total (the live
             instances of the service at its seq). A client checks that after is the cursor it asked
-            for and that seq never goes down from page to page.
+            for and that seq never goes down from page to page. A page's answer holds the record and
+            its claims decoded, except its instances, which only the record carries.
             """;
 
     private Response discover(Request request, String instance) {
@@ -244,20 +245,27 @@ final class DiscoverPath {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("record", jwt);
         data.putAll(claims);
-        List<Map<String, Object>> readable = new ArrayList<>();
-        for (int i = 0; i < listed.size(); i++) {
-            Publication publication = listed.get(i);
-            Map<String, Object> instance = new LinkedHashMap<>(instances.get(i));
-            instance.put("public_key_pem", publication.key().publicKeyPem());
-            if (publication.key().certificatePem() != null) {
-                instance.put("certificate_pem", publication.key().certificatePem());
+        if (scope.equals(SCOPE_PAGE)) {
+            // Pages are for programs, which verify and read the JWT: without the decoded copy of its
+            // instances (and their PEMs) a page is about half the size.
+            data.remove("instances");
+        } else {
+            List<Map<String, Object>> readable = new ArrayList<>();
+            for (int i = 0; i < listed.size(); i++) {
+                Publication publication = listed.get(i);
+                Map<String, Object> instance = new LinkedHashMap<>(instances.get(i));
+                instance.put("public_key_pem", publication.key().publicKeyPem());
+                if (publication.key().certificatePem() != null) {
+                    instance.put("certificate_pem", publication.key().certificatePem());
+                }
+                readable.add(instance);
             }
-            readable.add(instance);
+            data.put("instances", readable);
         }
-        data.put("instances", readable);
         // Reused while fresh enough that every copy handed out keeps most of its life.
         Duration life = Duration.between(iat, exp);
         Duration reuse = recordTtl.dividedBy(4).compareTo(life.dividedBy(2)) < 0 ? recordTtl.dividedBy(4) : life.dividedBy(2);
-        return new SignedRecord(sequence, key, issuer, iat.plus(reuse), data);
+        return new SignedRecord(sequence, key, issuer, iat.plus(reuse), data,
+                listed.stream().map(Publication::instance).toList());
     }
 }

@@ -192,6 +192,8 @@ class DiscoverPathTest {
             assertTrue(signerKey().verifies(jwt.substring(0, jwt.lastIndexOf('.')), jwt.substring(jwt.lastIndexOf('.') + 1)),
                     "each page is signed");
             assertEquals("page", claims.get("scope"));
+            assertTrue(!page.containsKey("instances") && page.get("next").equals(claims.get("next")),
+                    "a page's answer decodes its claims but its instances, which only the record carries");
             assertEquals(after, claims.get("after"), "a page names the cursor it starts after");
             assertEquals(7L, ((Number) claims.get("total")).longValue());
             seq = seq < 0 ? ((Number) claims.get("seq")).longValue() : seq;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 /** Signed records are reused only for the very state they were signed from, and not across a clear. */
 class SignedRecordsTest {
     private static final SignedRecord RECORD = new SignedRecord(1, SigningKey.generate("EdDSA", TestValues.NOW), "herald/", TestValues.NOW.plusSeconds(60),
-            Map.of("instances", List.of(Map.of("instance", "pod-1"))));
+            Map.of("instances", List.of(Map.of("instance", "pod-1"))), List.of("pod-1"));
 
     private static Registry.Snapshot snapshot(long revision) {
         return new Registry.Snapshot(ServiceState.empty("web"), revision);
