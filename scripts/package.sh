@@ -109,12 +109,19 @@ cp "$native_src"/*.so "$payload/native/"
 # direct-memory limit and the process id, which starts JMX: about 100 ms before the handshake.
 # Without it Netty takes the heap limit and ProcessHandle instead.
 #   jdk.crypto.ec    the EC provider (P-521 AutoMTLS) up to JDK 21; empty since it moved into java.base
+#   java.logging     java.util.logging (JulToHclog, gRPC, Guava); jdeps lists it only through java.sql
+# Left out although jdeps lists them, because only unused code refers to them:
+#   jdk.jfr   Netty's allocator events. Netty calls FlightRecorder.isAvailable() when it starts, and
+#             with the module present that loads JFR; the AOT cache then preloaded 113 JFR classes
+#             at every start. Without it Netty catches the NoClassDefFoundError and leaves JFR off.
+#   java.sql  Gson's java.sql.Date adapters (Gson checks for the module) and BouncyCastle's LDAP
+#             helpers; it would bring java.xml and java.transaction.xa along.
 feature="$(herald_jdk_version "$JAVA_HOME")"
 jdeps_modules="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --multi-release "$feature" \
                    --print-module-deps "$jar" 2>"$tmp/jdeps.err")" \
   || { cat "$tmp/jdeps.err" >&2; die "jdeps could not analyse $jar"; }
-modules="$jdeps_modules"
-for m in jdk.unsupported java.naming; do modules+=",$m"; done
+modules="$(tr ',' '\n' <<<"$jdeps_modules" | grep -vxE 'jdk\.jfr|java\.sql' | paste -sd, -)"
+for m in jdk.unsupported java.naming java.logging; do modules+=",$m"; done
 if "$JAVA_HOME/bin/java" --describe-module jdk.crypto.ec 2>/dev/null | grep -qE '^(contains|provides) '; then
   modules+=",jdk.crypto.ec"
 fi
