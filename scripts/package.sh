@@ -109,12 +109,19 @@ cp "$native_src"/*.so "$payload/native/"
 # direct-memory limit and the process id, which starts JMX: about 100 ms before the handshake.
 # Without it Netty takes the heap limit and ProcessHandle instead.
 #   jdk.crypto.ec    the EC provider (P-521 AutoMTLS) up to JDK 21; empty since it moved into java.base
+#   java.logging     java.util.logging (JulToHclog, gRPC, Guava); jdeps lists it only through java.sql
+# Left out although jdeps lists them, because only unused code refers to them:
+#   jdk.jfr   Netty's allocator events. Netty calls FlightRecorder.isAvailable() when it starts, and
+#             with the module present that loads JFR; the AOT cache then preloaded 113 JFR classes
+#             at every start. Without it Netty catches the NoClassDefFoundError and leaves JFR off.
+#   java.sql  Gson's java.sql.Date adapters (Gson checks for the module) and BouncyCastle's LDAP
+#             helpers; it would bring java.xml and java.transaction.xa along.
 feature="$(herald_jdk_version "$JAVA_HOME")"
 jdeps_modules="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --multi-release "$feature" \
                    --print-module-deps "$jar" 2>"$tmp/jdeps.err")" \
   || { cat "$tmp/jdeps.err" >&2; die "jdeps could not analyse $jar"; }
-modules="$jdeps_modules"
-for m in jdk.unsupported java.naming; do modules+=",$m"; done
+modules="$(tr ',' '\n' <<<"$jdeps_modules" | grep -vxE 'jdk\.jfr|java\.sql' | paste -sd, -)"
+for m in jdk.unsupported java.naming java.logging; do modules+=",$m"; done
 if "$JAVA_HOME/bin/java" --describe-module jdk.crypto.ec 2>/dev/null | grep -qE '^(contains|provides) '; then
   modules+=",jdk.crypto.ec"
 fi
@@ -128,16 +135,21 @@ say "jlink runtime with $modules"
   || die "jlink failed (the JDK at $JAVA_HOME must be a full JDK 25)"
 
 # --- 3. the AOT cache -------------------------------------------------------------------------------
-# Trained with the packaged runtime, flags and jar. The class path is given as an absolute path, as
-# the shim does: the JVM then accepts the cache wherever the payload directory is moved, as long as
-# the jar stays beside the runtime (a relative class path would be resolved against the working
-# directory and the cache refused). The training runs in a scratch directory so that nothing it
-# leaves behind (a crash log) lands in the payload. Option variables of the environment are
-# dropped, as the shim does at run time.
+# Trained with the packaged runtime, flags and jar. The class path names the jar through descriptor 9,
+# open on the payload directory, exactly as the shim does at run time: the JVM then sees the class
+# path it was trained with wherever the package is installed. (With the directory's path, the JVM
+# accepted the moved cache but, for each archived class of the jar, looked the training-time path
+# up and failed: about 50 ms of CPU per start. A relative class path would be resolved against the
+# working directory and the cache refused.) The training runs in a scratch directory so that
+# nothing it leaves behind (a crash log) lands in the payload. Option variables of the environment
+# are dropped, as the shim does at run time.
 clean_env=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_AOT_OPTIONS -u _JAVA_LAUNCHER_DEBUG)
 log="$(dirname "$out")/herald-aot-training.log"
-train=("$payload/runtime/bin/java" "@$payload/jvm.options" "-XX:AOTCacheOutput=$payload/herald.aot"
-       "-Djava.library.path=$payload/native" -cp "$payload/herald-plugin.jar")
+# Two steps (record, then create) rather than -XX:AOTCacheOutput, whose assembly runs in a child
+# JVM that does not inherit descriptor 9.
+jvm=("$payload/runtime/bin/java" "@$payload/jvm.options" "-Djava.library.path=$payload/native"
+     -cp /proc/self/fd/9/herald-plugin.jar)
+train=("${jvm[@]}" -XX:AOTMode=record "-XX:AOTConfiguration=$tmp/herald.aotconf")
 
 # Both kinds of training run in the environment Vault gives a plugin (magic cookie, protocol 5, a
 # fresh P-521 client certificate), so the code paths that read it are trained too.
@@ -155,7 +167,7 @@ make_vault_env() {
 
 train_with_class() {
   local rc=0
-  (cd "$tmp" && exec "${clean_env[@]}" "${vault_env[@]}" timeout 300 "${train[@]}" "$training_class") >"$log" 2>&1 </dev/null || rc=$?
+  (cd "$tmp" && exec "${clean_env[@]}" "${vault_env[@]}" timeout 300 "${train[@]}" "$training_class" 9<"$payload") >"$log" 2>&1 </dev/null || rc=$?
   if ((rc != 0)); then
     tail -n 30 "$log" >&2
     die "AOT training ($training_class) failed with exit code $rc; full log: $log"
@@ -166,7 +178,7 @@ train_with_class() {
 # written its handshake line; the JVM writes the cache as it exits.
 train_with_handshake() {
   say "WARNING: $jar has no $training_class; training the AOT cache on a bare start-up only (fallback)"
-  (cd "$tmp" && exec "${clean_env[@]}" "${vault_env[@]}" "${train[@]}" "$main_class") \
+  (cd "$tmp" && exec "${clean_env[@]}" "${vault_env[@]}" "${train[@]}" "$main_class" 9<"$payload") \
     >"$tmp/stdout" 2>"$log" </dev/null &
   local pid=$! waited=0
   until [[ -s "$tmp/stdout" ]]; do
@@ -186,6 +198,10 @@ if $aot; then
   else
     train_with_handshake
   fi
+  [[ -s "$tmp/herald.aotconf" ]] || die "the AOT training wrote no configuration; log: $log"
+  (cd "$tmp" && exec "${clean_env[@]}" "${jvm[@]}" -XX:AOTMode=create "-XX:AOTConfiguration=$tmp/herald.aotconf" \
+     "-XX:AOTCacheOutput=$payload/herald.aot" 9<"$payload") >>"$log" 2>&1 </dev/null \
+    || { tail -n 30 "$log" >&2; die "assembling the AOT cache failed; log: $log"; }
   [[ -s "$payload/herald.aot" ]] || die "the AOT training wrote no cache; log: $log"
   rm -f "$payload/herald.aot.config"
 fi
@@ -230,7 +246,7 @@ rm -rf "$out.old"
 if [[ -f "$out/herald.d/herald.aot" ]]; then
   d="$out/herald.d"
   (cd / && "${clean_env[@]}" "$d/runtime/bin/java" "@$d/jvm.options" "-XX:AOTCache=$d/herald.aot" -XX:AOTMode=on \
-     -cp "$d/herald-plugin.jar" -version) >"$tmp/aotcheck" 2>&1 \
+     -cp /proc/self/fd/9/herald-plugin.jar -version 9<"$d") >"$tmp/aotcheck" 2>&1 \
     || { cat "$tmp/aotcheck" >&2; die "the JVM refuses the AOT cache it was just trained for (see above); package with --no-aot to go on without one"; }
 fi
 

@@ -16,7 +16,7 @@ import (
 func TestJavaCommand(t *testing.T) {
 	p := &payload{dir: "/opt/vault/plugins/herald.d", listed: map[string]bool{
 		"runtime/bin/java": true, "jvm.options": true, "herald-plugin.jar": true, "herald.aot": true}}
-	got, err := javaCommand(p, []string{"--x"})
+	got, err := javaCommand(p, []string{"--x"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,14 +28,19 @@ func TestJavaCommand(t *testing.T) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 
+	got, _ = javaCommand(p, nil, "/proc/self/fd/9") // the payload directory by descriptor
+	if !strings.Contains(strings.Join(got, " "), " -cp /proc/self/fd/9/herald-plugin.jar ") {
+		t.Fatalf("class path not named through the descriptor: %q", got)
+	}
+
 	delete(p.listed, "herald.aot") // no cache packaged: start without one
-	got, _ = javaCommand(p, nil)
+	got, _ = javaCommand(p, nil, "")
 	if strings.Contains(strings.Join(got, " "), "AOTCache") {
 		t.Fatalf("AOT cache used although not listed: %q", got)
 	}
 
 	delete(p.listed, "herald-plugin.jar")
-	if _, err := javaCommand(p, nil); err == nil || !strings.Contains(err.Error(), "herald-plugin.jar") {
+	if _, err := javaCommand(p, nil, ""); err == nil || !strings.Contains(err.Error(), "herald-plugin.jar") {
 		t.Fatalf("missing jar not reported: %v", err)
 	}
 }
@@ -94,6 +99,7 @@ func TestShimEndToEnd(t *testing.T) {
 	files := sampleFiles()
 	files["runtime/bin/java"] = []byte("#!/bin/sh\n" +
 		"{ printf '%s\\n' \"$0\" \"$@\"; echo \"tool=${JAVA_TOOL_OPTIONS-unset} cookie=$VAULT_BACKEND_PLUGIN\"; " +
+		"test -f /proc/self/fd/9/herald-plugin.jar && echo 'jar through fd 9'; " +
 		"head -n 1 /proc/self/fd/$HERALD_TLS_IDENTITY_FD; } > \"$RECORD\"\n" +
 		"echo '1|5|unix|/tmp/s|grpc|'\n")
 	dir, digest := writeTree(t, files)
@@ -132,8 +138,8 @@ func TestShimEndToEnd(t *testing.T) {
 	checkLogLine(t, stderr, "warn") // the dropped JAVA_TOOL_OPTIONS, by name
 	rec, _ := os.ReadFile(record)
 	want := strings.Join([]string{dir + "/runtime/bin/java", "@" + dir + "/jvm.options", "-XX:AOTCache=" + dir + "/herald.aot",
-		"-Djava.library.path=" + dir + "/native", "-cp", dir + "/herald-plugin.jar", "dev.herald.plugin.HeraldPlugin", "arg1",
-		"tool=unset cookie=6669da05-b1c8-4f49-97d9-c8e5bed98e20", "-----BEGIN PRIVATE KEY-----", ""}, "\n")
+		"-Djava.library.path=" + dir + "/native", "-cp", "/proc/self/fd/9/herald-plugin.jar", "dev.herald.plugin.HeraldPlugin", "arg1",
+		"tool=unset cookie=6669da05-b1c8-4f49-97d9-c8e5bed98e20", "jar through fd 9", "-----BEGIN PRIVATE KEY-----", ""}, "\n")
 	if string(rec) != want {
 		t.Fatalf("java called as\n%s\nwant\n%s", rec, want)
 	}

@@ -4,7 +4,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -13,11 +12,11 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import io.netty.handler.ssl.SslProvider;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -27,7 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 
 /**
  * gRPC over unix domain sockets with mutual TLS, in both directions the plugin needs: the server
@@ -183,21 +185,44 @@ final class UnixTransport implements AutoCloseable {
             "TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
 
+    /** ALPN with h2 only, as gRPC's own configuration (GrpcSslContexts) asks for. */
+    private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            "h2");
+
     private static SslContext serverContext(TlsIdentity identity, X509Certificate peer) throws SSLException {
-        return GrpcSslContexts.configure(SslContextBuilder.forServer(new SingleKeyManager(identity)), SslProvider.JDK)
-                .ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
-                .trustManager(new PinnedTrustManager(peer))
-                .clientAuth(ClientAuth.REQUIRE)
-                .build();
+        return jdkContext(identity, peer, false);
+    }
+
+    /**
+     * The JDK's SSLContext with our one key and one trusted certificate, wrapped by Netty as is.
+     * Built by hand because the usual way (SslContextBuilder, configured by GrpcSslContexts) adds
+     * two probes to the start-up path, each a TLS context of its own: GrpcSslContexts checks that
+     * the JDK supports ALPN (a default SSLContext and engine, and the JDK's key store classes), and
+     * Netty's JdkSslServerContext, when its class is first used, parses a bundled RSA key and
+     * certificate into a PKCS#12 key store to learn whether it may wrap trust managers. Neither
+     * answer matters here: every JDK since 9 has ALPN, and the trust manager is ours (an
+     * X509ExtendedTrustManager, which the JDK uses as it is).
+     */
+    private static SslContext jdkContext(TlsIdentity identity, X509Certificate peer, boolean client)
+            throws SSLException {
+        SSLContext context;
+        try {
+            context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {new SingleKeyManager(identity)},
+                    new TrustManager[] {new PinnedTrustManager(peer)}, null);
+        } catch (GeneralSecurityException e) {
+            throw new SSLException("cannot set up the JDK's TLS", e);
+        }
+        return new JdkSslContext(context, client, CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE, ALPN_H2,
+                client ? ClientAuth.NONE : ClientAuth.REQUIRE, null, false);
     }
 
     private SslContext clientContext() {
         try {
-            return GrpcSslContexts.configure(SslContextBuilder.forClient()
-                            .keyManager(new SingleKeyManager(identity)), SslProvider.JDK)
-                    .ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
-                    .trustManager(new PinnedTrustManager(peer))
-                    .build();
+            return jdkContext(identity, peer, true);
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS client context", e);
         }
