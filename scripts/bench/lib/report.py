@@ -110,7 +110,7 @@ def main():
     settles = {k[7:-8]: v for k, v in f.items() if k.startswith("settle_") and v > 2}
     if settles:
         print("  waited for the server and Herald to go idle (s): " + ", ".join(f"{k} {v}" for k, v in settles.items()))
-    print(f"  bench-big's answers at {f['big_reached']:,} instances (bytes; ms signed / kept): " + "; ".join(
+    print(f"  bench-big's answers at {f['big_after_line']:,} instances (bytes; ms signed / kept): " + "; ".join(
         f"{what} {f[f'answer_{k}_bytes']:,}; {f[f'answer_{k}_first_ms']} / {f[f'answer_{k}_ms']}"
         for k, what in (("whole", "whole record"), ("page1000", "page of 1,000"), ("page100", "page of 100"),
                         ("instance", "one instance"))))

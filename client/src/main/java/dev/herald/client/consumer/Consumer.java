@@ -71,7 +71,7 @@ public final class Consumer {
     /** DESIGN §5: service and instance names. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
     /** The largest page the engine serves (its limit field's bound; the mount's max_record_instances may be lower). */
-    public static final int MAX_PAGE_SIZE = 100_000;
+    public static final int MAX_PAGE_SIZE = 20_000;
     /** The shortest pause between two refreshes, and the first retry after a failure. */
     static final Duration MIN_DELAY = Duration.ofSeconds(1);
     /** The longest pause between retries after failures. */

@@ -47,7 +47,7 @@ class HeraldCliTest {
     void aPageSizeIsPositiveAndForAWholeService() {
         Run zero = run("discover", "payments", "--page-size", "0");
         assertEquals(HeraldCli.USAGE, zero.exitCode());
-        assertTrue(zero.err().contains("--page-size must be between 1 and 100000, not 0"), zero.err());
+        assertTrue(zero.err().contains("--page-size must be between 1 and 20000, not 0"), zero.err());
         Run instance = run("discover", "payments", "web-1", "--page-size", "2", "--address", "http://127.0.0.1:1",
                 "--token-file", "/nonexistent");
         assertEquals(HeraldCli.USAGE, instance.exitCode(), instance.err());

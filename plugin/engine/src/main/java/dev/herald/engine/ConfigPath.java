@@ -44,7 +44,7 @@ final class ConfigPath {
             .defaultValue(D.maxMetadataBytes()).check(n -> n > 0 && n <= 1 << 20, "be between 1 and 1048576");
     static final Field<Long> MAX_RECORD_INSTANCES = Field.integer("max_record_instances",
             "Most instances one discover record lists; a larger service is read in pages (limit, after).")
-            .defaultValue(D.maxRecordInstances()).check(n -> n > 0 && n <= 100_000, "be between 1 and 100000");
+            .defaultValue(D.maxRecordInstances()).check(n -> n > 0 && n <= 20_000, "be between 1 and 20000");
 
     static Path definition(MountState mount) {
         return Path.pattern("config")
