@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code discover/:service} and {@code discover/:service/:instance}: the signed record of a
@@ -92,12 +93,12 @@ final class DiscoverPath {
 
     private Response discover(Request request, String instance) {
         String service = request.get(PublishPath.SERVICE);
-        Config config = settings.get();
-        View view = View.of(request, instance, config);
+        View view = View.of(request, instance);
         // Taken before anything a record is made of is read: a record made from a config or key
         // that changed meanwhile is not kept.
         long stamp = records.stamp(service, view.key());
-        config = settings.get();
+        Config config = settings.get();
+        view.check(config);
         Instant now = clock.instant();
         Registry.Snapshot snapshot = registry.snapshot(service);
         ServiceState state = snapshot.state();
@@ -106,7 +107,7 @@ final class DiscoverPath {
         String issuer = config.effectiveIssuer(request.mount().path());
         SignedRecord record = records.get(snapshot, view.key());
         if (record == null || !record.reusableFor(sequence, key.kid(), issuer, now)) {
-            record = view.sign(state, now, new Signing(sequence, key, issuer, config.recordTtl(), now));
+            record = view.sign(state, now, config, new Signing(sequence, key, issuer, config.recordTtl(), now));
             records.keep(snapshot, view.key(), record, stamp);
         }
         Response response = Response.data(record.data());
@@ -122,28 +123,27 @@ final class DiscoverPath {
 
     /**
      * Which record a request asks for: one instance's, the whole service's, or a page of it. Its
-     * {@link #key} names it among the mount's kept records: "" for the service, the instance's name,
-     * or "?after&limit" for a page (names have neither '?' nor '&').
+     * {@link #key} names it among the mount's kept records: the instance's name, "" for the service,
+     * or "?after&limit" for a page, with limit as asked ("" for the mount's max_record_instances:
+     * a change of config clears the kept records). Names have neither '?' nor '&'.
      */
     private sealed interface View {
         String key();
 
-        SignedRecord sign(ServiceState state, Instant now, Signing signing);
+        /** Refuses what the mount's config does not allow; before anything is read. */
+        default void check(Config config) {
+        }
 
-        static View of(Request request, String instance, Config config) {
+        SignedRecord sign(ServiceState state, Instant now, Config config, Signing signing);
+
+        static View of(Request request, String instance) {
             if (!instance.isEmpty()) {
                 return new OneInstance(instance);
             }
-            long most = config.maxRecordInstances();
             if (!request.has(LIMIT) && !request.has(AFTER)) {
-                return new WholeService(most);
+                return new WholeService();
             }
-            long limit = request.find(LIMIT).orElse(most);
-            if (limit > most) {
-                throw VaultException.badRequest("invalid limit: " + limit + " is more than max_record_instances (" + most
-                        + ") of this mount");
-            }
-            return new Page(request.find(AFTER).orElse(""), (int) limit);
+            return new Page(request.find(AFTER).orElse(""), request.find(LIMIT));
         }
     }
 
@@ -154,7 +154,7 @@ final class DiscoverPath {
         }
 
         @Override
-        public SignedRecord sign(ServiceState state, Instant now, Signing signing) {
+        public SignedRecord sign(ServiceState state, Instant now, Config config, Signing signing) {
             List<Publication> listed = state.of(instance).stream().filter(p -> p.liveAt(now)).toList();
             if (listed.isEmpty()) {
                 throw VaultException.notFound("instance " + instance + " of service " + state.service()
@@ -164,15 +164,16 @@ final class DiscoverPath {
         }
     }
 
-    private record WholeService(long most) implements View {
+    private record WholeService() implements View {
         @Override
         public String key() {
             return "";
         }
 
         @Override
-        public SignedRecord sign(ServiceState state, Instant now, Signing signing) {
+        public SignedRecord sign(ServiceState state, Instant now, Config config, Signing signing) {
             long live = state.instanceCountAt(now);
+            long most = config.maxRecordInstances();
             if (live > most) {
                 throw VaultException.badRequest("service " + state.service() + " has " + live
                         + " live instances, more than max_record_instances (" + most + ") of this mount:"
@@ -186,21 +187,31 @@ final class DiscoverPath {
         }
     }
 
-    private record Page(String after, int limit) implements View {
+    /** @param limit as asked; none for the mount's max_record_instances */
+    private record Page(String after, Optional<Long> limit) implements View {
         @Override
         public String key() {
-            return "?" + after + "&" + limit;
+            return "?" + after + "&" + limit.map(String::valueOf).orElse("");
         }
 
         @Override
-        public SignedRecord sign(ServiceState state, Instant now, Signing signing) {
+        public void check(Config config) {
+            long most = config.maxRecordInstances();
+            if (limit.isPresent() && limit.get() > most) {
+                throw VaultException.badRequest("invalid limit: " + limit.get() + " is more than max_record_instances ("
+                        + most + ") of this mount");
+            }
+        }
+
+        @Override
+        public SignedRecord sign(ServiceState state, Instant now, Config config, Signing signing) {
             long total = state.instanceCountAt(now);
             if (total == 0) {
                 throw notLive(state);
             }
             // A page past the last live instance (they left while a client walked the pages) is
             // signed empty: "nothing live after this cursor at this seq" is true and ends the walk.
-            ServiceState.Page page = state.liveAfter(after, limit, now);
+            ServiceState.Page page = state.liveAfter(after, (int) (long) limit.orElse(config.maxRecordInstances()), now);
             Map<String, Object> claims = new LinkedHashMap<>();
             claims.put("after", after);
             claims.put("next", page.next());

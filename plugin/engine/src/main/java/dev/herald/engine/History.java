@@ -192,7 +192,8 @@ final class History {
         if (events.isEmpty()) {
             return new Page(events, -1);
         }
-        Instant first = timeAt(storage, service, 0);
+        // The first page has read the service's first event already; a later one reads two more.
+        Instant first = from == 0 ? time(events.getFirst()) : timeAt(storage, service, 0);
         Instant lower = from == 0 ? first : timeAt(storage, service, from - 1);
         Instant upper = to < length ? time(events.getLast()) : Instant.MAX;
         for (String key : storage.list(SIGNER_PREFIX)) {
