@@ -10,7 +10,7 @@ import java.util.function.Function;
  * The services of the mount: reads their live index (cached), and makes every change to a service
  * under that service's lock, so that concurrent requests on one service are serialised (of many
  * racing first publications of an instance, exactly one wins) while different services proceed in
- * parallel. Each change writes the service's new history entries, its head and the instances it
+ * parallel. Each change writes the service's new history entries and the instances it
  * touched: O(1) storage entries per operation, whatever the size of the service or the mount.
  *
  * <p>A change builds on the cached state only because nothing stale can be in the cache: reads
@@ -72,8 +72,9 @@ final class Registry {
             return cached;
         }
         // Loaded under the service's lock: a change writes several entries one after the other, and
-        // a load between two of them would mix the states before and after it (a head that counts
-        // expiries the instance entries still list: a seq too high, then a lower one).
+        // a load between two of them would mix the states before and after it (tidy: one entry
+        // stamped with a seq that counts expiries other entries still list: a seq too high, then a
+        // lower one).
         synchronized (lock(service)) {
             long stamp = cache.stamp(service);
             ServiceState state = ServiceStore.load(storage, service);
@@ -94,7 +95,7 @@ final class Registry {
 
     /**
      * Runs {@code change} on the service's current state under its lock and writes what it decides:
-     * first the history entries, then the service's head and changed instances ({@link ServiceStore#save}).
+     * first the history entries, then the changed instances ({@link ServiceStore#save}).
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
         synchronized (lock(service)) {

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * The live index of one service: its publications that have not been removed yet, its sequence,
  * the last generation of each instance and the length of its history. Immutable. How it is
- * stored (a head and one entry per instance, each an {@link Instance}): {@link ServiceStore}.
+ * stored (one stamped entry per instance, each an {@link Instance}): {@link ServiceStore}.
  *
  * <p>A change of one instance costs the same in a service of 10 and of 10,000 instances: the
  * instances are kept in a {@link PersistentSortedMap} by name and the listed publications in a
@@ -141,6 +141,11 @@ final class ServiceState {
     /** Never published: nothing stored. */
     boolean isEmpty() {
         return seq == 0 && historyLength == 0 && instances.isEmpty();
+    }
+
+    /** No instance entry at all, listed or not: nothing in storage to find the service by. */
+    boolean hasNoInstances() {
+        return instances.isEmpty();
     }
 
     /** The sequence at {@code now}: the changes written plus the expiries since. O(log n). */

@@ -8,13 +8,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * How a {@link ServiceState} lies in storage: a small head per service ({@code services/<name>}:
- * sequence and history length) and one entry per instance ({@code instances/<name>/<instance>}:
- * its last generation and its listed publications). A change writes the head and only the
- * instances it touched, so a publication costs the same in a service of 10,000 instances as in one
- * of 1, and no entry grows with the service.
+ * How a {@link ServiceState} lies in storage: one entry per instance ({@code instances/<name>/<instance>}:
+ * its last generation and its listed publications), each stamped with the sequence and history
+ * length of the change that wrote it. A change writes only the instances it touched, so a
+ * publication costs the same in a service of 10,000 instances as in one of 1, and no entry grows
+ * with the service. The service's sequence and history length are those of its newest stamp: a
+ * change writes every instance it touches with the same stamp, and every change that moves either
+ * touches an instance (else {@link #save} writes a head, {@code services/<name>}, as mounts written
+ * before issue 11's second layout have; {@link #load} reads it as a lower bound).
  */
 final class ServiceStore {
     static final String HEAD_PREFIX = "services/";
@@ -31,19 +35,28 @@ final class ServiceStore {
         return INSTANCE_PREFIX + service + "/" + instance;
     }
 
-    /** The service's state; an empty one if it was never published. */
+    /**
+     * The service's state; an empty one if it was never published. One {@code list} when it was
+     * not, else a {@code get} of the head (absent since the head went out of the change path) and
+     * of each instance entry.
+     */
     @SuppressWarnings("unchecked")
     static ServiceState load(Storage storage, String service) {
-        var head = storage.get(headKey(service));
-        if (head.isEmpty()) {
+        List<String> names = storage.list(INSTANCE_PREFIX + service + "/");
+        if (names.isEmpty()) {
+            // No instance entry: never published (a head alone is a first change cut off before its
+            // instance entry was written, in the layout that wrote the head first).
             return ServiceState.empty(service);
         }
-        Map<String, Object> stored = decode(head.get());
+        // The newest stamp among the entries and the head, if there is one.
+        long[] writtenAt = {0, 0};
+        storage.get(headKey(service)).ifPresent(bytes -> {
+            Map<String, Object> head = decode(bytes);
+            writtenAt[0] = ((Number) head.get("seq")).longValue();
+            writtenAt[1] = ((Number) head.get("history_length")).longValue();
+        });
         Map<String, ServiceState.Instance> instances = new LinkedHashMap<>(); // in the listing's order, usually sorted already
-        // The change that wrote an instance entry last, as the entry says: newer than the head if the
-        // head of that change was never written (see save).
-        long[] writtenAt = {((Number) stored.get("seq")).longValue(), ((Number) stored.get("history_length")).longValue()};
-        for (String instance : storage.list(INSTANCE_PREFIX + service + "/")) {
+        for (String instance : names) {
             storage.get(instanceKey(service, instance)).ifPresent(bytes -> {
                 Map<String, Object> entry = decode(bytes);
                 if (entry.get("seq") instanceof Number seq && entry.get("history_length") instanceof Number length) {
@@ -65,21 +78,30 @@ final class ServiceStore {
 
     /**
      * Writes what changed from {@code current} to {@code next}, a state made from it: the instances
-     * {@code next} says it touched ({@link ServiceState#touched}, in name order) first, each stamped
-     * with the change's sequence and history length, then the head. The history entries are written
-     * before both ({@link Registry#change}). A crash (or failed write) before an instance entry
-     * leaves nothing of the change but history entries past the head's history length, which the
-     * next change writes over. A crash after one leaves that instance changed and the head behind:
-     * {@link #load} takes the sequence and history length from the newest stamp, so the change is
-     * whole (a change touches one instance; tidy, the only one that touches several, changes no
-     * live set), with its history, under a sequence never served for another live set.
+     * {@code next} says it touched ({@link ServiceState#touched}, in name order), each stamped with
+     * the change's sequence and history length. The history entries are written before them
+     * ({@link Registry#change}). A crash (or failed write) before the first instance entry leaves
+     * nothing of the change but history entries past the stored history length, which the next
+     * change writes over. A crash after one leaves that instance changed: {@link #load} takes the
+     * sequence and history length from the newest stamp, so the change is whole (a change touches
+     * one instance; tidy, the only one that touches several, changes no live set), with its history,
+     * under a sequence never served for another live set. One {@code put} per touched instance and
+     * nothing else: a publish is a history entry and an instance entry.
      */
     static void save(Storage storage, ServiceState current, ServiceState next) {
         if (!current.isStored()) {
             throw new IllegalArgumentException("a change starts from a state as stored");
         }
-        if (current.isEmpty()) {
-            writeHead(storage, current); // a first change: its instance entries need a head to be found by
+        if (next.touched().isEmpty()) {
+            if (next.seq() != current.seq() || next.historyLength() != current.historyLength()) {
+                // No entry to carry the stamp (no change makes this today): the head keeps it. A
+                // service without instance entries is found by none, so it cannot have a stamp.
+                if (next.hasNoInstances()) {
+                    throw new IllegalStateException("a change of a service without instances must write one");
+                }
+                writeHead(storage, next);
+            }
+            return;
         }
         for (String instance : next.touched()) {
             ServiceState.Instance stored = next.instance(instance);
@@ -93,7 +115,6 @@ final class ServiceStore {
             }
             storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
-        writeHead(storage, next);
     }
 
     private static void writeHead(Storage storage, ServiceState state) {
@@ -103,9 +124,20 @@ final class ServiceStore {
         storage.put(headKey(state.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Every service ever published. */
+    /** Every service ever published: those with instance entries, and heads of the first layout. */
     static List<String> names(Storage storage) {
-        return storage.list(HEAD_PREFIX).stream().filter(key -> !key.endsWith("/")).sorted().toList();
+        TreeSet<String> names = new TreeSet<>();
+        for (String key : storage.list(INSTANCE_PREFIX)) {
+            if (key.endsWith("/")) {
+                names.add(key.substring(0, key.length() - 1));
+            }
+        }
+        for (String key : storage.list(HEAD_PREFIX)) {
+            if (!key.endsWith("/")) {
+                names.add(key);
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** The service a storage key belongs to, or null if it is not one of a service's entries. */

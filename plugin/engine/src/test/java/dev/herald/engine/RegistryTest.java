@@ -133,29 +133,31 @@ class RegistryTest {
                 "the next change builds on what is stored");
     }
 
-    /** A crash after a change's instance entry and before its head: what is loaded is the whole change. */
+    /** A crash between two instance entries of one change: what is loaded is the whole change. */
     @Test
-    void aChangeCutOffBeforeItsHeadIsLoadedWholeWithItsHistory() {
+    void aChangeCutOffBetweenItsInstanceEntriesIsLoadedWholeWithItsHistory() {
         PausingStorage storage = new PausingStorage();
         Registry registry = new Registry(storage, 16, 100);
         publish(registry, "web", "pod-1");
-        storage.failingPut = ServiceStore.headKey("web");
+        storage.failingPut = ServiceStore.instanceKey("web", "pod-3");
         org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class, () ->
                 registry.change("web", state -> {
                     ServiceState changed = state.changed("pod-2",
                             List.of(publication("pod-2", state.nextGeneration("pod-2"), newKey())));
+                    changed = changed.changed("pod-3", List.of(publication("pod-3", 1, newKey())));
                     return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
                             .instance("pod-2").generation(1).fingerprint("sha256:00").actor(TestValues.PUBLISHER)
                             .sequence(changed.seq()).build()), changed);
                 }));
         storage.failingPut = null;
         ServiceState restarted = new Registry(storage).state("web"); // a new process over the same storage
-        assertEquals(2, restarted.seq(), "the change's sequence, never served for another live set");
-        assertTrue(restarted.current("pod-2", NOW).isPresent(), "the change is there");
-        assertEquals(1, restarted.historyLength(), "with its history entry");
+        assertEquals(3, restarted.seq(), "the change's sequence, never served for another live set");
+        assertTrue(restarted.current("pod-2", NOW).isPresent(), "the entry written is there");
+        assertTrue(restarted.current("pod-3", NOW).isEmpty(), "the one cut off is not");
+        assertEquals(1, restarted.historyLength(), "with the change's history entry");
         // and the next change appends after it instead of writing over it
-        ServiceState after = publish(new Registry(storage), "web", "pod-3");
-        assertEquals(3, after.seq());
+        ServiceState after = publish(new Registry(storage), "web", "pod-4");
+        assertEquals(4, after.seq());
         assertEquals(1, after.historyLength(), "publish() here writes no event: the length stays");
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The storage layout of services: a head and one entry per instance, O(1) writes per change. */
+/** The storage layout of services: one stamped entry per instance, O(1) writes per change. */
 class ServiceStoreTest {
 
     /** Storage that records the keys written to it. */
@@ -29,6 +29,33 @@ class ServiceStoreTest {
         }
     }
 
+    /** Storage that records every call, with its key. */
+    private static final class CountingStorage extends DelegatingStorage {
+        final List<String> calls = new ArrayList<>();
+
+        CountingStorage(InMemoryStorage inner) {
+            super(inner);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> get(String key) {
+            calls.add("get " + key);
+            return super.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            calls.add("put " + key);
+            super.put(key, value);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            calls.add("list " + prefix);
+            return super.list(prefix);
+        }
+    }
+
     /** A mount whose role web publishes any instance name, for unbound callers. */
     private static PublishingFixture anyInstance() {
         PublishingFixture mount = new PublishingFixture();
@@ -38,7 +65,7 @@ class ServiceStoreTest {
     }
 
     @Test
-    void aChangeWritesTheHeadAndOnlyTheInstancesItTouchedAndLoadsBackEqual() {
+    void aChangeWritesOnlyTheInstancesItTouchedAndLoadsBackEqual() {
         PublishingFixture mount = anyInstance();
         for (int i = 0; i < 20; i++) {
             Map<String, Object> body = mount.body(TestKeys.generate("ed25519"));
@@ -51,7 +78,7 @@ class ServiceStoreTest {
         RecordingStorage recording = new RecordingStorage(mount.engine.storage);
         Registry registry = new Registry(recording);
         registry.change("web", state -> new Registry.Change<>(state.changed("pod-7", List.of()), List.of(), null));
-        assertEquals(List.of("instances/web/pod-7", "services/web"), recording.puts, "the one instance, then the head");
+        assertEquals(List.of("instances/web/pod-7"), recording.puts, "the one instance, nothing else");
 
         ServiceState after = ServiceStore.load(mount.engine.storage, "web");
         assertEquals(19, after.publications().size());
@@ -99,9 +126,65 @@ class ServiceStoreTest {
             return new Registry.Change<>(pruned.changed("pod-9",
                     List.of(state.of("pod-1").getFirst().toBuilder().instance("pod-9").build())), List.of(), null);
         });
-        assertEquals(List.of("instances/web/pod-0", "instances/web/pod-2", "instances/web/pod-4", "instances/web/pod-9",
-                "services/web"), recording.puts, "the pruned instances and the new one, in name order, then the head");
+        assertEquals(List.of("instances/web/pod-0", "instances/web/pod-2", "instances/web/pod-4", "instances/web/pod-9"),
+                recording.puts, "the pruned instances and the new one, in name order");
         assertEquals(ServiceStore.load(mount.engine.storage, "web"), registry.state("web"), "what is cached is what is stored");
+    }
+
+    /** A publish into a new service: one list to find it empty, its history entry and its instance entry. */
+    @Test
+    void aFirstPublishReadsOneListingAndWritesTwoEntries() {
+        PublishingFixture mount = anyInstance();
+        CountingStorage counting = new CountingStorage(mount.engine.storage);
+        Registry registry = new Registry(counting);
+        registry.change("web", state -> {
+            ServiceState changed = state.changed("pod-1", List.of(TestValues.publication("pod-1", 1, PublisherKeys.fromPublicKey(TestKeys.generate("ed25519").publicKeyPem()))));
+            return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish")
+                    .time(mount.engine.clock.instant()).instance("pod-1").generation(1).fingerprint("sha256:00")
+                    .actor(TestValues.PUBLISHER).sequence(changed.seq()).build()), null);
+        });
+        assertEquals(List.of("list instances/web/", "put history/web/000000000000", "put instances/web/pod-1"), counting.calls);
+        assertEquals(List.of("web"), ServiceStore.names(mount.engine.storage));
+    }
+
+    /** Mounts written before the head left the change path: its head still counts, as a lower bound. */
+    @Test
+    void aHeadOfTheFirstLayoutIsALowerBoundAndItsServiceIsListed() {
+        PublishingFixture mount = anyInstance();
+        for (int i = 0; i < 3; i++) {
+            mount.engine.write("publish/web/pod-" + i, mount.body(TestKeys.generate("ed25519")), PublishingFixture.POD_CALLER);
+        }
+        InMemoryStorage storage = mount.engine.storage;
+        // As the first layout left it: entries without stamps, the sequence and history length in the head.
+        for (String instance : List.of("pod-0", "pod-1", "pod-2")) {
+            Map<String, Object> entry = new java.util.LinkedHashMap<>(dev.herald.sdk.json.Json.parseObject(new String(
+                    storage.get(ServiceStore.instanceKey("web", instance)).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8)));
+            entry.remove("seq");
+            entry.remove("history_length");
+            storage.put(ServiceStore.instanceKey("web", instance), dev.herald.sdk.json.Json.write(entry).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        storage.put(ServiceStore.headKey("web"), "{\"seq\":40,\"history_length\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        storage.put(ServiceStore.headKey("old"), "{\"seq\":1,\"history_length\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ServiceState loaded = ServiceStore.load(storage, "web");
+        assertEquals(40L, loaded.seq());
+        assertEquals(3L, loaded.historyLength());
+        assertEquals(List.of("old", "web"), ServiceStore.names(storage), "a head alone still names its service");
+        Registry registry = new Registry(storage);
+        registry.change("web", state -> new Registry.Change<>(state.changed("pod-1", List.of()), List.of(), null));
+        assertEquals(41L, ServiceStore.load(storage, "web").seq(), "the next change continues above the head");
+    }
+
+    /** A change that touches no instance but counts history (none does today) keeps its stamp in a head. */
+    @Test
+    void aChangeWithoutAnInstanceKeepsItsStampInAHead() {
+        PublishingFixture mount = anyInstance();
+        mount.engine.write("publish/web/pod-0", mount.body(TestKeys.generate("ed25519")), PublishingFixture.POD_CALLER);
+        Registry registry = new Registry(mount.engine.storage);
+        long before = registry.state("web").historyLength();
+        registry.change("web", state -> new Registry.Change<>(state, List.of(History.Event.builder().type("reset")
+                .time(mount.engine.clock.instant()).instance("pod-0").generation(1).fingerprint("sha256:00")
+                .actor(TestValues.PUBLISHER).build()), null));
+        assertEquals(before + 1, ServiceStore.load(mount.engine.storage, "web").historyLength());
     }
 
     @Test
