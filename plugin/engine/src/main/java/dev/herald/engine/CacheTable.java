@@ -40,6 +40,11 @@ final class CacheTable<V> {
         return entries.get(key);
     }
 
+    /** Whether {@code key} is cached, without counting as a use of it. */
+    synchronized boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
     /** Taken before loading {@code key} from storage, for {@link #offer}. */
     synchronized long stamp(String key) {
         return versions[stripe(key)];

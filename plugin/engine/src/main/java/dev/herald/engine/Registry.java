@@ -2,7 +2,11 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Storage;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -37,6 +41,11 @@ final class Registry {
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final CacheTable<Snapshot> cache;
     private final AtomicLong revisions = new AtomicLong();
+    /**
+     * Services whose cached state may differ from storage in the named instances: a change failed
+     * after its first write may have reached storage. Changed under the service's lock only.
+     */
+    private final Map<String, Set<String>> unsure = new ConcurrentHashMap<>();
 
     /**
      * A service's state as one read or change made it, with that read's or change's revision: a new
@@ -68,7 +77,7 @@ final class Registry {
     /** The service's state and its revision; an empty state if it was never published. */
     Snapshot snapshot(String service) {
         Snapshot cached = cache.get(service);
-        if (cached != null) {
+        if (cached != null && !unsure.containsKey(service)) {
             return cached;
         }
         // Loaded under the service's lock: a change writes several entries one after the other, and
@@ -76,12 +85,7 @@ final class Registry {
         // stamped with a seq that counts expiries other entries still list: a seq too high, then a
         // lower one).
         synchronized (lock(service)) {
-            long stamp = cache.stamp(service);
-            ServiceState state = ServiceStore.load(storage, service);
-            if (state.isEmpty()) {
-                return snapshotOf(state);
-            }
-            return cache.offer(service, snapshotOf(state), stamp);
+            return current(service);
         }
     }
 
@@ -94,14 +98,38 @@ final class Registry {
     }
 
     /**
+     * The service's state as stored, under its lock: the cached one; or the cached one with the
+     * entries a failed change may have written read again; or, if none is cached, loaded whole.
+     */
+    private Snapshot current(String service) {
+        long stamp = cache.stamp(service);
+        Snapshot cached = cache.get(service);
+        Set<String> doubtful = unsure.get(service);
+        if (cached != null && doubtful == null) {
+            return cached;
+        }
+        if (cached != null) {
+            Snapshot reread = snapshotOf(ServiceStore.reread(storage, cached.state(), doubtful));
+            cache.replace(service, reread, stamp);
+            unsure.remove(service, doubtful);
+            return reread;
+        }
+        unsure.remove(service);
+        ServiceState state = ServiceStore.load(storage, service);
+        if (state.isEmpty()) {
+            return snapshotOf(state);
+        }
+        return cache.offer(service, snapshotOf(state), stamp);
+    }
+
+    /**
      * Runs {@code change} on the service's current state under its lock and writes what it decides:
      * first the history entries, then the changed instances ({@link ServiceStore#save}).
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
         synchronized (lock(service)) {
-            Snapshot cached = cache.get(service);
-            // Under the lock no other change of this service runs: what is cached, or loaded now, is current.
-            ServiceState current = cached != null ? cached.state() : ServiceStore.load(storage, service);
+            // Under the lock no other change of this service runs: what is cached, or read now, is current.
+            ServiceState current = current(service).state();
             Change<T> decided = change.apply(current);
             if (decided.next() != null) {
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
@@ -109,9 +137,15 @@ final class Registry {
                     History.append(storage, service, current.historyLength(), decided.events());
                     ServiceStore.save(storage, current, next);
                 } catch (RuntimeException e) {
-                    // Some entries may be written, some not: what is cached is no longer what is
-                    // stored, and the next change must load what is.
-                    cache.remove(service);
+                    // Some entries may be written, some not. Only the instances the change touched can
+                    // differ from what is cached: the next reader or change reads those again (for a
+                    // caller that went away, this request's storage calls fail too). A 10,000-instance
+                    // service is not loaded again because one publish was cancelled.
+                    if (cache.get(service) != null) {
+                        unsure.merge(service, Set.copyOf(next.touched()), Registry::union);
+                    } else {
+                        cache.remove(service);
+                    }
                     throw e;
                 }
                 cache.put(service, snapshotOf(next.saved()));
@@ -120,8 +154,19 @@ final class Registry {
         }
     }
 
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> both = new HashSet<>(a);
+        both.addAll(b);
+        return Set.copyOf(both);
+    }
+
     private Object lock(String service) {
         return locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)];
+    }
+
+    /** Whether the service's state is in memory: reading it costs no storage call. */
+    boolean isCached(String service) {
+        return cache.contains(service);
     }
 
     /** Every service ever published on the mount. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,6 +123,23 @@ final class ServiceState {
         return new ServiceState(service, seq, historyLength,
                 PersistentSortedMap.copyOf(Comparator.naturalOrder(), instances.entrySet()),
                 PersistentSortedMap.copyOf(Expiry.ORDER, listed), NOTHING_TOUCHED, listedInstances);
+    }
+
+    /**
+     * This state as stored, with some instance entries replaced by what storage holds for them
+     * ({@link ServiceStore#reread}): as {@link #loaded} would make it. O(n log n), for the rare
+     * change that failed part-way.
+     */
+    ServiceState withStoredInstances(long seq, long historyLength, Map<String, Instance> stored) {
+        if (!isStored()) {
+            throw new IllegalStateException("only a state as stored can take entries read again");
+        }
+        Map<String, Instance> all = new LinkedHashMap<>();
+        for (Map.Entry<String, Instance> entry : instances) {
+            all.put(entry.getKey(), entry.getValue());
+        }
+        all.putAll(stored);
+        return loaded(service, seq, historyLength, all);
     }
 
     String service() {

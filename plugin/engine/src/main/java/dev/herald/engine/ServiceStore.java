@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -57,23 +59,55 @@ final class ServiceStore {
         });
         Map<String, ServiceState.Instance> instances = new LinkedHashMap<>(); // in the listing's order, usually sorted already
         for (String instance : names) {
-            storage.get(instanceKey(service, instance)).ifPresent(bytes -> {
-                Map<String, Object> entry = decode(bytes);
-                if (entry.get("seq") instanceof Number seq && entry.get("history_length") instanceof Number length) {
-                    writtenAt[0] = Math.max(writtenAt[0], seq.longValue());
-                    writtenAt[1] = Math.max(writtenAt[1], length.longValue());
-                }
-                List<Publication> publications = new ArrayList<>();
-                for (Object publication : (List<Object>) entry.get("publications")) {
-                    publications.add(Publication.fromStored((Map<String, Object>) publication));
-                }
-                Publication tombstone = entry.get("tombstone") instanceof Map<?, ?> stone
-                        ? Publication.fromStored((Map<String, Object>) stone) : null;
-                instances.put(instance, new ServiceState.Instance(((Number) entry.get("generation")).longValue(),
-                        publications, tombstone));
+            read(storage, service, instance).ifPresent(entry -> {
+                writtenAt[0] = Math.max(writtenAt[0], entry.seq());
+                writtenAt[1] = Math.max(writtenAt[1], entry.historyLength());
+                instances.put(instance, entry.instance());
             });
         }
         return ServiceState.loaded(service, writtenAt[0], writtenAt[1], instances);
+    }
+
+    /**
+     * {@code cached}, a state as stored, with the entries of {@code instances} read again: after a
+     * change that failed part-way (a storage error, or the caller went away), each of those entries
+     * holds either what {@code cached} has or what the change wrote, and nothing else in storage can
+     * differ (history entries past the stored length are not counted). So this is what {@link #load}
+     * would give, for one {@code get} per instance instead of one per instance of the service.
+     */
+    static ServiceState reread(Storage storage, ServiceState cached, Set<String> instances) {
+        long seq = cached.seq();
+        long historyLength = cached.historyLength();
+        Map<String, ServiceState.Instance> stored = new LinkedHashMap<>();
+        for (String instance : instances) {
+            Optional<Entry> entry = read(storage, cached.service(), instance);
+            if (entry.isPresent()) {
+                seq = Math.max(seq, entry.get().seq());
+                historyLength = Math.max(historyLength, entry.get().historyLength());
+                stored.put(instance, entry.get().instance());
+            }
+        }
+        return cached.withStoredInstances(seq, historyLength, stored);
+    }
+
+    /** One instance entry as stored, with its stamp (0 for entries of the first layout, which had none). */
+    private record Entry(long seq, long historyLength, ServiceState.Instance instance) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Entry> read(Storage storage, String service, String instance) {
+        return storage.get(instanceKey(service, instance)).map(bytes -> {
+            Map<String, Object> entry = decode(bytes);
+            List<Publication> publications = new ArrayList<>();
+            for (Object publication : (List<Object>) entry.get("publications")) {
+                publications.add(Publication.fromStored((Map<String, Object>) publication));
+            }
+            Publication tombstone = entry.get("tombstone") instanceof Map<?, ?> stone
+                    ? Publication.fromStored((Map<String, Object>) stone) : null;
+            return new Entry(entry.get("seq") instanceof Number seq ? seq.longValue() : 0,
+                    entry.get("history_length") instanceof Number length ? length.longValue() : 0,
+                    new ServiceState.Instance(((Number) entry.get("generation")).longValue(), publications, tombstone));
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.herald.sdk.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,6 +17,14 @@ final class TidyPath {
     private static final Log LOG = Log.named("herald.engine");
     /** Services the periodic tidy looks at per tick (about a minute): expired ones are already left out of records. */
     private static final int PERIODIC_BATCH = 500;
+    /**
+     * Of those, services it may read from storage (not in the registry's cache) per tick. Tidying a
+     * cached service costs no read, and a write only if something expired; one that is not cached
+     * costs a {@code list} and a {@code get} per instance entry, usually to find nothing to drop: on a
+     * mount of 100,000 publications in 1,000 services, 500 of those a minute were 50,000 reads in the
+     * background, competing with requests. Uncached services are tidied anyway by their next change.
+     */
+    private static final int PERIODIC_READS = 20;
 
     private TidyPath() {
     }
@@ -31,7 +40,8 @@ final class TidyPath {
                         Expired publications are already left out of records; tidy also removes them from
                         the stored index, service by service. It changes no sequence and keeps all history.
                         The engine does the same in the background about once a minute, for publications
-                        that ended more than 10 minutes before.
+                        that ended more than 10 minutes before: in the services it holds in memory, and in
+                        up to 20 others each time (a service is also tidied by its next change).
                         """);
     }
 
@@ -61,10 +71,22 @@ final class TidyPath {
         };
     }
 
-    /** The next {@value #PERIODIC_BATCH} services after {@code after}; returns the last one it looked at. */
-    private static String tidySome(Registry registry, Clock clock, String after) {
-        List<String> names = registry.names();
-        List<String> next = names.stream().filter(name -> name.compareTo(after) > 0).limit(PERIODIC_BATCH).toList();
+    /**
+     * The next services after {@code after}: at most {@value #PERIODIC_BATCH}, of which at most
+     * {@value #PERIODIC_READS} not cached. Returns the last one it looked at.
+     */
+    static String tidySome(Registry registry, Clock clock, String after) {
+        List<String> next = new ArrayList<>();
+        int reads = 0;
+        for (String name : registry.names()) {
+            if (name.compareTo(after) <= 0) {
+                continue;
+            }
+            if (next.size() == PERIODIC_BATCH || (!registry.isCached(name) && reads++ == PERIODIC_READS)) {
+                break;
+            }
+            next.add(name);
+        }
         tidy(registry, clock.instant().minus(PERIODIC_GRACE), next);
         return next.isEmpty() ? "" : next.getLast();
     }

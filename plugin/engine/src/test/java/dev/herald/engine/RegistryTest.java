@@ -23,6 +23,9 @@ class RegistryTest {
         final CountDownLatch resume = new CountDownLatch(1);
         volatile Thread pausing;
         volatile String failingPut;
+        /** The failing put reaches storage before it throws: an answer lost, not a write. */
+        volatile boolean failAfterWriting;
+        final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
 
         PausingStorage() {
             super(new InMemoryStorage());
@@ -30,14 +33,25 @@ class RegistryTest {
 
         @Override
         public void put(String key, byte[] value) {
+            calls.add("put " + key);
             if (key.equals(failingPut)) {
+                if (failAfterWriting) {
+                    super.put(key, value);
+                }
                 throw new dev.herald.sdk.StorageException("storage failed writing " + key);
             }
             super.put(key, value);
         }
 
         @Override
+        public java.util.Optional<byte[]> get(String key) {
+            calls.add("get " + key);
+            return super.get(key);
+        }
+
+        @Override
         public List<String> list(String prefix) {
+            calls.add("list " + prefix);
             List<String> listed = super.list(prefix);
             if (Thread.currentThread() == pausing && prefix.startsWith(ServiceStore.INSTANCE_PREFIX)) {
                 paused.countDown();
@@ -131,6 +145,37 @@ class RegistryTest {
         assertEquals(stored.seq(), registry.state("web").seq(), "what is read is what is stored");
         assertEquals(stored.historyLength(), registry.change("web", state -> Registry.Change.none(state)).historyLength(),
                 "the next change builds on what is stored");
+    }
+
+    /** A cancelled publish into a large cached service costs a get of its instance, not a load of the service. */
+    @Test
+    void aFailedChangeRereadsOnlyTheInstancesItTouched() {
+        for (boolean written : new boolean[] {false, true}) {
+            PausingStorage storage = new PausingStorage();
+            Registry registry = new Registry(storage, 16, 1000);
+            for (int i = 0; i < 50; i++) {
+                publish(registry, "web", "pod-" + i);
+            }
+            ServiceState before = registry.state("web");
+            storage.failingPut = ServiceStore.instanceKey("web", "pod-x");
+            storage.failAfterWriting = written;
+            org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class,
+                    () -> publish(registry, "web", "pod-x"));
+            storage.failingPut = null;
+            storage.calls.clear();
+            ServiceState read = registry.state("web");
+            assertEquals(List.of("get " + ServiceStore.instanceKey("web", "pod-x")), storage.calls,
+                    "one get, of the instance the change touched");
+            assertEquals(ServiceStore.load(storage, "web"), read, "what is read is what is stored");
+            assertEquals(written ? before.seq() + 1 : before.seq(), read.seq());
+            assertEquals(written, read.current("pod-x", NOW).isPresent(), "the change is there if it was written");
+            storage.calls.clear();
+            assertTrue(read == registry.state("web"), "and cached again");
+            assertEquals(List.of(), storage.calls);
+            ServiceState after = publish(registry, "web", "pod-y");
+            assertEquals(read.seq() + 1, after.seq(), "the next change builds on it");
+            assertEquals(ServiceStore.load(storage, "web"), registry.state("web"));
+        }
     }
 
     /** A crash between two instance entries of one change: what is loaded is the whole change. */
