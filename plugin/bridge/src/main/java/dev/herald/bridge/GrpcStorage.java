@@ -9,12 +9,18 @@ import dev.herald.proto.pb.StorageGrpc;
 import dev.herald.proto.pb.StorageListArgs;
 import dev.herald.proto.pb.StorageListReply;
 import dev.herald.proto.pb.StoragePutArgs;
+import dev.herald.proto.pb.StoragePutReply;
 import dev.herald.sdk.Storage;
 import dev.herald.sdk.StorageException;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.UncheckedExecutionException;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -24,9 +30,11 @@ import java.util.function.Supplier;
  */
 final class GrpcStorage implements Storage {
     private final StorageGrpc.StorageBlockingStub stub;
+    private final StorageGrpc.StorageFutureStub concurrent;
 
     GrpcStorage(ManagedChannel channel) {
         this.stub = StorageGrpc.newBlockingStub(channel);
+        this.concurrent = StorageGrpc.newFutureStub(channel);
     }
 
     @Override
@@ -40,6 +48,31 @@ final class GrpcStorage implements Storage {
     public void put(String key, byte[] value) {
         StorageEntry entry = StorageEntry.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)).build();
         failIfError(call(() -> stub.put(StoragePutArgs.newBuilder().setEntry(entry).build())).getErr());
+    }
+
+    /** Every put started at once (each inherits the caller's deadline and cancellation), then each awaited. */
+    @Override
+    public void putAll(Map<String, byte[]> entries) {
+        List<ListenableFuture<StoragePutReply>> started = new ArrayList<>(entries.size());
+        entries.forEach((key, value) -> started.add(concurrent.put(StoragePutArgs.newBuilder()
+                .setEntry(StorageEntry.newBuilder().setKey(key).setValue(ByteString.copyFrom(value))).build())));
+        StorageException failed = null;
+        for (ListenableFuture<StoragePutReply> put : started) {
+            try {
+                StoragePutReply reply = Futures.getUnchecked(put);
+                if (!reply.getErr().isEmpty() && failed == null) {
+                    failed = new StorageException(reply.getErr());
+                }
+            } catch (UncheckedExecutionException e) {
+                if (failed == null) {
+                    failed = e.getCause() instanceof StatusRuntimeException status ? failure(status)
+                            : new StorageException("storage call to the server failed: " + e.getCause());
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed; // only after every put has ended: none is still on its way when the caller reads back
+        }
     }
 
     @Override
@@ -65,8 +98,12 @@ final class GrpcStorage implements Storage {
         try {
             return rpc.get();
         } catch (StatusRuntimeException e) {
-            throw new StorageException("storage call to the server failed: " + e.getStatus().getCode()
-                    + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()), e);
+            throw failure(e);
         }
+    }
+
+    private static StorageException failure(StatusRuntimeException e) {
+        return new StorageException("storage call to the server failed: " + e.getStatus().getCode()
+                + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()), e);
     }
 }

@@ -45,6 +45,16 @@ class BridgeOverSocketsTest {
                             return Response.none();
                         })
                         .help("Items.", ""))
+                .path(Path.pattern("batch").fields(VALUE)
+                        .update("Writes batch/0 to batch/19 at once.", request -> {
+                            Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+                            for (int i = 0; i < 20; i++) {
+                                entries.put("batch/" + i, (request.get(VALUE) + i).getBytes(StandardCharsets.UTF_8));
+                            }
+                            mount.storage().putAll(entries);
+                            return Response.none();
+                        })
+                        .help("Many entries at once.", ""))
                 .path(Path.pattern("conflict").read("Conflict.", request -> {
                     throw VaultException.conflict("already there");
                 }).help("Always a conflict.", ""))
@@ -87,6 +97,16 @@ class BridgeOverSocketsTest {
         host.invalidate("mount-b", "config");
         assertEquals(java.util.List.of("uuid-mount-b:config"), INVALIDATED.stream()
                 .filter(entry -> entry.endsWith(":config")).toList());
+    }
+
+    /** putAll goes through the brokered storage as concurrent puts, all done before the answer. */
+    @Test
+    void manyEntriesAreWrittenAtOnce() {
+        HandleRequestReply written = host.request("mount-b", "update", "batch", "{\"value\":\"v\"}");
+        assertFalse(written.hasErr(), written.toString());
+        for (int i = 0; i < 20; i++) {
+            assertEquals("v" + i, new String(host.storage("mount-b").get("batch/" + i).orElseThrow(), StandardCharsets.UTF_8));
+        }
     }
 
     @Test
@@ -140,7 +160,7 @@ class BridgeOverSocketsTest {
         assertTrue(((String) root.get("help")).contains("items/:name"));
         @SuppressWarnings("unchecked")
         Map<String, Object> paths = (Map<String, Object>) ((Map<String, Object>) root.get("openapi")).get("paths");
-        assertEquals(java.util.Set.of("/items/{name}", "/conflict"), paths.keySet());
+        assertEquals(java.util.Set.of("/items/{name}", "/batch", "/conflict"), paths.keySet());
     }
 
     @Test

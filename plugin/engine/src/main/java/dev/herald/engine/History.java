@@ -151,13 +151,43 @@ final class History {
     }
 
     /**
-     * Writes a service's events at indices {@code from}, {@code from + 1}... Written before the
-     * service's entry that counts them: if that write fails, the next change writes over these same
-     * indices, so history never shows an event twice nor skips one that was acknowledged.
+     * A service's events as the entries to write, at indices {@code from}, {@code from + 1}...:
+     * written together with the instance entries whose stamp counts them ({@link ServiceStore#save}),
+     * each of which also carries them ({@link #embedded}), so that a crash between the two writes
+     * leaves them in one place or the other ({@link #restore}). If neither is written, the next
+     * change writes over these same indices, so history never shows an event twice nor skips one
+     * that was acknowledged.
      */
-    static void append(Storage storage, String service, long from, List<Event> events) {
+    static Map<String, byte[]> entries(String service, long from, List<Event> events) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
-            storage.put(serviceKey(service, from + i), encode(events.get(i)));
+            entries.put(serviceKey(service, from + i), encode(events.get(i)));
+        }
+        return entries;
+    }
+
+    /** The events as an instance entry carries them: each with its index. */
+    static List<Map<String, Object>> embedded(long from, List<Event> events) {
+        List<Map<String, Object>> embedded = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            embedded.add(Map.of("index", from + i, "event", events.get(i).toData()));
+        }
+        return embedded;
+    }
+
+    /**
+     * Writes each event an instance entry carries ({@link #embedded}) whose history entry is
+     * missing, if the stored history length counts it: the change that wrote the instance entry
+     * was cut off before its history entries. One {@code get} per event carried.
+     */
+    @SuppressWarnings("unchecked")
+    static void restore(Storage storage, String service, List<Map<String, Object>> embedded, long length) {
+        for (Map<String, Object> carried : embedded) {
+            long index = ((Number) carried.get("index")).longValue();
+            if (index < length && storage.get(serviceKey(service, index)).isEmpty()) {
+                storage.put(serviceKey(service, index),
+                        Json.write(carried.get("event")).getBytes(StandardCharsets.UTF_8));
+            }
         }
     }
 

@@ -14,8 +14,8 @@ import java.util.function.Function;
  * The services of the mount: reads their live index (cached), and makes every change to a service
  * under that service's lock, so that concurrent requests on one service are serialised (of many
  * racing first publications of an instance, exactly one wins) while different services proceed in
- * parallel. Each change writes the service's new history entries and the instances it
- * touched: O(1) storage entries per operation, whatever the size of the service or the mount.
+ * parallel. Each change writes the service's new history entries and the instances it touched,
+ * together: O(1) storage entries per operation, whatever the size of the service or the mount.
  *
  * <p>A change builds on the cached state only because nothing stale can be in the cache: reads
  * fill it through {@link CacheTable#offer}, which refuses a state loaded while a change or an
@@ -124,7 +124,7 @@ final class Registry {
 
     /**
      * Runs {@code change} on the service's current state under its lock and writes what it decides:
-     * first the history entries, then the changed instances ({@link ServiceStore#save}).
+     * its history entries and the changed instances, together ({@link ServiceStore#save}).
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
         synchronized (lock(service)) {
@@ -134,8 +134,7 @@ final class Registry {
             if (decided.next() != null) {
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
                 try {
-                    History.append(storage, service, current.historyLength(), decided.events());
-                    ServiceStore.save(storage, current, next);
+                    ServiceStore.save(storage, current, next, decided.events());
                 } catch (RuntimeException e) {
                     // Some entries may be written, some not. Only the instances the change touched can
                     // differ from what is cached: the next reader or change reads those again (for a

@@ -58,13 +58,16 @@ final class ServiceStore {
             writtenAt[1] = ((Number) head.get("history_length")).longValue();
         });
         Map<String, ServiceState.Instance> instances = new LinkedHashMap<>(); // in the listing's order, usually sorted already
+        List<Entry> read = new ArrayList<>();
         for (String instance : names) {
             read(storage, service, instance).ifPresent(entry -> {
                 writtenAt[0] = Math.max(writtenAt[0], entry.seq());
                 writtenAt[1] = Math.max(writtenAt[1], entry.historyLength());
                 instances.put(instance, entry.instance());
+                read.add(entry);
             });
         }
+        restoreHistory(storage, service, read, writtenAt[1]);
         return ServiceState.loaded(service, writtenAt[0], writtenAt[1], instances);
     }
 
@@ -79,19 +82,39 @@ final class ServiceStore {
         long seq = cached.seq();
         long historyLength = cached.historyLength();
         Map<String, ServiceState.Instance> stored = new LinkedHashMap<>();
+        List<Entry> read = new ArrayList<>();
         for (String instance : instances) {
             Optional<Entry> entry = read(storage, cached.service(), instance);
             if (entry.isPresent()) {
                 seq = Math.max(seq, entry.get().seq());
                 historyLength = Math.max(historyLength, entry.get().historyLength());
                 stored.put(instance, entry.get().instance());
+                read.add(entry.get());
             }
         }
+        restoreHistory(storage, cached.service(), read, historyLength);
         return cached.withStoredInstances(seq, historyLength, stored);
     }
 
-    /** One instance entry as stored, with its stamp (0 for entries of the first layout, which had none). */
-    private record Entry(long seq, long historyLength, ServiceState.Instance instance) {
+    /**
+     * The history entries of the last change, if it was cut off before them: that change wrote the
+     * entries with the newest stamp ({@code length}), and each carries its events. A change runs
+     * only on a state read whole, so no earlier change can have left one missing.
+     */
+    private static void restoreHistory(Storage storage, String service, List<Entry> read, long length) {
+        for (Entry entry : read) {
+            if (entry.historyLength() == length && !entry.events().isEmpty()) {
+                History.restore(storage, service, entry.events(), length);
+                return; // every entry of one change carries the same events
+            }
+        }
+    }
+
+    /**
+     * One instance entry as stored, with its stamp (0 for entries of the first layout, which had
+     * none) and the events of the change that wrote it.
+     */
+    private record Entry(long seq, long historyLength, ServiceState.Instance instance, List<Map<String, Object>> events) {
     }
 
     @SuppressWarnings("unchecked")
@@ -106,37 +129,46 @@ final class ServiceStore {
                     ? Publication.fromStored((Map<String, Object>) stone) : null;
             return new Entry(entry.get("seq") instanceof Number seq ? seq.longValue() : 0,
                     entry.get("history_length") instanceof Number length ? length.longValue() : 0,
-                    new ServiceState.Instance(((Number) entry.get("generation")).longValue(), publications, tombstone));
+                    new ServiceState.Instance(((Number) entry.get("generation")).longValue(), publications, tombstone),
+                    entry.get("events") instanceof List<?> events ? (List<Map<String, Object>>) events : List.of());
         });
     }
 
     /**
-     * Writes what changed from {@code current} to {@code next}, a state made from it: the instances
-     * {@code next} says it touched ({@link ServiceState#touched}, in name order), each stamped with
-     * the change's sequence and history length. The history entries are written before them
-     * ({@link Registry#change}). A crash (or failed write) before the first instance entry leaves
-     * nothing of the change but history entries past the stored history length, which the next
-     * change writes over. A crash after one leaves that instance changed: {@link #load} takes the
-     * sequence and history length from the newest stamp, so the change is whole (a change touches
-     * one instance; tidy, the only one that touches several, changes no live set), with its history,
-     * under a sequence never served for another live set. One {@code put} per touched instance and
-     * nothing else: a publish is a history entry and an instance entry.
+     * Writes a change from {@code current} to {@code next}, a state made from it, with its
+     * {@code events}: the events' history entries (at {@code current}'s history length onwards) and
+     * the instances {@code next} says it touched ({@link ServiceState#touched}), each stamped with
+     * the change's sequence and history length and carrying the events, all in one
+     * {@link Storage#putAll}: about one round trip, taken under the service's lock.
+     *
+     * <p>Whatever subset a crash (or failed write) leaves: with no instance entry written, nothing
+     * counts the history entries (past the stored history length), and the next change writes over
+     * them. With one written, {@link #load} takes the sequence and history length from the newest
+     * stamp, so the change is whole (a change touches one instance; tidy, the only one that touches
+     * several, changes no live set and makes no event), under a sequence never served for another
+     * live set, and writes any of its history entries that are missing from the events the
+     * instance entry carries.
      */
-    static void save(Storage storage, ServiceState current, ServiceState next) {
+    static void save(Storage storage, ServiceState current, ServiceState next, List<History.Event> events) {
         if (!current.isStored()) {
             throw new IllegalArgumentException("a change starts from a state as stored");
         }
+        Map<String, byte[]> history = History.entries(next.service(), current.historyLength(), events);
         if (next.touched().isEmpty()) {
             if (next.seq() != current.seq() || next.historyLength() != current.historyLength()) {
-                // No entry to carry the stamp (no change makes this today): the head keeps it. A
-                // service without instance entries is found by none, so it cannot have a stamp.
+                // No entry to carry the stamp (no change makes this today): the head keeps it, after
+                // the events it counts. A service without instance entries is found by none, so it
+                // cannot have a stamp.
                 if (next.hasNoInstances()) {
                     throw new IllegalStateException("a change of a service without instances must write one");
                 }
+                storage.putAll(history);
                 writeHead(storage, next);
             }
             return;
         }
+        Map<String, byte[]> writes = new LinkedHashMap<>(history);
+        List<Map<String, Object>> carried = History.embedded(current.historyLength(), events);
         for (String instance : next.touched()) {
             ServiceState.Instance stored = next.instance(instance);
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -147,8 +179,12 @@ final class ServiceStore {
             if (stored.tombstone() != null) {
                 entry.put("tombstone", stored.tombstone().toStored());
             }
-            storage.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
+            if (!carried.isEmpty()) {
+                entry.put("events", carried);
+            }
+            writes.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
+        storage.putAll(writes);
     }
 
     private static void writeHead(Storage storage, ServiceState state) {

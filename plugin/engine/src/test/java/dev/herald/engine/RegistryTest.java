@@ -178,6 +178,37 @@ class RegistryTest {
         }
     }
 
+    /**
+     * The history entry and the instance entry of a change are written together: when only the
+     * instance entry lands (the history write failed, or a crash came between them), the event it
+     * carries is written when the entry is next read, whether by this process or after a restart.
+     */
+    @Test
+    void anEventWhoseHistoryEntryWasNotWrittenIsRestoredFromTheInstanceEntry() {
+        for (boolean restart : new boolean[] {false, true}) {
+            PausingStorage storage = new PausingStorage();
+            Registry registry = new Registry(storage, 16, 1000);
+            publish(registry, "web", "pod-1");
+            storage.failingPut = History.serviceKey("web", 0);
+            org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class, () ->
+                    registry.change("web", state -> {
+                        ServiceState changed = state.changed("pod-2", List.of(publication("pod-2", 1, newKey())));
+                        return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
+                                .instance("pod-2").generation(1).fingerprint("sha256:02").actor(TestValues.PUBLISHER)
+                                .sequence(changed.seq()).build()), changed);
+                    }));
+            storage.failingPut = null;
+            assertTrue(storage.inner.get(History.serviceKey("web", 0)).isEmpty(), "the history entry is missing");
+            ServiceState read = (restart ? new Registry(storage) : registry).state("web");
+            assertEquals(1, read.historyLength(), "counted by the instance entry's stamp");
+            assertTrue(read.current("pod-2", NOW).isPresent());
+            byte[] restored = storage.inner.get(History.serviceKey("web", 0)).orElseThrow();
+            assertTrue(new String(restored, java.nio.charset.StandardCharsets.UTF_8).contains("\"fingerprint\":\"sha256:02\""),
+                    "and written back from the event the entry carries");
+            assertEquals(1, History.read(storage, "web", read.historyLength(), 0, 10).events().size());
+        }
+    }
+
     /** A crash between two instance entries of one change: what is loaded is the whole change. */
     @Test
     void aChangeCutOffBetweenItsInstanceEntriesIsLoadedWholeWithItsHistory() {

@@ -1,6 +1,7 @@
 package dev.herald.sdk;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,26 @@ public interface Storage {
 
     /** Stores {@code value} at {@code key}, replacing any value there. */
     void put(String key, byte[] value);
+
+    /**
+     * Stores every entry, in no particular order: the server may write them concurrently, so that
+     * the call takes about one round trip instead of one per entry. Returns once every write is
+     * done; if any failed it throws after all have ended, and then each entry may or may not be
+     * stored. Use it only for entries whose order does not matter to a crash.
+     */
+    default void putAll(Map<String, byte[]> entries) {
+        StorageException failed = null;
+        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+            try {
+                put(entry.getKey(), entry.getValue());
+            } catch (StorageException e) {
+                failed = failed == null ? e : failed; // the others are still written, as concurrent writes would be
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
 
     /** Removes {@code key}; removing a missing key is not an error. */
     void delete(String key);
