@@ -89,6 +89,13 @@ final class DiscoverPath {
             instances of the service at its seq). A client checks that after is the cursor it asked
             for and that seq never goes down from page to page. A page's answer holds the record and
             its claims decoded, except its instances, which only the record carries.
+
+            Beside the claims (not signed, not in the record) every answer has two integers for the
+            vault/bao agent: ttl, the seconds after which to read again (half the time left before
+            exp, at least 1), and rotation_period (record_ttl in seconds). With both present the
+            agent's templates re-read this path after ttl + 1 seconds instead of after
+            static_secret_render_interval, so a rendered file follows the live set within
+            record_ttl / 2 + 1 seconds and is re-rendered before the record expires.
             """;
 
     private Response discover(Request request, String instance) {
@@ -110,11 +117,29 @@ final class DiscoverPath {
             record = view.sign(state, now, config, new Signing(sequence, key, issuer, config.recordTtl(), now));
             records.keep(snapshot, view.key(), record, stamp);
         }
-        Response response = Response.data(record.data());
+        Response response = Response.data(withRefresh(record.data(), config.recordTtl(), now));
         if (config.requireWrapping()) {
             response = response.wrapped(request.wrapTtl().orElse(config.wrapTtl()));
         }
         return response;
+    }
+
+    /**
+     * The answer with {@code rotation_period} and {@code ttl} beside the claims (never in the JWT):
+     * the agents' template library (consul-template, openbao-template) reads a secret without a
+     * lease again after exactly {@code ttl + 1} seconds when both keys are integers, instead of
+     * after its static render interval (5 minutes by default), which may be longer than the
+     * record's life. {@code ttl} is half the time left before {@code exp}, at least 1: a reread
+     * comes before the record expires (and with it before any key it lists expires), and a 0 would
+     * make the agent read every second. A reused record has less left than a new one, so its ttl
+     * is shorter: computed per answer, not kept with the record.
+     */
+    static Map<String, Object> withRefresh(Map<String, Object> record, Duration recordTtl, Instant now) {
+        long left = ((Number) record.get("exp")).longValue() - now.getEpochSecond();
+        Map<String, Object> data = new LinkedHashMap<>(record);
+        data.put("rotation_period", Math.max(1, recordTtl.toSeconds()));
+        data.put("ttl", Math.max(1, left / 2));
+        return data;
     }
 
     /** What a record is signed with and when: the same for every kind of record. */

@@ -131,6 +131,29 @@ class DiscoverPathTest {
         assertTrue((Long) later.get("iat") > (Long) record.get("iat"), "re-signed before half its life was gone");
     }
 
+    @Test
+    void theAnswerTellsAnAgentToReadAgainAtHalfTheRecordsRemainingLifeOutsideTheSignedClaims() {
+        mount.publish(mount.body(first));
+        Map<String, Object> fresh = mount.discover();
+        assertEquals(300L, fresh.get("rotation_period"), "record_ttl in seconds, an integer");
+        assertEquals(150L, fresh.get("ttl"), "half of exp - now for a record signed now");
+        mount.engine.clock.advance(Duration.ofSeconds(60));
+        Map<String, Object> reused = mount.discover();
+        assertEquals(fresh.get("jti"), reused.get("jti"));
+        assertEquals(120L, reused.get("ttl"), "a reused record has less left, so the agent comes back sooner");
+        String payload = ((String) reused.get("record")).split("\\.")[1];
+        Map<String, Object> claims = Json.parseObject(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+        assertTrue(!claims.containsKey("ttl") && !claims.containsKey("rotation_period"), "not signed: " + claims.keySet());
+    }
+
+    @Test
+    void theTtlIsNeverZeroSoAnAgentNeverPollsEverySecond() {
+        Map<String, Object> record = Map.of("exp", 1_000L);
+        assertEquals(1L, DiscoverPath.withRefresh(record, Duration.ofMinutes(5), java.time.Instant.ofEpochSecond(999)).get("ttl"));
+        assertEquals(1L, DiscoverPath.withRefresh(record, Duration.ofMinutes(5), java.time.Instant.ofEpochSecond(1_005)).get("ttl"));
+        assertEquals(2L, DiscoverPath.withRefresh(record, Duration.ofMinutes(5), java.time.Instant.ofEpochSecond(995)).get("ttl"));
+    }
+
     private SignerKey signerKey() throws Exception {
         String pem = (String) mount.engine.send(Operation.READ, "signer", Map.of()).data().get("public_key");
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
