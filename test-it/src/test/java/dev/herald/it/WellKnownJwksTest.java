@@ -67,6 +67,9 @@ class WellKnownJwksTest {
         assertEquals(List.of("keys"), List.copyOf(body.keySet()), set::toString);
         assertEquals(flow.jwks().toJSONObject(), JWKSet.parse(set.body()).toJSONObject());
 
+        // Only read: a write without a token is refused before its body is looked at.
+        assertEquals(405, server.http("POST", flow.mount + "/.well-known/jwks.json", "{\"keys\": []}", null).status());
+
         Map<String, Object> verified = Json.parseObject(pyjwt(url, record, flow.mount + "/").assertExit(0).out());
         assertEquals("web", verified.get("sub"));
         assertEquals(JWKSet.parse(set.body()).getKeys().getFirst().getKeyID(), verified.get("kid"));
