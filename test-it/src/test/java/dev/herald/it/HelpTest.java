@@ -89,7 +89,8 @@ class HelpTest {
             new EnginePath("tidy", "tidy", Set.of("update"), List.of()),
             new EnginePath("signer", "signer", Set.of("read"), List.of()),
             new EnginePath("signer/rotate", "signer/rotate", Set.of("update"), List.of()),
-            new EnginePath("jwks", "jwks", Set.of("read"), List.of()));
+            new EnginePath("jwks", "jwks", Set.of("read"), List.of()),
+            new EnginePath(".well-known/jwks.json", ".well-known/jwks.json", Set.of("read"), List.of()));
 
     /** A parameter line of path-help: four spaces, the field's name, its type in parentheses. */
     private static final Pattern PARAMETER_LINE = Pattern.compile("^ {4}([a-z_]+) \\(.*\\)$", Pattern.MULTILINE);

@@ -77,7 +77,7 @@ class SignerTest {
 
     /**
      * No answer of the paths that show keys or signed records carries private key material: the
-     * signer before and after rotations (to ES256 and back), the jwks, and the discovery records of
+     * signer before and after rotations (to ES256 and back), the jwks (both forms), and the discovery records of
      * a publication, signed by each key.
      */
     @OnEachServer
@@ -96,6 +96,7 @@ class SignerTest {
             answers.add(server.http("POST", mount + "/signer/rotate", Map.of()).assertStatus(200));
         }
         answers.add(server.http("GET", mount + "/signer", null).assertStatus(200));
+        answers.add(server.httpWithoutToken("GET", mount + "/.well-known/jwks.json").assertStatus(200));
         answers.add(server.httpWithoutToken("GET", mount + "/jwks").assertStatus(200));
         assertEquals(3, ((List<?>) Json.at(answers.getLast().json(), "data", "keys")).size(), answers.getLast()::toString);
         assertNoPrivateKeyMaterial(answers);

@@ -9,6 +9,7 @@ import dev.herald.sdk.Caller;
 import dev.herald.sdk.Durations;
 import dev.herald.sdk.Lease;
 import dev.herald.sdk.Operation;
+import dev.herald.sdk.RawBody;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
 import dev.herald.sdk.VaultException;
@@ -16,6 +17,7 @@ import dev.herald.sdk.json.Json;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -89,6 +91,9 @@ final class Translation {
         if (response.isNone()) {
             return null;
         }
+        if (response.raw().isPresent()) {
+            return dev.herald.proto.pb.Response.newBuilder().setData(Json.write(rawData(response.raw().get()))).build();
+        }
         dev.herald.proto.pb.Response.Builder wire = dev.herald.proto.pb.Response.newBuilder()
                 .setData(Json.write(response.data()))
                 .addAllWarnings(response.warnings());
@@ -97,6 +102,27 @@ final class Translation {
                 .setTTL(Durations.toNanos(ttl))
                 .setCreationTime(timestamp(now))));
         return wire.build();
+    }
+
+    // The data keys of the Go sdk (logical.HTTPStatusCode, HTTPContentType, HTTPRawBody,
+    // HTTPCacheControlHeader): a response whose data holds the status is answered raw by both servers.
+    static final String HTTP_STATUS_CODE = "http_status_code";
+    static final String HTTP_CONTENT_TYPE = "http_content_type";
+    static final String HTTP_RAW_BODY = "http_raw_body";
+    static final String HTTP_CACHE_CONTROL = "http_raw_cache_control";
+
+    /**
+     * A raw answer as response data. The data crosses gRPC as JSON, so the body travels as a
+     * string; the servers base64-decode a string body when it decodes and send it as it is
+     * otherwise. Always base64: a body that happens to be valid base64 would be decoded.
+     */
+    static Map<String, Object> rawData(RawBody raw) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put(HTTP_STATUS_CODE, raw.status());
+        data.put(HTTP_CONTENT_TYPE, raw.contentType());
+        data.put(HTTP_RAW_BODY, Base64.getEncoder().encodeToString(raw.body()));
+        raw.cacheControl().ifPresent(value -> data.put(HTTP_CACHE_CONTROL, value));
+        return data;
     }
 
     static Timestamp timestamp(Instant time) {

@@ -3,6 +3,7 @@ package dev.herald.bridge;
 import dev.herald.proto.pb.Secret;
 import dev.herald.sdk.Lease;
 import dev.herald.sdk.Operation;
+import dev.herald.sdk.RawBody;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
 import dev.herald.sdk.json.Json;
@@ -10,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +34,32 @@ class TranslationTest {
         assertTrue(secret.getLeaseOptions().hasIssueTime(), "both servers refuse a lease without issue_time");
         assertEquals(NOW.getEpochSecond(), secret.getLeaseOptions().getIssueTime().getSeconds());
         assertEquals(Map.of("service", "web", "secret_type", "publication"), Json.parseObject(secret.getInternalData()));
+    }
+
+    @Test
+    void aRawResponseTravelsAsTheDataKeysTheServersAnswerRaw() {
+        // A body that is valid base64 as it stands: sent as it is, the servers would decode it.
+        byte[] body = "abcd".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        dev.herald.proto.pb.Response wire = Translation.response(Response.raw(
+                RawBody.of(200, "application/jwk-set+json", body).withCacheControl("public, max-age=30")), NOW);
+        Map<String, Object> data = Json.parseObject(wire.getData());
+        assertEquals(4, data.size(), data.toString());
+        assertEquals(200L, ((Number) data.get("http_status_code")).longValue());
+        assertEquals("application/jwk-set+json", data.get("http_content_type"));
+        assertEquals("public, max-age=30", data.get("http_raw_cache_control"));
+        assertArrayEquals(body, Base64.getDecoder().decode((String) data.get("http_raw_body")));
+        assertFalse(wire.hasSecret());
+        assertFalse(wire.hasWrapInfo());
+        assertEquals(0, wire.getWarningsCount());
+    }
+
+    @Test
+    void aRawResponseWithoutCacheControlSendsNone() {
+        Map<String, Object> data = Json.parseObject(Translation.response(
+                Response.raw(RawBody.of(404, "text/plain", new byte[0])), NOW).getData());
+        assertFalse(data.containsKey("http_raw_cache_control"));
+        assertEquals("", data.get("http_raw_body"));
+        assertEquals(404L, ((Number) data.get("http_status_code")).longValue());
     }
 
     @Test

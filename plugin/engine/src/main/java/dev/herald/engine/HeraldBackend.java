@@ -35,6 +35,7 @@ public final class HeraldBackend {
                 .path(SignerPath.definition(state))
                 .path(SignerPath.rotateDefinition(state))
                 .path(JwksPath.definition(state))
+                .path(WellKnownJwksPath.definition(state))
                 .path(publish.definition())
                 .path(discover.serviceDefinition())
                 .path(discover.instanceDefinition())
@@ -48,8 +49,9 @@ public final class HeraldBackend {
                 // A standby's caches lag the active node's writes, and a client must never see seq go
                 // back: on a standby every request goes to the active node.
                 .servedByTheActiveNode(mount.system())
-                // jwks needs no token; the signing keys live under "signer/", which the server seal-wraps.
-                .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN), List.of(), List.of("signer/"), List.of()))
+                // The key sets need no token; the signing keys live under "signer/", which the server seal-wraps.
+                .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN, WellKnownJwksPath.PATTERN), List.of(),
+                        List.of("signer/"), List.of()))
                 .build();
     }
 }

@@ -11,26 +11,42 @@ import java.util.Optional;
 /**
  * What a handler returns: a JSON object of data, optional warnings, optionally a lease
  * ({@link #withLease}) and optionally a demand that the server wrap the response. {@link #none()} means "no response": a 404 for a read, a 204 for
- * a write.
+ * a write. {@link #raw} is the exception: an HTTP body the server sends as it is, without data.
  */
 public final class Response {
-    private static final Response NONE = new Response(null, List.of(), null, null);
+    private static final Response NONE = new Response(null, List.of(), null, null, null);
 
     private final Map<String, Object> data;
     private final List<String> warnings;
     private final Duration wrapTtl;
     private final Lease lease;
+    private final RawBody raw;
 
-    private Response(Map<String, Object> data, List<String> warnings, Duration wrapTtl, Lease lease) {
+    private Response(Map<String, Object> data, List<String> warnings, Duration wrapTtl, Lease lease, RawBody raw) {
+        if (raw != null && (!warnings.isEmpty() || wrapTtl != null || lease != null)) {
+            // The servers send a raw body as it is: a warning would be lost, and they refuse a
+            // wrapped or leased raw answer with a 500.
+            throw new IllegalStateException("a raw response carries no warnings, wrapping or lease");
+        }
         this.data = data == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(data));
         this.warnings = List.copyOf(warnings);
         this.wrapTtl = wrapTtl;
         this.lease = lease;
+        this.raw = raw;
     }
 
     /** A response carrying {@code data} (values: strings, numbers, booleans, lists, maps, null). */
     public static Response data(Map<String, ?> data) {
-        return new Response(new LinkedHashMap<>(data), List.of(), null, null);
+        return new Response(new LinkedHashMap<>(data), List.of(), null, null, null);
+    }
+
+    /**
+     * An HTTP answer sent as it is (status, content type, bytes, Cache-Control) instead of the
+     * servers' JSON envelope, e.g. a document a standard defines at a well-known URL. It carries no
+     * data, warnings, wrapping or lease.
+     */
+    public static Response raw(RawBody body) {
+        return new Response(Map.of(), List.of(), null, null, java.util.Objects.requireNonNull(body));
     }
 
     /** The answer to a list operation. */
@@ -55,12 +71,12 @@ public final class Response {
     public Response withWarning(String warning) {
         List<String> more = new ArrayList<>(warnings);
         more.add(warning);
-        return new Response(data == null ? Map.of() : data, more, wrapTtl, lease);
+        return new Response(data == null ? Map.of() : data, more, wrapTtl, lease, raw);
     }
 
     /** This response, which the server must wrap in a single-use token living {@code ttl}. */
     public Response wrapped(Duration ttl) {
-        return new Response(data == null ? Map.of() : data, warnings, ttl, lease);
+        return new Response(data == null ? Map.of() : data, warnings, ttl, lease, raw);
     }
 
     /**
@@ -68,16 +84,21 @@ public final class Response {
      * later calls the renew and revoke handlers of its secret type.
      */
     public Response withLease(Lease granted) {
-        return new Response(data == null ? Map.of() : data, warnings, wrapTtl, java.util.Objects.requireNonNull(granted));
+        return new Response(data == null ? Map.of() : data, warnings, wrapTtl, java.util.Objects.requireNonNull(granted), raw);
     }
 
     /** The answer of a renew handler: the renewed lease, with no data of its own. */
     public static Response renewal(Lease renewed) {
-        return new Response(Map.of(), List.of(), null, java.util.Objects.requireNonNull(renewed));
+        return new Response(Map.of(), List.of(), null, java.util.Objects.requireNonNull(renewed), null);
     }
 
     public Optional<Lease> lease() {
         return Optional.ofNullable(lease);
+    }
+
+    /** The raw HTTP answer, if this is one ({@link #raw}); its {@link #data()} is then empty. */
+    public Optional<RawBody> raw() {
+        return Optional.ofNullable(raw);
     }
 
     public boolean isNone() {
