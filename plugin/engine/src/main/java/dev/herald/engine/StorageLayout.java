@@ -6,6 +6,7 @@ import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
 import dev.herald.sdk.SpecialPaths;
 import dev.herald.sdk.Storage;
+import dev.herald.sdk.StorageException;
 import dev.herald.sdk.SystemView;
 import dev.herald.sdk.VaultException;
 import dev.herald.sdk.json.Json;
@@ -61,12 +62,17 @@ final class StorageLayout {
      * older one (this version may write its layout from now on), and keeps a newer one untouched.
      */
     void initialize() {
-        Optional<Marker> stored = storage.get(KEY).map(Marker::decode);
-        if (!system.standby() && (stored.isEmpty() || stored.get().layout() < CURRENT)) {
-            storage.put(KEY, new Marker(CURRENT, pluginVersion).encode());
-            stored = Optional.of(new Marker(CURRENT, pluginVersion));
+        try {
+            Optional<Marker> stored = storage.get(KEY).map(Marker::decode);
+            if (!system.standby() && (stored.isEmpty() || stored.get().layout() < CURRENT)) {
+                storage.put(KEY, new Marker(CURRENT, pluginVersion).encode());
+                stored = Optional.of(new Marker(CURRENT, pluginVersion));
+            }
+            refusal = refusalFor(stored);
+        } catch (StorageException e) {
+            // Storage unavailable at setup: the first request reads the marker (the next setup writes it).
+            refusal = null;
         }
-        refusal = refusalFor(stored);
     }
 
     /** @throws VaultException 409 when the mount's storage is in a layout newer than this version reads */

@@ -1,8 +1,11 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.Operation;
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.StorageException;
 import dev.herald.sdk.VaultException;
 import dev.herald.sdk.json.Json;
+import dev.herald.sdk.testing.FixedSystemView;
 import dev.herald.sdk.testing.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +81,19 @@ class StorageLayoutTest {
         EngineFixture standby = new EngineFixture(Map.of(), storage, new MutableClock(), true);
         standby.backend.initialize();
         assertFalse(storage.get(StorageLayout.KEY).isPresent(), "storage is read-only on a standby");
+    }
+
+    @Test
+    void aSetupThatCannotWriteTheMarkerLeavesTheCheckToTheFirstRequest() {
+        Storage unwritable = new DelegatingStorage(storage) {
+            @Override
+            public void put(String key, byte[] value) {
+                throw new StorageException("storage is unavailable");
+            }
+        };
+        StorageLayout layout = new StorageLayout(unwritable, new FixedSystemView(), EngineFixture.VERSION);
+        layout.initialize(); // does not throw: the mount is set up
+        storeMarker(StorageLayout.CURRENT + 1, "v9.0.0");
+        assertThrows(VaultException.class, layout::check, "the first request reads the marker");
     }
 }
