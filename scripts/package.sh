@@ -7,6 +7,7 @@
 #   target/plugin/herald.d/runtime/           a Java runtime, jlink-ed from the build JDK with only the modules needed
 #   target/plugin/herald.d/jvm.options        the JVM flags (from plugin/dist/src/main/jvm/jvm.options)
 #   target/plugin/herald.d/herald.aot         an AOT cache trained with exactly that runtime, jar and flags
+#   target/plugin/herald.d/VERSION            the plugin's semantic version (v0.1.0), as the jar and the shim report it
 #   target/plugin/herald.d/MANIFEST.sha256    SHA-256 of every other file in herald.d; its own SHA-256 is compiled
 #                                             into the shim, which checks all of it before it starts the JVM
 #
@@ -21,7 +22,7 @@ training_class=dev.herald.plugin.AotTraining
 
 usage() {
   cat <<EOF
-usage: scripts/package.sh [--rebuild] [--jar FILE] [--out DIR] [--no-aot]
+usage: scripts/package.sh [--rebuild] [--jar FILE] [--out DIR] [--no-aot] [--version vX.Y.Z]
 
 Builds the self-contained plugin package (shim + verified payload) that register-plugin.sh installs.
 
@@ -30,6 +31,10 @@ Builds the self-contained plugin package (shim + verified payload) that register
   --jar FILE   package FILE instead of building the plugin jar (e.g. a jar built by CI)
   --out DIR    write the package to DIR instead of target/plugin
   --no-aot     skip the AOT cache (faster packaging, slower plugin start)
+  --version V  the semantic version to package as (v0.1.1, v1.0.0-rc.1); also HERALD_VERSION=V.
+               Default: the Maven project version of the jar (Implementation-Version), without
+               -SNAPSHOT. The jar (its manifest), the shim (herald --version) and herald.d/VERSION
+               all carry it, and the plugin reports it to the server, which registers it with it
   -h, --help   show this help
 
 Needs a JDK 25 (found by scripts/lib/jdk.sh; set HERALD_JDK to choose one), Go 1.24+ as \`go\`,
@@ -40,13 +45,14 @@ EOF
 say() { echo "package: $*" >&2; }
 die() { echo "package: error: $*" >&2; exit 1; }
 
-rebuild=false aot=true jar="" out="$root/target/plugin"
+rebuild=false aot=true jar="" out="$root/target/plugin" version="${HERALD_VERSION:-}"
 while (($#)); do
   case "$1" in
     --rebuild) rebuild=true ;;
     --no-aot) aot=false ;;
     --jar) [[ $# -ge 2 ]] || die "--jar needs a file"; jar="$(realpath "$2")"; shift ;;
     --out) [[ $# -ge 2 ]] || die "--out needs a directory"; out="$(realpath -m "$2")"; shift ;;
+    --version) [[ $# -ge 2 ]] || die "--version needs a version (v0.1.1)"; version="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
@@ -83,7 +89,28 @@ mkdir -p "$payload"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# The version: one source, the jar's Implementation-Version (Maven's project version), unless given.
+# Servers take a semantic version with a leading v; a snapshot build is packaged as its release.
+(cd "$tmp" && "$JAVA_HOME/bin/jar" --extract --file "$jar" META-INF/MANIFEST.MF) || die "cannot read the manifest of $jar"
+built_version="$(tr -d '\r' <"$tmp/META-INF/MANIFEST.MF" | sed -n 's/^Implementation-Version: *//p' | head -n1)"
+if [[ -z "$version" ]]; then
+  [[ -n "$built_version" ]] || die "$jar has no Implementation-Version in its manifest; give --version"
+  version="${built_version%-SNAPSHOT}"
+  [[ "$version" == v* ]] || version="v$version"
+fi
+semver='^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$'
+[[ "$version" =~ $semver ]] || die "version $version is not a semantic version like v0.1.0 or v1.2.0-rc.1"
+say "packaging Herald $version"
+
 cp "$jar" "$payload/herald-plugin.jar"
+if [[ "$built_version" != "$version" ]]; then
+  # Stamp the packaged copy, so that the plugin reports the version it is registered with (the
+  # server refuses a registration whose plugin reports another). jar --update replaces the attribute.
+  printf 'Implementation-Version: %s\n' "$version" >"$tmp/version.mf"
+  "$JAVA_HOME/bin/jar" --update --file "$payload/herald-plugin.jar" --manifest "$tmp/version.mf" 2>"$tmp/jar.err" \
+    || { cat "$tmp/jar.err" >&2; die "cannot stamp the version into the jar"; }
+fi
+echo "$version" >"$payload/VERSION"
 # The JVM uses an AOT cache only with the very jar it was trained with, which it recognises by size
 # and modification time. Stamp the jar with a time the shim knows (compiled into it below), so that
 # the shim can put it back when a copy of the package did not keep it.
@@ -209,7 +236,7 @@ fi
 # The payload must hold exactly what the shim expects: anything else the training left behind
 # (a crash log, a socket) would be pinned and shipped.
 extra="$(find "$payload" -mindepth 1 -maxdepth 1 ! -name runtime ! -name herald-plugin.jar \
-           ! -name jvm.options ! -name herald.aot ! -name native)"
+           ! -name jvm.options ! -name herald.aot ! -name native ! -name VERSION)"
 [[ -z "$extra" ]] || die "unexpected files in the payload after training (from $training_class?): $extra"
 
 # --- 4. manifest and shim ---------------------------------------------------------------------------
@@ -223,7 +250,7 @@ digest="$(sha256sum "$payload/MANIFEST.sha256" | cut -d' ' -f1)"
 
 say "building the shim"
 (cd "$root/shim" && CGO_ENABLED=0 go build -trimpath -buildvcs=false \
-   -ldflags "-s -w -X main.manifestDigest=$digest -X main.jarModTime=$jar_mtime" -o "$stage/herald" .) \
+   -ldflags "-s -w -X main.manifestDigest=$digest -X main.jarModTime=$jar_mtime -X main.version=$version" -o "$stage/herald" .) \
   || die "go build of shim/ failed"
 shim_sum="$(sha256sum "$stage/herald" | cut -d' ' -f1)"
 echo "$shim_sum" >"$stage/herald.sha256"
@@ -273,7 +300,7 @@ mv "$client_out.new" "$client_out"
 # --- 6. report --------------------------------------------------------------------------------------
 size() { du -sh "$@" | cut -f1; }
 shown="${out#"$PWD"/}"  # relative when under the current directory
-echo "Herald plugin packaged in $shown"
+echo "Herald plugin $version packaged in $shown"
 echo "  shim     $shown/herald  sha256 $shim_sum"
 echo "  payload  $shown/herald.d  $(size "$out/herald.d"): runtime $(size "$out/herald.d/runtime"), jar $(size "$out/herald.d/herald-plugin.jar")$(
        [[ -f "$out/herald.d/herald.aot" ]] && echo ", AOT cache $(size "$out/herald.d/herald.aot")" || echo ", no AOT cache")"

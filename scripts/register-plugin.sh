@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packaged Herald plugin into a Vault / OpenBao plugin directory, registers it in the
-# plugin catalog with the shim's SHA-256, and mounts it. Safe to re-run after re-packaging: files
-# are replaced by rename, the catalog entry is updated and running mounts are reloaded.
+# plugin catalog with the shim's SHA-256 and its version, and mounts it. Safe to re-run after
+# re-packaging: files are replaced by rename, the catalog entry is updated and running mounts are
+# reloaded. Another version installs beside the ones already there (see "Upgrading Herald" in README.md).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,14 +11,16 @@ usage() {
   cat <<'EOF'
 usage: scripts/register-plugin.sh --plugin-dir DIR [options]
 
-Copies the packaged plugin (the shim NAME and its payload NAME.d, made by scripts/package.sh) into
-the server's plugin directory, registers it as a secrets engine with the shim's sha256 and enables
-it at a mount path.
+Copies the packaged plugin (the shim and its payload, made by scripts/package.sh) into the server's
+plugin directory as NAME-VERSION and NAME-VERSION.d, registers it as a secrets engine with the
+shim's sha256 and the package's version (herald.d/VERSION), and enables it at a mount path with
+that version. Versions live side by side: installing v0.2.0 leaves v0.1.0 and its mounts as they
+are; move a mount with secrets tune -plugin-version=v0.2.0 MOUNT, then plugin reload.
 
   --plugin-dir DIR   the server's plugin_directory (required); must be on this machine
   --mount PATH       mount path to enable the engine at (default: herald)
-  --name NAME        catalog name (default: herald); the shim is installed as DIR/NAME and
-                     its payload as DIR/NAME.d
+  --name NAME        catalog name (default: herald); the shim is installed as DIR/NAME-VERSION
+                     and its payload as DIR/NAME-VERSION.d
   --cli vault|bao    CLI to talk to the server with. Default: bao if BAO_ADDR is set, vault if
                      VAULT_ADDR is set, else whichever is on PATH (bao first)
   --package DIR      packaged plugin to install (default: target/plugin; built with
@@ -89,9 +92,15 @@ if [[ -z "$package" ]]; then
 fi
 [[ -d "$package" ]] || die "package directory $package does not exist; run scripts/package.sh"
 package="$(cd "$package" && pwd -P)"
-for f in herald herald.sha256 herald.d/MANIFEST.sha256; do
+for f in herald herald.sha256 herald.d/MANIFEST.sha256 herald.d/VERSION; do
   [[ -e "$package/$f" ]] || die "$package/$f is missing; run scripts/package.sh"
 done
+version="$(tr -d '[:space:]' <"$package/herald.d/VERSION")"
+[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] \
+  || die "$package/herald.d/VERSION holds '$version', not a version like v0.1.0; run scripts/package.sh again"
+# One file name per version: the catalog runs each registered version's own command, and the shim
+# finds its payload beside itself, as <its file name>.d.
+command_name="$name-$version"
 sha="$(tr -d '[:space:]' <"$package/herald.sha256")"
 [[ "$(sha256sum "$package/herald" | cut -d' ' -f1)" == "$sha" ]] \
   || die "$package/herald does not match $package/herald.sha256; run scripts/package.sh again"
@@ -114,12 +123,13 @@ if [[ -n "$server_dir" && "$server_dir" != "$plugin_dir" ]]; then
 fi
 
 # What is mounted at the path now (checked before anything is changed).
-mount_type=""
+mount_type="" mount_version=""
 if $enable; then
   rc=0
   mount_out="$("$cli" read -field=type "sys/mounts/$mount" 2>&1)" || rc=$?
   if ((rc == 0)); then
     mount_type="$mount_out"
+    mount_version="$("$cli" read -field=plugin_version "sys/mounts/$mount" 2>/dev/null || true)"
   elif [[ "$mount_out" != *"No secret engine mount"* ]]; then
     die "cannot read sys/mounts/$mount (does the token allow it?): $mount_out"
   fi
@@ -135,7 +145,7 @@ fi
 # of running a mix. The copies keep the jlink-ed runtime's relative symlinks, modes and file times,
 # but not the owner: the files belong to whoever installs them (Vault can check the owner).
 install_package() {
-  local dest="$plugin_dir/$name"
+  local dest="$plugin_dir/$command_name"
   rm -rf "$dest.d.new" "$dest.d.old"
   cp -R -P --preserve=mode,timestamps "$package/herald.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
   if [[ -e "$dest.d" || -L "$dest.d" ]]; then mv -T "$dest.d" "$dest.d.old"; fi
@@ -146,23 +156,23 @@ install_package() {
   chmod 755 "$dest.new"
   mv -f -T "$dest.new" "$dest"
 }
-if [[ "$package" == "$plugin_dir" && "$name" == herald ]]; then
+if [[ "$package/herald" -ef "$plugin_dir/$command_name" ]]; then
   say "the package is already in the plugin directory; nothing to copy"
 else
-  say "installing $plugin_dir/$name and $plugin_dir/$name.d"
+  say "installing $plugin_dir/$command_name and $plugin_dir/$command_name.d"
   install_package
 fi
 
 # --- register -----------------------------------------------------------------------------------------
-old_sha="$("$cli" plugin info -field=sha256 secret "$name" 2>/dev/null || true)"
-say "registering secret plugin $name (sha256 $sha)"
-"$cli" plugin register -sha256="$sha" -command="$name" secret "$name" >&2 \
+old_sha="$("$cli" plugin info -field=sha256 -version="$version" secret "$name" 2>/dev/null || true)"
+say "registering secret plugin $name $version (sha256 $sha)"
+"$cli" plugin register -sha256="$sha" -command="$command_name" -version="$version" secret "$name" >&2 \
   || die "registration failed (see above); check the token (sudo on sys/plugins/catalog) and that --plugin-dir is the server's plugin_directory"
 
 # Running mounts keep their process (and the files it opened) until they are reloaded. Reload even
 # when the build is the same: a re-run may have repaired the files after a failed start.
 if [[ -n "$old_sha" ]]; then
-  say "reloading the mounts of $name so they run the files just installed"
+  say "$name $version was registered before: reloading the mounts of $name so they run the files just installed"
   "$cli" plugin reload -plugin="$name" >&2 \
     || die "the reload failed; the server log tells why (look for 'herald shim:' lines); retry with: $cli plugin reload -plugin=$name"
 fi
@@ -173,10 +183,15 @@ if ! $enable; then
   exit 0
 fi
 if [[ "$mount_type" == "$name" ]]; then
-  say "$mount/ already uses $name; nothing to enable"
+  if [[ "$mount_version" == "$version" ]]; then
+    say "$mount/ already runs $name $version; nothing to enable"
+  else
+    say "$mount/ runs $name ${mount_version:-(unversioned)}, left as it is. To upgrade it to $version:"
+    say "  $cli secrets tune -plugin-version=$version $mount && $cli plugin reload -plugin=$name"
+  fi
 else
-  say "enabling $name at $mount/"
-  "$cli" secrets enable -path="$mount" "$name" >&2 \
+  say "enabling $name $version at $mount/"
+  "$cli" secrets enable -path="$mount" -plugin-version="$version" "$name" >&2 \
     || die "enabling failed; the server log tells why (a 'herald shim:' line means the installed files do not match: re-run scripts/package.sh and this script)"
 fi
-say "done: $name is registered (sha256 $sha) and mounted at $mount/"
+say "done: $name $version is registered (sha256 $sha) and mounted at $mount/"

@@ -29,6 +29,10 @@ var jarModTime string
 // scripts/package.sh with -ldflags "-X main.manifestDigest=...".
 var manifestDigest string
 
+// version is Herald's semantic version (v0.1.0), set at build time by scripts/package.sh with
+// -ldflags "-X main.version=...": the one the jar reports and herald.d/VERSION holds.
+var version string
+
 // The payload layout written by scripts/package.sh.
 const (
 	javaPath    = "runtime/bin/java"
@@ -45,6 +49,11 @@ const (
 const remedy = "re-run scripts/package.sh, then scripts/register-plugin.sh to install the package and register its new sha256"
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "--version" {
+		// By hand only: the server never passes it (registration arguments go to the JVM).
+		fmt.Println("herald " + versionOrUnknown())
+		return
+	}
 	exe, err := os.Executable()
 	if err == nil {
 		exe, err = filepath.EvalSymlinks(exe)
@@ -211,7 +220,14 @@ func writeLog(w io.Writer, level, msg string, now time.Time) {
 	_ = enc.Encode(line) // Encode adds the newline
 }
 
+func versionOrUnknown() string {
+	if version == "" {
+		return "(unversioned build)"
+	}
+	return version
+}
+
 func fail(msg string) {
-	logLine("error", msg)
+	logLine("error", msg+" (herald "+versionOrUnknown()+")")
 	os.Exit(1)
 }

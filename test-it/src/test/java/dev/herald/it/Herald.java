@@ -47,6 +47,23 @@ public final class Herald {
         return source;
     }
 
+    /** The semantic version of the package in {@code dir} (its {@code herald.d/VERSION}, v0.1.0). */
+    public static String versionOf(Path dir) {
+        try {
+            return Files.readString(dir.resolve("herald.d").resolve("VERSION")).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the package in " + dir + " has no readable herald.d/VERSION", e);
+        }
+    }
+
+    /**
+     * The file name register-plugin.sh installs the packaged shim under for catalog name
+     * {@code name}: NAME-VERSION, its payload beside it as NAME-VERSION.d.
+     */
+    public static String installedName(String name) {
+        return name + "-" + versionOf(packagedPlugin());
+    }
+
     /**
      * Runs {@code scripts/register-plugin.sh --plugin-dir DIR --package <root>/target/plugin --mount MOUNT
      * --cli bao|vault EXTRA...} with the server's client environment; returns its result unchecked.

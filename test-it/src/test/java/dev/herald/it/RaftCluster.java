@@ -251,10 +251,11 @@ public final class RaftCluster implements AutoCloseable {
         RaftNode leader = awaitLeader();
         for (RaftNode node : nodes) {
             if (node != leader) {
+                String installed = Herald.installedName(Herald.PLUGIN);
                 node.run(List.of("cp", "-R", "-P", "--preserve=mode,timestamps", packaged.resolve("herald.d").toString(),
-                        node.pluginDir().resolve("herald.d").toString())).assertSuccess();
+                        node.pluginDir().resolve(installed + ".d").toString())).assertSuccess();
                 node.run(List.of("cp", "--preserve=mode,timestamps", packaged.resolve("herald").toString(),
-                        node.pluginDir().resolve("herald").toString())).assertSuccess();
+                        node.pluginDir().resolve(installed).toString())).assertSuccess();
             }
         }
         Path script = Project.registerScript();

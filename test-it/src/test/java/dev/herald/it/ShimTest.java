@@ -25,8 +25,9 @@ class ShimTest {
         try (DevServer server = DevServer.start(kind, "ShimTest-tampered")) {
             Herald herald = new Herald(server);
             herald.registerScript("t", "--name", "herald-tampered", "--no-enable").assertSuccess();
-            // register-plugin.sh installs the shim as NAME and its payload as NAME.d
-            Path jar = server.pluginDir().resolve("herald-tampered.d").resolve(Herald.JAR).toRealPath();
+            // register-plugin.sh installs the shim as NAME-VERSION and its payload as NAME-VERSION.d
+            Path jar = server.pluginDir().resolve(Herald.installedName("herald-tampered") + ".d").resolve(Herald.JAR)
+                    .toRealPath();
             Herald.appendByte(jar);
 
             CliResult enable = server.cli("secrets", "enable", "-path=t", "herald-tampered");

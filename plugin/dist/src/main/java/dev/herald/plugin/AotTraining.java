@@ -16,7 +16,8 @@ public final class AotTraining {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        try (HostSimulator host = HostSimulator.start(HeraldBackend::create, HeraldBackend.VERSION)) {
+        String version = BuildVersion.read();
+        try (HostSimulator host = HostSimulator.start(HeraldBackend.factory(version), version)) {
             require(host.multiplexingSupported(), "multiplexing");
             for (String mount : new String[] {"training-a", "training-b"}) {
                 String err = host.mount(mount);

@@ -9,6 +9,7 @@ public final class HeraldPlugin {
     }
 
     public static void main(String[] args) {
-        PluginServer.serve(HeraldBackend::create, HeraldBackend.VERSION);
+        String version = BuildVersion.read();
+        PluginServer.serve(HeraldBackend.factory(version), version);
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.Backend;
+import dev.herald.sdk.BackendFactory;
 import dev.herald.sdk.Mount;
 import dev.herald.sdk.Router;
 import dev.herald.sdk.SpecialPaths;
@@ -13,14 +14,21 @@ public final class HeraldBackend {
     private HeraldBackend() {
     }
 
-    /** The version Herald reports to the server at registration ("" until releases are versioned). */
-    public static final String VERSION = "";
-
-    public static Backend create(Mount mount) {
-        return create(mount, Clock.systemUTC());
+    /**
+     * The mounts of a plugin of {@code version} (the semantic version it reports to the server, as
+     * {@code v0.1.0}): recorded in the storage layout marker, and named when a version refuses a
+     * mount whose storage is newer than it reads ({@link StorageLayout}).
+     */
+    public static BackendFactory factory(String version) {
+        return mount -> create(mount, version, Clock.systemUTC());
     }
 
-    static Backend create(Mount mount, Clock clock) {
+    static Backend create(Mount mount, String version, Clock clock) {
+        StorageLayout layout = new StorageLayout(mount.storage(), mount.system(), version);
+        return layout.guard(router(mount, clock));
+    }
+
+    private static Backend router(Mount mount, Clock clock) {
         MountState state = new MountState(mount.storage(), clock);
         PublishPath publish = new PublishPath(state, mount.system());
         DiscoverPath discover = new DiscoverPath(state);

@@ -16,6 +16,8 @@ import java.util.Optional;
 
 /** One Herald mount in memory, mounted at "herald/", for unit tests of its paths. */
 final class EngineFixture {
+    /** The plugin version the fixture's backend reports. */
+    static final String VERSION = "v0.1.0";
     static final Request.MountInfo MOUNT = new Request.MountInfo("herald/", "herald", "acc");
 
     final InMemoryStorage storage;
@@ -33,9 +35,15 @@ final class EngineFixture {
 
     /** A second backend over an existing mount's storage: what a restarted plugin sees. */
     EngineFixture(Map<String, Entity> entities, InMemoryStorage storage, MutableClock clock) {
+        this(entities, storage, clock, false);
+    }
+
+    /** @param standby whether the mount is on a standby node (read-only storage) */
+    EngineFixture(Map<String, Entity> entities, InMemoryStorage storage, MutableClock clock, boolean standby) {
         this.storage = storage;
         this.clock = clock;
-        backend = HeraldBackend.create(new Mount(storage, new FixedSystemView(entities), Map.of(), "uuid"), clock);
+        backend = HeraldBackend.create(new Mount(storage, new FixedSystemView(entities, standby), Map.of(), "uuid"),
+                VERSION, clock);
     }
 
     static Request request(Operation operation, String path, Map<String, Object> data) {
