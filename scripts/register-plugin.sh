@@ -3,6 +3,8 @@
 # plugin catalog with the shim's SHA-256 and its version, and mounts it. Safe to re-run after
 # re-packaging: files are replaced by rename, the catalog entry is updated and running mounts are
 # reloaded. Another version installs beside the ones already there (see "Upgrading Herald" in README.md).
+# With --declare (OpenBao 2.5+) it only installs the files and prints the server configuration's
+# `plugin` stanza, for a server that registers Herald from its configuration file.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +28,10 @@ are; move a mount with secrets tune -plugin-version=v0.2.0 MOUNT, then plugin re
   --package DIR      packaged plugin to install (default: target/plugin; built with
                      scripts/package.sh first if it is missing there)
   --no-enable        install and register only; do not mount
+  --declare          OpenBao 2.5+: install the files only, talk to no server, and print the
+                     `plugin "secret" NAME { ... }` stanza (command, version, sha256sum) for the
+                     server's configuration file; the server registers the plugin when it unseals
+                     (see "Declaring Herald in OpenBao's configuration" in README.md)
   -h, --help         show this help
 
 The server and token come from the environment, as for the CLI itself: VAULT_ADDR / VAULT_TOKEN
@@ -36,13 +42,14 @@ sys/plugins/reload, and write on sys/mounts.
 Examples:
   VAULT_ADDR=http://127.0.0.1:8200 VAULT_TOKEN=... scripts/register-plugin.sh --plugin-dir /etc/vault/plugins
   scripts/register-plugin.sh --plugin-dir /var/lib/openbao/plugins --cli bao --mount herald-prod
+  scripts/register-plugin.sh --plugin-dir /var/lib/openbao/plugins --declare >> /etc/openbao/herald.hcl
 EOF
 }
 
 say() { echo "register-plugin: $*" >&2; }
 die() { echo "register-plugin: error: $*" >&2; exit 1; }
 
-plugin_dir="" mount=herald name=herald cli="" package="" enable=true
+plugin_dir="" mount=herald name=herald cli="" package="" enable=true declare=false
 while (($#)); do
   case "$1" in
     --plugin-dir|--mount|--name|--cli|--package)
@@ -53,6 +60,7 @@ while (($#)); do
       esac
       shift ;;
     --no-enable) enable=false ;;
+    --declare) declare=true ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument $1" ;;
   esac
@@ -69,7 +77,9 @@ plugin_dir="$(cd "$plugin_dir" && pwd -P)"
 mount="${mount#/}"; mount="${mount%/}"
 [[ -n "$mount" ]] || die "--mount must not be empty"
 
-if [[ -z "$cli" ]]; then
+if $declare; then
+  :  # no server to talk to
+elif [[ -z "$cli" ]]; then
   if [[ -n "${BAO_ADDR:-}" ]] && command -v bao >/dev/null; then cli=bao
   elif [[ -n "${VAULT_ADDR:-}" ]] && command -v vault >/dev/null; then cli=vault
   elif command -v bao >/dev/null; then cli=bao
@@ -77,7 +87,8 @@ if [[ -z "$cli" ]]; then
   else die "neither the vault nor the bao CLI is on PATH; install one, or give --cli"
   fi
 fi
-case "$cli" in
+case "${cli:-none}" in
+  none) ;;
   vault|bao) command -v "$cli" >/dev/null || die "the $cli CLI is not on PATH" ;;
   *) die "--cli must be vault or bao, not $cli" ;;
 esac
@@ -104,6 +115,43 @@ command_name="$name-$version"
 sha="$(tr -d '[:space:]' <"$package/herald.sha256")"
 [[ "$(sha256sum "$package/herald" | cut -d' ' -f1)" == "$sha" ]] \
   || die "$package/herald does not match $package/herald.sha256; run scripts/package.sh again"
+
+# --- how to install ------------------------------------------------------------------------------------------
+# Each part is copied under a temporary name in the plugin directory, then renamed into place, so a
+# plugin process starting meanwhile sees either the old or the new file, never half of one. The
+# payload goes first: a shim started between the two renames refuses to run (clean error) instead
+# of running a mix. The copies keep the jlink-ed runtime's relative symlinks, modes and file times,
+# but not the owner: the files belong to whoever installs them (Vault can check the owner).
+install_package() {
+  local dest="$plugin_dir/$command_name"
+  rm -rf "$dest.d.new" "$dest.d.old"
+  cp -R -P --preserve=mode,timestamps "$package/herald.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
+  if [[ -e "$dest.d" || -L "$dest.d" ]]; then mv -T "$dest.d" "$dest.d.old"; fi
+  mv -T "$dest.d.new" "$dest.d"
+  rm -rf "$dest.d.old"
+
+  cp "$package/herald" "$dest.new" || die "copying the shim to $dest.new failed"
+  chmod 755 "$dest.new"
+  mv -f -T "$dest.new" "$dest"
+}
+install_files() {
+  if [[ "$package/herald" -ef "$plugin_dir/$command_name" ]]; then
+    say "the package is already in the plugin directory; nothing to copy"
+  else
+    say "installing $plugin_dir/$command_name and $plugin_dir/$command_name.d"
+    install_package
+  fi
+}
+
+# --- declare: the files and the stanza, no server ------------------------------------------------------
+if $declare; then
+  install_files
+  say "add this stanza to the server configuration (plugin_directory = \"$plugin_dir\"), then restart or SIGHUP the server;"
+  say "it registers $name $version when it unseals. Mount it with: bao secrets enable -path=$mount $name"
+  printf 'plugin "secret" "%s" {\n  command   = "%s"\n  version   = "%s"\n  sha256sum = "%s"\n}\n' \
+    "$name" "$command_name" "$version" "$sha"
+  exit 0
+fi
 
 # Fail before touching anything if the server cannot be reached.
 status_rc=0
@@ -139,29 +187,7 @@ if $enable; then
 fi
 
 # --- install ------------------------------------------------------------------------------------------
-# Each part is copied under a temporary name in the plugin directory, then renamed into place, so a
-# plugin process starting meanwhile sees either the old or the new file, never half of one. The
-# payload goes first: a shim started between the two renames refuses to run (clean error) instead
-# of running a mix. The copies keep the jlink-ed runtime's relative symlinks, modes and file times,
-# but not the owner: the files belong to whoever installs them (Vault can check the owner).
-install_package() {
-  local dest="$plugin_dir/$command_name"
-  rm -rf "$dest.d.new" "$dest.d.old"
-  cp -R -P --preserve=mode,timestamps "$package/herald.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
-  if [[ -e "$dest.d" || -L "$dest.d" ]]; then mv -T "$dest.d" "$dest.d.old"; fi
-  mv -T "$dest.d.new" "$dest.d"
-  rm -rf "$dest.d.old"
-
-  cp "$package/herald" "$dest.new" || die "copying the shim to $dest.new failed"
-  chmod 755 "$dest.new"
-  mv -f -T "$dest.new" "$dest"
-}
-if [[ "$package/herald" -ef "$plugin_dir/$command_name" ]]; then
-  say "the package is already in the plugin directory; nothing to copy"
-else
-  say "installing $plugin_dir/$command_name and $plugin_dir/$command_name.d"
-  install_package
-fi
+install_files
 
 # --- register -----------------------------------------------------------------------------------------
 old_sha="$("$cli" plugin info -field=sha256 -version="$version" secret "$name" 2>/dev/null || true)"

@@ -377,7 +377,7 @@ public final class RaftCluster implements AutoCloseable {
     }
 
     /** {@code count} distinct free loopback ports (free when asked; the caller retries if one is taken by then). */
-    private static List<Integer> freePorts(int count) {
+    static List<Integer> freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
