@@ -1,4 +1,4 @@
-# OpenBao 2.7 server configuration that comes up with Herald registered and mounted at herald/,
+# OpenBao (2.5+) server configuration that comes up with Herald registered and mounted at herald/,
 # from this file alone: no `plugin register`, no `secrets enable`, no `operator init`.
 # See "Declaring Herald in OpenBao's configuration" in README.md. Vault has no such stanza.
 #
@@ -7,7 +7,9 @@
 #     copies the shim and its payload in as herald-VERSION and herald-VERSION.d, and prints the
 #     `plugin` stanza below with this build's version and sha256: paste it over the one here
 #   openssl rand -out /etc/openbao/unseal.key 32        (the static seal's key; keep it secret)
-#   (umask 077; openssl rand -base64 24 > /etc/openbao/admin-password)   (the first admin's password)
+#   openssl rand -hex 16 | tr -d '\n' > /etc/openbao/admin-password     (the first admin's password,
+#                                                                         read as is: no newline)
+#   chmod 600 /etc/openbao/unseal.key /etc/openbao/admin-password
 # Check the file with: bao operator validate-config -config=/etc/openbao/herald.hcl
 
 storage "raft" {
@@ -27,6 +29,9 @@ cluster_addr = "https://127.0.0.1:8201"
 # The real path: OpenBao runs a plugin only if it lies directly in this directory, and the path
 # must not go through a symlink.
 plugin_directory = "/var/lib/openbao/plugins"
+
+# The default since OpenBao 2.7; 2.5 and 2.6 ignore plugin stanzas without it.
+plugin_auto_register = true
 
 # Registered at every unseal (and on SIGHUP) as a declarative catalog entry. Removing the stanza
 # removes the entry at the next unseal; a mount of a version no longer declared stops working.
