@@ -106,15 +106,19 @@ cp "$jar" "$payload/herald-plugin.jar"
 if [[ "$built_version" != "$version" ]]; then
   # Stamp the packaged copy, so that the plugin reports the version it is registered with (the
   # server refuses a registration whose plugin reports another). jar --update replaces the attribute.
+  # With SOURCE_DATE_EPOCH (a release) the rewritten entries get that time, not the clock's.
   printf 'Implementation-Version: %s\n' "$version" >"$tmp/version.mf"
-  "$JAVA_HOME/bin/jar" --update --file "$payload/herald-plugin.jar" --manifest "$tmp/version.mf" 2>"$tmp/jar.err" \
+  jar_date=()
+  [[ -z "${SOURCE_DATE_EPOCH:-}" ]] || jar_date=(--date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)")
+  "$JAVA_HOME/bin/jar" --update "${jar_date[@]}" --file "$payload/herald-plugin.jar" --manifest "$tmp/version.mf" 2>"$tmp/jar.err" \
     || { cat "$tmp/jar.err" >&2; die "cannot stamp the version into the jar"; }
 fi
 echo "$version" >"$payload/VERSION"
 # The JVM uses an AOT cache only with the very jar it was trained with, which it recognises by size
 # and modification time. Stamp the jar with a time the shim knows (compiled into it below), so that
-# the shim can put it back when a copy of the package did not keep it.
-jar_mtime="$(date +%s)"
+# the shim can put it back when a copy of the package did not keep it. A release (scripts/release.sh)
+# sets SOURCE_DATE_EPOCH to the commit time, so that the shim's bytes depend on the commit only.
+jar_mtime="${SOURCE_DATE_EPOCH:-$(date +%s)}"
 touch -d "@$jar_mtime" "$payload/herald-plugin.jar"
 cp "$options_src" "$payload/jvm.options"
 # Native libraries travel beside the jar (the Maven build leaves them out of it), so that the
@@ -250,7 +254,7 @@ digest="$(sha256sum "$payload/MANIFEST.sha256" | cut -d' ' -f1)"
 
 say "building the shim"
 (cd "$root/shim" && CGO_ENABLED=0 go build -trimpath -buildvcs=false \
-   -ldflags "-s -w -X main.manifestDigest=$digest -X main.jarModTime=$jar_mtime -X main.version=$version" -o "$stage/herald" .) \
+   -ldflags "-s -w -buildid= -X main.manifestDigest=$digest -X main.jarModTime=$jar_mtime -X main.version=$version" -o "$stage/herald" .) \
   || die "go build of shim/ failed"
 shim_sum="$(sha256sum "$stage/herald" | cut -d' ' -f1)"
 echo "$shim_sum" >"$stage/herald.sha256"

@@ -25,8 +25,8 @@ are; move a mount with secrets tune -plugin-version=v0.2.0 MOUNT, then plugin re
                      and its payload as DIR/NAME-VERSION.d
   --cli vault|bao    CLI to talk to the server with. Default: bao if BAO_ADDR is set, vault if
                      VAULT_ADDR is set, else whichever is on PATH (bao first)
-  --package DIR      packaged plugin to install (default: target/plugin; built with
-                     scripts/package.sh first if it is missing there)
+  --package DIR      packaged plugin to install (default: plugin/ of an extracted release,
+                     else target/plugin, built with scripts/package.sh first if it is missing there)
   --no-enable        install and register only; do not mount
   --declare          OpenBao 2.5+: install the files only, talk to no server, and print the
                      `plugin "secret" NAME { ... }` stanza (command, version, sha256sum) for the
@@ -94,7 +94,9 @@ case "${cli:-none}" in
 esac
 
 # --- the package --------------------------------------------------------------------------------------
-if [[ -z "$package" ]]; then
+if [[ -z "$package" && -f "$root/plugin/herald.d/MANIFEST.sha256" ]]; then
+  package="$root/plugin"  # run from an extracted release (scripts/release.sh): its package is beside it
+elif [[ -z "$package" ]]; then
   package="$root/target/plugin"
   if [[ ! -f "$package/herald" || ! -f "$package/herald.d/MANIFEST.sha256" ]]; then
     say "no package in $package yet: running scripts/package.sh"

