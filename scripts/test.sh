@@ -64,7 +64,12 @@ say "package the plugin"
 scripts/package.sh
 
 say "release: two builds of HEAD, each from a fresh export, must give the same tarball (about 4 minutes)"
-scripts/release.sh --check
+if git rev-parse --verify HEAD >/dev/null 2>&1; then
+  scripts/release.sh --check
+else
+  # release.sh builds from `git archive` of a commit: a copy of the tree without its history has none.
+  echo "test: release check NOT run: this is not a git checkout (scripts/release.sh needs one)" >&2
+fi
 
 say "integration tests against real servers"
 "$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}"
