@@ -106,7 +106,7 @@ class BoundaryTest {
         attempts.addAll(everyOperation(server, mount));
         for (Attempt attempt : attempts) {
             boolean readsARecord = attempt.method().equals("GET") && attempt.path().startsWith(mount + "/discover/");
-            boolean unauthenticated = attempt.path().equals(mount + "/jwks"); // the test below
+            boolean unauthenticated = isKeySet(attempt.path(), mount); // the test below
             if (readsARecord || unauthenticated) {
                 continue;
             }
@@ -119,12 +119,18 @@ class BoundaryTest {
         assertEquals(before, MountSnapshot.of(server, mount, List.of("discover/web"), List.of("web")));
     }
 
+    /** The two paths that answer without a token: {@code jwks} and its bare twin for JOSE libraries. */
+    private static boolean isKeySet(String path, String mount) {
+        return path.equals(mount + "/jwks") || path.equals(mount + "/.well-known/jwks.json");
+    }
+
     /**
-     * Without a token, {@code jwks} answers (GET, with the keys; other methods are refused with 403
-     * or 405) and every other operation on every path the mount declares is refused (403).
+     * Without a token, {@code jwks} and {@code .well-known/jwks.json} answer (GET, with the keys;
+     * other methods are refused with 403 or 405) and every other operation on every path the mount
+     * declares is refused (403).
      */
     @OnEachServer
-    void withoutATokenOnlyJwksAnswers(Herald herald) {
+    void withoutATokenOnlyTheKeySetsAnswer(Herald herald) {
         PublishingMount flow = new PublishingMount(herald, "anonymous", "[\"create\", \"update\"]", "");
         DevServer server = flow.server;
         String mount = flow.mount;
@@ -136,7 +142,7 @@ class BoundaryTest {
         assertTrue(attempts.size() >= 11 * METHODS.size(), () -> "every declared path: " + attempts);
         for (Attempt attempt : attempts) {
             HttpResult answer = attempt.send(server, null);
-            if (attempt.path().equals(mount + "/jwks")) {
+            if (isKeySet(attempt.path(), mount)) {
                 // GET answers; the other methods are refused, by the server (403) or the plugin (405)
                 boolean expected = attempt.method().equals("GET") ? answer.status() == 200
                         : answer.status() == 403 || answer.status() == 405;
@@ -145,7 +151,7 @@ class BoundaryTest {
                 answered.add(answer.toString());
             }
         }
-        assertEquals(List.of(), answered, "only jwks answers a request without a token");
+        assertEquals(List.of(), answered, "only the key sets answer a request without a token");
         assertEquals(before, MountSnapshot.of(server, mount, List.of("discover/web"), List.of("web")));
     }
 
