@@ -140,7 +140,7 @@ final class Registry {
                     // differ from what is cached: the next reader or change reads those again (for a
                     // caller that went away, this request's storage calls fail too). A 10,000-instance
                     // service is not loaded again because one publish was cancelled.
-                    if (cache.get(service) != null) {
+                    if (cache.contains(service)) {
                         unsure.merge(service, Set.copyOf(next.touched()), Registry::union);
                     } else {
                         cache.remove(service);

@@ -42,7 +42,6 @@ final class ServiceStore {
      * not, else a {@code get} of the head (absent since the head went out of the change path) and
      * of each instance entry.
      */
-    @SuppressWarnings("unchecked")
     static ServiceState load(Storage storage, String service) {
         List<String> names = storage.list(INSTANCE_PREFIX + service + "/");
         if (names.isEmpty()) {
@@ -50,25 +49,14 @@ final class ServiceStore {
             // instance entry was written, in the layout that wrote the head first).
             return ServiceState.empty(service);
         }
-        // The newest stamp among the entries and the head, if there is one.
-        long[] writtenAt = {0, 0};
-        storage.get(headKey(service)).ifPresent(bytes -> {
-            Map<String, Object> head = decode(bytes);
-            writtenAt[0] = ((Number) head.get("seq")).longValue();
-            writtenAt[1] = ((Number) head.get("history_length")).longValue();
-        });
-        Map<String, ServiceState.Instance> instances = new LinkedHashMap<>(); // in the listing's order, usually sorted already
-        List<Entry> read = new ArrayList<>();
-        for (String instance : names) {
-            read(storage, service, instance).ifPresent(entry -> {
-                writtenAt[0] = Math.max(writtenAt[0], entry.seq());
-                writtenAt[1] = Math.max(writtenAt[1], entry.historyLength());
-                instances.put(instance, entry.instance());
-                read.add(entry);
-            });
-        }
-        restoreHistory(storage, service, read, writtenAt[1]);
-        return ServiceState.loaded(service, writtenAt[0], writtenAt[1], instances);
+        // The head, if there is one, is a lower bound of the stamps.
+        Stamped head = storage.get(headKey(service)).map(bytes -> {
+            Map<String, Object> stored = decode(bytes);
+            return new Stamped(((Number) stored.get("seq")).longValue(),
+                    ((Number) stored.get("history_length")).longValue(), Map.of());
+        }).orElse(new Stamped(0, 0, Map.of()));
+        Stamped read = readStamped(storage, service, names, head); // in the listing's order, usually sorted already
+        return ServiceState.loaded(service, read.seq(), read.historyLength(), read.instances());
     }
 
     /**
@@ -79,21 +67,35 @@ final class ServiceStore {
      * would give, for one {@code get} per instance instead of one per instance of the service.
      */
     static ServiceState reread(Storage storage, ServiceState cached, Set<String> instances) {
-        long seq = cached.seq();
-        long historyLength = cached.historyLength();
-        Map<String, ServiceState.Instance> stored = new LinkedHashMap<>();
+        Stamped read = readStamped(storage, cached.service(), instances,
+                new Stamped(cached.seq(), cached.historyLength(), Map.of()));
+        return cached.withStoredInstances(read.seq(), read.historyLength(), read.instances());
+    }
+
+    /** Instance entries as read, with the newest stamp among them and a lower bound. */
+    private record Stamped(long seq, long historyLength, Map<String, ServiceState.Instance> instances) {
+    }
+
+    /**
+     * Reads the entries of {@code names} that exist, takes the newest stamp (at least
+     * {@code floor}'s), and restores the history entries of the change that wrote it.
+     */
+    private static Stamped readStamped(Storage storage, String service, Iterable<String> names, Stamped floor) {
+        long seq = floor.seq();
+        long historyLength = floor.historyLength();
+        Map<String, ServiceState.Instance> instances = new LinkedHashMap<>();
         List<Entry> read = new ArrayList<>();
-        for (String instance : instances) {
-            Optional<Entry> entry = read(storage, cached.service(), instance);
+        for (String instance : names) {
+            Optional<Entry> entry = read(storage, service, instance);
             if (entry.isPresent()) {
                 seq = Math.max(seq, entry.get().seq());
                 historyLength = Math.max(historyLength, entry.get().historyLength());
-                stored.put(instance, entry.get().instance());
+                instances.put(instance, entry.get().instance());
                 read.add(entry.get());
             }
         }
-        restoreHistory(storage, cached.service(), read, historyLength);
-        return cached.withStoredInstances(seq, historyLength, stored);
+        restoreHistory(storage, service, read, historyLength);
+        return new Stamped(seq, historyLength, instances);
     }
 
     /**
