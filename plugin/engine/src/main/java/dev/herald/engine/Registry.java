@@ -19,8 +19,9 @@ import java.util.function.Function;
  *
  * <p>A change builds on the cached state only because nothing stale can be in the cache: reads
  * fill it through {@link CacheTable#offer}, which refuses a state loaded while a change or an
- * invalidation of the service went on. Services never published are not cached at all, so asking
- * for unknown names cannot push real services out.
+ * invalidation of the service went on. Services never published are not cached with the others
+ * (only remembered as empty, in a small table of their own), so asking for unknown names cannot
+ * push real services out.
  *
  * <p>Each state read or written gets a new revision number ({@link Snapshot}): a signed record
  * made from one is reused only while the registry still holds that same revision
@@ -35,11 +36,20 @@ final class Registry {
      * from storage (Ed25519 key, two endpoints, a publisher with alias metadata): about 26 MB at most.
      */
     private static final long PUBLICATION_BUDGET = 16384;
+    /**
+     * Services read and found never published, remembered for the change that usually follows
+     * such a read: a publish into a new service is an existence check (a read) and then the
+     * publish, and without this both would list the service's instances (measured: one of the
+     * three storage calls of a first publish, beside two puts). A table of its own, so that
+     * unknown names push out only each other, never a published service.
+     */
+    private static final int EMPTY_LIMIT = 1024;
     private static final int LOCK_STRIPES = 256;
 
     private final Storage storage;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final CacheTable<Snapshot> cache;
+    private final CacheTable<Snapshot> empties = new CacheTable<>(EMPTY_LIMIT, EMPTY_LIMIT, snapshot -> 1);
     private final AtomicLong revisions = new AtomicLong();
     /**
      * Services whose cached state may differ from storage in the named instances: a change failed
@@ -115,9 +125,15 @@ final class Registry {
             return reread;
         }
         unsure.remove(service);
+        Snapshot empty = empties.get(service);
+        if (empty != null) {
+            return empty;
+        }
+        long emptyStamp = empties.stamp(service);
         ServiceState state = ServiceStore.load(storage, service);
         if (state.isEmpty()) {
-            return snapshotOf(state);
+            // Refused if an invalidation of the service came during the load (another node wrote it).
+            return empties.offer(service, snapshotOf(state), emptyStamp);
         }
         return cache.offer(service, snapshotOf(state), stamp);
     }
@@ -136,6 +152,7 @@ final class Registry {
                 try {
                     ServiceStore.save(storage, current, next, decided.events());
                 } catch (RuntimeException e) {
+                    empties.remove(service); // a first change may have written some of its entries
                     // Some entries may be written, some not. Only the instances the change touched can
                     // differ from what is cached: the next reader or change reads those again (for a
                     // caller that went away, this request's storage calls fail too). A 10,000-instance
@@ -147,6 +164,7 @@ final class Registry {
                     }
                     throw e;
                 }
+                empties.remove(service);
                 cache.put(service, snapshotOf(next.saved()));
             }
             return decided.result();
@@ -180,6 +198,7 @@ final class Registry {
             return false;
         }
         cache.remove(service);
+        empties.remove(service);
         return true;
     }
 }

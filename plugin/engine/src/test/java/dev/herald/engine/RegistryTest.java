@@ -132,6 +132,49 @@ class RegistryTest {
         assertTrue(cached == registry.state("web"), "still the cached state: unknown names evicted nothing");
     }
 
+    /** A publish into a new service: its existence check reads the service, then the publish changes it. */
+    @Test
+    void theChangeAfterAReadOfANewServiceDoesNotListItAgain() {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = new Registry(storage, 16, 100);
+        assertTrue(registry.state("new").isEmpty());
+        assertEquals(List.of("list " + ServiceStore.INSTANCE_PREFIX + "new/"), storage.calls);
+        storage.calls.clear();
+        ServiceState published = publish(registry, "new", "pod-1");
+        assertTrue(storage.calls.stream().allMatch(call -> call.startsWith("put ")), "only the change's writes: " + storage.calls);
+        assertEquals(1, published.seq());
+        assertEquals(ServiceStore.load(storage, "new"), registry.state("new"), "and what is read after it is stored");
+    }
+
+    /** Another node published into a service this one had read as empty: its invalidation comes. */
+    @Test
+    void anInvalidationForgetsThatAServiceWasEmpty() {
+        PausingStorage storage = new PausingStorage();
+        Registry elsewhere = new Registry(storage, 16, 100); // the other node, on the same storage
+        Registry registry = new Registry(storage, 16, 100);
+        assertTrue(registry.state("new").isEmpty());
+        publish(elsewhere, "new", "pod-1");
+        assertTrue(registry.invalidate(ServiceStore.instanceKey("new", "pod-1")));
+        assertEquals(1, registry.state("new").seq(), "read again after the invalidation");
+        assertEquals(2, publish(registry, "new", "pod-2").seq(), "and a change builds on what the other node wrote");
+    }
+
+    /** A first publish whose writes failed part-way may have left entries: the service is listed again. */
+    @Test
+    void aFailedFirstChangeForgetsThatTheServiceWasEmpty() {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = new Registry(storage, 16, 100);
+        assertTrue(registry.state("new").isEmpty());
+        storage.failingPut = ServiceStore.instanceKey("new", "pod-1");
+        storage.failAfterWriting = true; // the answer was lost, the entry written
+        org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class,
+                () -> publish(registry, "new", "pod-1"));
+        storage.failingPut = null;
+        ServiceState read = registry.state("new");
+        assertEquals(1, read.seq(), "the written instance is seen");
+        assertEquals(ServiceStore.load(storage, "new"), read);
+    }
+
     @Test
     void aChangeWhoseWritesFailedLeavesNothingCachedThatStorageDoesNotHold() {
         PausingStorage storage = new PausingStorage();
