@@ -152,11 +152,19 @@ count_fill
 n=$(live_total); ((n == live_lo && counted == live_lo)) || die "$n live publications listed, $counted counted, $live_lo expected"
 fact live_lo "$n"
 # The first latency line comes minutes after the plugin started, while C2 still compiles the read
-# path (the one at 100,000 comes after the whole run): warm both readers up for 20,000 requests
-# first (quick: 4,000), or the growth figure compares a cold plugin with a warm one.
+# path (the one at 100,000 comes after the whole run): warm both readers up for 20 s each
+# first (quick: 4 s), or the growth figure compares a cold plugin with a warm one.
+# The warm-ups are wrk runs (each request waits for the one before it on its connection): at a fixed
+# rate, a machine slower than the rate piles requests up until they time out, and a warm-up is not
+# a measurement.
 first_warmup=$( $quick && echo 4s || echo 20s )
-vegeta_rate warm_lo "(warm-up) herald discover (3 instances)" herald/discover/bench 1000 "$first_warmup"
-vegeta_rate warm_kv_lo "(warm-up) go kv plugin read" kvgo/bench 1000 "$first_warmup"
+warm_up() {  # LABEL PATH DURATION: GETs, not counted
+  printf 'bench: %-48s' "$1" >&2
+  r=$(wrk_run "$3" "$2" get)
+  printf '%7s requests in %s\n' "$(field requests "$r")" "$3" >&2
+}
+warm_up "(warm-up) herald discover (3 instances)" herald/discover/bench "$first_warmup"
+warm_up "(warm-up) go kv plugin read" kvgo/bench "$first_warmup"
 vegeta_rate lat_lo "herald discover at $n live publications" herald/discover/bench "$rate" "$latency_duration"
 vegeta_rate lat_kv "go kv plugin read" kvgo/bench "$rate" "$latency_duration"
 
@@ -208,7 +216,7 @@ settle hi
 fact live_hi "$counted"; fact live_hi_in_doubt "$in_doubt"; fact live_hi_wanted "$live_hi"
 n=$counted
 phase "latency at $live_hi"
-vegeta_rate warm_hi "(warm-up) herald discover (3 instances)" herald/discover/bench "$rate" "$warmup"
+warm_up "(warm-up) herald discover (3 instances)" herald/discover/bench "$warmup"
 vegeta_rate lat_hi "herald discover at $n live publications" herald/discover/bench "$rate" "$latency_duration"
 vegeta_rate lat_kv_hi "go kv plugin read" kvgo/bench "$rate" "$latency_duration"   # the server's share, for comparison
 
