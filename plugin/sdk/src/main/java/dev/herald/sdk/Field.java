@@ -34,7 +34,8 @@ public final class Field<T> {
     /** The kind of a field's value, with its OpenAPI type. */
     public enum Type {
         STRING("string", null),
-        INTEGER("integer", null),
+        /** A 64-bit whole number: the document says so with format int64 and the bounds of a long. */
+        INTEGER("integer", "int64"),
         NUMBER("number", null),
         BOOLEAN("boolean", null),
         /**

@@ -257,6 +257,11 @@ final class Help {
         for (Object constraint : field.constraints()) {
             ((Constraint) constraint).render(schema);
         }
+        if (field.type() == Field.Type.INTEGER) {
+            // What the field reads at all: fuzzers draw far larger integers from an open range.
+            schema.putIfAbsent("minimum", Long.MIN_VALUE);
+            schema.putIfAbsent("maximum", Long.MAX_VALUE);
+        }
         return schema;
     }
 }

@@ -81,7 +81,9 @@ class ConstraintTest {
         Field<Long> from = Field.integer("from", "From.").atLeast(0);
         assertEquals(0L, from.parse(0L));
         assertEquals("invalid from: must be 0 or more, got -1", error(from, -1L));
-        assertFalse(schema(from).containsKey("maximum"));
+        assertEquals(Long.MAX_VALUE, schema(from).get("maximum"), "an integer field reads 64-bit values only");
+        assertEquals("int64", schema(from).get("format"));
+        assertEquals(Long.MIN_VALUE, schema(Field.integer("any", "Any.")).get("minimum"));
 
         Field<Double> window = Field.number("w", "W.").strictlyBetween(0, 1);
         assertEquals(0.5, window.parse(0.5));
