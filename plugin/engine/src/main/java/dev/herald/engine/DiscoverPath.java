@@ -32,10 +32,10 @@ final class DiscoverPath {
     static final String SCOPE_PAGE = "page";
     static final Field<Long> LIMIT = Field.integer("limit",
             "Read the service's record in pages of at most this many instances (at most max_record_instances).")
-            .check(n -> n > 0 && n <= 20_000, "be between 1 and 20000");
+            .between(1, 20_000);
     static final Field<String> AFTER = Field.string("after",
             "Read the page of the service's record that starts after this instance (the next of the page before).")
-            .check(a -> a.isEmpty() || Names.valid(a), "be empty or an instance name");
+            .matching("(?:" + Names.PATTERN + ")?", "be empty or an instance name");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Settings settings;

@@ -15,9 +15,9 @@ import java.util.Map;
 final class HistoryPath {
     static final Field<Long> FROM = Field.integer("from",
             "Index of the first event to read (0 for the oldest; the next of the page before).").defaultValue(0L)
-            .check(n -> n >= 0, "be 0 or more");
+            .atLeast(0);
     static final Field<Long> LIMIT = Field.integer("limit", "Read at most this many of the service's events (default 1000).")
-            .defaultValue(1000L).check(n -> n > 0 && n <= 10_000, "be between 1 and 10000");
+            .defaultValue(1000L).between(1, 10_000);
 
     private HistoryPath() {
     }

@@ -9,7 +9,11 @@ import java.util.regex.Pattern;
  * storage key segment.
  */
 final class Names {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+    /** The rule as a regular expression: the same one checks names and is the OpenAPI document's pattern. */
+    static final String PATTERN = "[a-z0-9][a-z0-9._-]{0,127}";
+    /** The rule in words; completes "must ...". */
+    static final String RULE = "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit";
+    private static final Pattern NAME = Pattern.compile(PATTERN);
 
     private Names() {
     }

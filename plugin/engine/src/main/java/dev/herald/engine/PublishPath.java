@@ -30,11 +30,11 @@ final class PublishPath {
     static final String SECRET_TYPE = "publication";
 
     static final Field<String> SERVICE = Field.string("service", "Name of the service.")
-            .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
+            .matching(Names.PATTERN, Names.RULE);
     static final Field<String> INSTANCE = Field.string("instance", "Name of the instance within the service.")
-            .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
+            .matching(Names.PATTERN, Names.RULE);
     static final Field<String> ROLE = Field.string("role", "The role to publish under.").required()
-            .check(Names::valid, "name a role (1-128 characters of a-z, 0-9, '.', '_' and '-')");
+            .matching(Names.PATTERN, "name a role (1-128 characters of a-z, 0-9, '.', '_' and '-')");
     static final Field<String> CSR = Field.string("csr",
             "PKCS#10 certificate request (PEM) for the key; its self-signature proves possession of the private key.");
     static final Field<String> CERTIFICATE = Field.string("certificate",

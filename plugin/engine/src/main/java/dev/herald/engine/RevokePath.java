@@ -20,7 +20,7 @@ final class RevokePath {
     }
 
     static final Field<String> REASON = Field.string("reason", "Why the publication is revoked; kept in history.")
-            .defaultValue("").check(s -> s.length() <= 1024, "be at most 1024 characters");
+            .defaultValue("").length(0, 1024);
     static final Field<Boolean> RESET = Field.bool("reset",
             "Also clear the instance's tombstone (its last key), so that any key may be published for it again.")
             .defaultValue(false);

@@ -1,5 +1,6 @@
 package dev.herald.engine;
 
+import dev.herald.sdk.Constraint;
 import dev.herald.sdk.Durations;
 import dev.herald.sdk.Field;
 import dev.herald.sdk.Path;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /** {@code roles/:name} and {@code roles/}: who may publish what (DESIGN §5.2). */
 final class RolesPath {
@@ -21,41 +21,55 @@ final class RolesPath {
     }
 
     static final Set<String> KEY_TYPES = Set.of("ed25519", "ec-p256", "ec-p384", "rsa");
-    /** {@code {{alias.name}}} and {@code {{alias.metadata.KEY}}}, filled from the publisher's identity. */
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{alias\\.(name|metadata\\.[A-Za-z0-9_.-]{1,128})}}");
-    private static final Pattern SERVICE_GLOB = Pattern.compile("[a-z0-9._*-]{1,256}");
-    private static final Pattern DNS_GLOB = Pattern.compile("[a-z0-9.*-]{1,253}");
-    private static final Pattern PORTS = Pattern.compile("([0-9]{1,5})(-([0-9]{1,5}))?");
+    /**
+     * {@code {{alias.name}}} and {@code {{alias.metadata.KEY}}}, filled from the publisher's identity.
+     * As a regular expression of the templates' patterns, which Java, ECMA-262 and Python read alike.
+     */
+    private static final String PLACEHOLDER = "\\{\\{alias\\.(?:name|metadata\\.[A-Za-z0-9_.-]{1,128})\\}\\}";
+    /** A service glob: name characters, '*' and placeholders (at most 256 characters, see SERVICES). */
+    private static final String SERVICE_GLOB = "(?:[a-z0-9._*-]|" + PLACEHOLDER + ")+";
+    /**
+     * An instance template: "*", or a name (Names.PATTERN) in which placeholders may stand for
+     * characters, each counting as one of its 128 (at most 256 characters written, see INSTANCE).
+     */
+    private static final String INSTANCE_TEMPLATE = "\\*|(?:[a-z0-9]|" + PLACEHOLDER + ")(?:[a-z0-9._-]|" + PLACEHOLDER + "){0,127}";
+    private static final String DNS_GLOB = "[a-z0-9.*-]{1,253}";
+    /** 1 to 65535, with at most four leading zeros (the five digits "08443" were always accepted). */
+    private static final String PORT = "0{0,4}(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
 
-    static final Field<String> NAME = Field.string("name", "Name of the role.")
-            .check(Names::valid, "be 1-128 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
+    static final Field<String> NAME = Field.string("name", "Name of the role.").matching(Names.PATTERN, Names.RULE);
     static final Field<List<String>> SERVICES = Field.stringList("services",
             "Globs of the services this role may publish (\"payments\", \"payments-*\"); may use "
                     + "{{alias.name}} and {{alias.metadata.KEY}} from the publisher's identity. Where a glob has '*' "
                     + "or a separator, a filled value must be one name segment (a-z, 0-9), and a placeholder "
                     + "needs a separator between it and any '*' (\"{{alias.metadata.team}}-*\").")
-            .check(list -> !list.isEmpty() && list.stream().allMatch(RolesPath::validServiceGlob),
-                    "be a non-empty list of globs of names (a-z, 0-9, '.', '_', '-', '*') and placeholders");
+            .notEmpty()
+            .each("be a non-empty list of globs of names (a-z, 0-9, '.', '_', '-', '*') and placeholders",
+                    Constraint.matching(SERVICE_GLOB, "be a glob of names and placeholders"), Constraint.length(1, 256));
     static final Field<String> INSTANCE = Field.string("instance",
             "What the instance segment of publish/:service/:instance must equal: a template such as "
                     + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name. Where it has a "
                     + "separator, a filled value must be one name segment (a-z, 0-9).")
-            .check(RolesPath::validInstanceTemplate, "be \"*\", a name, or a template of names and placeholders");
+            .matching(INSTANCE_TEMPLATE, "be \"*\", a name, or a template of names and placeholders").length(1, 256);
     static final Field<String> BOUND_MOUNT_ACCESSOR = Field.string("bound_mount_accessor",
             "Accessor of the auth mount the publisher must have logged in through; empty for any.").defaultValue("")
-            .check(s -> s.length() <= 128, "be at most 128 characters");
+            .length(0, 128);
     static final Field<Map<String, String>> BOUND_ALIAS_METADATA = Field.stringMap("bound_alias_metadata",
             "Alias metadata the publisher's identity must have: key to glob.").defaultValue(Map.of())
-            .check(m -> m.entrySet().stream().allMatch(e -> !e.getKey().isEmpty() && e.getKey().length() <= 128
-                    && e.getValue().length() <= 256), "have keys of 1-128 and globs of at most 256 characters");
+            .each("have globs of at most 256 characters", Constraint.length(0, 256))
+            // opaque: OpenAPI 3.0 has no keyword for the keys of an object (3.1's propertyNames)
+            .check(m -> m.keySet().stream().allMatch(key -> !key.isEmpty() && key.length() <= 128),
+                    "have keys of 1-128 characters");
     static final Field<Boolean> ALLOW_UNBOUND = Field.bool("allow_unbound",
             "Let requests without an identity entity (such as a root token) publish.").defaultValue(false);
     static final Field<List<String>> KEY_TYPES_FIELD = Field.stringList("key_types",
             "Key types publishers may use: ed25519, ec-p256, ec-p384, rsa.")
             .defaultValue(List.of("ed25519", "ec-p256", "ec-p384", "rsa"))
-            .check(list -> !list.isEmpty() && KEY_TYPES.containsAll(list), "be a non-empty list of ed25519, ec-p256, ec-p384, rsa");
+            .notEmpty()
+            .each("be a non-empty list of ed25519, ec-p256, ec-p384, rsa",
+                    Constraint.oneOf("ed25519", "ec-p256", "ec-p384", "rsa"));
     static final Field<Long> MIN_RSA_BITS = Field.integer("min_rsa_bits", "Smallest RSA modulus accepted, in bits.")
-            .defaultValue(2048L).check(n -> n >= 2048 && n <= 16384, "be between 2048 and 16384");
+            .defaultValue(2048L).between(2048, 16384);
     static final Field<Duration> TTL = Field.duration("ttl",
             "Lifetime of a publication; 0 means the mount's default_ttl.").defaultValue(Duration.ZERO).notNegative();
     static final Field<Duration> MAX_TTL = Field.duration("max_ttl",
@@ -67,14 +81,17 @@ final class RolesPath {
             "Require proof of possession of the private key (a CSR or a self-signed certificate).").defaultValue(true);
     static final Field<List<String>> ALLOWED_DNS_NAMES = Field.stringList("allowed_dns_names",
             "Globs of the DNS names a publication may claim; empty allows none.").defaultValue(List.of())
-            .check(list -> list.stream().allMatch(g -> DNS_GLOB.matcher(g).matches()),
-                    "be globs of lower-case DNS names (a-z, 0-9, '.', '-', '*')");
+            .each("be globs of lower-case DNS names (a-z, 0-9, '.', '-', '*')",
+                    Constraint.matching(DNS_GLOB, "be a glob of a lower-case DNS name"));
     static final Field<List<String>> ALLOWED_CIDRS = Field.stringList("allowed_cidrs",
             "Networks (CIDR) the IP addresses of a publication must lie in; empty allows none.").defaultValue(List.of());
     static final Field<List<String>> ALLOWED_PORTS = Field.stringList("allowed_ports",
             "Ports (\"443\") or port ranges (\"8000-8100\") a publication's endpoints may use; empty allows any.")
             .defaultValue(List.of())
-            .check(list -> list.stream().allMatch(RolesPath::validPorts), "be ports or ranges of ports between 1 and 65535");
+            .each("be ports or ranges of ports between 1 and 65535",
+                    Constraint.matching(PORT + "(?:-" + PORT + ")?", "be a port or a range of ports"))
+            // opaque: a regular expression cannot compare the two ends of a range
+            .check(list -> list.stream().allMatch(RolesPath::ascending), "be ranges whose first port is not above the last");
 
     static final Field<Boolean> ALLOW_WILDCARD_CLAIMS = Field.bool("allow_wildcard_claims",
             "Let a publication claim wildcard DNS names (\"*.web.internal\" in dns_names), which stand for every name "
@@ -193,26 +210,9 @@ final class RolesPath {
         }
     }
 
-    private static boolean validServiceGlob(String glob) {
-        String rest = PLACEHOLDER.matcher(glob).replaceAll("x");
-        return glob.length() <= 256 && SERVICE_GLOB.matcher(rest).matches();
-    }
-
-    private static boolean validInstanceTemplate(String template) {
-        if (template.equals("*")) {
-            return true;
-        }
-        String rest = PLACEHOLDER.matcher(template).replaceAll("x");
-        return template.length() <= 256 && Names.valid(rest);
-    }
-
-    private static boolean validPorts(String ports) {
-        var match = PORTS.matcher(ports);
-        if (!match.matches()) {
-            return false;
-        }
-        int low = Integer.parseInt(match.group(1));
-        int high = match.group(3) == null ? low : Integer.parseInt(match.group(3));
-        return low >= 1 && high <= 65535 && low <= high;
+    /** Whether a port range (which the field's pattern has checked) runs upwards; a port is a range of one. */
+    private static boolean ascending(String ports) {
+        int dash = ports.indexOf('-');
+        return dash < 0 || Integer.parseInt(ports.substring(0, dash)) <= Integer.parseInt(ports.substring(dash + 1));
     }
 }

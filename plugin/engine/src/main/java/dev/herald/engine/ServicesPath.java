@@ -18,10 +18,10 @@ import java.util.Map;
 final class ServicesPath {
     static final long DEFAULT_LIMIT = 1000;
     static final Field<Long> LIMIT = Field.integer("limit", "List at most this many services (default 1000).")
-            .defaultValue(DEFAULT_LIMIT).check(n -> n > 0 && n <= 10_000, "be between 1 and 10000");
+            .defaultValue(DEFAULT_LIMIT).between(1, 10_000);
     static final Field<String> AFTER = Field.string("after",
             "List the services whose names come after this one (the next of the page before).").defaultValue("")
-            .check(a -> a.isEmpty() || Names.valid(a), "be empty or a service name");
+            .matching("(?:" + Names.PATTERN + ")?", "be empty or a service name");
 
     private ServicesPath() {
     }

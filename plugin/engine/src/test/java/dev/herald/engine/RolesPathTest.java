@@ -132,7 +132,7 @@ class RolesPathTest {
             "allowed_cidrs     | 256.1.1.1/8 | invalid allowed_cidrs: \"256.1.1.1/8\" is not an IPv4 or IPv6 network",
             "allowed_cidrs     | example.com/8 | invalid allowed_cidrs: \"example.com/8\" is not an IPv4 or IPv6 network",
             "allowed_ports     | 0        | invalid allowed_ports: must be ports or ranges of ports between 1 and 65535",
-            "allowed_ports     | 90-80    | invalid allowed_ports: must be ports or ranges of ports between 1 and 65535",
+            "allowed_ports     | 90-80    | invalid allowed_ports: must be ranges whose first port is not above the last",
             "allowed_dns_names | Web.example.com | invalid allowed_dns_names: must be globs of lower-case DNS names",
             "lease_bound       | perhaps  | invalid lease_bound: expected true or false",
             "colour            | blue     | unknown field \"colour\"",

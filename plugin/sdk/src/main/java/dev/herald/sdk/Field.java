@@ -34,11 +34,15 @@ public final class Field<T> {
     /** The kind of a field's value, with its OpenAPI type. */
     public enum Type {
         STRING("string", null),
-        INTEGER("integer", null),
+        /** A 64-bit whole number: the document says so with format int64 and the bounds of a long. */
+        INTEGER("integer", "int64"),
         NUMBER("number", null),
         BOOLEAN("boolean", null),
-        /** A duration: Vault duration strings ("24h", "90s") or seconds; read back as seconds. */
-        DURATION("string", "duration"),
+        /**
+         * A duration: Vault duration strings ("24h", "90s") or seconds; read back as seconds. No
+         * format: OpenAPI's "duration" is ISO 8601 ("P1D"), which these are not.
+         */
+        DURATION("string", null),
         STRING_LIST("array", null),
         STRING_MAP("object", null);
 
@@ -54,29 +58,63 @@ public final class Field<T> {
     private record Rule<T>(Predicate<T> holds, String description) {
     }
 
+    /** The parts of a field, copied and changed by each refinement. */
+    private static final class Draft<T> {
+        String name;
+        String description;
+        Type type;
+        Function<Object, T> reader;
+        T defaultValue;
+        boolean required;
+        List<Constraint> constraints = List.of();
+        List<Rule<T>> rules = List.of();
+        List<T> allowedValues = List.of();
+    }
+
     private final String name;
     private final String description;
     private final Type type;
     private final Function<Object, T> reader;
     private final T defaultValue;
     private final boolean required;
+    private final List<Constraint> constraints;
     private final List<Rule<T>> rules;
     private final List<T> allowedValues;
 
-    private Field(String name, String description, Type type, Function<Object, T> reader, T defaultValue,
-                  boolean required, List<Rule<T>> rules, List<T> allowedValues) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.description = Objects.requireNonNull(description, "description");
-        this.type = type;
-        this.reader = reader;
-        this.defaultValue = defaultValue;
-        this.required = required;
-        this.rules = List.copyOf(rules);
-        this.allowedValues = List.copyOf(allowedValues);
+    private Field(Draft<T> draft) {
+        this.name = Objects.requireNonNull(draft.name, "name");
+        this.description = Objects.requireNonNull(draft.description, "description");
+        this.type = draft.type;
+        this.reader = draft.reader;
+        this.defaultValue = draft.defaultValue;
+        this.required = draft.required;
+        this.constraints = List.copyOf(draft.constraints);
+        this.rules = List.copyOf(draft.rules);
+        this.allowedValues = List.copyOf(draft.allowedValues);
+    }
+
+    private Field<T> with(java.util.function.Consumer<Draft<T>> change) {
+        Draft<T> draft = new Draft<>();
+        draft.name = name;
+        draft.description = description;
+        draft.type = type;
+        draft.reader = reader;
+        draft.defaultValue = defaultValue;
+        draft.required = required;
+        draft.constraints = constraints;
+        draft.rules = rules;
+        draft.allowedValues = allowedValues;
+        change.accept(draft);
+        return new Field<>(draft);
     }
 
     private static <T> Field<T> of(String name, String description, Type type, Function<Object, T> reader) {
-        return new Field<>(name, description, type, reader, null, false, List.of(), List.of());
+        Draft<T> draft = new Draft<>();
+        draft.name = name;
+        draft.description = description;
+        draft.type = type;
+        draft.reader = reader;
+        return new Field<>(draft);
     }
 
     /** A string; numbers are accepted and kept as written. */
@@ -116,45 +154,116 @@ public final class Field<T> {
 
     /** This field with a value used when the request does not carry one. */
     public Field<T> defaultValue(T value) {
-        return new Field<>(name, description, type, reader, Objects.requireNonNull(value), required, rules, allowedValues);
+        Objects.requireNonNull(value);
+        return with(draft -> draft.defaultValue = value);
     }
 
     /** This field, which every request to the operation must carry. */
     public Field<T> required() {
-        return new Field<>(name, description, type, reader, defaultValue, true, rules, allowedValues);
+        return with(draft -> draft.required = true);
     }
 
     /**
-     * This field with one more rule. {@code description} completes "must ...", e.g. "be positive".
+     * This field with one more rule, which OpenAPI cannot state: the document shows it in the
+     * field's description only. {@code description} completes "must ...", e.g. "be positive".
+     * Prefer a {@link Constraint} wherever one says the rule.
      */
     public Field<T> check(Predicate<T> holds, String description) {
         List<Rule<T>> more = new ArrayList<>(rules);
         more.add(new Rule<>(holds, description));
-        return new Field<>(name, this.description, type, reader, defaultValue, required, more, allowedValues);
+        return with(draft -> draft.rules = more);
     }
 
-    /** This field, limited to the given values. */
+    /** This field with one more rule that the OpenAPI document states as well. */
+    public Field<T> constraint(Constraint constraint) {
+        List<Constraint> more = new ArrayList<>(constraints);
+        more.add(Objects.requireNonNull(constraint));
+        return with(draft -> draft.constraints = more);
+    }
+
+    /** This field, limited to the given values (the document's enum). */
     @SafeVarargs
     public final Field<T> oneOf(T... values) {
-        return new Field<>(name, description, type, reader, defaultValue, required, rules, Arrays.asList(values));
+        return with(draft -> draft.allowedValues = Arrays.asList(values));
+    }
+
+    /** This string field, limited to strings that match {@code regex} as a whole (the document's pattern). */
+    public Field<T> matching(String regex, String description) {
+        return constraint(Type.STRING, new Constraint.Matches(regex, description));
+    }
+
+    /** This string field, limited to {@code min} to {@code max} characters. */
+    public Field<T> length(int min, int max) {
+        return constraint(Type.STRING, new Constraint.Length(min, max));
+    }
+
+    /** This whole-number field, limited to {@code min} to {@code max}, both included. */
+    public Field<T> between(long min, long max) {
+        return constraint(Type.INTEGER, new Constraint.Range(BigDecimal.valueOf(min), false, BigDecimal.valueOf(max), false,
+                "be between " + min + " and " + max));
+    }
+
+    /** This whole-number field, limited to {@code min} or more. */
+    public Field<T> atLeast(long min) {
+        return constraint(Type.INTEGER, new Constraint.Range(BigDecimal.valueOf(min), false, null, false,
+                "be " + min + " or more"));
+    }
+
+    /** This number field, limited to values strictly between {@code min} and {@code max}. */
+    public Field<T> strictlyBetween(double min, double max) {
+        return constraint(Type.NUMBER, new Constraint.Range(BigDecimal.valueOf(min), true, BigDecimal.valueOf(max), true,
+                "be between " + plain(min) + " and " + plain(max) + " (exclusive)"));
     }
 
     /** This field, limited to values greater than zero (durations and numbers). */
     public Field<T> positive() {
-        return check(value -> switch (value) {
-            case Duration d -> d.compareTo(Duration.ZERO) > 0;
-            case Number n -> n.doubleValue() > 0;
-            default -> throw new IllegalStateException("positive() applies to durations and numbers, not " + type);
-        }, "be greater than zero");
+        return type == Type.DURATION
+                ? constraint(Type.DURATION, new Constraint.DurationRange(Duration.ZERO, true, "be greater than zero"))
+                : constraint(numeric(), new Constraint.Range(BigDecimal.ZERO, true, null, false, "be greater than zero"));
     }
 
     /** This field, limited to values of zero or more (durations and numbers). */
     public Field<T> notNegative() {
-        return check(value -> switch (value) {
-            case Duration d -> !d.isNegative();
-            case Number n -> n.doubleValue() >= 0;
-            default -> throw new IllegalStateException("notNegative() applies to durations and numbers, not " + type);
-        }, "not be negative");
+        return type == Type.DURATION
+                ? constraint(Type.DURATION, new Constraint.DurationRange(Duration.ZERO, false, "not be negative"))
+                : constraint(numeric(), new Constraint.Range(BigDecimal.ZERO, false, null, false, "not be negative"));
+    }
+
+    /** This list or map field, limited to at least one entry. */
+    public Field<T> notEmpty() {
+        if (type != Type.STRING_LIST && type != Type.STRING_MAP) {
+            throw new IllegalStateException("notEmpty() applies to lists and maps, not " + type);
+        }
+        return constraint(new Constraint.Size(1, Integer.MAX_VALUE, "not be empty"));
+    }
+
+    /**
+     * This list (or map) field, whose every item (or value) keeps {@code rules}; {@code description}
+     * completes "must ..." for the whole list.
+     */
+    public Field<T> each(String description, Constraint... rules) {
+        if (type != Type.STRING_LIST && type != Type.STRING_MAP) {
+            throw new IllegalStateException("each() applies to lists and maps, not " + type);
+        }
+        return constraint(new Constraint.Each(List.of(rules), description));
+    }
+
+    private Field<T> constraint(Type applies, Constraint constraint) {
+        if (type != applies) {
+            throw new IllegalStateException(name + ": this rule applies to " + applies + " fields, not " + type);
+        }
+        return constraint(constraint);
+    }
+
+    private Type numeric() {
+        if (type != Type.INTEGER && type != Type.NUMBER) {
+            throw new IllegalStateException(name + ": this rule applies to durations and numbers, not " + type);
+        }
+        return type;
+    }
+
+    private static String plain(double n) {
+        return n == Math.rint(n) ? Long.toString((long) n) : Double.toString(n);
     }
 
     public String name() {
@@ -181,9 +290,16 @@ public final class Field<T> {
         return allowedValues;
     }
 
-    /** The rules a value must keep, as "must ..." phrases, for help text. */
+    /** The rules the OpenAPI document states, in the order they are checked. */
+    public List<Constraint> constraints() {
+        return constraints;
+    }
+
+    /** Every rule a value must keep (constraints, then opaque checks), as "must ..." phrases, for help text. */
     public List<String> ruleDescriptions() {
-        return rules.stream().map(Rule::description).toList();
+        List<String> all = new ArrayList<>(constraints.stream().map(Constraint::description).toList());
+        rules.forEach(rule -> all.add(rule.description()));
+        return List.copyOf(all);
     }
 
     /**
@@ -204,6 +320,11 @@ public final class Field<T> {
         if (!allowedValues.isEmpty() && !allowedValues.contains(value)) {
             throw VaultException.badRequest("invalid " + name + ": " + describe(value) + " is not one of "
                     + String.join(", ", allowedValues.stream().map(Field::describe).toList()));
+        }
+        for (Constraint constraint : constraints) {
+            if (!constraint.test(value)) {
+                throw VaultException.badRequest("invalid " + name + ": must " + constraint.description() + ", got " + describe(value));
+            }
         }
         for (Rule<T> rule : rules) {
             if (!rule.holds().test(value)) {

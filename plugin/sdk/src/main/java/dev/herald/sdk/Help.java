@@ -100,10 +100,12 @@ final class Help {
         for (String name : path.parameterNames()) {
             Map<String, Object> parameter = new LinkedHashMap<>();
             parameter.put("name", name);
-            parameter.put("description", path.field(name).map(Field::description).orElse(name));
+            Map<String, Object> schema = path.field(name).<Map<String, Object>>map(Help::fieldSchema)
+                    .orElseGet(() -> new LinkedHashMap<>(Map.of("type", "string", "description", name)));
+            parameter.put("description", schema.remove("description"));
             parameter.put("in", "path");
             parameter.put("required", true);
-            parameter.put("schema", Map.of("type", "string"));
+            parameter.put("schema", schema);
             parameters.add(parameter);
         }
         if (!parameters.isEmpty()) {
@@ -219,18 +221,30 @@ final class Help {
         if (!required.isEmpty()) {
             schema.put("required", required);
         }
+        schema.put("additionalProperties", false); // a write with an unknown field is refused
         return schema;
     }
 
+    /**
+     * The JSON schema of a field: its type, the rules its {@link Constraint}s state, and a
+     * description that also says every rule in words, since the servers keep only some keywords
+     * (see {@link Constraint}) and opaque checks have none.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Map<String, Object> fieldSchema(Field field) {
+    static Map<String, Object> fieldSchema(Field field) {
         Map<String, Object> schema = new LinkedHashMap<>();
         schema.put("type", field.type().openApiType);
         if (field.type().openApiFormat != null) {
             schema.put("format", field.type().openApiFormat);
         }
-        schema.put("description", field.description().strip());
-        field.defaultValue().ifPresent(value -> schema.put("default", field.toJson(value)));
+        StringBuilder description = new StringBuilder(field.description().strip());
+        for (Object rule : field.ruleDescriptions()) {
+            description.append(" Must ").append(rule).append('.');
+        }
+        schema.put("description", description.toString());
+        field.defaultValue().ifPresent(value -> schema.put("default", field.type() == Field.Type.DURATION
+                ? String.valueOf(field.toJson(value)) // of the schema's type: seconds as a string
+                : field.toJson(value)));
         if (!field.allowedValues().isEmpty()) {
             schema.put("enum", field.allowedValues());
         }
@@ -239,6 +253,14 @@ final class Help {
             case STRING_MAP -> schema.put("additionalProperties", Map.of("type", "string"));
             default -> {
             }
+        }
+        for (Object constraint : field.constraints()) {
+            ((Constraint) constraint).render(schema);
+        }
+        if (field.type() == Field.Type.INTEGER) {
+            // What the field reads at all: fuzzers draw far larger integers from an open range.
+            schema.putIfAbsent("minimum", Long.MIN_VALUE);
+            schema.putIfAbsent("maximum", Long.MAX_VALUE);
         }
         return schema;
     }

@@ -183,8 +183,10 @@ class RouterTest {
                 ((Map<String, Object>) post.get("requestBody")).get("content")).get("application/json")).get("schema");
         Map<String, Object> properties = (Map<String, Object>) schema.get("properties");
         assertEquals(List.of("ttl", "tags", "flag"), List.copyOf(properties.keySet()));
-        assertEquals(Map.of("type", "string", "format", "duration", "description", "Lifetime.", "default", 3600L),
-                properties.get("ttl"));
+        assertEquals(Map.of("type", "string", "description", "Lifetime. Must be greater than zero.", "default", "3600",
+                "pattern", new Constraint.DurationRange(Duration.ZERO, true, "be greater than zero").pattern()),
+                properties.get("ttl"), "no format: OpenAPI's \"duration\" is ISO 8601, and these are Go durations");
+        assertEquals(false, schema.get("additionalProperties"), "a write with an unknown field is refused");
         assertEquals(List.of("flag"), schema.get("required"));
         assertEquals("write-herald-roles-name", post.get("operationId"), "parameters keep their names, so ids stay unique");
         Map<String, Object> list = (Map<String, Object>) ((Map<String, Object>) paths.get("/roles/")).get("get");

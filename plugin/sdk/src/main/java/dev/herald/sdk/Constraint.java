@@ -1,0 +1,295 @@
+package dev.herald.sdk;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A rule of a field's value that OpenAPI can state: one value both checks requests and writes
+ * itself into the field's schema, so that the document and the checks cannot disagree. Rules
+ * OpenAPI cannot state stay opaque predicates ({@link Field#check}).
+ *
+ * <p>Vault and OpenBao keep only some keywords when they merge a plugin's document into
+ * {@code sys/internal/specs/openapi}: type, format, pattern, enum, default, items and required.
+ * A rule that can also be said with those says it that way too ({@link Length} as a pattern), so
+ * that the server's document keeps it; the others (minimum, maximum, minItems...) are in the
+ * plugin's own document, which {@code GET /v1/<mount>/?help=1} answers, and in the field's
+ * description.
+ */
+public sealed interface Constraint {
+
+    /** Whether {@code value} (as the field reads it: String, Long, Double, Duration, List, Map) keeps the rule. */
+    boolean test(Object value);
+
+    /** The rule for messages and help: completes "must ...". */
+    String description();
+
+    /** Writes the rule into {@code schema}, the field's JSON schema (or its items' schema). */
+    void render(Map<String, Object> schema);
+
+    /** Strings that match {@code regex} as a whole. */
+    static Constraint matching(String regex, String description) {
+        return new Matches(regex, description);
+    }
+
+    /** Strings of {@code min} to {@code max} characters (Unicode code points, as JSON Schema counts them). */
+    static Constraint length(int min, int max) {
+        return new Length(min, max);
+    }
+
+    /** Strings that are one of {@code values}. */
+    static Constraint oneOf(String... values) {
+        return new OneOf(List.of(values));
+    }
+
+    /**
+     * A string matching a regular expression as a whole. The document's {@code pattern} is the same
+     * expression anchored, "^(?:regex)$": JSON Schema patterns are not anchored by themselves.
+     * Write expressions that mean the same in Java, ECMA-262 and Python: character classes,
+     * groups, alternation and counted repetition; no lookaround, no possessive quantifiers.
+     */
+    record Matches(String regex, String description) implements Constraint {
+        /** Compiled once per expression: fields are constants, and requests many. */
+        private static final Map<String, java.util.regex.Pattern> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public Matches {
+            Objects.requireNonNull(description);
+            java.util.regex.Pattern.compile(regex); // fails the definition, not a request
+        }
+
+        /** The expression as the document writes it. */
+        public String pattern() {
+            return "^(?:" + regex + ")$";
+        }
+
+        @Override
+        public boolean test(Object value) {
+            return value instanceof String s && compiled().matcher(s).matches();
+        }
+
+        private java.util.regex.Pattern compiled() {
+            return COMPILED.computeIfAbsent(regex, java.util.regex.Pattern::compile);
+        }
+
+        @Override
+        public void render(Map<String, Object> schema) {
+            schema.put("pattern", pattern()); // a pattern from Length is implied by this one's own
+        }
+    }
+
+    /**
+     * A string of {@code min} to {@code max} code points: minLength and maxLength, and (where the
+     * field has no pattern of its own) the same as a pattern, which the servers' documents keep.
+     */
+    record Length(int min, int max) implements Constraint {
+        public Length {
+            if (min < 0 || max < min) {
+                throw new IllegalArgumentException("length from " + min + " to " + max);
+            }
+        }
+
+        @Override
+        public boolean test(Object value) {
+            if (!(value instanceof String s)) {
+                return false;
+            }
+            int n = s.codePointCount(0, s.length());
+            return n >= min && n <= max;
+        }
+
+        @Override
+        public String description() {
+            return min == 0 ? "be at most " + max + " characters" : "be " + min + "-" + max + " characters";
+        }
+
+        @Override
+        public void render(Map<String, Object> schema) {
+            if (min > 0) {
+                schema.put("minLength", min);
+            }
+            schema.put("maxLength", max);
+            schema.putIfAbsent("pattern", "^[\\s\\S]{" + min + "," + max + "}$");
+        }
+    }
+
+    /** A string among fixed values: {@code enum}. */
+    record OneOf(List<String> values) implements Constraint {
+        public OneOf {
+            values = List.copyOf(values);
+        }
+
+        @Override
+        public boolean test(Object value) {
+            return values.contains(value);
+        }
+
+        @Override
+        public String description() {
+            return "be one of " + String.join(", ", values);
+        }
+
+        @Override
+        public void render(Map<String, Object> schema) {
+            schema.put("enum", values);
+        }
+    }
+
+    /**
+     * A number within bounds: minimum, maximum and (OpenAPI 3.0's booleans) exclusiveMinimum,
+     * exclusiveMaximum. A null bound is no bound.
+     */
+    record Range(BigDecimal min, boolean minExclusive, BigDecimal max, boolean maxExclusive, String description)
+            implements Constraint {
+        public Range {
+            Objects.requireNonNull(description);
+            if (min == null && max == null) {
+                throw new IllegalArgumentException("a range needs a bound");
+            }
+        }
+
+        @Override
+        public boolean test(Object value) {
+            if (!(value instanceof Number number)) {
+                return false;
+            }
+            BigDecimal n = number instanceof Long || number instanceof Integer
+                    ? BigDecimal.valueOf(number.longValue()) : new BigDecimal(number.toString());
+            if (min != null && (minExclusive ? n.compareTo(min) <= 0 : n.compareTo(min) < 0)) {
+                return false;
+            }
+            return max == null || (maxExclusive ? n.compareTo(max) < 0 : n.compareTo(max) <= 0);
+        }
+
+        @Override
+        public void render(Map<String, Object> schema) {
+            if (min != null) {
+                schema.put("minimum", plain(min));
+                if (minExclusive) {
+                    schema.put("exclusiveMinimum", true);
+                }
+            }
+            if (max != null) {
+                schema.put("maximum", plain(max));
+                if (maxExclusive) {
+                    schema.put("exclusiveMaximum", true);
+                }
+            }
+        }
+
+        /** Whole bounds as integers, so that an integer field's schema says 1, not 1.0. */
+        private static Number plain(BigDecimal n) {
+            BigDecimal stripped = n.stripTrailingZeros();
+            return stripped.scale() <= 0 ? stripped.longValueExact() : stripped;
+        }
+    }
+
+    /**
+     * A duration of at least (or, {@code exclusive}, more than) {@code min}. A duration is read from a
+     * Go duration string or seconds ({@link Durations}), a language no regex states exactly with
+     * its limits; the document's pattern is the plain subset of it that keeps this rule: up to
+     * seven whole components of s, m, h or d ("90s", "1h30m", "7d"), or whole seconds ("3600").
+     * Every string it matches is accepted (a test reads strings drawn from it); "1.5h", "500ms"
+     * and JSON numbers are accepted too, beyond what the pattern says.
+     */
+    record DurationRange(Duration min, boolean exclusive, String description) implements Constraint {
+        /** Nine digits, so that no sum of components leaves {@link Duration}'s range. */
+        private static final String ANY = "[0-9]{1,9}";
+        private static final String NOT_ZERO = "0{0,3}[1-9][0-9]{0,8}";
+        private static final String UNIT = "[smhd]";
+
+        public DurationRange {
+            Objects.requireNonNull(description);
+            if (!min.isZero()) {
+                throw new IllegalArgumentException("only zero is a bound the document's pattern can state");
+            }
+        }
+
+        @Override
+        public boolean test(Object value) {
+            return value instanceof Duration d && (exclusive ? d.compareTo(min) > 0 : d.compareTo(min) >= 0);
+        }
+
+        /** The document's pattern: durations of this range in the plain notation. */
+        public String pattern() {
+            if (!exclusive) {
+                return "^(?:" + ANY + "|(?:" + ANY + UNIT + "){1,7})$";
+            }
+            // at least one component that is not zero, anywhere among up to seven
+            return "^(?:" + NOT_ZERO + "|(?:" + ANY + UNIT + "){0,3}" + NOT_ZERO + UNIT + "(?:" + ANY + UNIT + "){0,3})$";
+        }
+
+        @Override
+        public void render(Map<String, Object> schema) {
+            schema.put("pattern", pattern());
+        }
+    }
+
+    /** A list or map of {@code min} to {@code max} entries: minItems/maxItems, or minProperties/maxProperties. */
+    record Size(int min, int max, String description) implements Constraint {
+        public Size {
+            Objects.requireNonNull(description);
+            if (min < 0 || max < min) {
+                throw new IllegalArgumentException("size from " + min + " to " + max);
+            }
+        }
+
+        @Override
+        public boolean test(Object value) {
+            int n = switch (value) {
+                case Collection<?> c -> c.size();
+                case Map<?, ?> m -> m.size();
+                default -> -1;
+            };
+            return n >= min && n <= max;
+        }
+
+        @Override
+        public void render(Map<String, Object> schema) {
+            boolean list = "array".equals(schema.get("type"));
+            if (min > 0) {
+                schema.put(list ? "minItems" : "minProperties", min);
+            }
+            if (max < Integer.MAX_VALUE) {
+                schema.put(list ? "maxItems" : "maxProperties", max);
+            }
+        }
+    }
+
+    /**
+     * Every item of a list (or value of a map) keeps {@code rules}: they are written into the
+     * schema's {@code items} (or {@code additionalProperties}).
+     */
+    record Each(List<Constraint> rules, String description) implements Constraint {
+        public Each {
+            rules = List.copyOf(rules);
+            Objects.requireNonNull(description);
+            if (rules.isEmpty()) {
+                throw new IllegalArgumentException("each of what?");
+            }
+        }
+
+        @Override
+        public boolean test(Object value) {
+            Collection<?> items = switch (value) {
+                case Collection<?> c -> c;
+                case Map<?, ?> m -> m.values();
+                default -> null;
+            };
+            return items != null && items.stream().allMatch(item -> rules.stream().allMatch(rule -> rule.test(item)));
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void render(Map<String, Object> schema) {
+            String key = "array".equals(schema.get("type")) ? "items" : "additionalProperties";
+            Map<String, Object> item = new LinkedHashMap<>((Map<String, Object>) schema.getOrDefault(key,
+                    Map.of("type", "string")));
+            rules.forEach(rule -> rule.render(item));
+            schema.put(key, item);
+        }
+    }
+}
