@@ -46,8 +46,6 @@ import org.opentest4j.TestAbortedException;
  */
 public final class DevServerExtension implements TestTemplateInvocationContextProvider {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(DevServerExtension.class);
-
     private final List<ServerType> servers;
     private final Map<ServerType, Path> binaries;
     private final Map<ServerType, String> binaryProperties;
@@ -56,6 +54,8 @@ public final class DevServerExtension implements TestTemplateInvocationContextPr
     private final Path outputDirectory;
     private final List<PluginUnderTest> plugins;
     private final UnaryOperator<DevServer.Builder> customizer;
+    /** Each extension's own servers: two extensions of one class (other plugins) do not share them. */
+    private final ExtensionContext.Namespace namespace = ExtensionContext.Namespace.create(DevServerExtension.class, this);
 
     private DevServerExtension(Builder b) {
         this.servers = List.copyOf(b.servers);
@@ -124,7 +124,7 @@ public final class DevServerExtension implements TestTemplateInvocationContextPr
     public DevServer server(ExtensionContext context, ServerType type) {
         ExtensionContext classContext = classContext(context);
         String label = classContext.getTestClass().map(Class::getSimpleName).orElse("server");
-        return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(type, t -> start(type, label), DevServer.class);
+        return classContext.getStore(namespace).getOrComputeIfAbsent(type, t -> start(type, label), DevServer.class);
     }
 
     private DevServer start(ServerType type, String label) {
@@ -181,8 +181,8 @@ public final class DevServerExtension implements TestTemplateInvocationContextPr
         return ConditionEvaluationResult.disabled(missingReason);
     }
 
-    private static Optional<DevServer> startedServer(ExtensionContext context, ServerType type) {
-        return Optional.ofNullable(classContext(context).getStore(NAMESPACE).get(type, DevServer.class));
+    private Optional<DevServer> startedServer(ExtensionContext context, ServerType type) {
+        return Optional.ofNullable(classContext(context).getStore(namespace).get(type, DevServer.class));
     }
 
     private static ExtensionContext classContext(ExtensionContext context) {
