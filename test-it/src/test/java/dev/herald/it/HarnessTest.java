@@ -2,27 +2,22 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The harness itself, proven with the builtin {@code kv} engine (no Herald needed): servers start
- * and answer, the CLI and HTTP helpers work, mounts are cleaned between tests, and closing a server
- * leaves no process behind.
+ * and answer, the CLI and HTTP helpers work, mounts are cleaned between tests. (That closing a
+ * server leaves no process behind, and that a required server fails instead of skipping, are the
+ * test kit's own tests.)
  */
 @Timeout(120)
 class HarnessTest {
@@ -80,55 +75,13 @@ class HarnessTest {
     }
 
     /**
-     * A plugin command that never completes the handshake and has a child of its own: closing the
-     * server must end the server, the plugin process and the plugin's child (which a plain stop of
-     * the server would orphan).
-     */
-    @OnEachServer
-    void closeLeavesNoProcessBehind(ServerKind kind) throws Exception {
-        DevServer server = DevServer.start(kind, "HarnessTest-close");
-        Process register = null;
-        try {
-            Path command = server.pluginDir().resolve("lingerer");
-            Files.writeString(command, "#!/bin/sh\nsleep 300 &\nwait\n");
-            Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwxr-xr-x"));
-            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(command)));
-
-            // Registration runs the command and waits up to 60 s for its handshake: do not wait for it.
-            register = server.clientProcess(List.of(server.binary().toString(), "plugin", "register",
-                            "-sha256=" + sha256, "-command=lingerer", "secret", "lingerer"))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            assertTrue(DevServer.await(Duration.ofSeconds(20), () -> server.descendants().stream()
-                            .anyMatch(p -> p.info().command().orElse("").endsWith("sleep"))),
-                    () -> "the plugin command's child should be running: " + DevServer.describe(server.descendants()));
-            List<ProcessHandle> started = server.descendants();
-            ProcessHandle serverProcess = server.processHandle();
-
-            server.close();
-
-            assertFalse(serverProcess.isAlive(), "server process");
-            for (ProcessHandle process : started) {
-                assertFalse(process.isAlive(), () -> "left behind: " + DevServer.describe(List.of(process)));
-            }
-            assertFalse(Files.exists(server.pluginDir()), "the work directory is deleted");
-            assertTrue(Files.exists(server.logFile()), "the log is kept");
-        } finally {
-            server.close();
-            if (register != null) {
-                register.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /**
-     * CI requires both servers (scripts/test.sh sets herald.it.require): a required server whose
-     * binary is missing must fail its tests, never skip them. Shown with a PATH that has no server
+     * CI requires both servers (scripts/test.sh sets herald.it.require): Herald's names find the
+     * binaries and the required servers, and the kit's extension, which fails a required server's
+     * tests when its binary is missing, reads the same list. Shown with a PATH that has no server
      * binary on it, without touching the real ones.
      */
     @Test
-    void aRequiredServerWithoutItsBinaryFailsItsTestsInsteadOfSkippingThem() throws Exception {
+    void heraldsNamesFindTheBinariesAndTheRequiredServers() throws Exception {
         Path emptyDirectory = Files.createTempDirectory("herald-no-servers");
         try {
             UnaryOperator<String> none = name -> null;
@@ -141,11 +94,8 @@ class HarnessTest {
                 assertTrue(kind.required(none, name -> name.equals("HERALD_IT_REQUIRE") ? " " + kind.cli() : null));
                 assertFalse(kind.required(none, none));
 
-                IllegalStateException failure = assertThrows(IllegalStateException.class,
-                        () -> ServerExtension.condition(kind, missing, true), "a required server that is missing");
-                assertTrue(failure.getMessage().startsWith(kind.missingReason()), failure::getMessage);
-                assertTrue(ServerExtension.condition(kind, missing, false).isDisabled(), "an optional one is skipped");
-                assertFalse(ServerExtension.condition(kind, Optional.of(Path.of("/bin/true")), true).isDisabled());
+                assertEquals(ServerExtension.SERVERS.required(kind.type()), kind.required(),
+                        "the kit's extension requires what herald.it.require names");
             }
         } finally {
             Files.delete(emptyDirectory);

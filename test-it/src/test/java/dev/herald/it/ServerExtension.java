@@ -1,26 +1,38 @@
 package dev.herald.it;
 
-import java.nio.file.Path;
+import dev.herald.plugin.testkit.DevServerExtension;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
-import org.opentest4j.TestAbortedException;
 
-/** The machinery behind {@link OnEachServer}. */
+/**
+ * The machinery behind {@link OnEachServer}: the test kit's {@link DevServerExtension} (one server
+ * per kind and test class, skipped or failed when its binary is missing, the log's tail on a
+ * failure, closed with the class), with Herald's {@link DevServer} and {@link Herald} on top.
+ */
 final class ServerExtension implements TestTemplateInvocationContextProvider {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ServerExtension.class);
+
+    /** Finds the binaries and the required servers by Herald's names: herald.bao, herald.vault, herald.it.require. */
+    static final DevServerExtension SERVERS = servers();
+
+    private static DevServerExtension servers() {
+        DevServerExtension.Builder builder = DevServerExtension.builder()
+                .requireProperty(ServerKind.REQUIRE_PROPERTY)
+                .outputDirectory(Project.outputDir())
+                .configure(DevServer::configure);
+        for (ServerKind kind : ServerKind.values()) {
+            builder.binaryProperty(kind.type(), kind.binaryProperty());
+        }
+        return builder.build();
+    }
 
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
@@ -29,15 +41,17 @@ final class ServerExtension implements TestTemplateInvocationContextProvider {
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        return Stream.of(ServerKind.values()).map(Invocation::new);
+        DevServer.cleanOutputOnce(Project.outputDir());
+        return Stream.of(ServerKind.values()).map(kind -> SERVERS.invocation(kind.type(), new PerServer(kind)));
     }
 
     /** The shared server of this kind for the test class, started on first use, closed with the class. */
     static DevServer server(ExtensionContext context, ServerKind kind) {
-        ExtensionContext classContext = classContext(context);
-        String label = classContext.getRequiredTestClass().getSimpleName();
-        return classContext.getStore(NAMESPACE)
-                .getOrComputeIfAbsent(kind, k -> DevServer.start(kind, label), DevServer.class);
+        // The kit's server first: the store closes its values newest first, so this one closes before
+        // the kit's and can still read the signing keys.
+        dev.herald.plugin.testkit.DevServer started = SERVERS.server(context, kind.type());
+        return classContext(context).getStore(NAMESPACE)
+                .getOrComputeIfAbsent(List.of("server", kind), k -> new DevServer(started, kind), DevServer.class);
     }
 
     /** The Herald helper bound to the shared server of this kind. */
@@ -47,24 +61,8 @@ final class ServerExtension implements TestTemplateInvocationContextProvider {
                 .getOrComputeIfAbsent(List.of("herald", kind), k -> new Herald(server), Herald.class);
     }
 
-    /**
-     * Whether the tests of {@code kind} run: yes if its binary was found; if not, they are skipped,
-     * unless the kind is required: then this throws, which fails each test (JUnit reports an
-     * exception thrown by a condition as the test's failure).
-     */
-    static ConditionEvaluationResult condition(ServerKind kind, Optional<Path> binary, boolean required) {
-        if (binary.isPresent()) {
-            return ConditionEvaluationResult.enabled(kind.product() + " found");
-        }
-        if (required) {
-            throw new IllegalStateException(kind.missingReason() + ", and herald.it.require / HERALD_IT_REQUIRE "
-                    + "requires it");
-        }
-        return ConditionEvaluationResult.disabled(kind.missingReason());
-    }
-
     private static Optional<DevServer> startedServer(ExtensionContext context, ServerKind kind) {
-        return Optional.ofNullable(classContext(context).getStore(NAMESPACE).get(kind, DevServer.class));
+        return Optional.ofNullable(classContext(context).getStore(NAMESPACE).get(List.of("server", kind), DevServer.class));
     }
 
     private static ExtensionContext classContext(ExtensionContext context) {
@@ -75,28 +73,11 @@ final class ServerExtension implements TestTemplateInvocationContextProvider {
         return current;
     }
 
-    /** One run of a test on one kind of server. */
-    private record Invocation(ServerKind kind) implements TestTemplateInvocationContext {
-
-        @Override
-        public String getDisplayName(int invocationIndex) {
-            return "[" + kind.cli() + "]";
-        }
-
-        @Override
-        public List<Extension> getAdditionalExtensions() {
-            return List.of(new PerServer(kind));
-        }
-    }
-
-    /** The extensions of one invocation. */
-    private record PerServer(ServerKind kind) implements ExecutionCondition, ParameterResolver, AfterEachCallback,
-            TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
-
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return condition(kind, kind.binary(), kind.required());
-        }
+    /**
+     * Herald's part of one run on one server. Its afterEach runs before the kit's (JUnit runs "after"
+     * callbacks in reverse order of registration): it reads the signing keys before the mounts go.
+     */
+    private record PerServer(ServerKind kind) implements ParameterResolver, AfterEachCallback {
 
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -117,39 +98,9 @@ final class ServerExtension implements TestTemplateInvocationContextProvider {
         public void afterEach(ExtensionContext context) {
             startedServer(context, kind).ifPresent(DevServer::disableMountsAddedSinceStart);
         }
-
-        @Override
-        public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-            throw withLogTail(context, failure);
-        }
-
-        @Override
-        public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure)
-                throws Throwable {
-            throw withLogTail(context, failure);
-        }
-
-        @Override
-        public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure)
-                throws Throwable {
-            throw withLogTail(context, failure);
-        }
-
-        private Throwable withLogTail(ExtensionContext context, Throwable failure) {
-            if (failure instanceof TestAbortedException) {
-                return failure;
-            }
-            startedServer(context, kind).ifPresent(server -> {
-                String tail = server.logTail(80);
-                failure.addSuppressed(new ServerLog(server + ", last lines of " + server.logFile() + ":\n" + tail));
-                System.err.println("herald-it: " + context.getDisplayName() + " failed on " + server
-                        + "; last lines of its log:\n" + tail);
-            });
-            return failure;
-        }
     }
 
-    /** Carries a server log excerpt into a test failure report. */
+    /** Carries a log excerpt into a test failure report (of the raft clusters, which the kit does not start). */
     static final class ServerLog extends Exception {
         ServerLog(String message) {
             super(message, null, false, false);
