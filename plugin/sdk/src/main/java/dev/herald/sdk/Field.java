@@ -33,13 +33,19 @@ public final class Field<T> {
 
     /** The kind of a field's value, with its OpenAPI type. */
     public enum Type {
+        /** A string. */
         STRING("string", null),
+        /** A whole number. */
         INTEGER("integer", null),
+        /** A number that may have a fraction. */
         NUMBER("number", null),
+        /** A boolean. */
         BOOLEAN("boolean", null),
         /** A duration: Vault duration strings ("24h", "90s") or seconds; read back as seconds. */
         DURATION("string", "duration"),
+        /** A list of strings. */
         STRING_LIST("array", null),
+        /** A map of strings to strings. */
         STRING_MAP("object", null);
 
         final String openApiType;
@@ -79,53 +85,104 @@ public final class Field<T> {
         return new Field<>(name, description, type, reader, null, false, List.of(), List.of());
     }
 
-    /** A string; numbers are accepted and kept as written. */
+    /**
+     * A string; numbers are accepted and kept as written.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<String> string(String name, String description) {
         return of(name, description, Type.STRING, Field::readString);
     }
 
-    /** A whole number (JSON number or decimal string). */
+    /**
+     * A whole number (JSON number or decimal string).
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Long> integer(String name, String description) {
         return of(name, description, Type.INTEGER, Field::readLong);
     }
 
-    /** A number that may have a fraction. */
+    /**
+     * A number that may have a fraction.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Double> number(String name, String description) {
         return of(name, description, Type.NUMBER, Field::readDouble);
     }
 
-    /** A boolean: JSON true/false, or the strings Go accepts ("true", "false", "1", "0", "t", "f"). */
+    /**
+     * A boolean: JSON true/false, or the strings Go accepts ("true", "false", "1", "0", "t", "f").
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Boolean> bool(String name, String description) {
         return of(name, description, Type.BOOLEAN, Field::readBoolean);
     }
 
-    /** A duration: a Vault duration string ("24h", "1h30m", "90s", "7d") or a number of seconds. */
+    /**
+     * A duration: a Vault duration string ("24h", "1h30m", "90s", "7d") or a number of seconds.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Duration> duration(String name, String description) {
         return of(name, description, Type.DURATION, Field::readDuration);
     }
 
-    /** A list of strings: a JSON array, or one comma-separated string as the CLI sends it. */
+    /**
+     * A list of strings: a JSON array, or one comma-separated string as the CLI sends it.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<List<String>> stringList(String name, String description) {
         return of(name, description, Type.STRING_LIST, Field::readStringList);
     }
 
-    /** A string-to-string map: a JSON object, or "k=v" pairs (a list, or one comma-separated string). */
+    /**
+     * A string-to-string map: a JSON object, or "k=v" pairs (a list, or one comma-separated string).
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Map<String, String>> stringMap(String name, String description) {
         return of(name, description, Type.STRING_MAP, Field::readStringMap);
     }
 
-    /** This field with a value used when the request does not carry one. */
+    /**
+     * This field with a value used when the request does not carry one.
+     *
+     * @param value the default
+     * @return the new field
+     */
     public Field<T> defaultValue(T value) {
         return new Field<>(name, description, type, reader, Objects.requireNonNull(value), required, rules, allowedValues);
     }
 
-    /** This field, which every request to the operation must carry. */
+    /** {@return this field, which every request to the operation must carry} */
     public Field<T> required() {
         return new Field<>(name, description, type, reader, defaultValue, true, rules, allowedValues);
     }
 
     /**
-     * This field with one more rule. {@code description} completes "must ...", e.g. "be positive".
+     * This field with one more rule.
+     *
+     * @param holds       true for a good value
+     * @param description completes "must ...", e.g. "be positive": the 400 and the help show it
+     * @return the new field
      */
     public Field<T> check(Predicate<T> holds, String description) {
         List<Rule<T>> more = new ArrayList<>(rules);
@@ -133,13 +190,18 @@ public final class Field<T> {
         return new Field<>(name, this.description, type, reader, defaultValue, required, more, allowedValues);
     }
 
-    /** This field, limited to the given values. */
+    /**
+     * This field, limited to the given values.
+     *
+     * @param values the values allowed
+     * @return the new field
+     */
     @SafeVarargs
     public final Field<T> oneOf(T... values) {
         return new Field<>(name, description, type, reader, defaultValue, required, rules, Arrays.asList(values));
     }
 
-    /** This field, limited to values greater than zero (durations and numbers). */
+    /** {@return this field, limited to values greater than zero (durations and numbers)} */
     public Field<T> positive() {
         return check(value -> switch (value) {
             case Duration d -> d.compareTo(Duration.ZERO) > 0;
@@ -148,7 +210,7 @@ public final class Field<T> {
         }, "be greater than zero");
     }
 
-    /** This field, limited to values of zero or more (durations and numbers). */
+    /** {@return this field, limited to values of zero or more (durations and numbers)} */
     public Field<T> notNegative() {
         return check(value -> switch (value) {
             case Duration d -> !d.isNegative();
@@ -157,31 +219,37 @@ public final class Field<T> {
         }, "not be negative");
     }
 
+    /** {@return the field's name} */
     public String name() {
         return name;
     }
 
+    /** {@return what the field means} */
     public String description() {
         return description;
     }
 
+    /** {@return the kind of its value} */
     public Type type() {
         return type;
     }
 
+    /** {@return whether every request must carry it} */
     public boolean isRequired() {
         return required;
     }
 
+    /** {@return its default, if it has one} */
     public Optional<T> defaultValue() {
         return Optional.ofNullable(defaultValue);
     }
 
+    /** {@return the values allowed, or an empty list for any} */
     public List<T> allowedValues() {
         return allowedValues;
     }
 
-    /** The rules a value must keep, as "must ..." phrases, for help text. */
+    /** {@return the rules a value must keep, as "must ..." phrases, for help text} */
     public List<String> ruleDescriptions() {
         return rules.stream().map(Rule::description).toList();
     }
@@ -189,6 +257,8 @@ public final class Field<T> {
     /**
      * Reads and checks a raw request value (as decoded from JSON or a query string).
      *
+     * @param raw the value as it came
+     * @return the typed value
      * @throws VaultException 400 naming this field and what is wrong
      */
     public T parse(Object raw) {
@@ -213,7 +283,12 @@ public final class Field<T> {
         return value;
     }
 
-    /** The value as it is shown to callers: durations in whole seconds, everything else as is. */
+    /**
+     * The value as it is shown to callers: durations in whole seconds, everything else as is.
+     *
+     * @param value a value of this field
+     * @return its JSON form
+     */
     public Object toJson(T value) {
         return value instanceof Duration d ? Durations.toSeconds(d) : value;
     }
