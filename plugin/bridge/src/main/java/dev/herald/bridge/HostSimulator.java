@@ -56,9 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * mutual TLS a real server uses: it starts a {@link PluginServer}, reads its handshake, dials it,
  * serves a brokered in-memory storage and system view, and sets mounts up.
  *
- * <p>For the start-up training run of the packaged plugin (which needs real traffic to learn from)
- * and for unit tests of the bridge. It is no substitute for the real servers, which the
- * integration tests use.
+ * <p>For the start-up training run of a packaged plugin (which needs real traffic to learn from)
+ * and for unit tests of the runtime. It is no substitute for the real servers, which integration
+ * tests use. Its public methods speak strings and JSON only; the runtime's wire types stay inside.
  */
 public final class HostSimulator implements AutoCloseable {
     private static final Metadata.Key<String> MULTIPLEX_ID = Metadata.Key.of("multiplex_id", Metadata.ASCII_STRING_MARSHALLER);
@@ -82,7 +82,15 @@ public final class HostSimulator implements AutoCloseable {
         this.brokerDirectory = brokerDirectory;
     }
 
-    /** Starts the plugin with {@code factory} and connects to it as the server would. */
+    /**
+     * Starts a plugin in this JVM and connects to it as the server would.
+     *
+     * @param factory the plugin's backends
+     * @param version the version the plugin reports ("" for none)
+     * @return the connected simulator; close it to stop the plugin
+     * @throws IOException              if a socket cannot be made
+     * @throws GeneralSecurityException if the TLS identities cannot be made
+     */
     public static HostSimulator start(BackendFactory factory, String version) throws IOException, GeneralSecurityException {
         JulToHclog.install();
         TlsIdentity host = TlsIdentity.generate();
@@ -117,16 +125,23 @@ public final class HostSimulator implements AutoCloseable {
     }
 
     /** The handshake line the plugin printed. */
-    public String handshake() {
+    String handshake() {
         return plugin.handshake();
     }
 
+    /** {@return whether the plugin says it serves several mounts in one process, as the server asks first} */
     public boolean multiplexingSupported() {
         return PluginMultiplexingGrpc.newBlockingStub(channel)
                 .multiplexingSupport(MultiplexingSupportRequest.getDefaultInstance()).getSupported();
     }
 
-    /** Sets a mount up under {@code multiplexId}, as enabling a secrets engine does; returns Setup's error text. */
+    /**
+     * Sets a mount up, as enabling a secrets engine does: Setup, then Type, SpecialPaths and Initialize.
+     *
+     * @param multiplexId the mount's id in this process
+     * @return Setup's error text, "" if the mount was set up
+     * @throws IOException if the mount's broker socket cannot be made
+     */
     public String mount(String multiplexId) throws IOException {
         int brokerId = nextBrokerId.incrementAndGet();
         InMemoryStorage storage = new InMemoryStorage();
@@ -154,40 +169,86 @@ public final class HostSimulator implements AutoCloseable {
         return err;
     }
 
-    /** The storage of a mount set up with {@link #mount}. */
+    /**
+     * The storage of a mount, for a test to look at or to fill.
+     *
+     * @param multiplexId a mount set up with {@link #mount}
+     * @return its storage
+     */
     public InMemoryStorage storage(String multiplexId) {
         return storages.get(multiplexId);
     }
 
-    /** Sends one request to a mount, as the server does for an HTTP request. */
-    public HandleRequestReply request(String multiplexId, String operation, String path, String jsonData) {
+    /**
+     * Sends one request to a mount, as the server does for an HTTP request.
+     *
+     * @param multiplexId a mount set up with {@link #mount}
+     * @param operation   the operation's wire name, e.g. "read" or "update"
+     * @param path        the path relative to the mount
+     * @param jsonData    the request's data as JSON ("null" for none)
+     * @return the error the plugin answered with, "" for none
+     */
+    public String request(String multiplexId, String operation, String path, String jsonData) {
+        HandleRequestReply reply = send(multiplexId, operation, path, jsonData);
+        return reply.hasErr() ? reply.getErr().getErrMsg() : "";
+    }
+
+    /** {@link #request}, with the whole reply. */
+    HandleRequestReply send(String multiplexId, String operation, String path, String jsonData) {
         return backend(multiplexId).handleRequest(HandleRequestArgs.newBuilder().setRequest(
                 wireRequest(operation, path, jsonData)).build());
     }
 
-    /** Sends the existence check the server makes before a write. */
-    public HandleExistenceCheckReply existenceCheck(String multiplexId, String path, String jsonData) {
+    /**
+     * Sends the existence check the server makes before a write.
+     *
+     * @param multiplexId a mount set up with {@link #mount}
+     * @param path        the path relative to the mount
+     * @param jsonData    the write's data as JSON
+     * @return whether the thing exists (false also when the path has no existence check)
+     */
+    public boolean existenceCheck(String multiplexId, String path, String jsonData) {
+        return sendExistenceCheck(multiplexId, path, jsonData).getExists();
+    }
+
+    /** {@link #existenceCheck}, with the whole reply. */
+    HandleExistenceCheckReply sendExistenceCheck(String multiplexId, String path, String jsonData) {
         return backend(multiplexId).handleExistenceCheck(HandleExistenceCheckArgs.newBuilder().setRequest(
                 wireRequest("update", path, jsonData)).build());
     }
 
-    /** Tells a mount that a storage key changed elsewhere, as a standby or replica does. */
+    /**
+     * Tells a mount that a storage key changed elsewhere, as a standby or replica does.
+     *
+     * @param multiplexId a mount set up with {@link #mount}
+     * @param key         the storage key
+     */
     public void invalidate(String multiplexId, String key) {
         backend(multiplexId).invalidateKey(dev.herald.proto.pb.InvalidateKeyArgs.newBuilder().setKey(key).build());
     }
 
-    /** The plugin's health for a service name, as go-plugin reports it. */
+    /**
+     * The plugin's health for a service name, as go-plugin reports it.
+     *
+     * @param service the service name ("" or "plugin")
+     * @return the status's name, e.g. "SERVING"
+     */
     public String health(String service) {
         return dev.herald.proto.health.HealthGrpc.newBlockingStub(channel)
                 .check(dev.herald.proto.health.HealthCheckRequest.newBuilder().setService(service).build())
                 .getStatus().name();
     }
 
-    /** Tears a mount down, as disabling it does. */
+    /**
+     * Tears a mount down, as disabling it does.
+     *
+     * @param multiplexId a mount set up with {@link #mount}
+     */
     public void unmount(String multiplexId) {
         backend(multiplexId).cleanup(Empty.getDefaultInstance());
     }
 
+    /** {@return how many mounts the plugin serves now} */
     public int mountCount() {
         return plugin.mountCount();
     }
@@ -208,6 +269,7 @@ public final class HostSimulator implements AutoCloseable {
         GRPCControllerGrpc.newBlockingStub(channel).shutdown(dev.herald.proto.goplugin.Empty.getDefaultInstance());
     }
 
+    /** Stops the plugin and removes its sockets. */
     @Override
     public void close() {
         channel.shutdownNow();

@@ -61,6 +61,7 @@ public final class PluginServer implements AutoCloseable {
      * it down, when the server process goes away, or (status 1, with a message on stderr) when it
      * was not started by a Vault/OpenBao server.
      *
+     * @param factory creates the backend of each mount the server sets up
      * @param version the version reported at registration ("" for none; else semver, e.g. "v1.2.0")
      */
     public static void serve(BackendFactory factory, String version) {
@@ -110,7 +111,7 @@ public final class PluginServer implements AutoCloseable {
      * Starts serving without printing anything or exiting: for tests and for the start-up training
      * run. {@code onStop} runs after {@link #close()} (the controller's Shutdown calls it too).
      */
-    public static PluginServer start(Map<String, String> env, BackendFactory factory, String version, Runnable onStop)
+    static PluginServer start(Map<String, String> env, BackendFactory factory, String version, Runnable onStop)
             throws IOException, GeneralSecurityException {
         try {
             return start(PluginEnvironment.from(env), UnixTransport.begin(env.get(TlsIdentity.INHERITED_FD_ENV)),
@@ -190,12 +191,12 @@ public final class PluginServer implements AutoCloseable {
     }
 
     /** The line to print on stdout. */
-    public String handshake() {
+    String handshake() {
         return handshake;
     }
 
     /** How many mounts this process serves now. */
-    public int mountCount() {
+    int mountCount() {
         return backend.mountCount();
     }
 

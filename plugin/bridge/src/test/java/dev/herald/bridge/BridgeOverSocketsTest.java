@@ -102,7 +102,7 @@ class BridgeOverSocketsTest {
     /** putAll goes through the brokered storage as concurrent puts, all done before the answer. */
     @Test
     void manyEntriesAreWrittenAtOnce() {
-        HandleRequestReply written = host.request("mount-b", "update", "batch", "{\"value\":\"v\"}");
+        HandleRequestReply written = host.send("mount-b", "update", "batch", "{\"value\":\"v\"}");
         assertFalse(written.hasErr(), written.toString());
         for (int i = 0; i < 20; i++) {
             assertEquals("v" + i, new String(host.storage("mount-b").get("batch/" + i).orElseThrow(), StandardCharsets.UTF_8));
@@ -111,51 +111,51 @@ class BridgeOverSocketsTest {
 
     @Test
     void eachMountHasItsOwnStorage() {
-        HandleRequestReply created = host.request("mount-a", "create", "items/x", "{\"value\":\"in a\"}");
+        HandleRequestReply created = host.send("mount-a", "create", "items/x", "{\"value\":\"in a\"}");
         assertFalse(created.hasErr(), created.toString());
         assertFalse(created.hasResponse(), "no response means 204");
         assertEquals("in a", new String(host.storage("mount-a").get("items/x").orElseThrow(), StandardCharsets.UTF_8));
         assertFalse(host.storage("mount-b").keys().contains("items/x"));
-        HandleRequestReply read = host.request("mount-a", "read", "items/x", "null");
+        HandleRequestReply read = host.send("mount-a", "read", "items/x", "null");
         assertEquals(Map.of("value", "in a"), Json.parseObject(read.getResponse().getData()));
-        assertFalse(host.request("mount-b", "read", "items/x", "null").hasResponse(), "404 on the other mount");
+        assertFalse(host.send("mount-b", "read", "items/x", "null").hasResponse(), "404 on the other mount");
     }
 
     @Test
     void existenceCheckSeparatesCreateFromUpdate() {
-        var before = host.existenceCheck("mount-b", "items/e", "{}");
+        var before = host.sendExistenceCheck("mount-b", "items/e", "{}");
         assertTrue(before.getCheckFound());
         assertFalse(before.getExists());
-        host.request("mount-b", "create", "items/e", "{\"value\":\"v\"}");
-        assertTrue(host.existenceCheck("mount-b", "items/e", "{}").getExists());
-        assertFalse(host.existenceCheck("mount-b", "conflict", "{}").getCheckFound(), "no check on that path");
+        host.send("mount-b", "create", "items/e", "{\"value\":\"v\"}");
+        assertTrue(host.sendExistenceCheck("mount-b", "items/e", "{}").getExists());
+        assertFalse(host.sendExistenceCheck("mount-b", "conflict", "{}").getCheckFound(), "no check on that path");
     }
 
     @Test
     void badRequestsBecomeErrorResponsesNamingTheProblem() {
-        HandleRequestReply reply = host.request("mount-a", "create", "items/y", "{\"value\":\"v\",\"colour\":\"blue\"}");
+        HandleRequestReply reply = host.send("mount-a", "create", "items/y", "{\"value\":\"v\",\"colour\":\"blue\"}");
         assertFalse(reply.hasErr());
         String error = (String) Json.parseObject(reply.getResponse().getData()).get("error");
         assertTrue(error.contains("unknown field \"colour\""), error);
         assertFalse(host.storage("mount-a").keys().contains("items/y"), "nothing written");
-        HandleRequestReply missing = host.request("mount-a", "create", "items/y", "{}");
+        HandleRequestReply missing = host.send("mount-a", "create", "items/y", "{}");
         assertTrue(((String) Json.parseObject(missing.getResponse().getData()).get("error")).contains("missing value"));
     }
 
     @Test
     void otherStatusesTravelAsCodedErrors() {
-        HandleRequestReply conflict = host.request("mount-a", "read", "conflict", "null");
+        HandleRequestReply conflict = host.send("mount-a", "read", "conflict", "null");
         assertEquals(Translation.ERR_CODED, conflict.getErr().getErrType());
         assertEquals(409, conflict.getErr().getErrCode());
         assertEquals("already there", conflict.getErr().getErrMsg());
-        assertEquals(Translation.ERR_UNSUPPORTED_PATH, host.request("mount-a", "read", "nope", "null").getErr().getErrType());
-        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, host.request("mount-a", "delete", "items/x", "null").getErr().getErrType());
-        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, host.request("mount-a", "alias-lookahead", "items/x", "null").getErr().getErrType());
+        assertEquals(Translation.ERR_UNSUPPORTED_PATH, host.send("mount-a", "read", "nope", "null").getErr().getErrType());
+        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, host.send("mount-a", "delete", "items/x", "null").getErr().getErrType());
+        assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, host.send("mount-a", "alias-lookahead", "items/x", "null").getErr().getErrType());
     }
 
     @Test
     void helpIsAnsweredForTheRootAndForPaths() {
-        Map<String, Object> root = Json.parseObject(host.request("mount-a", "help", "", "{\"requestResponsePrefix\":\"test\"}")
+        Map<String, Object> root = Json.parseObject(host.send("mount-a", "help", "", "{\"requestResponsePrefix\":\"test\"}")
                 .getResponse().getData());
         assertTrue(((String) root.get("help")).contains("items/:name"));
         @SuppressWarnings("unchecked")
@@ -167,10 +167,10 @@ class BridgeOverSocketsTest {
     void largeStorageEntriesAndResponsesPass() {
         String big = "x".repeat(6 << 20); // beyond grpc-java's default 4 MiB, and the cap on requests
         host.storage("mount-a").put("items/big", big.getBytes(StandardCharsets.UTF_8));
-        assertEquals(big.length(), ((String) Json.parseObject(host.request("mount-a", "read", "items/big", "null")
+        assertEquals(big.length(), ((String) Json.parseObject(host.send("mount-a", "read", "items/big", "null")
                 .getResponse().getData()).get("value")).length());
         String underCap = "y".repeat(UnixTransport.MAX_REQUEST_BYTES - (64 << 10));
-        assertFalse(host.request("mount-a", "create", "items/large", Json.write(Map.of("value", underCap))).hasErr());
+        assertFalse(host.send("mount-a", "create", "items/large", Json.write(Map.of("value", underCap))).hasErr());
         assertEquals(underCap.length(), host.storage("mount-a").get("items/large").orElseThrow().length);
     }
 
@@ -178,24 +178,24 @@ class BridgeOverSocketsTest {
     void aRequestOverTheCapIsRefusedAndTheConnectionStays() {
         String overCap = Json.write(Map.of("value", "z".repeat(UnixTransport.MAX_REQUEST_BYTES)));
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> host.request("mount-a", "create", "items/huge", overCap));
+                () -> host.send("mount-a", "create", "items/huge", overCap));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("exceeds maximum size " + UnixTransport.MAX_REQUEST_BYTES),
                 e.getStatus().toString());
         assertFalse(host.storage("mount-a").keys().contains("items/huge"));
         // The same connection (every mount shares it) goes on serving.
-        assertFalse(host.request("mount-b", "create", "items/after", "{\"value\":\"v\"}").hasErr());
+        assertFalse(host.send("mount-b", "create", "items/after", "{\"value\":\"v\"}").hasErr());
     }
 
     @Test
     void aWriteToAPathWithoutWritesIsRefusedWithoutParsingItsBody() {
         String notJson = "{\"value\": ";
-        HandleRequestReply reply = host.request("mount-a", "update", "conflict", notJson);
+        HandleRequestReply reply = host.send("mount-a", "update", "conflict", notJson);
         assertEquals(Translation.ERR_UNSUPPORTED_OPERATION, reply.getErr().getErrType(), reply.toString());
-        var check = host.existenceCheck("mount-a", "conflict", notJson);
+        var check = host.sendExistenceCheck("mount-a", "conflict", notJson);
         assertFalse(check.getCheckFound() || check.hasErr(), check.toString());
         // Where the body is read, it is a 400 naming the problem.
-        String error = (String) Json.parseObject(host.request("mount-a", "create", "items/z", notJson)
+        String error = (String) Json.parseObject(host.send("mount-a", "create", "items/z", notJson)
                 .getResponse().getData()).get("error");
         assertTrue(error.startsWith("invalid request body: unexpected end of input"), error);
     }
@@ -203,9 +203,9 @@ class BridgeOverSocketsTest {
     @Test
     void aBodyNestedTooDeeplyGetsNoExistenceAnswerAndA400() {
         String deep = "{\"value\":" + "[".repeat(600) + "]".repeat(600) + "}";
-        var check = host.existenceCheck("mount-a", "items/deep", deep);
+        var check = host.sendExistenceCheck("mount-a", "items/deep", deep);
         assertFalse(check.getCheckFound() || check.hasErr(), "no answer, so the handler runs: " + check);
-        HandleRequestReply reply = host.request("mount-a", "create", "items/deep", deep);
+        HandleRequestReply reply = host.send("mount-a", "create", "items/deep", deep);
         assertFalse(reply.hasErr(), reply.toString());
         assertEquals("invalid request body: nesting deeper than 64 at offset 72",
                 Json.parseObject(reply.getResponse().getData()).get("error"));
@@ -219,7 +219,7 @@ class BridgeOverSocketsTest {
             java.nio.file.Path socket = java.nio.file.Path.of(own.handshake().split("\\|")[3]);
             assertTrue(java.nio.file.Files.exists(socket));
             assertEquals("", own.mount("mount-a"));
-            assertFalse(own.request("mount-a", "read", "items/x", "null").hasErr(), "served before the shutdown");
+            assertFalse(own.send("mount-a", "read", "items/x", "null").hasErr(), "served before the shutdown");
             own.shutdownPlugin();
             // The socket is removed last, once the server has stopped (and before the process would exit).
             while (java.nio.file.Files.exists(socket)) {
@@ -227,19 +227,19 @@ class BridgeOverSocketsTest {
             }
             // The same call fails now (UNAVAILABLE, CANCELLED, or the mount already gone, depending on
             // how it races the server's close); it never succeeds.
-            assertThrows(StatusRuntimeException.class, () -> own.request("mount-a", "read", "items/x", "null"));
+            assertThrows(StatusRuntimeException.class, () -> own.send("mount-a", "read", "items/x", "null"));
         }
     }
 
     @Test
     void anUnknownMountIsAGrpcErrorSoTheServerSetsItUpAgain() throws Exception {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> host.request("never-set-up", "read", "items/x", "null"));
+                () -> host.send("never-set-up", "read", "items/x", "null"));
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertEquals("", host.mount("short-lived"));
         int before = host.mountCount();
         host.unmount("short-lived");
         assertEquals(before - 1, host.mountCount());
-        assertThrows(StatusRuntimeException.class, () -> host.request("short-lived", "read", "items/x", "null"));
+        assertThrows(StatusRuntimeException.class, () -> host.send("short-lived", "read", "items/x", "null"));
     }
 }

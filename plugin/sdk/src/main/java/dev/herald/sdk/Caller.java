@@ -10,8 +10,10 @@ package dev.herald.sdk;
  * @param remoteAddress  the client's IP address as the server saw it, or ""
  */
 public record Caller(String entityId, String tokenAccessor, String displayName, String remoteAddress) {
+    /** No caller: a request the server made itself, or one without a token. */
     public static final Caller NONE = new Caller("", "", "", "");
 
+    /** {@return whether the caller's token belongs to an identity entity} */
     public boolean hasEntity() {
         return !entityId.isEmpty();
     }

@@ -22,26 +22,52 @@ import java.util.Objects;
  */
 public sealed interface Constraint {
 
-    /** Whether {@code value} (as the field reads it: String, Long, Double, Duration, List, Map) keeps the rule. */
+    /**
+     * Whether a value keeps the rule.
+     *
+     * @param value the value as the field reads it: String, Long, Double, Duration, List, Map
+     * @return true if it keeps the rule
+     */
     boolean test(Object value);
 
-    /** The rule for messages and help: completes "must ...". */
+    /** {@return the rule for messages and help: completes "must ..."} */
     String description();
 
-    /** Writes the rule into {@code schema}, the field's JSON schema (or its items' schema). */
+    /**
+     * Writes the rule into a schema.
+     *
+     * @param schema the field's JSON schema (or its items' schema), changed in place
+     */
     void render(Map<String, Object> schema);
 
-    /** Strings that match {@code regex} as a whole. */
+    /**
+     * Strings that match a regular expression as a whole.
+     *
+     * @param regex       the expression ({@link Matches} says which syntax)
+     * @param description completes "must ...", e.g. "be a DNS label"
+     * @return the rule
+     */
     static Constraint matching(String regex, String description) {
         return new Matches(regex, description);
     }
 
-    /** Strings of {@code min} to {@code max} characters (Unicode code points, as JSON Schema counts them). */
+    /**
+     * Strings of a length within bounds, in Unicode code points (as JSON Schema counts them).
+     *
+     * @param min the fewest characters
+     * @param max the most characters
+     * @return the rule
+     */
     static Constraint length(int min, int max) {
         return new Length(min, max);
     }
 
-    /** Strings that are one of {@code values}. */
+    /**
+     * Strings among fixed values.
+     *
+     * @param values the values allowed
+     * @return the rule
+     */
     static Constraint oneOf(String... values) {
         return new OneOf(List.of(values));
     }
@@ -51,17 +77,26 @@ public sealed interface Constraint {
      * expression anchored, "^(?:regex)$": JSON Schema patterns are not anchored by themselves.
      * Write expressions that mean the same in Java, ECMA-262 and Python: character classes,
      * groups, alternation and counted repetition; no lookaround, no possessive quantifiers.
+     *
+     * @param regex       the expression, not anchored
+     * @param description completes "must ..."
      */
     record Matches(String regex, String description) implements Constraint {
         /** Compiled once per expression: fields are constants, and requests many. */
         private static final Map<String, java.util.regex.Pattern> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
 
+        /**
+         * Compiles the expression once, so that a bad one fails the field's definition.
+         *
+         * @param regex       the expression, not anchored
+         * @param description completes "must ..."
+         */
         public Matches {
             Objects.requireNonNull(description);
             java.util.regex.Pattern.compile(regex); // fails the definition, not a request
         }
 
-        /** The expression as the document writes it. */
+        /** {@return the expression as the document writes it, anchored} */
         public String pattern() {
             return "^(?:" + regex + ")$";
         }
@@ -84,8 +119,17 @@ public sealed interface Constraint {
     /**
      * A string of {@code min} to {@code max} code points: minLength and maxLength, and (where the
      * field has no pattern of its own) the same as a pattern, which the servers' documents keep.
+     *
+     * @param min the fewest code points
+     * @param max the most code points
      */
     record Length(int min, int max) implements Constraint {
+        /**
+         * Refuses bounds that allow nothing.
+         *
+         * @param min the fewest code points, zero or more
+         * @param max the most code points, at least {@code min}
+         */
         public Length {
             if (min < 0 || max < min) {
                 throw new IllegalArgumentException("length from " + min + " to " + max);
@@ -116,8 +160,17 @@ public sealed interface Constraint {
         }
     }
 
-    /** A string among fixed values: {@code enum}. */
+    /**
+     * A string among fixed values: {@code enum}.
+     *
+     * @param values the values allowed
+     */
     record OneOf(List<String> values) implements Constraint {
+        /**
+         * Copies the values.
+         *
+         * @param values the values allowed
+         */
         public OneOf {
             values = List.copyOf(values);
         }
@@ -141,9 +194,24 @@ public sealed interface Constraint {
     /**
      * A number within bounds: minimum, maximum and (OpenAPI 3.0's booleans) exclusiveMinimum,
      * exclusiveMaximum. A null bound is no bound.
+     *
+     * @param min          the lower bound, or null
+     * @param minExclusive whether the lower bound itself is refused
+     * @param max          the upper bound, or null
+     * @param maxExclusive whether the upper bound itself is refused
+     * @param description  completes "must ..."
      */
     record Range(BigDecimal min, boolean minExclusive, BigDecimal max, boolean maxExclusive, String description)
             implements Constraint {
+        /**
+         * Refuses a range without bounds.
+         *
+         * @param min          the lower bound, or null
+         * @param minExclusive whether the lower bound itself is refused
+         * @param max          the upper bound, or null
+         * @param maxExclusive whether the upper bound itself is refused
+         * @param description  completes "must ..."
+         */
         public Range {
             Objects.requireNonNull(description);
             if (min == null && max == null) {
@@ -194,6 +262,10 @@ public sealed interface Constraint {
      * seven whole components of s, m, h or d ("90s", "1h30m", "7d"), or whole seconds ("3600").
      * Every string it matches is accepted (a test reads strings drawn from it); "1.5h", "500ms"
      * and JSON numbers are accepted too, beyond what the pattern says.
+     *
+     * @param min         the bound: zero (the only one the pattern can state)
+     * @param exclusive   whether the bound itself is refused
+     * @param description completes "must ..."
      */
     record DurationRange(Duration min, boolean exclusive, String description) implements Constraint {
         /** Nine digits, so that no sum of components leaves {@link Duration}'s range. */
@@ -201,6 +273,13 @@ public sealed interface Constraint {
         private static final String NOT_ZERO = "0{0,3}[1-9][0-9]{0,8}";
         private static final String UNIT = "[smhd]";
 
+        /**
+         * Refuses a bound other than zero.
+         *
+         * @param min         the bound: zero
+         * @param exclusive   whether the bound itself is refused
+         * @param description completes "must ..."
+         */
         public DurationRange {
             Objects.requireNonNull(description);
             if (!min.isZero()) {
@@ -213,7 +292,7 @@ public sealed interface Constraint {
             return value instanceof Duration d && (exclusive ? d.compareTo(min) > 0 : d.compareTo(min) >= 0);
         }
 
-        /** The document's pattern: durations of this range in the plain notation. */
+        /** {@return the document's pattern: durations of this range in the plain notation} */
         public String pattern() {
             if (!exclusive) {
                 return "^(?:" + ANY + "|(?:" + ANY + UNIT + "){1,7})$";
@@ -228,8 +307,22 @@ public sealed interface Constraint {
         }
     }
 
-    /** A list or map of {@code min} to {@code max} entries: minItems/maxItems, or minProperties/maxProperties. */
+    /**
+     * A list or map of a number of entries within bounds: minItems/maxItems, or
+     * minProperties/maxProperties.
+     *
+     * @param min         the fewest entries
+     * @param max         the most entries
+     * @param description completes "must ..."
+     */
     record Size(int min, int max, String description) implements Constraint {
+        /**
+         * Refuses bounds that allow nothing.
+         *
+         * @param min         the fewest entries, zero or more
+         * @param max         the most entries, at least {@code min}
+         * @param description completes "must ..."
+         */
         public Size {
             Objects.requireNonNull(description);
             if (min < 0 || max < min) {
@@ -262,8 +355,17 @@ public sealed interface Constraint {
     /**
      * Every item of a list (or value of a map) keeps {@code rules}: they are written into the
      * schema's {@code items} (or {@code additionalProperties}).
+     *
+     * @param rules       what every item keeps
+     * @param description completes "must ..." for the whole list
      */
     record Each(List<Constraint> rules, String description) implements Constraint {
+        /**
+         * Copies the rules and refuses none.
+         *
+         * @param rules       what every item keeps, at least one
+         * @param description completes "must ..." for the whole list
+         */
         public Each {
             rules = List.copyOf(rules);
             Objects.requireNonNull(description);

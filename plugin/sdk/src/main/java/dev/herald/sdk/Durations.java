@@ -24,6 +24,8 @@ public final class Durations {
      * ns, us (or µs), ms, s, m, h, d (24h); "0" needs no unit. Negative values are returned as they
      * are, for callers to check.
      *
+     * @param value a string or a number, as it came in a request
+     * @return the duration
      * @throws IllegalArgumentException {@code invalid duration "<value>": <why>} for anything else,
      *                                  including values outside {@link Duration}'s range
      */
@@ -172,12 +174,22 @@ public final class Durations {
         };
     }
 
-    /** Whole seconds in {@code d}, rounded towards negative infinity. */
+    /**
+     * Whole seconds in a duration, rounded towards negative infinity.
+     *
+     * @param d any duration
+     * @return its seconds
+     */
     public static long toSeconds(Duration d) {
         return d.getSeconds();
     }
 
-    /** Nanoseconds in {@code d}, saturating at {@link Long#MAX_VALUE} (or {@link Long#MIN_VALUE}). */
+    /**
+     * Nanoseconds in a duration, saturating at {@link Long#MAX_VALUE} (or {@link Long#MIN_VALUE}).
+     *
+     * @param d any duration
+     * @return its nanoseconds, as Go's {@code time.Duration} counts them
+     */
     public static long toNanos(Duration d) {
         try {
             return d.toNanos();
@@ -189,6 +201,9 @@ public final class Durations {
     /**
      * Formats {@code d} as Go's {@code time.Duration.String} does: "1h30m0s", "1m30s", "1.5s",
      * "500ms", "0s". Unlike Go it covers the whole range of {@link Duration}.
+     *
+     * @param d any duration
+     * @return its text
      */
     public static String format(Duration d) {
         if (d.isZero()) {

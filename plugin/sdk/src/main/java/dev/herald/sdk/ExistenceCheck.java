@@ -7,5 +7,11 @@ package dev.herald.sdk;
  */
 @FunctionalInterface
 public interface ExistenceCheck {
+    /**
+     * Tells whether the thing a write addresses exists.
+     *
+     * @param request the write about to be made
+     * @return true if it exists (the write is an update), false if not (a create)
+     */
     boolean exists(Request request);
 }

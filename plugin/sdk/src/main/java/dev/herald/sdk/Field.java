@@ -33,17 +33,22 @@ public final class Field<T> {
 
     /** The kind of a field's value, with its OpenAPI type. */
     public enum Type {
+        /** A string. */
         STRING("string", null),
         /** A 64-bit whole number: the document says so with format int64 and the bounds of a long. */
         INTEGER("integer", "int64"),
+        /** A number that may have a fraction. */
         NUMBER("number", null),
+        /** A boolean. */
         BOOLEAN("boolean", null),
         /**
          * A duration: Vault duration strings ("24h", "90s") or seconds; read back as seconds. No
          * format: OpenAPI's "duration" is ISO 8601 ("P1D"), which these are not.
          */
         DURATION("string", null),
+        /** A list of strings. */
         STRING_LIST("array", null),
+        /** A map of strings to strings. */
         STRING_MAP("object", null);
 
         final String openApiType;
@@ -117,56 +122,106 @@ public final class Field<T> {
         return new Field<>(draft);
     }
 
-    /** A string; numbers are accepted and kept as written. */
+    /**
+     * A string; numbers are accepted and kept as written.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<String> string(String name, String description) {
         return of(name, description, Type.STRING, Field::readString);
     }
 
-    /** A whole number (JSON number or decimal string). */
+    /**
+     * A whole number (JSON number or decimal string).
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Long> integer(String name, String description) {
         return of(name, description, Type.INTEGER, Field::readLong);
     }
 
-    /** A number that may have a fraction. */
+    /**
+     * A number that may have a fraction.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Double> number(String name, String description) {
         return of(name, description, Type.NUMBER, Field::readDouble);
     }
 
-    /** A boolean: JSON true/false, or the strings Go accepts ("true", "false", "1", "0", "t", "f"). */
+    /**
+     * A boolean: JSON true/false, or the strings Go accepts ("true", "false", "1", "0", "t", "f").
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Boolean> bool(String name, String description) {
         return of(name, description, Type.BOOLEAN, Field::readBoolean);
     }
 
-    /** A duration: a Vault duration string ("24h", "1h30m", "90s", "7d") or a number of seconds. */
+    /**
+     * A duration: a Vault duration string ("24h", "1h30m", "90s", "7d") or a number of seconds.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Duration> duration(String name, String description) {
         return of(name, description, Type.DURATION, Field::readDuration);
     }
 
-    /** A list of strings: a JSON array, or one comma-separated string as the CLI sends it. */
+    /**
+     * A list of strings: a JSON array, or one comma-separated string as the CLI sends it.
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<List<String>> stringList(String name, String description) {
         return of(name, description, Type.STRING_LIST, Field::readStringList);
     }
 
-    /** A string-to-string map: a JSON object, or "k=v" pairs (a list, or one comma-separated string). */
+    /**
+     * A string-to-string map: a JSON object, or "k=v" pairs (a list, or one comma-separated string).
+     *
+     * @param name        the field's name in requests and responses, e.g. {@code "ttl"}
+     * @param description what it means, for {@code path-help} and OpenAPI
+     * @return the field
+     */
     public static Field<Map<String, String>> stringMap(String name, String description) {
         return of(name, description, Type.STRING_MAP, Field::readStringMap);
     }
 
-    /** This field with a value used when the request does not carry one. */
+    /**
+     * This field with a value used when the request does not carry one.
+     *
+     * @param value the default
+     * @return the new field
+     */
     public Field<T> defaultValue(T value) {
         Objects.requireNonNull(value);
         return with(draft -> draft.defaultValue = value);
     }
 
-    /** This field, which every request to the operation must carry. */
+    /** {@return this field, which every request to the operation must carry} */
     public Field<T> required() {
         return with(draft -> draft.required = true);
     }
 
     /**
      * This field with one more rule, which OpenAPI cannot state: the document shows it in the
-     * field's description only. {@code description} completes "must ...", e.g. "be positive".
-     * Prefer a {@link Constraint} wherever one says the rule.
+     * field's description only. Prefer a {@link Constraint} wherever one says the rule.
+     *
+     * @param holds       true for a good value
+     * @param description completes "must ...", e.g. "be positive": the 400 and the help show it
+     * @return the new field
      */
     public Field<T> check(Predicate<T> holds, String description) {
         List<Rule<T>> more = new ArrayList<>(rules);
@@ -174,62 +229,102 @@ public final class Field<T> {
         return with(draft -> draft.rules = more);
     }
 
-    /** This field with one more rule that the OpenAPI document states as well. */
+    /**
+     * This field with one more rule that the OpenAPI document states as well.
+     *
+     * @param constraint the rule
+     * @return the new field
+     */
     public Field<T> constraint(Constraint constraint) {
         List<Constraint> more = new ArrayList<>(constraints);
         more.add(Objects.requireNonNull(constraint));
         return with(draft -> draft.constraints = more);
     }
 
-    /** This field, limited to the given values (the document's enum). */
+    /**
+     * This field, limited to the given values (the document's enum).
+     *
+     * @param values the values allowed
+     * @return the new field
+     */
     @SafeVarargs
     public final Field<T> oneOf(T... values) {
         return with(draft -> draft.allowedValues = Arrays.asList(values));
     }
 
-    /** This string field, limited to strings that match {@code regex} as a whole (the document's pattern). */
+    /**
+     * This string field, limited to strings that match a regular expression as a whole (the
+     * document's pattern).
+     *
+     * @param regex       the expression ({@link Constraint.Matches} says which syntax)
+     * @param description completes "must ...", e.g. "be a DNS label"
+     * @return the new field
+     */
     public Field<T> matching(String regex, String description) {
         return constraint(Type.STRING, new Constraint.Matches(regex, description));
     }
 
-    /** This string field, limited to {@code min} to {@code max} characters. */
+    /**
+     * This string field, limited in length (Unicode code points).
+     *
+     * @param min the fewest characters
+     * @param max the most characters
+     * @return the new field
+     */
     public Field<T> length(int min, int max) {
         return constraint(Type.STRING, new Constraint.Length(min, max));
     }
 
-    /** This whole-number field, limited to {@code min} to {@code max}, both included. */
+    /**
+     * This whole-number field, limited to a range, both bounds included.
+     *
+     * @param min the least value
+     * @param max the greatest value
+     * @return the new field
+     */
     public Field<T> between(long min, long max) {
         return constraint(Type.INTEGER, new Constraint.Range(BigDecimal.valueOf(min), false, BigDecimal.valueOf(max), false,
                 "be between " + min + " and " + max));
     }
 
-    /** This whole-number field, limited to {@code min} or more. */
+    /**
+     * This whole-number field, limited to a least value.
+     *
+     * @param min the least value
+     * @return the new field
+     */
     public Field<T> atLeast(long min) {
         return constraint(Type.INTEGER, new Constraint.Range(BigDecimal.valueOf(min), false, null, false,
                 "be " + min + " or more"));
     }
 
-    /** This number field, limited to values strictly between {@code min} and {@code max}. */
+    /**
+     * This number field, limited to values strictly between two bounds.
+     *
+     * @param min the lower bound, refused itself
+     * @param max the upper bound, refused itself
+     * @return the new field
+     */
     public Field<T> strictlyBetween(double min, double max) {
         return constraint(Type.NUMBER, new Constraint.Range(BigDecimal.valueOf(min), true, BigDecimal.valueOf(max), true,
                 "be between " + plain(min) + " and " + plain(max) + " (exclusive)"));
     }
 
-    /** This field, limited to values greater than zero (durations and numbers). */
+    /** {@return this field, limited to values greater than zero (durations and numbers)} */
     public Field<T> positive() {
         return type == Type.DURATION
                 ? constraint(Type.DURATION, new Constraint.DurationRange(Duration.ZERO, true, "be greater than zero"))
                 : constraint(numeric(), new Constraint.Range(BigDecimal.ZERO, true, null, false, "be greater than zero"));
     }
 
-    /** This field, limited to values of zero or more (durations and numbers). */
+    /** {@return this field, limited to values of zero or more (durations and numbers)} */
     public Field<T> notNegative() {
         return type == Type.DURATION
                 ? constraint(Type.DURATION, new Constraint.DurationRange(Duration.ZERO, false, "not be negative"))
                 : constraint(numeric(), new Constraint.Range(BigDecimal.ZERO, false, null, false, "not be negative"));
     }
 
-    /** This list or map field, limited to at least one entry. */
+    /** {@return this list or map field, limited to at least one entry} */
     public Field<T> notEmpty() {
         if (type != Type.STRING_LIST && type != Type.STRING_MAP) {
             throw new IllegalStateException("notEmpty() applies to lists and maps, not " + type);
@@ -238,8 +333,11 @@ public final class Field<T> {
     }
 
     /**
-     * This list (or map) field, whose every item (or value) keeps {@code rules}; {@code description}
-     * completes "must ..." for the whole list.
+     * This list (or map) field, whose every item (or value) keeps some rules.
+     *
+     * @param description completes "must ..." for the whole list
+     * @param rules       what every item keeps
+     * @return the new field
      */
     public Field<T> each(String description, Constraint... rules) {
         if (type != Type.STRING_LIST && type != Type.STRING_MAP) {
@@ -266,36 +364,42 @@ public final class Field<T> {
         return n == Math.rint(n) ? Long.toString((long) n) : Double.toString(n);
     }
 
+    /** {@return the field's name} */
     public String name() {
         return name;
     }
 
+    /** {@return what the field means} */
     public String description() {
         return description;
     }
 
+    /** {@return the kind of its value} */
     public Type type() {
         return type;
     }
 
+    /** {@return whether every request must carry it} */
     public boolean isRequired() {
         return required;
     }
 
+    /** {@return its default, if it has one} */
     public Optional<T> defaultValue() {
         return Optional.ofNullable(defaultValue);
     }
 
+    /** {@return the values allowed, or an empty list for any} */
     public List<T> allowedValues() {
         return allowedValues;
     }
 
-    /** The rules the OpenAPI document states, in the order they are checked. */
+    /** {@return the rules the OpenAPI document states, in the order they are checked} */
     public List<Constraint> constraints() {
         return constraints;
     }
 
-    /** Every rule a value must keep (constraints, then opaque checks), as "must ..." phrases, for help text. */
+    /** {@return every rule a value must keep (constraints, then opaque checks), as "must ..." phrases, for help text} */
     public List<String> ruleDescriptions() {
         List<String> all = new ArrayList<>(constraints.stream().map(Constraint::description).toList());
         rules.forEach(rule -> all.add(rule.description()));
@@ -305,6 +409,8 @@ public final class Field<T> {
     /**
      * Reads and checks a raw request value (as decoded from JSON or a query string).
      *
+     * @param raw the value as it came
+     * @return the typed value
      * @throws VaultException 400 naming this field and what is wrong
      */
     public T parse(Object raw) {
@@ -334,7 +440,12 @@ public final class Field<T> {
         return value;
     }
 
-    /** The value as it is shown to callers: durations in whole seconds, everything else as is. */
+    /**
+     * The value as it is shown to callers: durations in whole seconds, everything else as is.
+     *
+     * @param value a value of this field
+     * @return its JSON form
+     */
     public Object toJson(T value) {
         return value instanceof Duration d ? Durations.toSeconds(d) : value;
     }

@@ -35,6 +35,7 @@ public record Lease(String secretType, Map<String, Object> internalData, Duratio
     /** The internal-data key that carries the secret type, as the Go framework names it. */
     public static final String SECRET_TYPE_KEY = "secret_type";
 
+    /** Checks the values and copies the internal data: a lease does not change after it is made. */
     public Lease {
         Objects.requireNonNull(secretType);
         internalData = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(internalData));
@@ -47,22 +48,47 @@ public record Lease(String secretType, Map<String, Object> internalData, Duratio
         }
     }
 
-    /** A new renewable lease. */
+    /**
+     * A new renewable lease.
+     *
+     * @param secretType   which renew/revoke handlers it belongs to
+     * @param ttl          how long it lives from now; zero means the mount's default
+     * @param maxTtl       the longest it may live, renewals included; zero means the mount's maximum
+     * @param internalData what renewing or revoking it needs (JSON values), never shown to callers
+     * @return the lease
+     */
     public static Lease renewable(String secretType, Duration ttl, Duration maxTtl, Map<String, ?> internalData) {
         return new Lease(secretType, new LinkedHashMap<>(internalData), ttl, maxTtl, true, null, Duration.ZERO, "");
     }
 
-    /** A new lease the caller cannot renew. */
+    /**
+     * A new lease the caller cannot renew.
+     *
+     * @param secretType   which revoke handler it belongs to
+     * @param ttl          how long it lives; zero means the mount's default
+     * @param internalData what revoking it needs (JSON values), never shown to callers
+     * @return the lease
+     */
     public static Lease fixed(String secretType, Duration ttl, Map<String, ?> internalData) {
         return new Lease(secretType, new LinkedHashMap<>(internalData), ttl, Duration.ZERO, false, null, Duration.ZERO, "");
     }
 
-    /** This lease (its type, data and issue time) living {@code newTtl} from now: a renew handler's answer. */
+    /**
+     * This lease (its type, data and issue time) living {@code newTtl} from now: a renew handler's answer.
+     *
+     * @param newTtl how long it lives from now
+     * @return the renewed lease
+     */
     public Lease renewedFor(Duration newTtl) {
         return new Lease(secretType, internalData, newTtl, maxTtl, renewable, issueTime, Duration.ZERO, "");
     }
 
-    /** A value of the internal data as a string, if it is one. */
+    /**
+     * A value of the internal data as a string.
+     *
+     * @param key the key in the internal data
+     * @return the value, or empty if there is none or it is not a string
+     */
     public Optional<String> string(String key) {
         return internalData.get(key) instanceof String s ? Optional.of(s) : Optional.empty();
     }

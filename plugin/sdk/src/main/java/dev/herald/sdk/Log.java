@@ -22,7 +22,18 @@ import java.util.Map;
  */
 public final class Log {
     /** Levels, lowest first. */
-    public enum Level { TRACE, DEBUG, INFO, WARN, ERROR }
+    public enum Level {
+        /** Step-by-step detail. */
+        TRACE,
+        /** Detail for finding a fault. */
+        DEBUG,
+        /** What an operator wants to know happened. */
+        INFO,
+        /** Something went wrong and was dealt with. */
+        WARN,
+        /** Something failed. */
+        ERROR
+    }
 
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
@@ -37,7 +48,12 @@ public final class Log {
         this.module = module;
     }
 
-    /** A logger whose lines carry {@code "@module": module}. */
+    /**
+     * A logger for one part of the plugin.
+     *
+     * @param module the name its lines carry as {@code "@module"}, e.g. {@code "myplugin.paths"}
+     * @return the logger
+     */
     public static Log named(String module) {
         return new Log(module);
     }
@@ -53,35 +69,82 @@ public final class Log {
         }
     }
 
+    /**
+     * Sets the lowest level logged, for the whole process (instead of {@code HERALD_LOG_LEVEL}).
+     *
+     * @param level the lowest level logged
+     */
     public static void setLevel(Level level) {
         threshold = level;
     }
 
+    /**
+     * Whether lines of a level are logged: to skip building costly values otherwise.
+     *
+     * @param level a level
+     * @return whether it is logged
+     */
     public static boolean enabled(Level level) {
         return level.compareTo(threshold) >= 0;
     }
 
+    /**
+     * Logs at trace level.
+     *
+     * @param message   what happened, constant text (the values go in {@code keyValues})
+     * @param keyValues extra fields: a name, its value, a name, its value...; never a secret
+     */
     public void trace(String message, Object... keyValues) {
         log(Level.TRACE, message, keyValues);
     }
 
+    /**
+     * Logs at debug level.
+     *
+     * @param message   what happened, constant text (the values go in {@code keyValues})
+     * @param keyValues extra fields: a name, its value, a name, its value...; never a secret
+     */
     public void debug(String message, Object... keyValues) {
         log(Level.DEBUG, message, keyValues);
     }
 
+    /**
+     * Logs at info level.
+     *
+     * @param message   what happened, constant text (the values go in {@code keyValues})
+     * @param keyValues extra fields: a name, its value, a name, its value...; never a secret
+     */
     public void info(String message, Object... keyValues) {
         log(Level.INFO, message, keyValues);
     }
 
+    /**
+     * Logs at warn level.
+     *
+     * @param message   what happened, constant text (the values go in {@code keyValues})
+     * @param keyValues extra fields: a name, its value, a name, its value...; never a secret
+     */
     public void warn(String message, Object... keyValues) {
         log(Level.WARN, message, keyValues);
     }
 
+    /**
+     * Logs at error level.
+     *
+     * @param message   what happened, constant text (the values go in {@code keyValues})
+     * @param keyValues extra fields: a name, its value, a name, its value...; never a secret
+     */
     public void error(String message, Object... keyValues) {
         log(Level.ERROR, message, keyValues);
     }
 
-    /** Logs {@code message} with extra fields given as alternating names and values. */
+    /**
+     * Logs {@code message} with extra fields given as alternating names and values.
+     *
+     * @param level     the line's level
+     * @param message   what happened, constant text (the values go in {@code keyValues})
+     * @param keyValues extra fields: a name, its value, a name, its value...; never a secret
+     */
     public void log(Level level, String message, Object... keyValues) {
         if (!enabled(level)) {
             return;

@@ -47,7 +47,13 @@ public final class Path {
         this.description = description;
     }
 
-    /** A path with this pattern, no fields, no operations yet. */
+    /**
+     * A path with this pattern, no fields, no operations yet.
+     *
+     * @param pattern relative to the mount: literal segments and {@code :name} parameters, e.g.
+     *                {@code "roles/:name"}; a trailing '/' makes it a listing path ({@code "roles/"})
+     * @return the path
+     */
     public static Path pattern(String pattern) {
         if (pattern.startsWith("/") || pattern.contains("//")) {
             throw new IllegalArgumentException("a path pattern is relative to the mount and has no empty segments: " + pattern);
@@ -78,14 +84,26 @@ public final class Path {
         return Pattern.compile(regex.toString());
     }
 
-    /** This path with these fields (path parameters are fields too: declare them here). */
+    /**
+     * This path with these fields (path parameters are fields too: declare them here).
+     *
+     * @param more the fields to add
+     * @return the new path
+     */
     public Path fields(Field<?>... more) {
         List<Field<?>> all = new ArrayList<>(fields);
         all.addAll(Arrays.asList(more));
         return new Path(pattern, all, handlers, summaries, existenceCheck, synopsis, description);
     }
 
-    /** This path answering {@code operation} with {@code handler}; {@code summary} is shown in OpenAPI. */
+    /**
+     * This path answering an operation.
+     *
+     * @param operation the operation
+     * @param summary   what it does, one line for OpenAPI
+     * @param handler   its handler
+     * @return the new path
+     */
     public Path operation(Operation operation, String summary, Handler handler) {
         Map<Operation, Handler> more = new EnumMap<>(Operation.class);
         more.putAll(handlers);
@@ -95,22 +113,57 @@ public final class Path {
         return new Path(pattern, fields, more, moreSummaries, existenceCheck, synopsis, description);
     }
 
+    /**
+     * This path answering reads.
+     *
+     * @param summary what the operation does, one line for OpenAPI
+     * @param handler the operation's handler
+     * @return the new path
+     */
     public Path read(String summary, Handler handler) {
         return operation(Operation.READ, summary, handler);
     }
 
+    /**
+     * This path answering writes to something that does not exist yet (see {@link #existence}).
+     *
+     * @param summary what the operation does, one line for OpenAPI
+     * @param handler the operation's handler
+     * @return the new path
+     */
     public Path create(String summary, Handler handler) {
         return operation(Operation.CREATE, summary, handler);
     }
 
+    /**
+     * This path answering writes to something that exists, or every write if the path has no existence check.
+     *
+     * @param summary what the operation does, one line for OpenAPI
+     * @param handler the operation's handler
+     * @return the new path
+     */
     public Path update(String summary, Handler handler) {
         return operation(Operation.UPDATE, summary, handler);
     }
 
+    /**
+     * This path answering deletes.
+     *
+     * @param summary what the operation does, one line for OpenAPI
+     * @param handler the operation's handler
+     * @return the new path
+     */
     public Path delete(String summary, Handler handler) {
         return operation(Operation.DELETE, summary, handler);
     }
 
+    /**
+     * This path answering lists.
+     *
+     * @param summary what the operation does, one line for OpenAPI
+     * @param handler the operation's handler
+     * @return the new path
+     */
     public Path list(String summary, Handler handler) {
         return operation(Operation.LIST, summary, handler);
     }
@@ -118,34 +171,51 @@ public final class Path {
     /**
      * This path with an existence check, so that the server asks for the {@code create} capability
      * for a write to something that does not exist yet and {@code update} for the rest.
+     *
+     * @param check the check; it must have no side effects
+     * @return the new path
      */
     public Path existence(ExistenceCheck check) {
         return new Path(pattern, fields, handlers, summaries, check, synopsis, description);
     }
 
-    /** This path with help: a one-line synopsis and a longer description, shown by {@code path-help}. */
+    /**
+     * This path with help, shown by {@code path-help} and in OpenAPI.
+     *
+     * @param synopsis    one line
+     * @param description longer text
+     * @return the new path
+     */
     public Path help(String synopsis, String description) {
         return new Path(pattern, fields, handlers, summaries, existenceCheck, synopsis, description);
     }
 
+    /** {@return the pattern, as given to {@link #pattern(String)}} */
     public String pattern() {
         return pattern;
     }
 
+    /** {@return the fields, in declaration order} */
     public List<Field<?>> fields() {
         return fields;
     }
 
-    /** The field with this name, if the path has one. */
+    /**
+     * A field of this path.
+     *
+     * @param name the field's name
+     * @return the field, or empty if the path has none of that name
+     */
     public Optional<Field<?>> field(String name) {
         return fields.stream().filter(field -> field.name().equals(name)).findFirst();
     }
 
+    /** {@return the names of the pattern's parameters, in order} */
     public List<String> parameterNames() {
         return Collections.unmodifiableList(parameterNames);
     }
 
-    /** The operations this path answers, in declaration order of {@link Operation}. */
+    /** {@return the operations this path answers, in declaration order of {@link Operation}} */
     public List<Operation> operations() {
         return List.copyOf(handlers.keySet());
     }
@@ -162,10 +232,12 @@ public final class Path {
         return Optional.ofNullable(existenceCheck);
     }
 
+    /** {@return the one-line help, or ""} */
     public String synopsis() {
         return synopsis;
     }
 
+    /** {@return the longer help, or ""} */
     public String description() {
         return description;
     }

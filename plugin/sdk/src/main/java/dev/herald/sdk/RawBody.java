@@ -26,12 +26,24 @@ public final class RawBody {
         this.cacheControl = cacheControl == null ? null : headerValue("Cache-Control", cacheControl);
     }
 
-    /** {@code body} answered with {@code status} and {@code contentType}, and no Cache-Control. */
+    /**
+     * An answer without Cache-Control.
+     *
+     * @param status      the HTTP status, 100-599
+     * @param contentType the Content-Type header, one line
+     * @param body        the bytes to send (copied)
+     * @return the answer
+     */
     public static RawBody of(int status, String contentType, byte[] body) {
         return new RawBody(status, contentType, body, null);
     }
 
-    /** This answer with a {@code Cache-Control} header (the servers' default for raw answers is none). */
+    /**
+     * This answer with a {@code Cache-Control} header (the servers' default for raw answers is none).
+     *
+     * @param value the header's value, one line, e.g. {@code "max-age=300"}
+     * @return the new answer
+     */
     public RawBody withCacheControl(String value) {
         return new RawBody(status, contentType, body, Objects.requireNonNull(value));
     }
@@ -44,19 +56,22 @@ public final class RawBody {
         return value;
     }
 
+    /** {@return the HTTP status} */
     public int status() {
         return status;
     }
 
+    /** {@return the Content-Type header} */
     public String contentType() {
         return contentType;
     }
 
-    /** A copy of the body's bytes. */
+    /** {@return a copy of the body's bytes} */
     public byte[] body() {
         return body.clone();
     }
 
+    /** {@return the Cache-Control header, if any} */
     public Optional<String> cacheControl() {
         return Optional.ofNullable(cacheControl);
     }

@@ -35,7 +35,12 @@ public final class Response {
         this.raw = raw;
     }
 
-    /** A response carrying {@code data} (values: strings, numbers, booleans, lists, maps, null). */
+    /**
+     * A response carrying data.
+     *
+     * @param data the JSON object's members (values: strings, numbers, booleans, lists, maps, null)
+     * @return the response
+     */
     public static Response data(Map<String, ?> data) {
         return new Response(new LinkedHashMap<>(data), List.of(), null, null, null);
     }
@@ -44,17 +49,31 @@ public final class Response {
      * An HTTP answer sent as it is (status, content type, bytes, Cache-Control) instead of the
      * servers' JSON envelope, e.g. a document a standard defines at a well-known URL. It carries no
      * data, warnings, wrapping or lease.
+     *
+     * @param body the answer
+     * @return the response
      */
     public static Response raw(RawBody body) {
         return new Response(Map.of(), List.of(), null, null, java.util.Objects.requireNonNull(body));
     }
 
-    /** The answer to a list operation. */
+    /**
+     * The answer to a list operation.
+     *
+     * @param keys the keys listed
+     * @return the response
+     */
     public static Response list(List<String> keys) {
         return data(Map.of("keys", List.copyOf(keys)));
     }
 
-    /** The answer to a list operation, with details per key (shown by {@code vault list -detailed}). */
+    /**
+     * The answer to a list operation, with details per key (shown by {@code vault list -detailed}).
+     *
+     * @param keys    the keys listed
+     * @param keyInfo details of some or all of them, by key
+     * @return the response
+     */
     public static Response list(List<String> keys, Map<String, ? extends Map<String, ?>> keyInfo) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("keys", List.copyOf(keys));
@@ -62,19 +81,29 @@ public final class Response {
         return data(data);
     }
 
-    /** No response: the server answers 404 to a read and 204 to a write. */
+    /** {@return no response: the server answers 404 to a read and 204 to a write} */
     public static Response none() {
         return NONE;
     }
 
-    /** This response with a warning the caller sees beside the data. */
+    /**
+     * This response with a warning the caller sees beside the data.
+     *
+     * @param warning the warning's text
+     * @return the new response
+     */
     public Response withWarning(String warning) {
         List<String> more = new ArrayList<>(warnings);
         more.add(warning);
         return new Response(data == null ? Map.of() : data, more, wrapTtl, lease, raw);
     }
 
-    /** This response, which the server must wrap in a single-use token living {@code ttl}. */
+    /**
+     * This response, which the server must wrap in a single-use token.
+     *
+     * @param ttl how long the wrapping token lives
+     * @return the new response
+     */
     public Response wrapped(Duration ttl) {
         return new Response(data == null ? Map.of() : data, warnings, ttl, lease, raw);
     }
@@ -82,38 +111,50 @@ public final class Response {
     /**
      * This response granting a lease: the server records it, shows the caller its id and TTL, and
      * later calls the renew and revoke handlers of its secret type.
+     *
+     * @param granted the lease
+     * @return the new response
      */
     public Response withLease(Lease granted) {
         return new Response(data == null ? Map.of() : data, warnings, wrapTtl, java.util.Objects.requireNonNull(granted), raw);
     }
 
-    /** The answer of a renew handler: the renewed lease, with no data of its own. */
+    /**
+     * The answer of a renew handler: the renewed lease, with no data of its own.
+     *
+     * @param renewed the lease as renewed ({@link Lease#renewedFor})
+     * @return the response
+     */
     public static Response renewal(Lease renewed) {
         return new Response(Map.of(), List.of(), null, java.util.Objects.requireNonNull(renewed), null);
     }
 
+    /** {@return the lease this response grants, if any} */
     public Optional<Lease> lease() {
         return Optional.ofNullable(lease);
     }
 
-    /** The raw HTTP answer, if this is one ({@link #raw}); its {@link #data()} is then empty. */
+    /** {@return the raw HTTP answer, if this is one ({@link #raw}); its {@link #data()} is then empty} */
     public Optional<RawBody> raw() {
         return Optional.ofNullable(raw);
     }
 
+    /** {@return whether this is {@link #none()}} */
     public boolean isNone() {
         return data == null;
     }
 
-    /** The data, or an empty map for {@link #none()}. */
+    /** {@return the data, or an empty map for {@link #none()}} */
     public Map<String, Object> data() {
         return data == null ? Map.of() : data;
     }
 
+    /** {@return the warnings, in the order they were added} */
     public List<String> warnings() {
         return warnings;
     }
 
+    /** {@return the TTL of the wrapping token, if the server must wrap this response} */
     public Optional<Duration> wrapTtl() {
         return Optional.ofNullable(wrapTtl);
     }

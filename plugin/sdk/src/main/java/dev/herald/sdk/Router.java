@@ -51,7 +51,13 @@ public final class Router implements Backend {
         this.activeNodeOnly = builder.system;
     }
 
-    /** A router whose root help shows {@code synopsis} and {@code description}. */
+    /**
+     * Starts a router.
+     *
+     * @param synopsis    the mount's one-line help, shown by {@code path-help} on its root
+     * @param description the longer help
+     * @return a builder
+     */
     public static Builder builder(String synopsis, String description) {
         return new Builder(synopsis, description);
     }
@@ -74,18 +80,34 @@ public final class Router implements Backend {
             this.description = Objects.requireNonNull(description);
         }
 
-        /** Adds a path; the first path whose pattern matches a request handles it. */
+        /**
+         * Adds a path; the first path whose pattern matches a request handles it.
+         *
+         * @param path the path
+         * @return this builder
+         */
         public Builder path(Path path) {
             paths.add(path);
             return this;
         }
 
+        /**
+         * Declares the paths the server treats specially (unauthenticated, root, seal-wrapped, local).
+         *
+         * @param special the special paths
+         * @return this builder
+         */
         public Builder specialPaths(SpecialPaths special) {
             this.specialPaths = Objects.requireNonNull(special);
             return this;
         }
 
-        /** Work the server triggers about once a minute (its "rollback" call). */
+        /**
+         * Work the server triggers about once a minute (its "rollback" call).
+         *
+         * @param work the work; its failures are logged
+         * @return this builder
+         */
         public Builder periodic(Runnable work) {
             this.periodic = work;
             return this;
@@ -96,6 +118,11 @@ public final class Router implements Backend {
          * {@link Response#renewal}; revoke ends what the lease held and answers {@link Response#none()}.
          * Every type a mount issues needs a revoke that succeeds: the server revokes all leases of a
          * mount before it can disable it.
+         *
+         * @param type   the secret type
+         * @param renew  the renew handler
+         * @param revoke the revoke handler
+         * @return this builder
          */
         public Builder secretType(String type, Handler renew, Handler revoke) {
             secretTypes.put(Objects.requireNonNull(type), new SecretType(Objects.requireNonNull(renew),
@@ -103,6 +130,12 @@ public final class Router implements Backend {
             return this;
         }
 
+        /**
+         * Work to do once storage is writable (after mounting or unsealing): {@link Backend#initialize()}.
+         *
+         * @param work the work
+         * @return this builder
+         */
         public Builder onInitialize(Runnable work) {
             this.initializer = Objects.requireNonNull(work);
             return this;
@@ -114,27 +147,44 @@ public final class Router implements Backend {
          * there: for a mount whose answers must include every write acknowledged before them,
          * which a standby's caches cannot promise. Lease renewals and revocations come from the
          * active node's lease manager only.
+         *
+         * @param system the mount's system view, which tells whether this node is a standby
+         * @return this builder
          */
         public Builder servedByTheActiveNode(SystemView system) {
             this.system = Objects.requireNonNull(system);
             return this;
         }
 
+        /**
+         * What to do when a storage key changed outside this process: {@link Backend#invalidate}.
+         *
+         * @param work called with the key
+         * @return this builder
+         */
         public Builder onInvalidate(Consumer<String> work) {
             this.invalidator = Objects.requireNonNull(work);
             return this;
         }
 
+        /**
+         * What to do when the mount goes away: {@link Backend#cleanup()}.
+         *
+         * @param work the work
+         * @return this builder
+         */
         public Builder onCleanup(Runnable work) {
             this.cleaner = Objects.requireNonNull(work);
             return this;
         }
 
+        /** {@return the router} */
         public Router build() {
             return new Router(this);
         }
     }
 
+    /** {@return the paths, in the order they are matched} */
     public List<Path> paths() {
         return paths;
     }

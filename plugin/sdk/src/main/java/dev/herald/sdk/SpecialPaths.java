@@ -13,8 +13,10 @@ import java.util.List;
  */
 public record SpecialPaths(List<String> unauthenticated, List<String> root, List<String> sealWrapStorage,
                            List<String> localStorage) {
+    /** No special paths. */
     public static final SpecialPaths NONE = new SpecialPaths(List.of(), List.of(), List.of(), List.of());
 
+    /** Copies the lists: the special paths of a mount do not change. */
     public SpecialPaths {
         unauthenticated = List.copyOf(unauthenticated);
         root = List.copyOf(root);

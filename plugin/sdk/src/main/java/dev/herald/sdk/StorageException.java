@@ -8,10 +8,21 @@ package dev.herald.sdk;
 public final class StorageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failure without an underlying exception.
+     *
+     * @param message the server's text, verbatim
+     */
     public StorageException(String message) {
         super(message);
     }
 
+    /**
+     * A failure that an exception carried.
+     *
+     * @param message the server's text, verbatim
+     * @param cause   the failure that carried it
+     */
     public StorageException(String message, Throwable cause) {
         super(message, cause);
     }

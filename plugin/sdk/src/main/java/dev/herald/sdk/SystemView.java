@@ -5,22 +5,27 @@ import java.util.Optional;
 
 /** What the server tells a mount about its settings and about callers. */
 public interface SystemView {
-    /** The mount's default lease TTL. */
+    /** {@return the mount's default lease TTL} */
     Duration defaultLeaseTtl();
 
-    /** The mount's maximum lease TTL. */
+    /** {@return the mount's maximum lease TTL} */
     Duration maxLeaseTtl();
 
-    /** True while the mount is being removed. */
+    /** {@return true while the mount is being removed} */
     boolean tainted();
 
-    /** True if this mount is local to the cluster (not replicated). */
+    /** {@return true if this mount is local to the cluster (not replicated)} */
     boolean localMount();
 
-    /** The identity entity with this id, or empty if there is none. */
+    /**
+     * Looks an identity entity up.
+     *
+     * @param entityId the entity's id, e.g. {@link Caller#entityId()}
+     * @return the entity, or empty if there is none with this id
+     */
     Optional<Entity> entity(String entityId);
 
-    /** The server's version, e.g. "2.7.2" for OpenBao or "1.21.0" for Vault. */
+    /** {@return the server's version, e.g. "2.7.2" for OpenBao or "1.21.0" for Vault} */
     String serverVersion();
 
     /**
@@ -28,6 +33,8 @@ public interface SystemView {
      * Enterprise's performance standbys): its storage is read-only, and it learns of the active
      * node's writes only later. Fixed for the life of a mount: a node that changes role sets its
      * mounts up again.
+     *
+     * @return whether this node is such a standby
      */
     default boolean standby() {
         return false;

@@ -24,9 +24,17 @@ public class VaultException extends RuntimeException {
         FORWARD_TO_ACTIVE
     }
 
+    /** The HTTP status the caller gets. */
     private final int status;
+    /** How the server treats the failure. */
     private final Kind kind;
 
+    /**
+     * A failure with any HTTP status.
+     *
+     * @param status  the HTTP status the caller gets
+     * @param message what the caller sees, in {@code errors}; never a secret
+     */
     public VaultException(int status, String message) {
         this(status, Kind.CODED, message);
     }
@@ -37,44 +45,82 @@ public class VaultException extends RuntimeException {
         this.kind = kind;
     }
 
-    /** The HTTP status the caller gets. */
+    /** {@return the HTTP status the caller gets} */
     public int status() {
         return status;
     }
 
+    /** {@return how the server treats the failure} */
     public Kind kind() {
         return kind;
     }
 
-    /** 400: the request is malformed; the message names the field and the rule it broke. */
+    /**
+     * 400: the request is malformed; the message names the field and the rule it broke.
+     *
+     * @param message what the caller sees, in {@code errors}; never a secret
+     * @return the exception, to throw
+     */
     public static VaultException badRequest(String message) {
         return new VaultException(400, message);
     }
 
-    /** 403: the caller is authenticated but not allowed to do this. */
+    /**
+     * 403: the caller is authenticated but not allowed to do this.
+     *
+     * @param message what the caller sees, in {@code errors}; never a secret
+     * @return the exception, to throw
+     */
     public static VaultException forbidden(String message) {
         return new VaultException(403, message);
     }
 
-    /** 404: the named thing does not exist. */
+    /**
+     * 404: the named thing does not exist.
+     *
+     * @param message what the caller sees, in {@code errors}; never a secret
+     * @return the exception, to throw
+     */
     public static VaultException notFound(String message) {
         return new VaultException(404, message);
     }
 
-    /** 409: the request conflicts with the current state (e.g. a write-once value exists). */
+    /**
+     * 409: the request conflicts with the current state (e.g. a write-once value exists).
+     *
+     * @param message what the caller sees, in {@code errors}; never a secret
+     * @return the exception, to throw
+     */
     public static VaultException conflict(String message) {
         return new VaultException(409, message);
     }
 
+    /**
+     * 405: the path exists but does not support the operation.
+     *
+     * @param message what the caller sees, in {@code errors}; never a secret
+     * @return the exception, to throw
+     */
     public static VaultException unsupportedOperation(String message) {
         return new VaultException(405, Kind.UNSUPPORTED_OPERATION, message);
     }
 
-    /** The request is for the active node: the server forwards it there (see {@link Kind#FORWARD_TO_ACTIVE}). */
+    /**
+     * The request is for the active node: the server forwards it there (see {@link Kind#FORWARD_TO_ACTIVE}).
+     *
+     * @param message why, for the server's log
+     * @return the exception, to throw
+     */
     public static VaultException forwardToActive(String message) {
         return new VaultException(503, Kind.FORWARD_TO_ACTIVE, message);
     }
 
+    /**
+     * 404: no path of the mount matches.
+     *
+     * @param message what the caller sees, in {@code errors}; never a secret
+     * @return the exception, to throw
+     */
     public static VaultException unsupportedPath(String message) {
         return new VaultException(404, Kind.UNSUPPORTED_PATH, message);
     }

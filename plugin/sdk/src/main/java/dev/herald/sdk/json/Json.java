@@ -42,6 +42,8 @@ public final class Json {
     /**
      * Parses one JSON value.
      *
+     * @param text the JSON text
+     * @return a {@code Map<String, Object>}, {@code List<Object>}, {@link String}, {@link Boolean}, number or null
      * @throws JsonException if {@code text} is not exactly one valid JSON value (whitespace aside)
      */
     public static Object parse(String text) {
@@ -56,6 +58,8 @@ public final class Json {
      * Parses a JSON object. Empty or whitespace-only text, {@code null} text and the literal
      * {@code null} all give an empty (mutable) map: Vault sends {@code null} for a request without body.
      *
+     * @param text the JSON text, or null
+     * @return the object's members, in their order
      * @throws JsonException if the text is malformed or holds something other than an object
      */
     @SuppressWarnings("unchecked")
@@ -91,6 +95,8 @@ public final class Json {
      * {@link Byte}, {@link BigInteger}, {@link BigDecimal}, finite {@link Double} and {@link Float}, and
      * {@link Instant} (as an RFC 3339 string).
      *
+     * @param value the value to write
+     * @return its compact JSON text
      * @throws IllegalArgumentException for any other type (the message names the class), a NaN or
      *                                  infinite number, or nesting deeper than {@link #MAX_DEPTH} (which
      *                                  is how a cyclic structure shows up)

@@ -8,9 +8,12 @@ package dev.herald.sdk.json;
 public final class JsonException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The index of the offending character in the input. */
     private final int offset;
 
     /**
+     * Malformed text, found at {@code offset}.
+     *
      * @param problem what is wrong, without the offset
      * @param offset  the index of the offending character in the input
      */
@@ -19,7 +22,7 @@ public final class JsonException extends IllegalArgumentException {
         this.offset = offset;
     }
 
-    /** @return the index of the offending character in the input text */
+    /** {@return the index of the offending character in the input text} */
     public int offset() {
         return offset;
     }

@@ -15,12 +15,18 @@ public final class FixedSystemView implements SystemView {
     private final Map<String, Entity> entities;
     private final boolean standby;
 
-    /** @param entities the entities callers may have, by id */
+    /**
+     * A primary node's view with these entities.
+     *
+     * @param entities the entities callers may have, by id
+     */
     public FixedSystemView(Map<String, Entity> entities) {
         this(entities, false);
     }
 
     /**
+     * A view with these entities, on a standby node or not.
+     *
      * @param entities the entities callers may have, by id
      * @param standby  whether the mount is on a standby node that serves requests itself
      */
@@ -29,6 +35,7 @@ public final class FixedSystemView implements SystemView {
         this.standby = standby;
     }
 
+    /** A primary node's view without identity entities. */
     public FixedSystemView() {
         this(Map.of());
     }

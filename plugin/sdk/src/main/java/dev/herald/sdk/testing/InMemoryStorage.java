@@ -17,6 +17,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class InMemoryStorage implements Storage {
     private final NavigableMap<String, byte[]> entries = new ConcurrentSkipListMap<>();
 
+    /** An empty storage. */
+    public InMemoryStorage() {
+    }
+
     @Override
     public Optional<byte[]> get(String key) {
         return Optional.ofNullable(entries.get(key)).map(byte[]::clone);
@@ -46,7 +50,7 @@ public final class InMemoryStorage implements Storage {
         return new ArrayList<>(keys);
     }
 
-    /** Every key stored, for assertions that a failed request changed nothing. */
+    /** {@return every key stored, for assertions that a failed request changed nothing} */
     public Set<String> keys() {
         return Set.copyOf(entries.keySet());
     }
