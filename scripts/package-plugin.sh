@@ -30,7 +30,8 @@ the plugin with all its dependencies (a shaded jar); its main class calls Plugin
   --out DIR              where to write the package (required); replaced as a whole on success
   --name NAME            the plugin's name: the shim's file name (the catalog's command), the payload's
                          NAME.d. Lower-case letters, digits, '.', '_', '-'. Default: the jar's file
-                         name without .jar and without a trailing -<version>
+                         name without .jar, a trailing -<version> and a trailing -plugin, -shaded
+                         or -all (greeter-plugin.jar: greeter)
   --version V            the semantic version to package as (v0.1.1, v1.0.0-rc.1). Default: the jar
                          manifest's Implementation-Version, without -SNAPSHOT, with a leading v.
                          The packaged jar, the shim (NAME --version) and NAME.d/VERSION carry it
@@ -85,7 +86,7 @@ class_name='^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$'
 [[ -z "$training_class" || "$training_class" =~ $class_name ]] || die "--training-class $training_class is not a class name"
 if [[ -z "$name" ]]; then
   name="$(basename "$jar" .jar)"
-  name="$(sed -E 's/-[0-9]+(\.[0-9]+)*(-SNAPSHOT)?$//' <<<"$name" | tr '[:upper:]' '[:lower:]')"
+  name="$(sed -E 's/-[0-9]+(\.[0-9]+)*(-SNAPSHOT)?$//; s/-(plugin|shaded|all)$//' <<<"$name" | tr '[:upper:]' '[:lower:]')"
 fi
 [[ "$name" =~ ^[a-z0-9][a-z0-9._-]*$ ]] || die "plugin name \"$name\" is not lower-case letters, digits, '.', '_', '-' (give --name)"
 [[ -f "$options_src" ]] || die "no JVM options file at $options_src"
