@@ -3,6 +3,7 @@ package com.example.kvlease;
 import dev.herald.sdk.Storage;
 import dev.herald.sdk.json.Json;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -22,14 +23,14 @@ final class Secrets {
 
     Optional<Secret> get(String name) {
         return storage.get(PREFIX + name).map(bytes -> {
-            Map<String, Object> json = Json.parseObject(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            Map<String, Object> json = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
             return new Secret((String) json.get("value"), Duration.ofSeconds(((Number) json.get("ttl")).longValue()));
         });
     }
 
     void put(String name, Secret secret) {
         String json = Json.write(Map.of("value", secret.value(), "ttl", secret.ttl().toSeconds()));
-        storage.put(PREFIX + name, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        storage.put(PREFIX + name, json.getBytes(StandardCharsets.UTF_8));
     }
 
     void delete(String name) {
