@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the packaged Herald plugin into a Vault / OpenBao plugin directory, registers it in the
+# Installs the packaged Herald plugin (or any plugin packaged by scripts/package-plugin.sh) into a Vault / OpenBao plugin directory, registers it in the
 # plugin catalog with the shim's SHA-256 and its version, and mounts it. Safe to re-run after
 # re-packaging: files are replaced by rename, the catalog entry is updated and running mounts are
 # reloaded. Another version installs beside the ones already there (see "Upgrading Herald" in README.md).
@@ -13,15 +13,16 @@ usage() {
   cat <<'EOF'
 usage: scripts/register-plugin.sh --plugin-dir DIR [options]
 
-Copies the packaged plugin (the shim and its payload, made by scripts/package.sh) into the server's
-plugin directory as NAME-VERSION and NAME-VERSION.d, registers it as a secrets engine with the
-shim's sha256 and the package's version (herald.d/VERSION), and enables it at a mount path with
+Copies the packaged plugin (the shim and its payload, made by scripts/package.sh, or by
+scripts/package-plugin.sh for another plugin) into the server's plugin directory as NAME-VERSION
+and NAME-VERSION.d, registers it as a secrets engine with the shim's sha256 and the package's
+version (herald.d/VERSION, or <plugin>.d/VERSION), and enables it at a mount path with
 that version. Versions live side by side: installing v0.2.0 leaves v0.1.0 and its mounts as they
 are; move a mount with secrets tune -plugin-version=v0.2.0 MOUNT, then plugin reload.
 
   --plugin-dir DIR   the server's plugin_directory (required); must be on this machine
-  --mount PATH       mount path to enable the engine at (default: herald)
-  --name NAME        catalog name (default: herald); the shim is installed as DIR/NAME-VERSION
+  --mount PATH       mount path to enable the engine at (default: the package's name, herald)
+  --name NAME        catalog name (default: the package's name, herald); the shim is installed as DIR/NAME-VERSION
                      and its payload as DIR/NAME-VERSION.d
   --cli vault|bao    CLI to talk to the server with. Default: bao if BAO_ADDR is set, vault if
                      VAULT_ADDR is set, else whichever is on PATH (bao first)
@@ -49,7 +50,7 @@ EOF
 say() { echo "register-plugin: $*" >&2; }
 die() { echo "register-plugin: error: $*" >&2; exit 1; }
 
-plugin_dir="" mount=herald name=herald cli="" package="" enable=true declare=false
+plugin_dir="" mount="" name="" cli="" package="" enable=true declare=false
 while (($#)); do
   case "$1" in
     --plugin-dir|--mount|--name|--cli|--package)
@@ -72,10 +73,6 @@ done
 [[ -d "$plugin_dir" ]] || die "plugin directory $plugin_dir does not exist; create it, and set plugin_directory in the server configuration to it"
 [[ -w "$plugin_dir" ]] || die "cannot write to $plugin_dir; run as the user owning the plugin directory"
 plugin_dir="$(cd "$plugin_dir" && pwd -P)"
-[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ && "$name" != *..* ]] \
-  || die "--name $name: use letters, digits, '.', '_' and '-' only"
-mount="${mount#/}"; mount="${mount%/}"
-[[ -n "$mount" ]] || die "--mount must not be empty"
 
 if $declare; then
   :  # no server to talk to
@@ -105,18 +102,33 @@ elif [[ -z "$package" ]]; then
 fi
 [[ -d "$package" ]] || die "package directory $package does not exist; run scripts/package.sh"
 package="$(cd "$package" && pwd -P)"
-for f in herald herald.sha256 herald.d/MANIFEST.sha256 herald.d/VERSION; do
+# The package's own name: its shim is $package/$pkg and its payload $package/$pkg.d (herald for
+# Herald's package; for another plugin, the --name package-plugin.sh was given).
+if [[ -e "$package/herald.d/MANIFEST.sha256" ]]; then
+  pkg=herald
+else
+  manifests=("$package"/*.d/MANIFEST.sha256)
+  [[ ${#manifests[@]} -eq 1 && -f "${manifests[0]}" ]] \
+    || die "$package holds no single packaged plugin (<name> and <name>.d/MANIFEST.sha256); run scripts/package.sh or scripts/package-plugin.sh"
+  pkg="$(basename "$(dirname "${manifests[0]}")" .d)"
+fi
+name="${name:-$pkg}" mount="${mount:-$pkg}"
+[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ && "$name" != *..* ]] \
+  || die "--name $name: use letters, digits, '.', '_' and '-' only"
+mount="${mount#/}"; mount="${mount%/}"
+[[ -n "$mount" ]] || die "--mount must not be empty"
+for f in "$pkg" "$pkg.sha256" "$pkg.d/MANIFEST.sha256" "$pkg.d/VERSION"; do
   [[ -e "$package/$f" ]] || die "$package/$f is missing; run scripts/package.sh"
 done
-version="$(tr -d '[:space:]' <"$package/herald.d/VERSION")"
+version="$(tr -d '[:space:]' <"$package/$pkg.d/VERSION")"
 [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] \
-  || die "$package/herald.d/VERSION holds '$version', not a version like v0.1.0; run scripts/package.sh again"
+  || die "$package/$pkg.d/VERSION holds '$version', not a version like v0.1.0; run scripts/package.sh again"
 # One file name per version: the catalog runs each registered version's own command, and the shim
 # finds its payload beside itself, as <its file name>.d.
 command_name="$name-$version"
-sha="$(tr -d '[:space:]' <"$package/herald.sha256")"
-[[ "$(sha256sum "$package/herald" | cut -d' ' -f1)" == "$sha" ]] \
-  || die "$package/herald does not match $package/herald.sha256; run scripts/package.sh again"
+sha="$(tr -d '[:space:]' <"$package/$pkg.sha256")"
+[[ "$(sha256sum "$package/$pkg" | cut -d' ' -f1)" == "$sha" ]] \
+  || die "$package/$pkg does not match $package/$pkg.sha256; run scripts/package.sh again"
 
 # --- how to install ------------------------------------------------------------------------------------------
 # Each part is copied under a temporary name in the plugin directory, then renamed into place, so a
@@ -127,17 +139,17 @@ sha="$(tr -d '[:space:]' <"$package/herald.sha256")"
 install_package() {
   local dest="$plugin_dir/$command_name"
   rm -rf "$dest.d.new" "$dest.d.old"
-  cp -R -P --preserve=mode,timestamps "$package/herald.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
+  cp -R -P --preserve=mode,timestamps "$package/$pkg.d" "$dest.d.new" || die "copying the payload to $dest.d.new failed (disk full?)"
   if [[ -e "$dest.d" || -L "$dest.d" ]]; then mv -T "$dest.d" "$dest.d.old"; fi
   mv -T "$dest.d.new" "$dest.d"
   rm -rf "$dest.d.old"
 
-  cp "$package/herald" "$dest.new" || die "copying the shim to $dest.new failed"
+  cp "$package/$pkg" "$dest.new" || die "copying the shim to $dest.new failed"
   chmod 755 "$dest.new"
   mv -f -T "$dest.new" "$dest"
 }
 install_files() {
-  if [[ "$package/herald" -ef "$plugin_dir/$command_name" ]]; then
+  if [[ "$package/$pkg" -ef "$plugin_dir/$command_name" ]]; then
     say "the package is already in the plugin directory; nothing to copy"
   else
     say "installing $plugin_dir/$command_name and $plugin_dir/$command_name.d"
@@ -202,7 +214,7 @@ say "registering secret plugin $name $version (sha256 $sha)"
 if [[ -n "$old_sha" ]]; then
   say "$name $version was registered before: reloading the mounts of $name so they run the files just installed"
   "$cli" plugin reload -plugin="$name" >&2 \
-    || die "the reload failed; the server log tells why (look for 'herald shim:' lines); retry with: $cli plugin reload -plugin=$name"
+    || die "the reload failed; the server log tells why (look for '$pkg shim:' lines); retry with: $cli plugin reload -plugin=$name"
 fi
 
 # --- enable ---------------------------------------------------------------------------------------------
@@ -220,6 +232,6 @@ if [[ "$mount_type" == "$name" ]]; then
 else
   say "enabling $name $version at $mount/"
   "$cli" secrets enable -path="$mount" -plugin-version="$version" "$name" >&2 \
-    || die "enabling failed; the server log tells why (a 'herald shim:' line means the installed files do not match: re-run scripts/package.sh and this script)"
+    || die "enabling failed; the server log tells why (a '$pkg shim:' line means the installed files do not match: re-run scripts/package.sh and this script)"
 fi
 say "done: $name $version is registered (sha256 $sha) and mounted at $mount/"

