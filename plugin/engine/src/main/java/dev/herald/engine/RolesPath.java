@@ -45,7 +45,7 @@ final class RolesPath {
                     + "needs a separator between it and any '*' (\"{{alias.metadata.team}}-*\").")
             .notEmpty()
             .each("be a non-empty list of globs of names (a-z, 0-9, '.', '_', '-', '*') and placeholders",
-                    Constraint.matching(SERVICE_GLOB, "be a glob of names and placeholders"), Constraint.length(1, 256));
+                    Constraint.length(1, 256), Constraint.matching(SERVICE_GLOB, "be a glob of names and placeholders"));
     static final Field<String> INSTANCE = Field.string("instance",
             "What the instance segment of publish/:service/:instance must equal: a template such as "
                     + "{{alias.metadata.pod_uid}}, or \"*\" for any (operator-chosen) name. Where it has a "

@@ -156,6 +156,17 @@ class RolesPathTest {
         assertEquals(keysBefore, storage.keys());
     }
 
+    /** A long glob once overflowed the stack of the regex before its length was checked: a 500, from any token's existence check. */
+    @Test
+    void aServiceGlobTooLongIsA400NamingItsLength() {
+        String glob = "{{alias.name}}".repeat(400);
+        VaultException e = assertThrows(VaultException.class,
+                () -> send(Operation.CREATE, "roles/web", Map.of("services", List.of(glob), "instance", "*")));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith("invalid services: must "), e.getMessage().substring(0, 80));
+        assertTrue(storage.keys().isEmpty());
+    }
+
     @Test
     void aNewRoleNeedsServicesAndInstance() {
         VaultException e = assertThrows(VaultException.class,

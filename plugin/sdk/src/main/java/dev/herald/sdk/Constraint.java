@@ -73,6 +73,20 @@ public sealed interface Constraint {
     }
 
     /**
+     * The rules in the order to check them: patterns last, so that a value too long for its field
+     * is refused by its length before an expression has to walk it (one with repeated alternatives
+     * costs a stack frame per character in Java).
+     *
+     * @param rules the rules as declared
+     * @return the same rules, patterns last, otherwise in the declared order
+     */
+    static List<Constraint> inCheckingOrder(List<Constraint> rules) {
+        List<Constraint> ordered = new java.util.ArrayList<>(rules);
+        ordered.sort(java.util.Comparator.comparing(rule -> rule instanceof Matches));
+        return List.copyOf(ordered);
+    }
+
+    /**
      * A string matching a regular expression as a whole. The document's {@code pattern} is the same
      * expression anchored, "^(?:regex)$": JSON Schema patterns are not anchored by themselves.
      * Write expressions that mean the same in Java, ECMA-262 and Python: character classes,
@@ -101,9 +115,18 @@ public sealed interface Constraint {
             return "^(?:" + regex + ")$";
         }
 
+        /**
+         * Java runs a repeated group with alternatives recursively, a frame per character, so a long
+         * enough value overflows the stack: a value that does so does not match. Fields check
+         * lengths before patterns ({@link #inCheckingOrder}), so this is the last guard, not the rule.
+         */
         @Override
         public boolean test(Object value) {
-            return value instanceof String s && compiled().matcher(s).matches();
+            try {
+                return value instanceof String s && compiled().matcher(s).matches();
+            } catch (StackOverflowError e) {
+                return false;
+            }
         }
 
         private java.util.regex.Pattern compiled() {
@@ -381,7 +404,8 @@ public sealed interface Constraint {
                 case Map<?, ?> m -> m.values();
                 default -> null;
             };
-            return items != null && items.stream().allMatch(item -> rules.stream().allMatch(rule -> rule.test(item)));
+            List<Constraint> ordered = inCheckingOrder(rules); // a few rules: sorted per call rather than held
+            return items != null && items.stream().allMatch(item -> ordered.stream().allMatch(rule -> rule.test(item)));
         }
 
         @Override

@@ -83,6 +83,8 @@ public final class Field<T> {
     private final T defaultValue;
     private final boolean required;
     private final List<Constraint> constraints;
+    /** The constraints in the order they are checked: patterns last ({@link Constraint#inCheckingOrder}). */
+    private final List<Constraint> checkingOrder;
     private final List<Rule<T>> rules;
     private final List<T> allowedValues;
 
@@ -94,6 +96,7 @@ public final class Field<T> {
         this.defaultValue = draft.defaultValue;
         this.required = draft.required;
         this.constraints = List.copyOf(draft.constraints);
+        this.checkingOrder = Constraint.inCheckingOrder(constraints);
         this.rules = List.copyOf(draft.rules);
         this.allowedValues = List.copyOf(draft.allowedValues);
     }
@@ -427,7 +430,7 @@ public final class Field<T> {
             throw VaultException.badRequest("invalid " + name + ": " + describe(value) + " is not one of "
                     + String.join(", ", allowedValues.stream().map(Field::describe).toList()));
         }
-        for (Constraint constraint : constraints) {
+        for (Constraint constraint : checkingOrder) {
             if (!constraint.test(value)) {
                 throw VaultException.badRequest("invalid " + name + ": must " + constraint.description() + ", got " + describe(value));
             }

@@ -47,6 +47,20 @@ class ConstraintTest {
         }
     }
 
+    /** Java matches a repeated group of alternatives with a stack frame per character. */
+    @Test
+    void aValueTooLongForAPatternOfRepeatedAlternativesIsRefusedNotAnError() {
+        String deep = "a".repeat(50_000);
+        Field<String> checked = Field.string("glob", "A glob.").matching("(?:[a-z]|\\{\\{x\\}\\})+", "be a glob").length(1, 256);
+        assertTrue(error(checked, deep).startsWith("invalid glob: must be 1-256 characters, got "),
+                "the length, checked first, is the rule that refuses it, though declared after the pattern");
+        Field<java.util.List<String>> each = Field.stringList("globs", "Globs.")
+                .each("be globs", Constraint.matching("(?:[a-z]|\\{\\{x\\}\\})+", "be a glob"), Constraint.length(1, 256));
+        assertTrue(error(each, java.util.List.of(deep)).startsWith("invalid globs: must be globs"));
+        Field<String> unbounded = Field.string("glob", "A glob.").matching("(?:[a-z]|\\{\\{x\\}\\})+", "be a glob");
+        assertTrue(error(unbounded, deep).startsWith("invalid glob: must be a glob"), "no length: the pattern's guard refuses it");
+    }
+
     @Test
     void aPatternThatDoesNotCompileFailsTheDefinition() {
         assertThrows(java.util.regex.PatternSyntaxException.class, () -> Constraint.matching("[a-", "x"));
