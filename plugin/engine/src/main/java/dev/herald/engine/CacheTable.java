@@ -15,8 +15,7 @@ import java.util.function.ToLongFunction;
  * that stamp; the offer is refused if any {@link #put} or {@link #remove} of a key of the same
  * stripe, or a {@link #clear}, happened since. Writers {@code put} what they wrote. Entries are evicted least recently
  * used first, by count and by a weight (e.g. the publications a service holds), so no caller can
- * choose which entries others lose by picking names; one entry heavier than the whole weight is
- * kept alone.
+ * choose which entries others lose by picking names.
  *
  * <p>All methods are short and take this table's monitor; the values themselves are immutable.
  */
@@ -110,12 +109,6 @@ final class CacheTable<V> {
         return entries.size();
     }
 
-    /**
-     * Makes room, least recently used first, and inserts. A value heavier than the whole weight is
-     * kept alone, until the next insert needs the room: it was in memory as a whole while it was
-     * read anyway, and not keeping it would read it whole again for every use (a service of more
-     * instances than the budget, loaded from storage for each request, took seconds per answer).
-     */
     private void insert(String key, V value) {
         long coming = weigher.applyAsLong(value);
         Iterator<Map.Entry<String, V>> eldest = entries.entrySet().iterator();
@@ -123,7 +116,7 @@ final class CacheTable<V> {
             weight -= weigher.applyAsLong(eldest.next().getValue());
             eldest.remove();
         }
-        if (entries.size() < maxEntries) {
+        if (entries.size() < maxEntries && weight + coming <= maxWeight) {
             entries.put(key, value);
             weight += coming;
         }

@@ -32,7 +32,7 @@ final class Registry {
     private static final int CACHE_LIMIT = 4096;
     /**
      * ...and publications kept in memory, so that a service of 10,000 live instances stays cached
-     * beside others (a larger one is kept alone, and loaded again after any other service was read). About 1.6 KB each, measured on ones loaded
+     * (a larger one is loaded for every read and change). About 1.6 KB each, measured on ones loaded
      * from storage (Ed25519 key, two endpoints, a publisher with alias metadata): about 26 MB at most.
      */
     private static final long PUBLICATION_BUDGET = 16384;

@@ -132,21 +132,6 @@ class RegistryTest {
         assertTrue(cached == registry.state("web"), "still the cached state: unknown names evicted nothing");
     }
 
-    /** A service of more publications than the budget is kept (alone) while it is the one in use. */
-    @Test
-    void aServiceLargerThanTheBudgetIsNotLoadedForEveryRead() {
-        PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 16, 10);
-        for (int i = 0; i < 12; i++) {
-            publish(registry, "big", "pod-" + i);
-        }
-        storage.calls.clear();
-        ServiceState read = registry.state("big");
-        assertTrue(read == registry.state("big"), "the same cached state");
-        assertEquals(List.of(), storage.calls, "no storage call for either read");
-        assertEquals(12, read.seq());
-    }
-
     /** A publish into a new service: its existence check reads the service, then the publish changes it. */
     @Test
     void theChangeAfterAReadOfANewServiceDoesNotListItAgain() {
