@@ -210,8 +210,8 @@ public final class PluginServer implements AutoCloseable {
         try {
             // Cancelled calls end at once (the controller's Shutdown runs this off its own call's
             // thread); the bound is for a starved machine. The server kills the process 2 s after
-            // Shutdown anyway.
-            server.awaitTermination(1, TimeUnit.SECONDS);
+            // Shutdown anyway: this wait and the transport's (at most 1 s) stay within that.
+            server.awaitTermination(500, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

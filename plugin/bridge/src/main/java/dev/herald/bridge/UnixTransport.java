@@ -232,13 +232,16 @@ final class UnixTransport implements AutoCloseable {
      * Stops the event loops and waits (bounded) until they have closed every connection, so that
      * nothing is served once the caller removes the socket: a starved machine let the gRPC server's
      * own bounded wait pass with a connection still open, and a call on it was answered after the
-     * socket was gone. Never called on an event loop (it would wait for itself).
+     * socket was gone. At most 1 s in all: with the server's own wait (PluginServer.close) the
+     * process still exits within go-plugin's 2 s grace after Shutdown. Never called on an event
+     * loop (it would wait for itself).
      */
     @Override
     public void close() {
         var bossDone = boss.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
         var workersDone = workers.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
-        bossDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
-        workersDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        bossDone.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        workersDone.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 }
