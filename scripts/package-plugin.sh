@@ -90,6 +90,12 @@ if [[ -z "$name" ]]; then
 fi
 [[ "$name" =~ ^[a-z0-9][a-z0-9._-]*$ ]] || die "plugin name \"$name\" is not lower-case letters, digits, '.', '_', '-' (give --name)"
 [[ -f "$options_src" ]] || die "no JVM options file at $options_src"
+# The options file is pinned, but what its options name is not: refuse the ones that load code or run
+# commands from elsewhere (agents, boot class path, modules, other archives, error hooks).
+if bad=$(grep -nE '^[[:space:]]*(-javaagent:|-agentpath:|-agentlib:|-Xbootclasspath|--module-path|-p[[:space:]]|--patch-module|--upgrade-module-path|-Djava\.security\.properties=|-Djava\.system\.class\.loader=|-XX:SharedArchiveFile=|-XX:AOTCache=|-XX:Flags=|-XX:OnError=|-XX:OnOutOfMemoryError=|-cp[[:space:]]|-classpath|--class-path|@)' "$options_src"); then
+  die "$options_src has options that load or run what the manifest does not pin: $bad"
+fi
+[[ -z "${SOURCE_DATE_EPOCH:-}" || "$SOURCE_DATE_EPOCH" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH must be whole seconds, got $SOURCE_DATE_EPOCH"
 [[ -z "$native_src" || -d "$native_src" ]] || die "--native-dir $native_src is not a directory"
 
 source "$root/scripts/lib/jdk.sh"
@@ -149,6 +155,12 @@ elif grep -q '^META-INF/native/.*\.so$' <<<"$classes"; then
 else
   say "WARNING: no native libraries in $jar (Netty's epoll transport): the runtime needs them for its unix sockets"
   cp "$jar" "$payload/$jar_name"
+fi
+# A native library left in the jar (JNA, compression or database drivers carry their own) would be
+# extracted to a temporary file at run time and loaded unchecked: the manifest pins only what is
+# outside the jar.
+if left=$("$JAVA_HOME/bin/jar" --list --file "$payload/$jar_name" | grep -E '\.(so|dll|dylib|jnilib)$'); then
+  die "$jar carries native libraries that would be loaded unpinned; put them in --native-dir: $(head -3 <<<"$left" | tr '\n' ' ')"
 fi
 
 if [[ "$built_version" != "$version" ]]; then
@@ -213,7 +225,7 @@ say "jlink runtime with $modules"
 # working directory and the cache refused.) The training runs in a scratch directory so that
 # nothing it leaves behind (a crash log) lands in the payload. Option variables of the environment
 # are dropped, as the shim does at run time.
-clean_env=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_AOT_OPTIONS -u _JAVA_LAUNCHER_DEBUG)
+clean_env=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_AOT_OPTIONS -u JDK_AOT_VM_OPTIONS -u _JAVA_LAUNCHER_DEBUG)
 log="$(dirname "$out")/$name-aot-training.log"
 # Two steps (record, then create) rather than -XX:AOTCacheOutput, whose assembly runs in a child
 # JVM that does not inherit descriptor 9.

@@ -212,6 +212,7 @@ var unsafeEnv = map[string]bool{
 	"JDK_JAVA_OPTIONS":     true,
 	"_JAVA_OPTIONS":        true,
 	"JAVA_AOT_OPTIONS":     true,
+	"JDK_AOT_VM_OPTIONS":   true, // read by JDK 25 when it assembles an AOT cache
 	"_JAVA_LAUNCHER_DEBUG": true,
 	"LD_PRELOAD":           true,
 	"LD_AUDIT":             true,

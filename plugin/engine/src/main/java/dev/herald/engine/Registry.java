@@ -151,7 +151,7 @@ final class Registry {
                 ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
                 try {
                     ServiceStore.save(storage, current, next, decided.events());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     empties.remove(service); // a first change may have written some of its entries
                     // Some entries may be written, some not. Only the instances the change touched can
                     // differ from what is cached: the next reader or change reads those again (for a
