@@ -203,9 +203,9 @@ class OpenApiTest {
         /** A rule of the plugin's document that the server's merge dropped (only in a run on the server's document). */
         DROPPED_BY_SERVER,
         /**
-         * A rule of the server, not of Herald: Vault 1.21 refuses ".." anywhere in a path ("relative
-         * paths not supported"), so a name such as "0..0", valid to Herald and OpenBao, is refused
-         * there. Changing the name rule would strand such names stored on OpenBao.
+         * A rule of the server, not of Herald: Vault 1.21 answered some drawn paths containing ".."
+         * with "relative paths not supported" (a plain "a..b" segment reaches the plugin, so the rule
+         * is narrower than "any .."). Changing the name rule would strand such names stored on OpenBao.
          */
         SERVER_RULE,
         UNEXPLAINED,
