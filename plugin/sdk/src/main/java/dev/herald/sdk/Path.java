@@ -15,12 +15,19 @@ import java.util.regex.Pattern;
  * One path of a mount: its pattern, fields, the operations it answers and its help text.
  *
  * <p>Patterns are literal segments and {@code :name} parameters, each one whole segment:
- * {@code "config"}, {@code "roles/:name"}, {@code "publish/:service/:instance"}. A pattern ending
- * in '/' is a listing path ({@code "roles/"}), which also matches without the slash. Paths are
- * immutable; every method returns a new path.
+ * {@code "config"}, {@code "roles/:name"}, {@code "publish/:service/:instance"}. The last segment
+ * may instead be a rest parameter, {@code *name}, which takes the rest of the request path, one or
+ * more whole segments with the '/' between them ({@code "log/tile/*tile"} matches
+ * {@code log/tile/0/x001/234}: {@code tile} is {@code 0/x001/234}); it never matches an empty
+ * segment, nor a leading or trailing '/'. A pattern ending in '/' is a listing path
+ * ({@code "roles/"}), which also matches without the slash. Paths are immutable; every method
+ * returns a new path.
  */
 public final class Path {
     private static final Pattern PARAMETER = Pattern.compile(":([a-z][a-z0-9_]*)");
+    private static final Pattern REST = Pattern.compile("\\*([a-z][a-z0-9_]*)");
+    /** Parameters in OpenAPI form: the rest parameter is a parameter there too (it may hold '/'). */
+    private static final Pattern ANY_PARAMETER = Pattern.compile("[:*]([a-z][a-z0-9_]*)");
 
     private final String pattern;
     private final Pattern regex;
@@ -51,7 +58,8 @@ public final class Path {
      * A path with this pattern, no fields, no operations yet.
      *
      * @param pattern relative to the mount: literal segments and {@code :name} parameters, e.g.
-     *                {@code "roles/:name"}; a trailing '/' makes it a listing path ({@code "roles/"})
+     *                {@code "roles/:name"}, the last one possibly a rest parameter {@code *name};
+     *                a trailing '/' makes it a listing path ({@code "roles/"})
      * @return the path
      */
     public static Path pattern(String pattern) {
@@ -71,10 +79,17 @@ public final class Path {
                 regex.append('/');
             }
             Matcher parameter = PARAMETER.matcher(segments[i]);
+            Matcher rest = REST.matcher(segments[i]);
             if (parameter.matches()) {
                 names.add(parameter.group(1));
                 regex.append("([^/]+)");
-            } else if (segments[i].contains(":")) {
+            } else if (rest.matches()) {
+                if (i != segments.length - 1 || listing) {
+                    throw new IllegalArgumentException("a rest parameter is the last segment of a path that is not a listing: " + pattern);
+                }
+                names.add(rest.group(1));
+                regex.append("([^/]+(?:/[^/]+)*)");
+            } else if (segments[i].contains(":") || segments[i].contains("*")) {
                 throw new IllegalArgumentException("bad parameter segment \"" + segments[i] + "\" in " + pattern);
             } else {
                 regex.append(Pattern.quote(segments[i]));
@@ -257,6 +272,6 @@ public final class Path {
 
     /** The pattern as OpenAPI writes it: "/roles/{name}". */
     String openApiPath() {
-        return "/" + PARAMETER.matcher(pattern).replaceAll("{$1}");
+        return "/" + ANY_PARAMETER.matcher(pattern).replaceAll("{$1}");
     }
 }

@@ -58,6 +58,25 @@ class RouterTest {
     }
 
     @Test
+    void aRestParameterTakesWholeSegmentsToTheEndOfThePath() {
+        Field<String> tile = Field.string("tile", "The tile's path.");
+        Path tiles = Path.pattern("log/tile/*tile").fields(tile)
+                .read("Read a tile.", request -> Response.data(Map.of("tile", request.get(tile))))
+                .help("Tiles.", "");
+        Router router = Router.builder("A test backend.", "").path(tiles).build();
+        assertEquals(Map.of("tile", "0/x001/234"), router.handle(request(Operation.READ, "log/tile/0/x001/234", Map.of())).data());
+        assertEquals(Map.of("tile", "entries/7.p/3"), router.handle(request(Operation.READ, "log/tile/entries/7.p/3", Map.of())).data());
+        for (String path : List.of("log/tile", "log/tile/", "log/tile/0//1", "log/tile/0/", "log/tile//0")) {
+            VaultException refused = assertThrows(VaultException.class, () -> router.handle(request(Operation.READ, path, Map.of())), path);
+            assertEquals(VaultException.Kind.UNSUPPORTED_PATH, refused.kind(), path);
+        }
+        assertTrue(Help.openApi("", "", List.of(tiles), "herald/").toString().contains("/log/tile/{tile}"));
+        assertThrows(IllegalArgumentException.class, () -> Path.pattern("log/*rest/more"));
+        assertThrows(IllegalArgumentException.class, () -> Path.pattern("log/*rest/"));
+        assertThrows(IllegalArgumentException.class, () -> Path.pattern("log/a*b"));
+    }
+
+    @Test
     void parsesTypedFieldsFromJsonAndCliForms() {
         router().handle(request(Operation.UPDATE, "roles/web", Map.of("ttl", "90s", "tags", "a, b,,c", "flag", "true")));
         Request seenRequest = seen.get("update");
