@@ -99,25 +99,13 @@ public final class Proofs {
       throws VerificationException {
     if (index < 0 || index >= size) throw new VerificationException("leaf " + index + " is not in a tree of size " + size);
     if (proof.size() > MAX_PROOF_HASHES) throw new VerificationException("inclusion proof too long");
-    long fn = index, sn = size - 1;
+    Walk w = new Walk(index, size - 1);
     Hash r = leafHash;
     for (Hash p : proof) {
-      if (sn == 0) throw new VerificationException("inclusion proof too long for leaf " + index + " of " + size);
-      if ((fn & 1) == 1 || fn == sn) {
-        r = TreeHash.node(p, r);
-        if ((fn & 1) == 0) {
-          do {
-            fn >>>= 1;
-            sn >>>= 1;
-          } while ((fn & 1) == 0 && fn != 0);
-        }
-      } else {
-        r = TreeHash.node(r, p);
-      }
-      fn >>>= 1;
-      sn >>>= 1;
+      if (w.sn == 0) throw new VerificationException("inclusion proof too long for leaf " + index + " of " + size);
+      r = w.siblingOnTheLeft() ? TreeHash.node(p, r) : TreeHash.node(r, p);
     }
-    if (sn != 0) throw new VerificationException("inclusion proof too short for leaf " + index + " of " + size);
+    if (w.sn != 0) throw new VerificationException("inclusion proof too short for leaf " + index + " of " + size);
     if (!r.equals(root)) throw new VerificationException("inclusion proof of leaf " + index + " does not give the root of size " + size);
   }
 
@@ -146,32 +134,54 @@ public final class Proofs {
     if (Long.bitCount(from) == 1) path.add(fromRoot); // the old tree is a node of the new one
     path.addAll(proof);
     if (path.isEmpty()) throw new VerificationException("consistency proof from " + from + " to " + to + " is empty");
-    long fn = from - 1, sn = to - 1;
-    while ((fn & 1) == 1) {
-      fn >>>= 1;
-      sn >>>= 1;
-    }
+    Walk w = new Walk(from - 1, to - 1);
+    while ((w.fn & 1) == 1) w.up();
     Hash fr = path.get(0), sr = path.get(0);
     for (Hash c : path.subList(1, path.size())) {
-      if (sn == 0) throw new VerificationException("consistency proof from " + from + " to " + to + " too long");
-      if ((fn & 1) == 1 || fn == sn) {
+      if (w.sn == 0) throw new VerificationException("consistency proof from " + from + " to " + to + " too long");
+      if (w.siblingOnTheLeft()) {
         fr = TreeHash.node(c, fr);
         sr = TreeHash.node(c, sr);
-        if ((fn & 1) == 0) {
-          do {
-            fn >>>= 1;
-            sn >>>= 1;
-          } while ((fn & 1) == 0 && fn != 0);
-        }
       } else {
         sr = TreeHash.node(sr, c);
       }
+    }
+    if (w.sn != 0) throw new VerificationException("consistency proof from " + from + " to " + to + " too short");
+    if (!fr.equals(fromRoot)) throw new VerificationException("consistency proof does not give the root of size " + from);
+    if (!sr.equals(toRoot)) throw new VerificationException("consistency proof does not give the root of size " + to);
+  }
+
+  /**
+   * The position of RFC 9162's verification algorithms: {@code fn} the node being hashed upwards,
+   * {@code sn} the last node of its level. Both checks walk the same way; only what they hash
+   * differs.
+   */
+  private static final class Walk {
+    long fn, sn;
+
+    Walk(long fn, long sn) {
+      this.fn = fn;
+      this.sn = sn;
+    }
+
+    void up() {
       fn >>>= 1;
       sn >>>= 1;
     }
-    if (sn != 0) throw new VerificationException("consistency proof from " + from + " to " + to + " too short");
-    if (!fr.equals(fromRoot)) throw new VerificationException("consistency proof does not give the root of size " + from);
-    if (!sr.equals(toRoot)) throw new VerificationException("consistency proof does not give the root of size " + to);
+
+    /**
+     * Consumes one proof hash: whether it is the left sibling (else the right one). A right edge
+     * node without a sibling is skipped over to the level where it has one.
+     */
+    boolean siblingOnTheLeft() {
+      boolean left = (fn & 1) == 1 || fn == sn;
+      if (left && (fn & 1) == 0) {
+        do up();
+        while ((fn & 1) == 0 && fn != 0);
+      }
+      up();
+      return left;
+    }
   }
 
   /** MTH(D[lo:hi]) from stored perfect subtrees: one read when the range is one of them. */
