@@ -108,7 +108,7 @@ func openCheckpoint(msg []byte, v note.Verifier) (origin string, tree tlog.Tree,
 
 // cosignatureKey parses a type 0x04 vkey by hand: x/mod's note verifies type 0x01 only.
 func cosignatureKey(vkey string) (name string, id uint32, key ed25519.PublicKey, err error) {
-	parts := strings.Split(strings.TrimSpace(vkey), "+")
+	parts := strings.SplitN(strings.TrimSpace(vkey), "+", 3) // base64 may hold a +
 	if len(parts) != 3 {
 		return "", 0, nil, errors.New("witness vkey")
 	}
