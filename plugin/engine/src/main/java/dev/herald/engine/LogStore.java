@@ -1,0 +1,115 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How the mount's log lies in storage (docs/design-log.md §2.1): the batch records, the full tiles
+ * and entry bundles, the partial tiles of levels 1 and up, and the head (the latest checkpoint
+ * with the tree's right edge). Tiles and bundles are kept under fixed-width decimal indices rather
+ * than tlog-tiles' {@code x001/x234/067} paths, so that a {@code list} stays one level and sorts.
+ * Only {@link LogWriter} writes here.
+ */
+final class LogStore {
+    static final String PREFIX = "log/";
+    static final String BATCH_PREFIX = "log/batch/";
+    static final String HEAD = "log/checkpoint";
+    private static final String TILE_PREFIX = "log/tile/";
+    private static final String BUNDLE_PREFIX = "log/bundle/";
+    private static final String PARTIAL_PREFIX = "log/partial/";
+
+    private LogStore() {
+    }
+
+    static String batchKey(long start) {
+        return BATCH_PREFIX + index(start);
+    }
+
+    static String tileKey(int level, long n) {
+        return TILE_PREFIX + level + "/" + index(n);
+    }
+
+    static String bundleKey(long n) {
+        return BUNDLE_PREFIX + index(n);
+    }
+
+    static String partialKey(int level) {
+        return PARTIAL_PREFIX + level;
+    }
+
+    private static String index(long n) {
+        return String.format("%016d", n);
+    }
+
+    /**
+     * One committed batch: its first leaf index, its leaves, and every storage entry its changes
+     * write (the last value of each key), so that a crash after the record is stored can be rolled
+     * forward exactly (§2.4). Immutable once stored.
+     */
+    record Batch(long start, List<byte[]> leaves, Map<String, byte[]> writes, Instant time) {
+        Batch {
+            if (start < 0) {
+                throw new IllegalArgumentException("a batch starts at a leaf index >= 0");
+            }
+            leaves = List.copyOf(leaves);
+            writes = Collections.unmodifiableMap(new LinkedHashMap<>(writes));
+        }
+
+        /** The index after its last leaf. */
+        long end() {
+            return start + leaves.size();
+        }
+
+        byte[] encode() {
+            Base64.Encoder base64 = Base64.getEncoder();
+            Map<String, Object> stored = new LinkedHashMap<>();
+            stored.put("start", start);
+            stored.put("leaves", leaves.stream().map(base64::encodeToString).toList());
+            Map<String, Object> entries = new LinkedHashMap<>();
+            writes.forEach((key, value) -> entries.put(key, base64.encodeToString(value)));
+            stored.put("writes", entries);
+            stored.put("time", time.toString());
+            return Json.write(stored).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @SuppressWarnings("unchecked")
+        static Batch decode(byte[] bytes) {
+            Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+            Base64.Decoder base64 = Base64.getDecoder();
+            List<byte[]> leaves = new ArrayList<>();
+            for (Object leaf : (List<Object>) stored.get("leaves")) {
+                leaves.add(base64.decode((String) leaf));
+            }
+            Map<String, byte[]> writes = new LinkedHashMap<>();
+            ((Map<String, Object>) stored.get("writes")).forEach((key, value) -> writes.put(key, base64.decode((String) value)));
+            return new Batch(((Number) stored.get("start")).longValue(), leaves, writes,
+                    Instant.parse((String) stored.get("time")));
+        }
+    }
+
+    /** The batch records in storage, by start, ascending. */
+    static List<Long> batchStarts(Storage storage) {
+        List<Long> starts = new ArrayList<>();
+        for (String name : storage.list(BATCH_PREFIX)) {
+            if (name.length() == 16 && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                starts.add(Long.parseLong(name));
+            }
+        }
+        Collections.sort(starts);
+        return starts;
+    }
+
+    static Optional<Batch> batch(Storage storage, long start) {
+        return storage.get(batchKey(start)).map(Batch::decode);
+    }
+}

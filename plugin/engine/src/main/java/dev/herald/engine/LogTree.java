@@ -1,0 +1,245 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.json.Json;
+import dev.herald.tlog.Appended;
+import dev.herald.tlog.Checkpoint;
+import dev.herald.tlog.Hash;
+import dev.herald.tlog.MalformedException;
+import dev.herald.tlog.NoteSigner;
+import dev.herald.tlog.PartialTile;
+import dev.herald.tlog.RightEdge;
+import dev.herald.tlog.SignedNote;
+import dev.herald.tlog.TileData;
+import dev.herald.tlog.TileId;
+import dev.herald.tlog.TreeTail;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tail of the mount's tree as {@link LogWriter}'s thread keeps it (design §2): the
+ * {@link TreeTail}, the latest signed checkpoint, and the batch records still in storage. It turns
+ * a batch into the two writes that commit it ({@link #prepare}), and moves on only once both are
+ * stored ({@link #advance}). Used by one thread only.
+ */
+final class LogTree {
+    private final Storage storage;
+    private final NoteSigner signer;
+    private TreeTail tail;
+    private String checkpoint;
+    /** The batch records in storage: start to end (the index after the last leaf). */
+    private final TreeMap<Long, Long> records = new TreeMap<>();
+    /** Records past the stored checkpoint, found at load: rolled forward before anything else. */
+    private final List<LogStore.Batch> unapplied = new ArrayList<>();
+
+    /** The two writes that commit one batch, and what the tree is once both are stored. */
+    record Step(LogStore.Batch batch, Appended appended, String checkpoint,
+                Map<String, byte[]> first, Map<String, byte[]> second) {
+    }
+
+    private LogTree(Storage storage, NoteSigner signer) {
+        this.storage = storage;
+        this.signer = signer;
+    }
+
+    /** The log's origin: its checkpoints' first line and the log key's name. */
+    String origin() {
+        return signer.verifier().name();
+    }
+
+    /**
+     * The tree as storage holds it: the stored checkpoint's edge, the partial tiles above level 0,
+     * and the leaves since the last full bundle (from the batch records, which hold them until a
+     * bundle does). Records past the checkpoint are kept for {@link #rollForward}.
+     *
+     * @throws IllegalStateException if storage does not hold one consistent tree
+     */
+    static LogTree load(Storage storage, NoteSigner signer) {
+        LogTree tree = new LogTree(storage, signer);
+        Head head = storage.get(LogStore.HEAD).map(Head::decode).orElse(null);
+        if (head != null && !head.origin().equals(tree.origin())) {
+            throw new IllegalStateException("the stored log is " + head.origin() + ", not " + tree.origin());
+        }
+        RightEdge edge = head == null ? RightEdge.EMPTY : head.edge();
+        long size = edge.size();
+        long bundled = size - size % TileId.FULL;
+        List<byte[]> loose = new ArrayList<>();
+        for (long start : LogStore.batchStarts(storage)) {
+            LogStore.Batch batch = LogStore.batch(storage, start).orElse(null);
+            if (batch == null) {
+                continue; // deleted since the listing
+            }
+            tree.records.put(batch.start(), batch.end());
+            if (batch.start() >= size) {
+                tree.unapplied.add(batch);
+            } else if (batch.end() > bundled) {
+                if (batch.end() > size) {
+                    throw new IllegalStateException("the batch record at " + start + " ends past the checkpoint's size " + size);
+                }
+                List<byte[]> leaves = batch.leaves();
+                loose.addAll(leaves.subList((int) Math.max(0, bundled - batch.start()), leaves.size()));
+            }
+        }
+        List<PartialTile> partials = new ArrayList<>();
+        // Level L has a tile once the tree has 256^L leaves; a long's size reaches level 7 at most.
+        for (int level = 1; level < Long.SIZE / 8 && size >>> (8 * level) > 0; level++) {
+            int at = level;
+            storage.get(LogStore.partialKey(level)).ifPresent(bytes -> partials.add(decodePartial(at, bytes)));
+        }
+        try {
+            tree.tail = TreeTail.restore(edge, partials, loose);
+        } catch (MalformedException e) {
+            throw new IllegalStateException("the stored log does not hold one tree: " + e.getMessage(), e);
+        }
+        if (!tree.tail.root().equals(head == null ? tree.tail.root() : head.root())) {
+            throw new IllegalStateException("the stored checkpoint's root is not its edge's");
+        }
+        tree.checkpoint = head == null ? tree.sign(tree.tail) : head.note();
+        return tree;
+    }
+
+    long size() {
+        return tail.size();
+    }
+
+    /** The latest checkpoint, as a signed note (for size 0, one signed now and not stored). */
+    String checkpoint() {
+        return checkpoint;
+    }
+
+    TreeTail tail() {
+        return tail;
+    }
+
+    /**
+     * Applies every batch whose record was stored and whose checkpoint was not (a crash, or a node
+     * that lost leadership, between the two writes): the same writes again, the same tiles and
+     * checkpoint (Ed25519 is deterministic, so even its signature is the one that was lost).
+     */
+    void rollForward() {
+        for (LogStore.Batch batch : unapplied) {
+            if (batch.start() != tail.size()) {
+                throw new IllegalStateException("the batch record at " + batch.start() + " does not follow the log's size " + tail.size());
+            }
+            Step step = prepare(batch);
+            Map<String, byte[]> tiles = new LinkedHashMap<>(step.first());
+            tiles.remove(LogStore.batchKey(batch.start())); // stored already
+            storage.putAll(tiles);
+            storage.putAll(step.second());
+            advance(step);
+        }
+        unapplied.clear();
+    }
+
+    /** The writes that commit {@code batch} (which must start at the tree's size), in order. */
+    Step prepare(LogStore.Batch batch) {
+        if (batch.start() != tail.size()) {
+            throw new IllegalArgumentException("a batch at " + batch.start() + " after a tree of " + tail.size());
+        }
+        Appended appended;
+        try {
+            appended = tail.append(batch.leaves());
+        } catch (MalformedException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        Map<String, byte[]> first = new LinkedHashMap<>();
+        first.put(LogStore.batchKey(batch.start()), batch.encode());
+        for (TileData tile : appended.fullTiles()) {
+            first.put(LogStore.tileKey(tile.id().level(), tile.id().index()), tile.bytes());
+        }
+        for (TileData bundle : appended.fullBundles()) {
+            first.put(LogStore.bundleKey(bundle.id().index()), bundle.bytes());
+        }
+        for (PartialTile partial : appended.changedPartials()) {
+            first.put(LogStore.partialKey(partial.level()), encodePartial(partial));
+        }
+        String note = sign(appended.tail());
+        Map<String, byte[]> second = new LinkedHashMap<>(batch.writes());
+        second.put(LogStore.HEAD, new Head(origin(), appended.edge(), appended.root(), note, batch.start()).encode());
+        return new Step(batch, appended, note, first, second);
+    }
+
+    /** Both writes of {@code step} are stored: the tree is the one it made. */
+    void advance(Step step) {
+        tail = step.appended().tail();
+        checkpoint = step.checkpoint();
+        records.put(step.batch().start(), step.batch().end());
+    }
+
+    /**
+     * Deletes the batch records that are no longer needed: applied, and with every leaf in a full
+     * bundle (design §2.5). A failure leaves them for a later call or the next load.
+     */
+    void deleteAppliedRecords() {
+        long bundled = tail.size() - tail.size() % TileId.FULL;
+        while (!records.isEmpty() && records.firstEntry().getValue() <= bundled) {
+            storage.delete(LogStore.batchKey(records.firstKey()));
+            records.pollFirstEntry();
+        }
+    }
+
+    private String sign(TreeTail state) {
+        return SignedNote.sign(Checkpoint.of(origin(), state.size(), state.root()).body(), signer).encode();
+    }
+
+    private static byte[] encodePartial(PartialTile partial) {
+        Map<String, Object> stored = new LinkedHashMap<>();
+        stored.put("index", partial.index());
+        stored.put("hashes", Base64.getEncoder().encodeToString(partial.bytes()));
+        return Json.write(stored).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static PartialTile decodePartial(int level, byte[] bytes) {
+        Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+        try {
+            return PartialTile.parse(level, ((Number) stored.get("index")).longValue(),
+                    Base64.getDecoder().decode((String) stored.get("hashes")));
+        } catch (MalformedException e) {
+            throw new IllegalStateException("the stored partial tile of level " + level + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code log/checkpoint}: the latest checkpoint as a signed note, with the tree's right edge (so
+     * that appending needs no reads) and the start of the batch it applied.
+     */
+    record Head(String origin, RightEdge edge, Hash root, String note, long batch) {
+        long size() {
+            return edge.size();
+        }
+
+        byte[] encode() {
+            Map<String, Object> stored = new LinkedHashMap<>();
+            stored.put("origin", origin);
+            stored.put("size", edge.size());
+            stored.put("root", root.base64());
+            stored.put("edge", edge.hashes().stream().map(Hash::base64).toList());
+            stored.put("note", note);
+            stored.put("batch", batch);
+            return Json.write(stored).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @SuppressWarnings("unchecked")
+        static Head decode(byte[] bytes) {
+            Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+            try {
+                List<Hash> edge = new ArrayList<>();
+                for (Object hash : (List<Object>) stored.get("edge")) {
+                    edge.add(Hash.fromBase64((String) hash));
+                }
+                return new Head((String) stored.get("origin"),
+                        new RightEdge(((Number) stored.get("size")).longValue(), edge),
+                        Hash.fromBase64((String) stored.get("root")), (String) stored.get("note"),
+                        ((Number) stored.get("batch")).longValue());
+            } catch (MalformedException e) {
+                throw new IllegalStateException("the stored checkpoint is damaged: " + e.getMessage(), e);
+            }
+        }
+    }
+}

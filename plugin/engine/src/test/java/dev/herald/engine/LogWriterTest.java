@@ -1,0 +1,278 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.testing.InMemoryStorage;
+import dev.herald.tlog.Appended;
+import dev.herald.tlog.Ed25519Keys;
+import dev.herald.tlog.NoteSigner;
+import dev.herald.tlog.SignedCheckpoint;
+import dev.herald.tlog.TileData;
+import dev.herald.tlog.TreeTail;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class LogWriterTest {
+    private static final String ORIGIN = "herald.invalid/test/log";
+    private static final KeyPair KEY = Ed25519Keys.generate();
+    private static final NoteSigner SIGNER = NoteSigner.ed25519(ORIGIN, KEY.getPrivate(), KEY.getPublic());
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** One change of the plan: its leaves, its own entry, and the shared entry every change overwrites. */
+    private record Planned(int number, List<byte[]> leaves) {
+        LogWriter.Encoded encode(long first) {
+            Map<String, byte[]> writes = new LinkedHashMap<>();
+            writes.put("history/s/" + number, bytes("change " + number + " at " + first));
+            writes.put("instances/s/shared", bytes(Integer.toString(number)));
+            return new LogWriter.Encoded(leaves, writes);
+        }
+
+        String ownKey() {
+            return "history/s/" + number;
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Changes of 0 to 3 leaves (0: a renewal or tidy), 307 leaves in all: two bundles' worth crossed. */
+    private static List<Planned> plan() {
+        List<Planned> plan = new ArrayList<>();
+        long leaves = 0;
+        for (int number = 0; leaves < 300; number++) {
+            int count = number % 4;
+            List<byte[]> own = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                own.add(bytes("{\"change\":" + number + ",\"leaf\":" + i + "}"));
+            }
+            plan.add(new Planned(number, own));
+            leaves += count;
+        }
+        return plan;
+    }
+
+    @Test
+    void aChangeIsAcknowledgedWithItsIndexOnceASignedCheckpointHoldsIt() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        List<Planned> plan = plan();
+        List<byte[]> leaves = new ArrayList<>();
+        try (LogWriter writer = LogWriter.open(storage, SIGNER, CLOCK)) {
+            for (Planned change : plan) {
+                LogWriter.Committed committed = writer.submit(change.leaves().size(), change::encode).await(WAIT);
+                assertEquals(leaves.size(), committed.firstIndex());
+                leaves.addAll(change.leaves());
+                SignedCheckpoint checkpoint = SignedCheckpoint.open(committed.checkpoint(), ORIGIN, List.of(SIGNER.verifier()));
+                assertEquals(leaves.size(), checkpoint.checkpoint().size());
+                assertArrayEquals(bytes("change " + change.number() + " at " + committed.firstIndex()),
+                        storage.get(change.ownKey()).orElseThrow());
+            }
+        }
+        assertStoredTree(storage, leaves);
+        // Every record's leaves but the last 51 are in full bundles: those records are gone.
+        for (long start : LogStore.batchStarts(storage)) {
+            assertTrue(start + 3 > 256, "record " + start + " kept after its bundle was stored");
+        }
+    }
+
+    @Test
+    void concurrentChangesGetDenseIndicesInOneTree() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        ConcurrentLinkedQueue<long[]> spans = new ConcurrentLinkedQueue<>();
+        Map<Long, byte[]> byIndex = new java.util.concurrent.ConcurrentHashMap<>();
+        try (LogWriter writer = LogWriter.open(storage, SIGNER, CLOCK); ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int n = 0; n < 60; n++) {
+                        int i = n;
+                        List<byte[]> leaves = new ArrayList<>();
+                        for (int j = 0; j <= i % 3; j++) {
+                            leaves.add(bytes("{\"thread\":" + thread + ",\"i\":" + i + ",\"j\":" + j + "}"));
+                        }
+                        LogWriter.Committed committed = writer.submit(leaves.size(),
+                                first -> new LogWriter.Encoded(leaves, Map.of("t/" + thread + "/" + i, bytes(Long.toString(first))))).await(WAIT);
+                        spans.add(new long[]{committed.firstIndex(), leaves.size()});
+                        for (int j = 0; j < leaves.size(); j++) {
+                            byIndex.put(committed.firstIndex() + j, leaves.get(j));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        }
+        long total = spans.stream().mapToLong(span -> span[1]).sum();
+        assertEquals(total, byIndex.size(), "every index given once");
+        List<byte[]> ordered = new ArrayList<>();
+        for (long i = 0; i < total; i++) {
+            ordered.add(Optional.ofNullable(byIndex.get(i)).orElseThrow(() -> new AssertionError("an index skipped")));
+        }
+        assertStoredTree(storage, ordered);
+    }
+
+    /**
+     * A crash at every storage write of a run, then a restart: every acknowledged change is in the
+     * tree with its writes, every change is all there or not at all, and the tree goes on.
+     */
+    @Test
+    void aCrashAtAnyWriteLosesNothingAcknowledgedAndRollsForwardWhole() throws Exception {
+        List<Planned> plan = plan();
+        CrashingStorage clean = new CrashingStorage(new InMemoryStorage(), Integer.MAX_VALUE);
+        assertEquals(plan, run(clean, plan));
+        int writes = clean.writes();
+        for (int crashAt = 1; crashAt <= writes + 1; crashAt++) {
+            InMemoryStorage inner = new InMemoryStorage();
+            CrashingStorage crashing = new CrashingStorage(inner, crashAt);
+            List<Planned> acknowledged = run(crashing, plan);
+            String at = "crash at write " + crashAt;
+            try (LogWriter restarted = LogWriter.open(inner, SIGNER, CLOCK)) {
+                long size = inner.get(LogStore.HEAD).map(LogTree.Head::decode).map(LogTree.Head::size).orElse(0L);
+                List<byte[]> inTree = new ArrayList<>();
+                int last = -1;
+                for (Planned change : plan) {
+                    if (inTree.size() + change.leaves().size() > size || change.leaves().isEmpty() && inTree.size() == size) {
+                        break;
+                    }
+                    inTree.addAll(change.leaves());
+                    last = change.number();
+                }
+                assertEquals(size, inTree.size(), at + ": the tree is a prefix of whole changes");
+                for (Planned change : plan) {
+                    boolean logged = change.number() <= last;
+                    if (acknowledged.contains(change)) {
+                        assertTrue(logged || change.leaves().isEmpty(), at + ": acknowledged change " + change.number() + " is in the tree");
+                        assertTrue(inner.get(change.ownKey()).isPresent(), at + ": acknowledged change " + change.number() + " was written");
+                    }
+                    if (!change.leaves().isEmpty()) {
+                        assertEquals(logged, inner.get(change.ownKey()).isPresent(),
+                                at + ": change " + change.number() + " is written exactly when it is in the tree");
+                    }
+                }
+                assertStoredTree(inner, inTree);
+                List<byte[]> after = List.of(bytes("{\"after\":" + crashAt + "}"));
+                LogWriter.Committed next = restarted.submit(1, first -> new LogWriter.Encoded(after, Map.of("after", bytes("x")))).await(WAIT);
+                assertEquals(size, next.firstIndex(), at + ": the next change takes the next index");
+                inTree.addAll(after);
+                assertStoredTree(inner, inTree);
+            }
+        }
+    }
+
+    /** Runs the plan change by change until the storage crashes; returns the changes acknowledged. */
+    private static List<Planned> run(CrashingStorage storage, List<Planned> plan) throws InterruptedException {
+        List<Planned> acknowledged = new ArrayList<>();
+        try (LogWriter writer = LogWriter.open(storage, SIGNER, CLOCK)) {
+            for (Planned change : plan) {
+                LogWriter.Ticket ticket = writer.submit(change.leaves().size(), change::encode);
+                while (!ticket.isDone() && !storage.crashed()) {
+                    Thread.sleep(0, 100_000);
+                }
+                if (storage.crashed()) {
+                    break;
+                }
+                ticket.await(WAIT);
+                acknowledged.add(change);
+            }
+        }
+        return acknowledged;
+    }
+
+    /**
+     * The stored log is the tree of {@code leaves}: its checkpoint is signed and has their root,
+     * and every full tile and bundle of that tree is stored with the same bytes.
+     */
+    private static void assertStoredTree(Storage storage, List<byte[]> leaves) throws Exception {
+        Optional<LogTree.Head> stored = storage.get(LogStore.HEAD).map(LogTree.Head::decode);
+        if (stored.isEmpty()) {
+            assertEquals(List.of(), leaves, "no checkpoint stored");
+            return;
+        }
+        LogTree.Head head = stored.get();
+        SignedCheckpoint checkpoint = SignedCheckpoint.open(head.note(), ORIGIN, List.of(SIGNER.verifier()));
+        Appended whole = TreeTail.empty().append(leaves);
+        assertEquals(leaves.size(), checkpoint.checkpoint().size());
+        assertEquals(whole.root(), checkpoint.checkpoint().root());
+        assertEquals(whole.edge(), head.edge());
+        for (TileData tile : whole.fullTiles()) {
+            assertArrayEquals(tile.bytes(), storage.get(LogStore.tileKey(tile.id().level(), tile.id().index()))
+                    .orElseThrow(() -> new AssertionError("tile " + tile.id() + " missing")), tile.id().toString());
+        }
+        for (TileData bundle : whole.fullBundles()) {
+            assertArrayEquals(bundle.bytes(), storage.get(LogStore.bundleKey(bundle.id().index()))
+                    .orElseThrow(() -> new AssertionError("bundle " + bundle.id() + " missing")), bundle.id().toString());
+        }
+    }
+
+    /** Storage that dies at its n-th write (put or delete): that write and every call after it fail. */
+    private static final class CrashingStorage extends DelegatingStorage {
+        private final int crashAt;
+        private int writes;
+        private volatile boolean crashed;
+
+        CrashingStorage(InMemoryStorage inner, int crashAt) {
+            super(inner);
+            this.crashAt = crashAt;
+        }
+
+        boolean crashed() {
+            return crashed;
+        }
+
+        synchronized int writes() {
+            return writes;
+        }
+
+        private synchronized void write() {
+            if (crashed || ++writes >= crashAt) {
+                crashed = true;
+                throw new IllegalStateException("crashed");
+            }
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            if (crashed) {
+                throw new IllegalStateException("crashed");
+            }
+            return super.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            write();
+            super.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            write();
+            super.delete(key);
+        }
+    }
+}
