@@ -1,8 +1,5 @@
 package dev.herald.tlog;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -79,14 +76,10 @@ public final class Jcs {
   }
 
   private static void writeString(StringBuilder b, String s) {
+    if (!Encoding.isWellFormed(s)) throw new IllegalArgumentException("a string with an unpaired surrogate");
     b.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        b.append(c).append(s.charAt(++i));
-        continue;
-      }
-      if (Character.isSurrogate(c)) throw new IllegalArgumentException("a string with an unpaired surrogate");
       switch (c) {
         case '"' -> b.append("\\\"");
         case '\\' -> b.append("\\\\");
@@ -142,13 +135,7 @@ public final class Jcs {
    */
   public static Object parse(byte[] bytes) throws MalformedException {
     if (bytes.length > MAX_BYTES) throw new MalformedException("JSON of more than " + MAX_BYTES + " bytes");
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedException("JSON that is not valid UTF-8");
-    }
+    String text = Encoding.utf8(bytes, "JSON");
     Parser p = new Parser(text);
     p.skipSpace();
     Object v = p.value(0);
@@ -246,11 +233,7 @@ public final class Jcs {
         }
       }
       String out = b.toString();
-      for (int i = 0; i < out.length(); i++) {
-        char c = out.charAt(i);
-        if (Character.isHighSurrogate(c) && i + 1 < out.length() && Character.isLowSurrogate(out.charAt(i + 1))) i++;
-        else if (Character.isSurrogate(c)) throw error("a string with an unpaired surrogate");
-      }
+      if (!Encoding.isWellFormed(out)) throw error("a string with an unpaired surrogate");
       return out;
     }
 

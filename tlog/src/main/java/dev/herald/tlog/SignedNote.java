@@ -1,8 +1,5 @@
 package dev.herald.tlog;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -95,14 +92,7 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
    */
   public static SignedNote parse(byte[] note) throws MalformedException {
     if (note.length > MAX_BYTES) throw new MalformedException("a note of more than " + MAX_BYTES + " bytes");
-    String s;
-    try {
-      s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(note)).toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedException("a note is not valid UTF-8");
-    }
-    return parse(s);
+    return parse(Encoding.utf8(note, "a note"));
   }
 
   /**
@@ -144,25 +134,15 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
    * @return whether it is a valid key name
    */
   public static boolean isValidKeyName(String name) {
-    if (name == null || name.isEmpty() || !isWellFormed(name)) return false;
+    if (name == null || name.isEmpty() || !Encoding.isWellFormed(name)) return false;
     return name.codePoints().noneMatch(c -> c == '+' || c < 0x20 || Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85);
   }
 
   private static boolean isValidText(String text) {
-    if (text.isEmpty() || text.charAt(text.length() - 1) != '\n' || !isWellFormed(text)) return false;
+    if (text.isEmpty() || text.charAt(text.length() - 1) != '\n' || !Encoding.isWellFormed(text)) return false;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 && c != '\n') return false;
-    }
-    return true;
-  }
-
-  /** No unpaired surrogate: the text has exactly one UTF-8 encoding. */
-  private static boolean isWellFormed(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
-      else if (Character.isSurrogate(c)) return false;
     }
     return true;
   }
