@@ -38,10 +38,11 @@ public record Cosignature(NoteVerifier witness, long timestamp) {
   }
 
   /**
+   * {@return the verified cosignature}
+   *
    * @param witness a trusted witness key (type 0x04)
    * @param checkpoint the checkpoint the line was found on
    * @param line a signature line by that key (name and id)
-   * @return the verified cosignature
    * @throws VerificationException if the line is not that key's, has the wrong size, a timestamp over
    *     2^63 − 1, or a signature that does not verify
    */

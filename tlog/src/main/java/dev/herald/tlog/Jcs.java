@@ -31,8 +31,9 @@ public final class Jcs {
   private Jcs() {}
 
   /**
+   * {@return its canonical UTF-8 bytes}
+   *
    * @param value a {@code Map<String, ?>}, {@link String}, {@link Long} or {@link Integer}, nested
-   * @return its canonical UTF-8 bytes
    * @throws IllegalArgumentException for anything outside the subset (another type, an integer
    *     beyond ±(2^53 − 1), a string with an unpaired surrogate, nesting deeper than {@link #MAX_DEPTH})
    */

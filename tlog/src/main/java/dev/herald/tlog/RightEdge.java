@@ -16,6 +16,8 @@ public record RightEdge(long size, List<Hash> hashes) {
   public static final RightEdge EMPTY = new RightEdge(0, List.of());
 
   /**
+   * Checks the components.
+   *
    * @throws IllegalArgumentException if the size is negative or the number of hashes is not the
    *     number of bits set in it
    */
@@ -47,7 +49,7 @@ public record RightEdge(long size, List<Hash> hashes) {
     return new RightEdge(size, out);
   }
 
-  /** @return the tree's root (RFC 6962 MTH), {@link TreeHash#emptyRoot()} for size 0 */
+  /** {@return the tree's root (RFC 6962 MTH), {@link TreeHash#emptyRoot()} for size 0} */
   public Hash root() {
     if (hashes.isEmpty()) return TreeHash.emptyRoot();
     Hash r = hashes.get(hashes.size() - 1);
@@ -56,8 +58,9 @@ public record RightEdge(long size, List<Hash> hashes) {
   }
 
   /**
+   * {@return the edge of the tree with that leaf appended}
+   *
    * @param leafHash the hash of the next leaf
-   * @return the edge of the tree with that leaf appended
    */
   public RightEdge append(Hash leafHash) {
     if (size == Long.MAX_VALUE) throw new IllegalStateException("tree full");

@@ -24,7 +24,11 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
 
   private static final String SIG_PREFIX = "\u2014 ";
 
-  /** @throws IllegalArgumentException if the text does not end in a newline or has a forbidden character, or there is no signature */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if the text does not end in a newline or has a forbidden character, or there is no signature
+   */
   public SignedNote {
     signatures = List.copyOf(signatures);
     if (!isValidText(text)) throw new IllegalArgumentException("a note text ends in a newline and has no control character but newline");
@@ -32,17 +36,19 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
   }
 
   /**
+   * {@return the note signed by it}
+   *
    * @param text a note text ending in a newline
    * @param signer the first signer
-   * @return the note signed by it
    */
   public static SignedNote sign(String text, NoteSigner signer) {
     return new SignedNote(text, List.of(signer.sign(text)));
   }
 
   /**
+   * {@return this note with {@code s} appended, replacing an earlier line by the same name and key id}
+   *
    * @param s another signature (e.g. a cosignature)
-   * @return this note with {@code s} appended, replacing an earlier line by the same name and key id
    */
   public SignedNote with(NoteSignature s) {
     List<NoteSignature> out = new ArrayList<>();
@@ -51,14 +57,14 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
     return new SignedNote(text, out);
   }
 
-  /** @return the note as it is sent: text, blank line, signature lines */
+  /** {@return the note as it is sent: text, blank line, signature lines} */
   public String encode() {
     StringBuilder b = new StringBuilder(text).append('\n');
     for (NoteSignature s : signatures) b.append(s.line());
     return b.toString();
   }
 
-  /** @return {@link #encode()} in UTF-8 */
+  /** {@return {@link #encode()} in UTF-8} */
   public byte[] bytes() {
     return encode().getBytes(StandardCharsets.UTF_8);
   }
@@ -86,8 +92,9 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
   }
 
   /**
+   * {@return the parsed note (signatures not yet verified: see {@link #verify})}
+   *
    * @param note the note's bytes, as received
-   * @return the parsed note (signatures not yet verified: see {@link #verify})
    * @throws MalformedException if it is not a well-formed signed note
    */
   public static SignedNote parse(byte[] note) throws MalformedException {
@@ -96,8 +103,9 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
   }
 
   /**
+   * {@return the parsed note (signatures not yet verified: see {@link #verify})}
+   *
    * @param note the note's text
-   * @return the parsed note (signatures not yet verified: see {@link #verify})
    * @throws MalformedException if it is not a well-formed signed note
    */
   public static SignedNote parse(String note) throws MalformedException {

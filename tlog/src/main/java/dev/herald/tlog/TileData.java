@@ -15,13 +15,13 @@ public record TileData(TileId id, byte[] bytes) {
     bytes = bytes.clone();
   }
 
-  /** @return a copy of the bytes */
+  /** {@return a copy of the bytes} */
   @Override
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** @return the number of bytes, without a copy */
+  /** {@return the number of bytes, without a copy} */
   public int length() {
     return bytes.length;
   }
