@@ -29,6 +29,20 @@ public record RightEdge(long size, List<Hash> hashes) {
   }
 
   /**
+   * The edge as storage holds it (e.g. beside the checkpoint), checked.
+   *
+   * @param size the tree size
+   * @param hashes the stored subtree roots
+   * @return the edge
+   * @throws MalformedException if the number of hashes is not the number of bits set in the size
+   */
+  public static RightEdge of(long size, List<Hash> hashes) throws MalformedException {
+    if (size < 0 || hashes.size() != Long.bitCount(size))
+      throw new MalformedException("a stored right edge of " + hashes.size() + " hashes for a tree of size " + size);
+    return new RightEdge(size, hashes);
+  }
+
+  /**
    * Reads the edge of a tree of {@code size} leaves from stored hashes (e.g. to rebuild a writer from
    * its tiles).
    *
