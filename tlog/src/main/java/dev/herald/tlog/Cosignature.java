@@ -3,6 +3,7 @@ package dev.herald.tlog;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.util.Arrays;
 
 /**
  * A C2SP {@code tlog-cosignature} v1 Ed25519 cosignature (signature type 0x04): a witness's
@@ -53,7 +54,7 @@ public record Cosignature(NoteVerifier witness, long timestamp) {
     long t = 0;
     for (int i = 0; i < 8; i++) t = t << 8 | (p[i] & 0xff);
     if (t < 0) throw new VerificationException("a cosignature timestamp over 2^63 - 1");
-    if (!witness.verifies(message(checkpoint, t), java.util.Arrays.copyOfRange(p, 8, SIZE)))
+    if (!witness.verifies(message(checkpoint, t), Arrays.copyOfRange(p, 8, SIZE)))
       throw new VerificationException("the cosignature by " + witness.name() + " does not verify");
     return new Cosignature(witness, t);
   }

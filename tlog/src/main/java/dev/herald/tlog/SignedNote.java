@@ -2,6 +2,7 @@ package dev.herald.tlog;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -130,7 +131,7 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
       byte[] payload = Encoding.base64(line.substring(space + 1), "signature");
       if (payload.length < 5) throw new MalformedException("a signature shorter than a key id and one byte");
       int id = (payload[0] & 0xff) << 24 | (payload[1] & 0xff) << 16 | (payload[2] & 0xff) << 8 | (payload[3] & 0xff);
-      sigs.add(new NoteSignature(name, id, java.util.Arrays.copyOfRange(payload, 4, payload.length)));
+      sigs.add(new NoteSignature(name, id, Arrays.copyOfRange(payload, 4, payload.length)));
     }
     return new SignedNote(text, sigs);
   }

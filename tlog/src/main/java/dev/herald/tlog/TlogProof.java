@@ -3,6 +3,7 @@ package dev.herald.tlog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +54,7 @@ public record TlogProof(Optional<byte[]> extra, long index, List<Hash> proof, St
   /** {@return the proof's text} */
   public String encode() {
     StringBuilder b = new StringBuilder(HEADER).append('\n');
-    extra.ifPresent(e -> b.append("extra ").append(java.util.Base64.getEncoder().encodeToString(e)).append('\n'));
+    extra.ifPresent(e -> b.append("extra ").append(Base64.getEncoder().encodeToString(e)).append('\n'));
     b.append("index ").append(index).append('\n');
     for (Hash h : proof) b.append(h.base64()).append('\n');
     return b.append('\n').append(checkpoint).toString();

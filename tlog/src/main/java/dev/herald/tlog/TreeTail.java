@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * What the single writer of a log keeps in memory to append without reading: the right edge, the
@@ -130,7 +132,7 @@ public final class TreeTail {
     List<List<Hash>> levels = new ArrayList<>();
     for (List<Hash> l : partials) levels.add(new ArrayList<>(l));
     List<TileData> tiles = new ArrayList<>(), bundles = new ArrayList<>();
-    java.util.SortedSet<Integer> changed = new java.util.TreeSet<>();
+    SortedSet<Integer> changed = new TreeSet<>();
     for (byte[] leaf : newLeaves) {
       byte[] copy = leaf.clone();
       Hash h = TreeHash.leaf(copy);
