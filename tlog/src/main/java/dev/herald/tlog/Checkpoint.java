@@ -13,7 +13,11 @@ import java.util.List;
  * @param extensions extension lines, each non-empty (Herald writes none)
  */
 public record Checkpoint(String origin, long size, Hash root, List<String> extensions) {
-  /** @throws IllegalArgumentException if a line would be empty or contain a newline or a control character */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if a line would be empty or contain a newline or a control character
+   */
   public Checkpoint {
     extensions = List.copyOf(extensions);
     if (!isLine(origin)) throw new IllegalArgumentException("the origin is one non-empty line");
@@ -23,16 +27,17 @@ public record Checkpoint(String origin, long size, Hash root, List<String> exten
   }
 
   /**
+   * {@return a checkpoint without extension lines}
+   *
    * @param origin the log's origin
    * @param size the tree size
    * @param root the root
-   * @return a checkpoint without extension lines
    */
   public static Checkpoint of(String origin, long size, Hash root) {
     return new Checkpoint(origin, size, root, List.of());
   }
 
-  /** @return the note text: one line each for origin, size, root and the extensions */
+  /** {@return the note text: one line each for origin, size, root and the extensions} */
   public String body() {
     StringBuilder b = new StringBuilder(origin).append('\n').append(size).append('\n').append(root.base64()).append('\n');
     for (String e : extensions) b.append(e).append('\n');
@@ -40,8 +45,9 @@ public record Checkpoint(String origin, long size, Hash root, List<String> exten
   }
 
   /**
+   * {@return the checkpoint it spells}
+   *
    * @param body a note text
-   * @return the checkpoint it spells
    * @throws MalformedException if it has fewer than three lines, an empty line, a size with a leading
    *     zero, or a root that is not the canonical base64 of 32 bytes
    */

@@ -3,6 +3,7 @@ package dev.herald.tlog;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.util.Arrays;
 
 /**
  * A C2SP {@code tlog-cosignature} v1 Ed25519 cosignature (signature type 0x04): a witness's
@@ -38,10 +39,11 @@ public record Cosignature(NoteVerifier witness, long timestamp) {
   }
 
   /**
+   * {@return the verified cosignature}
+   *
    * @param witness a trusted witness key (type 0x04)
    * @param checkpoint the checkpoint the line was found on
    * @param line a signature line by that key (name and id)
-   * @return the verified cosignature
    * @throws VerificationException if the line is not that key's, has the wrong size, a timestamp over
    *     2^63 − 1, or a signature that does not verify
    */
@@ -52,7 +54,7 @@ public record Cosignature(NoteVerifier witness, long timestamp) {
     long t = 0;
     for (int i = 0; i < 8; i++) t = t << 8 | (p[i] & 0xff);
     if (t < 0) throw new VerificationException("a cosignature timestamp over 2^63 - 1");
-    if (!witness.verifies(message(checkpoint, t), java.util.Arrays.copyOfRange(p, 8, SIZE)))
+    if (!witness.verifies(message(checkpoint, t), Arrays.copyOfRange(p, 8, SIZE)))
       throw new VerificationException("the cosignature by " + witness.name() + " does not verify");
     return new Cosignature(witness, t);
   }

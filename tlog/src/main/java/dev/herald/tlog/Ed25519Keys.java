@@ -28,7 +28,7 @@ public final class Ed25519Keys {
 
   private Ed25519Keys() {}
 
-  /** @return a new key pair */
+  /** {@return a new key pair} */
   public static KeyPair generate() {
     try {
       return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -38,8 +38,9 @@ public final class Ed25519Keys {
   }
 
   /**
+   * {@return the JDK's key}
+   *
    * @param raw the 32-byte public key of RFC 8032
-   * @return the JDK's key
    * @throws MalformedException if it is not 32 bytes or not a valid point
    */
   public static PublicKey publicKey(byte[] raw) throws MalformedException {
@@ -52,8 +53,9 @@ public final class Ed25519Keys {
   }
 
   /**
+   * {@return its 32 raw bytes}
+   *
    * @param key an Ed25519 public key
-   * @return its 32 raw bytes
    */
   public static byte[] raw(PublicKey key) {
     byte[] spki = key.getEncoded();
@@ -63,8 +65,9 @@ public final class Ed25519Keys {
   }
 
   /**
+   * {@return the JDK's key}
+   *
    * @param seed the 32-byte private key of RFC 8032 (Go's {@code ed25519.NewKeyFromSeed} input)
-   * @return the JDK's key
    */
   public static PrivateKey privateKey(byte[] seed) {
     if (seed.length != KEY_SIZE) throw new IllegalArgumentException("an Ed25519 seed is 32 bytes");

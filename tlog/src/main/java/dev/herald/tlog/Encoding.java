@@ -1,5 +1,9 @@
 package dev.herald.tlog;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -38,6 +42,26 @@ final class Encoding {
     } catch (NumberFormatException e) {
       throw new MalformedException(what + " is too large");
     }
+  }
+
+  /** Decodes UTF-8, refusing malformed sequences (the JDK's default would replace them). */
+  static String utf8(byte[] bytes, String what) throws MalformedException {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedException(what + " is not valid UTF-8");
+    }
+  }
+
+  /** No unpaired surrogate: the string has exactly one UTF-8 encoding. */
+  static boolean isWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+      else if (Character.isSurrogate(c)) return false;
+    }
+    return true;
   }
 
   static byte[] concat(byte[]... parts) {

@@ -15,8 +15,9 @@ public final class EntryBundle {
   private EntryBundle() {}
 
   /**
+   * {@return the bundle's bytes}
+   *
    * @param entries 1 to 256 leaves of at most 65,535 bytes each
-   * @return the bundle's bytes
    */
   public static byte[] encode(List<byte[]> entries) {
     if (entries.isEmpty() || entries.size() > TileId.FULL) throw new IllegalArgumentException("a bundle holds 1 to 256 entries");
@@ -37,9 +38,10 @@ public final class EntryBundle {
   }
 
   /**
+   * {@return exactly {@code id.width()} entries}
+   *
    * @param id the bundle the bytes claim to be (its width is the number of entries)
    * @param data the bytes
-   * @return exactly {@code id.width()} entries
    * @throws MalformedException if a length runs past the end, the count differs, or bytes are left over
    */
   public static List<byte[]> decode(TileId id, byte[] data) throws MalformedException {

@@ -19,8 +19,9 @@ public final class Hash {
   }
 
   /**
+   * {@return the hash}
+   *
    * @param bytes exactly 32 bytes (copied)
-   * @return the hash
    * @throws IllegalArgumentException if the length is not 32 (a programming error: parsers of
    *     untrusted input check the length first and throw {@link MalformedException})
    */
@@ -30,9 +31,10 @@ public final class Hash {
   }
 
   /**
+   * {@return the hash at {@code offset}}
+   *
    * @param data the array holding the hash
    * @param offset where it starts; 32 bytes from there must exist
-   * @return the hash at {@code offset}
    */
   public static Hash of(byte[] data, int offset) {
     return new Hash(Arrays.copyOfRange(data, offset, offset + SIZE));
@@ -56,7 +58,7 @@ public final class Hash {
     return new Hash(b);
   }
 
-  /** @return a copy of the 32 bytes */
+  /** {@return a copy of the 32 bytes} */
   public byte[] bytes() {
     return bytes.clone();
   }
@@ -66,7 +68,7 @@ public final class Hash {
     System.arraycopy(bytes, 0, out, offset, SIZE);
   }
 
-  /** @return standard base64 with padding (44 characters) */
+  /** {@return standard base64 with padding (44 characters)} */
   public String base64() {
     return Base64.getEncoder().encodeToString(bytes);
   }
@@ -81,7 +83,7 @@ public final class Hash {
     return Arrays.hashCode(bytes);
   }
 
-  /** @return the hash in lower-case hex, for messages and tests */
+  /** {@return the hash in lower-case hex, for messages and tests} */
   @Override
   public String toString() {
     return HexFormat.of().formatHex(bytes);

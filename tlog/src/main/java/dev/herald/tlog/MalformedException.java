@@ -8,12 +8,18 @@ package dev.herald.tlog;
 public final class MalformedException extends TlogException {
   private static final long serialVersionUID = 1L;
 
-  /** @param message what is wrong with the input */
+  /**
+   * Makes the exception.
+   *
+   * @param message what is wrong with the input
+   */
   public MalformedException(String message) {
     super(message);
   }
 
   /**
+   * Makes the exception, with its cause.
+   *
    * @param message what is wrong with the input
    * @param cause the lower-level failure (e.g. storage that could not be read)
    */

@@ -12,25 +12,33 @@ import java.util.Base64;
  *     timestamp and the signature)
  */
 public record NoteSignature(String name, int keyId, byte[] signature) {
-  /** @throws IllegalArgumentException if the name is not a valid key name or the signature empty */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if the name is not a valid key name or the signature empty
+   */
   public NoteSignature {
     if (!SignedNote.isValidKeyName(name)) throw new IllegalArgumentException("not a valid key name");
     if (signature.length == 0) throw new IllegalArgumentException("an empty signature");
     signature = signature.clone();
   }
 
-  /** @return a copy of the signature bytes */
+  /** {@return a copy of the signature bytes} */
   @Override
   public byte[] signature() {
     return signature.clone();
   }
 
-  /** @return whether this line names the key of {@code v} (name and id) */
+  /**
+   * {@return whether this line names the key of {@code v} (name and id)}
+   *
+   * @param v a verifier key
+   */
   public boolean isBy(NoteVerifier v) {
     return name.equals(v.name()) && keyId == v.keyId();
   }
 
-  /** @return the line, with its final newline */
+  /** {@return the line, with its final newline} */
   public String line() {
     byte[] payload = new byte[4 + signature.length];
     payload[0] = (byte) (keyId >>> 24);

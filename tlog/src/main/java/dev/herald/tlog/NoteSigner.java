@@ -18,10 +18,11 @@ public final class NoteSigner {
   }
 
   /**
+   * {@return the signer}
+   *
    * @param name the key name (a log's: its origin)
    * @param key the private key
    * @param publicKey its public half (checked to match)
-   * @return the signer
    * @throws IllegalArgumentException if the name is invalid or the keys do not match
    */
   public static NoteSigner ed25519(String name, PrivateKey key, PublicKey publicKey) {
@@ -30,14 +31,15 @@ public final class NoteSigner {
     return new NoteSigner(key, v);
   }
 
-  /** @return the matching verifier (its {@link NoteVerifier#vkey()} is what a log publishes) */
+  /** {@return the matching verifier (its {@link NoteVerifier#vkey()} is what a log publishes)} */
   public NoteVerifier verifier() {
     return verifier;
   }
 
   /**
+   * {@return its signature line}
+   *
    * @param text a note text ending in a newline
-   * @return its signature line
    */
   public NoteSignature sign(String text) {
     return new NoteSignature(verifier.name(), verifier.keyId(), Ed25519Keys.sign(key, text.getBytes(StandardCharsets.UTF_8)));

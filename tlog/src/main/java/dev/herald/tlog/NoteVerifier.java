@@ -21,7 +21,11 @@ public record NoteVerifier(String name, int type, byte[] publicKey) {
   /** Signature type of tlog-cosignature's timestamped Ed25519 cosignatures. */
   public static final int COSIGNATURE_V1 = 0x04;
 
-  /** @throws IllegalArgumentException if the name is not a valid key name, the type unknown or the key not 32 bytes */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if the name is not a valid key name, the type unknown or the key not 32 bytes
+   */
   public NoteVerifier {
     if (!SignedNote.isValidKeyName(name)) throw new IllegalArgumentException("not a valid key name");
     if (type != ED25519 && type != COSIGNATURE_V1) throw new IllegalArgumentException("unsupported signature type " + type);
@@ -30,30 +34,32 @@ public record NoteVerifier(String name, int type, byte[] publicKey) {
   }
 
   /**
+   * {@return the verifier of a log key (type 0x01)}
+   *
    * @param name the key name
    * @param key an Ed25519 public key
-   * @return the verifier of a log key (type 0x01)
    */
   public static NoteVerifier ed25519(String name, PublicKey key) {
     return new NoteVerifier(name, ED25519, Ed25519Keys.raw(key));
   }
 
   /**
+   * {@return the verifier of its v1 cosignatures (type 0x04)}
+   *
    * @param name the witness's name
    * @param key its Ed25519 public key
-   * @return the verifier of its v1 cosignatures (type 0x04)
    */
   public static NoteVerifier cosigner(String name, PublicKey key) {
     return new NoteVerifier(name, COSIGNATURE_V1, Ed25519Keys.raw(key));
   }
 
-  /** @return a copy of the 32-byte public key */
+  /** {@return a copy of the 32-byte public key} */
   @Override
   public byte[] publicKey() {
     return publicKey.clone();
   }
 
-  /** @return the key id: the first 4 bytes, big-endian, of SHA-256(name ‖ 0x0A ‖ type ‖ key) */
+  /** {@return the key id: the first 4 bytes, big-endian, of SHA-256(name ‖ 0x0A ‖ type ‖ key)} */
   public int keyId() {
     var md = TreeHash.sha256();
     md.update(name.getBytes(StandardCharsets.UTF_8));
@@ -64,7 +70,7 @@ public record NoteVerifier(String name, int type, byte[] publicKey) {
     return (h[0] & 0xff) << 24 | (h[1] & 0xff) << 16 | (h[2] & 0xff) << 8 | (h[3] & 0xff);
   }
 
-  /** @return the vkey text */
+  /** {@return the vkey text} */
   public String vkey() {
     byte[] typed = new byte[1 + publicKey.length];
     typed[0] = (byte) type;

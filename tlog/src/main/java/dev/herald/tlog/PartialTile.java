@@ -13,7 +13,11 @@ import java.util.Optional;
  * @param hashes its hashes so far, at most 255
  */
 public record PartialTile(int level, long index, List<Hash> hashes) {
-  /** @throws IllegalArgumentException if out of range */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if out of range
+   */
   public PartialTile {
     hashes = List.copyOf(hashes);
     if (level < 0 || level > TileId.MAX_LEVEL) throw new IllegalArgumentException("bad tile level " + level);
@@ -21,12 +25,12 @@ public record PartialTile(int level, long index, List<Hash> hashes) {
     if (hashes.size() >= TileId.FULL) throw new IllegalArgumentException("a partial tile has at most 255 hashes");
   }
 
-  /** @return its {@code tlog-tiles} name, empty when it holds no hash yet (empty tiles are not served) */
+  /** {@return its {@code tlog-tiles} name, empty when it holds no hash yet (empty tiles are not served)} */
   public Optional<TileId> id() {
     return hashes.isEmpty() ? Optional.empty() : Optional.of(TileId.hashes(level, index, hashes.size()));
   }
 
-  /** @return its bytes (its hashes concatenated; empty when it has none) */
+  /** {@return its bytes (its hashes concatenated; empty when it has none)} */
   public byte[] bytes() {
     return Tiles.encode(hashes);
   }

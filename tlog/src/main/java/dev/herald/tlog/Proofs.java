@@ -15,9 +15,10 @@ public final class Proofs {
   private Proofs() {}
 
   /**
+   * {@return the root of the first {@code size} leaves}
+   *
    * @param size the tree size
    * @param source the tree's hashes
-   * @return the root of the first {@code size} leaves
    * @throws TlogException if the source fails
    */
   public static Hash root(long size, HashSource source) throws TlogException {

@@ -16,6 +16,8 @@ public record RightEdge(long size, List<Hash> hashes) {
   public static final RightEdge EMPTY = new RightEdge(0, List.of());
 
   /**
+   * Checks the components.
+   *
    * @throws IllegalArgumentException if the size is negative or the number of hashes is not the
    *     number of bits set in it
    */
@@ -24,6 +26,20 @@ public record RightEdge(long size, List<Hash> hashes) {
     if (size < 0) throw new IllegalArgumentException("negative tree size");
     if (hashes.size() != Long.bitCount(size))
       throw new IllegalArgumentException("a tree of size " + size + " has " + Long.bitCount(size) + " edge hashes, not " + hashes.size());
+  }
+
+  /**
+   * The edge as storage holds it (e.g. beside the checkpoint), checked.
+   *
+   * @param size the tree size
+   * @param hashes the stored subtree roots
+   * @return the edge
+   * @throws MalformedException if the number of hashes is not the number of bits set in the size
+   */
+  public static RightEdge of(long size, List<Hash> hashes) throws MalformedException {
+    if (size < 0 || hashes.size() != Long.bitCount(size))
+      throw new MalformedException("a stored right edge of " + hashes.size() + " hashes for a tree of size " + size);
+    return new RightEdge(size, hashes);
   }
 
   /**
@@ -47,7 +63,7 @@ public record RightEdge(long size, List<Hash> hashes) {
     return new RightEdge(size, out);
   }
 
-  /** @return the tree's root (RFC 6962 MTH), {@link TreeHash#emptyRoot()} for size 0 */
+  /** {@return the tree's root (RFC 6962 MTH), {@link TreeHash#emptyRoot()} for size 0} */
   public Hash root() {
     if (hashes.isEmpty()) return TreeHash.emptyRoot();
     Hash r = hashes.get(hashes.size() - 1);
@@ -56,8 +72,9 @@ public record RightEdge(long size, List<Hash> hashes) {
   }
 
   /**
+   * {@return the edge of the tree with that leaf appended}
+   *
    * @param leafHash the hash of the next leaf
-   * @return the edge of the tree with that leaf appended
    */
   public RightEdge append(Hash leafHash) {
     if (size == Long.MAX_VALUE) throw new IllegalStateException("tree full");

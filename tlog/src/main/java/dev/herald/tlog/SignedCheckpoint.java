@@ -21,10 +21,11 @@ public record SignedCheckpoint(Checkpoint checkpoint, SignedNote note, List<Note
   }
 
   /**
+   * {@return the opened checkpoint}
+   *
    * @param note a checkpoint note as received
    * @param origin the origin the client expects (a log is known by its origin)
    * @param logKeys the log's verifier keys (type 0x01) the client trusts
-   * @return the opened checkpoint
    * @throws MalformedException if the note or its body is malformed
    * @throws VerificationException if the origin differs, no trusted key signed, or a trusted key's
    *     signature fails

@@ -1,10 +1,8 @@
 package dev.herald.tlog;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +25,11 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
 
   private static final String SIG_PREFIX = "\u2014 ";
 
-  /** @throws IllegalArgumentException if the text does not end in a newline or has a forbidden character, or there is no signature */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if the text does not end in a newline or has a forbidden character, or there is no signature
+   */
   public SignedNote {
     signatures = List.copyOf(signatures);
     if (!isValidText(text)) throw new IllegalArgumentException("a note text ends in a newline and has no control character but newline");
@@ -35,17 +37,19 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
   }
 
   /**
+   * {@return the note signed by it}
+   *
    * @param text a note text ending in a newline
    * @param signer the first signer
-   * @return the note signed by it
    */
   public static SignedNote sign(String text, NoteSigner signer) {
     return new SignedNote(text, List.of(signer.sign(text)));
   }
 
   /**
+   * {@return this note with {@code s} appended, replacing an earlier line by the same name and key id}
+   *
    * @param s another signature (e.g. a cosignature)
-   * @return this note with {@code s} appended, replacing an earlier line by the same name and key id
    */
   public SignedNote with(NoteSignature s) {
     List<NoteSignature> out = new ArrayList<>();
@@ -54,14 +58,14 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
     return new SignedNote(text, out);
   }
 
-  /** @return the note as it is sent: text, blank line, signature lines */
+  /** {@return the note as it is sent: text, blank line, signature lines} */
   public String encode() {
     StringBuilder b = new StringBuilder(text).append('\n');
     for (NoteSignature s : signatures) b.append(s.line());
     return b.toString();
   }
 
-  /** @return {@link #encode()} in UTF-8 */
+  /** {@return {@link #encode()} in UTF-8} */
   public byte[] bytes() {
     return encode().getBytes(StandardCharsets.UTF_8);
   }
@@ -89,25 +93,20 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
   }
 
   /**
+   * {@return the parsed note (signatures not yet verified: see {@link #verify})}
+   *
    * @param note the note's bytes, as received
-   * @return the parsed note (signatures not yet verified: see {@link #verify})
    * @throws MalformedException if it is not a well-formed signed note
    */
   public static SignedNote parse(byte[] note) throws MalformedException {
     if (note.length > MAX_BYTES) throw new MalformedException("a note of more than " + MAX_BYTES + " bytes");
-    String s;
-    try {
-      s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(note)).toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedException("a note is not valid UTF-8");
-    }
-    return parse(s);
+    return parse(Encoding.utf8(note, "a note"));
   }
 
   /**
+   * {@return the parsed note (signatures not yet verified: see {@link #verify})}
+   *
    * @param note the note's text
-   * @return the parsed note (signatures not yet verified: see {@link #verify})
    * @throws MalformedException if it is not a well-formed signed note
    */
   public static SignedNote parse(String note) throws MalformedException {
@@ -132,7 +131,7 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
       byte[] payload = Encoding.base64(line.substring(space + 1), "signature");
       if (payload.length < 5) throw new MalformedException("a signature shorter than a key id and one byte");
       int id = (payload[0] & 0xff) << 24 | (payload[1] & 0xff) << 16 | (payload[2] & 0xff) << 8 | (payload[3] & 0xff);
-      sigs.add(new NoteSignature(name, id, java.util.Arrays.copyOfRange(payload, 4, payload.length)));
+      sigs.add(new NoteSignature(name, id, Arrays.copyOfRange(payload, 4, payload.length)));
     }
     return new SignedNote(text, sigs);
   }
@@ -144,25 +143,15 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
    * @return whether it is a valid key name
    */
   public static boolean isValidKeyName(String name) {
-    if (name == null || name.isEmpty() || !isWellFormed(name)) return false;
+    if (name == null || name.isEmpty() || !Encoding.isWellFormed(name)) return false;
     return name.codePoints().noneMatch(c -> c == '+' || c < 0x20 || Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85);
   }
 
   private static boolean isValidText(String text) {
-    if (text.isEmpty() || text.charAt(text.length() - 1) != '\n' || !isWellFormed(text)) return false;
+    if (text.isEmpty() || text.charAt(text.length() - 1) != '\n' || !Encoding.isWellFormed(text)) return false;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 && c != '\n') return false;
-    }
-    return true;
-  }
-
-  /** No unpaired surrogate: the text has exactly one UTF-8 encoding. */
-  private static boolean isWellFormed(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
-      else if (Character.isSurrogate(c)) return false;
     }
     return true;
   }

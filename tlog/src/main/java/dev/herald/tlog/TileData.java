@@ -15,13 +15,28 @@ public record TileData(TileId id, byte[] bytes) {
     bytes = bytes.clone();
   }
 
-  /** @return a copy of the bytes */
+  /** {@return a copy of the bytes} */
   @Override
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** @return the number of bytes, without a copy */
+  /**
+   * The same resource at a smaller width: what a server answers for a {@code .p/<W>} of an older
+   * tree size once the tile has filled (its first W hashes or entries never change).
+   *
+   * @param width 1 to this tile's width
+   * @return the partial tile or bundle of that width
+   * @throws MalformedException if these bytes are not a well-formed tile or bundle of this id
+   */
+  public TileData prefix(int width) throws MalformedException {
+    if (width < 1 || width > id.width()) throw new IllegalArgumentException("width " + width + " is not in 1.." + id.width());
+    TileId p = new TileId(id.kind(), id.level(), id.index(), width);
+    if (id.kind() == TileId.Kind.HASHES) return new TileData(p, Tiles.encode(Tiles.decode(id, bytes).subList(0, width)));
+    return new TileData(p, EntryBundle.encode(EntryBundle.decode(id, bytes).subList(0, width)));
+  }
+
+  /** {@return the number of bytes, without a copy} */
   public int length() {
     return bytes.length;
   }

@@ -18,6 +18,8 @@ public final class TileHashSource implements HashSource {
   private final Map<TileId, List<Hash>> read = new HashMap<>();
 
   /**
+   * Reads the tiles of one tree size.
+   *
    * @param treeSize the size of the tree whose tiles are read
    * @param reader where the tiles are
    */

@@ -27,7 +27,11 @@ public record TileId(Kind kind, int level, long index, int width) {
     ENTRIES
   }
 
-  /** @throws IllegalArgumentException if a component is out of range */
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException if a component is out of range
+   */
   public TileId {
     if (kind == null) throw new IllegalArgumentException("no tile kind");
     if (level < 0 || level > MAX_LEVEL || (kind == Kind.ENTRIES && level != 0)) throw new IllegalArgumentException("bad tile level " + level);
@@ -36,35 +40,37 @@ public record TileId(Kind kind, int level, long index, int width) {
   }
 
   /**
+   * {@return that tile of hashes}
+   *
    * @param level L
    * @param index N
    * @param width 1 to 256
-   * @return that tile of hashes
    */
   public static TileId hashes(int level, long index, int width) {
     return new TileId(Kind.HASHES, level, index, width);
   }
 
   /**
+   * {@return that entry bundle}
+   *
    * @param index N
    * @param width 1 to 256
-   * @return that entry bundle
    */
   public static TileId entries(long index, int width) {
     return new TileId(Kind.ENTRIES, 0, index, width);
   }
 
-  /** @return whether it holds 256 hashes or entries */
+  /** {@return whether it holds 256 hashes or entries} */
   public boolean isFull() {
     return width == FULL;
   }
 
-  /** @return the same tile, full (its partial versions are prefixes of it) */
+  /** {@return the same tile, full (its partial versions are prefixes of it)} */
   public TileId full() {
     return new TileId(kind, level, index, FULL);
   }
 
-  /** @return the size of its bytes when it is a tile of hashes: {@code width × 32} */
+  /** {@return the size of its bytes when it is a tile of hashes: {@code width × 32}} */
   public int hashBytes() {
     return width * Hash.SIZE;
   }
@@ -124,7 +130,7 @@ public record TileId(Kind kind, int level, long index, int width) {
     return bits >= 64 ? 0 : x >>> bits;
   }
 
-  /** @return the {@code tlog-tiles} path, e.g. {@code tile/1/x001/234.p/17} */
+  /** {@return the {@code tlog-tiles} path, e.g. {@code tile/1/x001/234.p/17}} */
   public String path() {
     StringBuilder b = new StringBuilder("tile/").append(kind == Kind.ENTRIES ? "entries" : Integer.toString(level)).append('/');
     String digits = Long.toString(index);

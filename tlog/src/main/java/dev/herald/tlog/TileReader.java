@@ -7,8 +7,9 @@ package dev.herald.tlog;
 @FunctionalInterface
 public interface TileReader {
   /**
+   * {@return its bytes (checked by the caller)}
+   *
    * @param id the tile, at the width the tree being read has
-   * @return its bytes (checked by the caller)
    * @throws TlogException if it cannot be read
    */
   byte[] read(TileId id) throws TlogException;

@@ -8,8 +8,9 @@ public final class Tiles {
   private Tiles() {}
 
   /**
+   * {@return their concatenation}
+   *
    * @param hashes 0 to 256 hashes
-   * @return their concatenation
    */
   public static byte[] encode(List<Hash> hashes) {
     if (hashes.size() > TileId.FULL) throw new IllegalArgumentException("a tile holds at most 256 hashes");
@@ -19,9 +20,10 @@ public final class Tiles {
   }
 
   /**
+   * {@return its {@code id.width()} hashes}
+   *
    * @param id the tile the bytes claim to be
    * @param data the bytes, as read from storage or a server
-   * @return its {@code id.width()} hashes
    * @throws MalformedException if the length is not exactly {@code width × 32}, or {@code id} is a bundle
    */
   public static List<Hash> decode(TileId id, byte[] data) throws MalformedException {

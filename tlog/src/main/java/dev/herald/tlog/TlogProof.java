@@ -3,6 +3,7 @@ package dev.herald.tlog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +32,11 @@ public record TlogProof(Optional<byte[]> extra, long index, List<Hash> proof, St
   /** Proofs larger than this are refused before parsing. */
   public static final int MAX_BYTES = SignedNote.MAX_BYTES + 4 * EntryBundle.MAX_ENTRY / 3 + 8 * 1024;
 
-  /** Copies; @throws IllegalArgumentException if out of range */
+  /**
+   * Copies the data and checks the components.
+   *
+   * @throws IllegalArgumentException if the extra data is empty, the index negative or the proof too long
+   */
   public TlogProof {
     extra = extra.map(byte[]::clone);
     proof = List.copyOf(proof);
@@ -40,24 +45,25 @@ public record TlogProof(Optional<byte[]> extra, long index, List<Hash> proof, St
     if (proof.size() > Proofs.MAX_PROOF_HASHES) throw new IllegalArgumentException("proof too long");
   }
 
-  /** @return a copy of the extra data */
+  /** {@return a copy of the extra data} */
   @Override
   public Optional<byte[]> extra() {
     return extra.map(byte[]::clone);
   }
 
-  /** @return the proof's text */
+  /** {@return the proof's text} */
   public String encode() {
     StringBuilder b = new StringBuilder(HEADER).append('\n');
-    extra.ifPresent(e -> b.append("extra ").append(java.util.Base64.getEncoder().encodeToString(e)).append('\n'));
+    extra.ifPresent(e -> b.append("extra ").append(Base64.getEncoder().encodeToString(e)).append('\n'));
     b.append("index ").append(index).append('\n');
     for (Hash h : proof) b.append(h.base64()).append('\n');
     return b.append('\n').append(checkpoint).toString();
   }
 
   /**
+   * {@return the parsed proof (nothing verified yet: see {@link #verify})}
+   *
    * @param text a proof as received
-   * @return the parsed proof (nothing verified yet: see {@link #verify})
    * @throws MalformedException if it is not a well-formed tlog-proof
    */
   public static TlogProof parse(String text) throws MalformedException {
@@ -127,7 +133,7 @@ public record TlogProof(Optional<byte[]> extra, long index, List<Hash> proof, St
     return "TlogProof[index=" + index + ", " + proof.size() + " hashes, extra " + extra.map(e -> e.length + " bytes").orElse("none") + "]";
   }
 
-  /** @return the proof in UTF-8 */
+  /** {@return the proof in UTF-8} */
   public byte[] bytes() {
     return encode().getBytes(StandardCharsets.UTF_8);
   }

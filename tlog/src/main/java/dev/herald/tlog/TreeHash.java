@@ -15,8 +15,9 @@ public final class TreeHash {
   private TreeHash() {}
 
   /**
+   * {@return SHA-256(0x00 ‖ leaf)}
+   *
    * @param leaf the leaf's bytes (an entry of a bundle)
-   * @return SHA-256(0x00 ‖ leaf)
    */
   public static Hash leaf(byte[] leaf) {
     MessageDigest md = sha256();
@@ -26,9 +27,10 @@ public final class TreeHash {
   }
 
   /**
+   * {@return SHA-256(0x01 ‖ left ‖ right)}
+   *
    * @param left the left child
    * @param right the right child
-   * @return SHA-256(0x01 ‖ left ‖ right)
    */
   public static Hash node(Hash left, Hash right) {
     byte[] in = new byte[1 + 2 * Hash.SIZE];
@@ -38,7 +40,7 @@ public final class TreeHash {
     return Hash.wrap(sha256().digest(in));
   }
 
-  /** @return the root of the empty tree, SHA-256 of nothing (RFC 6962 MTH({})) */
+  /** {@return the root of the empty tree, SHA-256 of nothing (RFC 6962 MTH({}))} */
   public static Hash emptyRoot() {
     return EMPTY;
   }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * What the single writer of a log keeps in memory to append without reading: the right edge, the
@@ -30,7 +32,7 @@ public final class TreeTail {
     this.partials = partials;
   }
 
-  /** @return the tail of the empty tree */
+  /** {@return the tail of the empty tree} */
   public static TreeTail empty() {
     return EMPTY;
   }
@@ -130,7 +132,7 @@ public final class TreeTail {
     List<List<Hash>> levels = new ArrayList<>();
     for (List<Hash> l : partials) levels.add(new ArrayList<>(l));
     List<TileData> tiles = new ArrayList<>(), bundles = new ArrayList<>();
-    java.util.SortedSet<Integer> changed = new java.util.TreeSet<>();
+    SortedSet<Integer> changed = new TreeSet<>();
     for (byte[] leaf : newLeaves) {
       byte[] copy = leaf.clone();
       Hash h = TreeHash.leaf(copy);
@@ -162,29 +164,30 @@ public final class TreeTail {
     return new Appended(next, tiles, bundles, partialTiles);
   }
 
-  /** @return the number of leaves */
+  /** {@return the number of leaves} */
   public long size() {
     return edge.size();
   }
 
-  /** @return the right edge */
+  /** {@return the right edge} */
   public RightEdge edge() {
     return edge;
   }
 
-  /** @return the root of the tree */
+  /** {@return the root of the tree} */
   public Hash root() {
     return edge.root();
   }
 
-  /** @return copies of the leaves since the last full bundle ({@code size() % 256} of them) */
+  /** {@return copies of the leaves since the last full bundle ({@code size() % 256} of them)} */
   public List<byte[]> leavesSinceFullBundle() {
     return leaves.stream().map(byte[]::clone).toList();
   }
 
   /**
+   * {@return the rightmost tile of level L as it is now (possibly empty), as it is stored}
+   *
    * @param level L ≥ 1
-   * @return the rightmost tile of level L as it is now (possibly empty), as it is stored
    */
   public PartialTile partial(int level) {
     if (level < 1) throw new IllegalArgumentException("level-0 partial tiles are not stored");
@@ -192,7 +195,7 @@ public final class TreeTail {
     return new PartialTile(level, TileId.shift(size(), 8 * (level + 1)), hashes);
   }
 
-  /** @return the partial tiles of levels 1 and up that the tree has (empty ones included) */
+  /** {@return the partial tiles of levels 1 and up that the tree has (empty ones included)} */
   public List<PartialTile> partials() {
     List<PartialTile> out = new ArrayList<>();
     for (int level = 1; level < partials.size(); level++) out.add(partial(level));

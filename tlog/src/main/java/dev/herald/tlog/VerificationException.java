@@ -7,7 +7,11 @@ package dev.herald.tlog;
 public final class VerificationException extends TlogException {
   private static final long serialVersionUID = 1L;
 
-  /** @param message what did not verify */
+  /**
+   * Makes the exception.
+   *
+   * @param message what did not verify
+   */
   public VerificationException(String message) {
     super(message);
   }

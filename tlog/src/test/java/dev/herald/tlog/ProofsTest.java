@@ -117,6 +117,7 @@ class ProofsTest {
     MemoryTree t = new MemoryTree(d);
     List<Integer> sizes = new ArrayList<>();
     for (int n = 71; n <= 400; n++) sizes.add(n);
+    for (int n = 401; n <= 1100; n += 7) sizes.add(n);
     for (int i = 0; i < 20; i++) sizes.add(401 + r.nextInt(d.size() - 401));
     for (int n : sizes) {
       List<Hash> prefix = d.subList(0, n);

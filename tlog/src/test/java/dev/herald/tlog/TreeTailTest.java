@@ -41,8 +41,8 @@ class TreeTailTest {
       var fromTail = tail.read(id);
       if (fromTail.isPresent()) return fromTail.get();
       byte[] b = full.get(id.full());
-      if (b == null || id.kind() == TileId.Kind.ENTRIES) throw new MalformedException("no " + id);
-      return java.util.Arrays.copyOf(b, id.hashBytes());
+      if (b == null) throw new MalformedException("no " + id);
+      return new TileData(id.full(), b).prefix(id.width()).bytes();
     }
   }
 
@@ -162,6 +162,20 @@ class TreeTailTest {
       assertEquals(Proofs.root(older, t), Proofs.root(older, old), "root of " + older + " served at " + size);
       assertEquals(Proofs.inclusion(older - 1, older, t), Proofs.inclusion(older - 1, older, old));
     }
+  }
+
+  @Test
+  void partialTilesOfOlderSizesArePrefixesOfTheFullTile() throws TlogException {
+    List<byte[]> all = leaves(600);
+    Appended a = TreeTail.empty().append(all);
+    TileData tile = a.fullTiles().get(0), bundle = a.fullBundles().get(0);
+    TreeTail at100 = TreeTail.empty().append(all.subList(0, 100)).tail();
+    assertArrayEquals(at100.read(TileId.hashes(0, 0, 100)).orElseThrow(), tile.prefix(100).bytes());
+    assertArrayEquals(at100.read(TileId.entries(0, 100)).orElseThrow(), bundle.prefix(100).bytes());
+    assertEquals(TileId.entries(0, 100), bundle.prefix(100).id());
+    assertThrows(MalformedException.class, () -> new TileData(TileId.hashes(0, 0, 256), new byte[5]).prefix(3));
+    assertThrows(MalformedException.class, () -> RightEdge.of(3, List.of(TreeHash.emptyRoot())));
+    assertEquals(a.edge(), RightEdge.of(600, a.edge().hashes()));
   }
 
   @Test
