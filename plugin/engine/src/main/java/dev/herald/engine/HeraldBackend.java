@@ -54,6 +54,13 @@ public final class HeraldBackend {
                 .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
                 .periodic(TidyPath.periodic(state))
                 .onInvalidate(state::invalidate)
+                // The log's writer runs on the active node only; at setup it finishes what a crash left.
+                .onInitialize(() -> {
+                    if (!mount.system().standby()) {
+                        state.log().initialize();
+                    }
+                })
+                .onCleanup(state.log()::close)
                 // A standby's caches lag the active node's writes, and a client must never see seq go
                 // back: on a standby every request goes to the active node.
                 .servedByTheActiveNode(mount.system())

@@ -31,9 +31,11 @@ final class History {
      * @param instance   the instance it concerns, with its {@code generation}; empty (and 0) for the signer's events
      * @param sequence   the service's sequence the event made; 0 if it changed no live set
      * @param detail     free text (a reason, a role); may be empty
+     * @param logIndex   the index of its leaf in the mount's log; {@link Publication#NOT_LOGGED} for
+     *                   events before the mount had a log, and until the change is sequenced
      */
     record Event(String type, Instant time, String instance, long generation, String fingerprint,
-                 PublisherIdentity actor, long sequence, String detail) {
+                 PublisherIdentity actor, long sequence, String detail, long logIndex) {
 
         static Builder builder() {
             return new Builder();
@@ -60,7 +62,17 @@ final class History {
             if (!detail.isEmpty()) {
                 data.put("detail", detail);
             }
+            if (logIndex != Publication.NOT_LOGGED) {
+                data.put("log_index", logIndex);
+            }
             return data;
+        }
+
+        /** This event as the leaf at {@code index} of the mount's log tells it. */
+        Event logged(long index) {
+            Builder builder = builder().type(type).time(time).fingerprint(fingerprint).actor(actor).sequence(sequence)
+                    .detail(detail).logIndex(index);
+            return instance.isEmpty() ? builder.build() : builder.instance(instance).generation(generation).build();
         }
 
         /**
@@ -77,6 +89,7 @@ final class History {
             private PublisherIdentity actor;
             private long sequence;
             private String detail = "";
+            private long logIndex = Publication.NOT_LOGGED;
 
             private Builder() {
             }
@@ -127,6 +140,12 @@ final class History {
                 return this;
             }
 
+            /** Optional: not logged ({@link Publication#NOT_LOGGED}) unless given. */
+            Builder logIndex(long value) {
+                logIndex = value;
+                return this;
+            }
+
             /** @throws IllegalStateException naming the first required field left out */
             Event build() {
                 if (instance != null || generation != null) {
@@ -141,7 +160,8 @@ final class History {
                         Required.field(fingerprint, "History.Event", "fingerprint"),
                         Required.field(actor, "History.Event", "actor"),
                         sequence,
-                        Required.field(detail, "History.Event", "detail"));
+                        Required.field(detail, "History.Event", "detail"),
+                        logIndex);
             }
         }
     }

@@ -37,6 +37,12 @@ final class LogTree {
     private final TreeMap<Long, Long> records = new TreeMap<>();
     /** Records past the stored checkpoint, found at load: rolled forward before anything else. */
     private final List<LogStore.Batch> unapplied = new ArrayList<>();
+    /**
+     * The record of the batch the stored checkpoint applied, found at load: its entries are written
+     * again before anything else. The checkpoint is stored in the same {@code putAll} as the
+     * batch's entries, which is not atomic: a crash can leave it stored with some of them not.
+     */
+    private LogStore.Batch lastApplied;
 
     /** The two writes that commit one batch, and what the tree is once both are stored. */
     record Step(LogStore.Batch batch, Appended appended, String checkpoint,
@@ -76,6 +82,9 @@ final class LogTree {
                 continue; // deleted since the listing
             }
             tree.records.put(batch.start(), batch.end());
+            if (head != null && batch.start() == head.batch() && batch.start() < size) {
+                tree.lastApplied = batch;
+            }
             if (batch.start() >= size) {
                 tree.unapplied.add(batch);
             } else if (batch.end() > bundled) {
@@ -120,9 +129,18 @@ final class LogTree {
     /**
      * Applies every batch whose record was stored and whose checkpoint was not (a crash, or a node
      * that lost leadership, between the two writes): the same writes again, the same tiles and
-     * checkpoint (Ed25519 is deterministic, so even its signature is the one that was lost).
+     * checkpoint (Ed25519 is deterministic, so even its signature is the one that was lost). The
+     * entries of the batch the checkpoint applied are written again first, in case the checkpoint
+     * landed and some of them did not.
+     * Returns the keys of the entries it wrote.
      */
-    void rollForward() {
+    List<String> rollForward() {
+        List<String> written = new ArrayList<>();
+        if (lastApplied != null) {
+            storage.putAll(lastApplied.writes()); // the same bytes: idempotent
+            written.addAll(lastApplied.writes().keySet());
+            lastApplied = null;
+        }
         for (LogStore.Batch batch : unapplied) {
             if (batch.start() != tail.size()) {
                 throw new IllegalStateException("the batch record at " + batch.start() + " does not follow the log's size " + tail.size());
@@ -133,8 +151,10 @@ final class LogTree {
             storage.putAll(tiles);
             storage.putAll(step.second());
             advance(step);
+            written.addAll(batch.writes().keySet());
         }
         unapplied.clear();
+        return written;
     }
 
     /** The writes that commit {@code batch} (which must start at the tree's size), in order. */

@@ -1,6 +1,7 @@
 package dev.herald.engine;
 
 import dev.herald.sdk.Storage;
+import dev.herald.sdk.VaultException;
 import dev.herald.tlog.NoteSigner;
 
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -58,7 +60,30 @@ final class LogWriter implements AutoCloseable {
     record Committed(long firstIndex, int leaves, String checkpoint) {
     }
 
-    private record Queued(Encoded change, long firstIndex, CompletableFuture<Committed> done) {
+    /**
+     * What the change's owner does when its fate is known, on the writer's thread, in sequence
+     * order, before the change's caller is answered: so that states move forward in the order the
+     * log has them.
+     */
+    interface Outcome {
+        Outcome NONE = new Outcome() {
+            @Override
+            public void committed(Committed committed) {
+            }
+
+            @Override
+            public void failed() {
+            }
+        };
+
+        /** The change's leaves are in a stored checkpoint and its entries are stored. */
+        void committed(Committed committed);
+
+        /** The writer closed first: the change's entries may or may not be stored (the next start rolls forward). */
+        void failed();
+    }
+
+    private record Queued(Encoded change, long firstIndex, Outcome outcome, CompletableFuture<Committed> done) {
     }
 
     /** A change sequenced and queued: wait for it to be committed. */
@@ -77,26 +102,27 @@ final class LogWriter implements AutoCloseable {
         /**
          * Waits until the change is in a stored checkpoint.
          *
-         * @throws LogPendingException if it is not by {@code timeout} (it may still be committed later)
+         * @throws VaultException 503 if it is not by {@code timeout}, or the writer closed first: the
+         *                        change may still take effect (a retry then finds it done)
          */
         Committed await(Duration timeout) {
             try {
                 return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new LogPendingException("log append pending");
+                throw new VaultException(503, "log append pending: the change is queued for the mount's log and may still take effect; retry");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new LogPendingException("log append pending (interrupted)");
+                throw new VaultException(503, "log append pending: interrupted while waiting; retry");
             } catch (ExecutionException e) {
-                throw new LogPendingException("log append failed: " + e.getCause().getMessage());
+                throw new VaultException(503, e.getCause().getMessage());
             }
         }
     }
 
-    /** The change was sequenced but is not known to be committed: the caller may retry (W4). */
-    static final class LogPendingException extends RuntimeException {
-        LogPendingException(String message) {
-            super(message, null, false, false);
+    /** The writer is closed (the mount is going away): nothing more is sequenced. */
+    static final class LogClosedException extends VaultException {
+        LogClosedException() {
+            super(503, "the mount's log is closed (the mount is going away); retry");
         }
     }
 
@@ -113,9 +139,9 @@ final class LogWriter implements AutoCloseable {
      * stored and whose checkpoint was not (§2.4): on the active node, at mount setup, before any
      * request is served.
      */
-    static LogWriter open(Storage storage, NoteSigner signer, Clock clock) {
+    static LogWriter open(Storage storage, NoteSigner signer, Clock clock, Consumer<String> written) {
         LogTree tree = LogTree.load(storage, signer);
-        tree.rollForward();
+        tree.rollForward().forEach(written);
         LogWriter writer = new LogWriter(storage, tree, clock);
         writer.thread.start();
         return writer;
@@ -126,10 +152,10 @@ final class LogWriter implements AutoCloseable {
      * gives its leaves and entries (which may name those indices); it runs under the sequencer's
      * lock, so it must do no I/O. The change is queued behind every change sequenced before it.
      */
-    Ticket submit(int leafCount, LongFunction<Encoded> encode) {
+    Ticket submit(int leafCount, LongFunction<Encoded> encode, Outcome outcome) {
         synchronized (sequencer) {
             if (closed) {
-                throw new LogPendingException("the mount's log is closed");
+                throw new LogClosedException();
             }
             long first = nextIndex;
             Encoded change = encode.apply(first);
@@ -138,7 +164,7 @@ final class LogWriter implements AutoCloseable {
             }
             nextIndex += leafCount;
             CompletableFuture<Committed> done = new CompletableFuture<>();
-            open.add(new Queued(change, first, done));
+            open.add(new Queued(change, first, outcome, done));
             sequencer.notifyAll();
             return new Ticket(done);
         }
@@ -156,23 +182,33 @@ final class LogWriter implements AutoCloseable {
                     }
                 }
                 if (closed) {
-                    failQueued();
-                    return;
+                    batch = null;
+                } else {
+                    batch = takeBatch();
                 }
-                batch = takeBatch();
+            }
+            if (batch == null) {
+                failQueued();
+                return;
             }
             String checkpoint;
             try {
                 checkpoint = commit(batch);
-            } catch (ClosedException e) {
-                batch.forEach(queued -> queued.done().completeExceptionally(e));
-                synchronized (sequencer) {
-                    failQueued();
-                }
+            } catch (RuntimeException | Error e) {
+                // Closed while retrying; or a fault of the writer itself (nothing a request sends can
+                // cause one: leaves and entries are bounded before they are sequenced). Either way
+                // no later batch may start at an index this one may have taken.
+                batch.forEach(LogWriter::fail);
+                failQueued();
                 return;
             }
             for (Queued queued : batch) {
-                queued.done().complete(new Committed(queued.firstIndex(), queued.change().leaves().size(), checkpoint));
+                Committed committed = new Committed(queued.firstIndex(), queued.change().leaves().size(), checkpoint);
+                try {
+                    queued.outcome().committed(committed);
+                } finally {
+                    queued.done().complete(committed);
+                }
             }
         }
     }
@@ -208,10 +244,23 @@ final class LogWriter implements AutoCloseable {
         return bytes;
     }
 
+    /** Fails every queued change; outside the sequencer's lock, since outcomes take their owners' locks. */
     private void failQueued() {
-        LogPendingException closing = new LogPendingException("the mount's log closed before the change was written");
-        open.forEach(queued -> queued.done().completeExceptionally(closing));
-        open.clear();
+        List<Queued> left;
+        synchronized (sequencer) {
+            closed = true; // nothing more is sequenced
+            left = new ArrayList<>(open);
+            open.clear();
+        }
+        left.forEach(LogWriter::fail);
+    }
+
+    private static void fail(Queued queued) {
+        try {
+            queued.outcome().failed();
+        } finally {
+            queued.done().completeExceptionally(new ClosedException());
+        }
     }
 
     /** Writes one batch; returns the checkpoint note that holds it (the previous one if it has no leaves). */
@@ -238,10 +287,11 @@ final class LogWriter implements AutoCloseable {
         return tree.checkpoint();
     }
 
-    /** Thrown inside the writer when it is closed while a write is being retried. */
+    /** The writer closed while the change was queued or being written. */
     private static final class ClosedException extends RuntimeException {
         ClosedException() {
-            super("the mount's log closed before the change was written", null, false, false);
+            super("log append pending: the mount's log closed before the change was known written; it may still take effect; retry",
+                    null, false, false);
         }
     }
 

@@ -21,6 +21,7 @@ final class MountState {
     private final Roles roles;
     private final Signer signer;
     private final Registry registry;
+    private final MountLog log;
     private final SignedRecords records = new SignedRecords();
 
     MountState(Storage storage, Clock clock) {
@@ -29,7 +30,10 @@ final class MountState {
         settings = new Settings(storage);
         roles = new Roles(storage);
         signer = new Signer(storage, settings, clock);
-        registry = new Registry(storage);
+        // A roll-forward writes a crashed batch's entries behind the registry's back: like a write
+        // by another node, they reach it as invalidations.
+        log = new MountLog(storage, settings, clock, this::invalidate);
+        registry = new Registry(storage, log);
     }
 
     Clock clock() {
@@ -77,6 +81,10 @@ final class MountState {
      */
     History.Page history(ServiceState service, long from, long limit) {
         return History.read(storage, service.service(), service.historyLength(), from, limit);
+    }
+
+    MountLog log() {
+        return log;
     }
 
     /** A storage key changed elsewhere: whoever caches it forgets it. */

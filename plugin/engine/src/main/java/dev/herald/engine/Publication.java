@@ -18,10 +18,14 @@ import java.util.TreeMap;
  * @param ttl         the lifetime it was published with; a renewal without increment extends by it
  * @param maxNotAfter the latest {@code notAfter} renewals may reach (publication + max_ttl)
  * @param superseded  a successor key was published; this one stays listed only for min_overlap
+ * @param logIndex    the index of the log leaf of the event that published it ({@link #NOT_LOGGED}
+ *                    for publications made before the mount had a log, and until the change is sequenced)
  */
 record Publication(String instance, long generation, PublisherKey key, EndpointClaims claims,
                    Map<String, String> metadata, Instant notBefore, Instant notAfter, Instant maxNotAfter,
-                   Duration ttl, String role, PublisherIdentity publisher, boolean leaseBound, boolean superseded) {
+                   Duration ttl, String role, PublisherIdentity publisher, boolean leaseBound, boolean superseded,
+                   long logIndex) {
+    static final long NOT_LOGGED = -1;
 
     Publication {
         metadata = Map.copyOf(metadata);
@@ -46,7 +50,8 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                 .role(role)
                 .publisher(publisher)
                 .leaseBound(leaseBound)
-                .superseded(superseded);
+                .superseded(superseded)
+                .logIndex(logIndex);
     }
 
     boolean liveAt(Instant now) {
@@ -107,6 +112,9 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
         stored.put("publisher", publisher.toStored());
         stored.put("lease_bound", leaseBound);
         stored.put("superseded", superseded);
+        if (logIndex != NOT_LOGGED) {
+            stored.put("log_index", logIndex);
+        }
         return stored;
     }
 
@@ -127,6 +135,7 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                 .publisher(PublisherIdentity.fromStored((Map<String, Object>) stored.get("publisher")))
                 .leaseBound((Boolean) stored.get("lease_bound"))
                 .superseded((Boolean) stored.get("superseded"))
+                .logIndex(stored.get("log_index") instanceof Number index ? index.longValue() : NOT_LOGGED)
                 .build();
     }
 
@@ -145,6 +154,7 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
         private PublisherIdentity publisher;
         private Boolean leaseBound;
         private Boolean superseded;
+        private long logIndex = NOT_LOGGED;
 
         private Builder() {
         }
@@ -214,6 +224,12 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
             return this;
         }
 
+        /** Optional: not logged ({@link #NOT_LOGGED}) unless given. */
+        Builder logIndex(long value) {
+            logIndex = value;
+            return this;
+        }
+
         /** @throws IllegalStateException naming the first field left out */
         Publication build() {
             return new Publication(
@@ -229,7 +245,8 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                     Required.field(role, "Publication", "role"),
                     Required.field(publisher, "Publication", "publisher"),
                     Required.field(leaseBound, "Publication", "leaseBound"),
-                    Required.field(superseded, "Publication", "superseded"));
+                    Required.field(superseded, "Publication", "superseded"),
+                    logIndex);
         }
     }
 }

@@ -2,10 +2,10 @@ package dev.herald.engine;
 
 import dev.herald.sdk.Storage;
 
-import java.util.HashSet;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -14,14 +14,20 @@ import java.util.function.Function;
  * The services of the mount: reads their live index (cached), and makes every change to a service
  * under that service's lock, so that concurrent requests on one service are serialised (of many
  * racing first publications of an instance, exactly one wins) while different services proceed in
- * parallel. Each change writes the service's new history entries and the instances it touched,
- * together: O(1) storage entries per operation, whatever the size of the service or the mount.
+ * parallel. A change's history entries, changed instances and log leaves go to the mount's
+ * {@link LogWriter} together (docs/design-log.md §2.2): O(1) storage entries per operation,
+ * whatever the size of the service or the mount, and the change is answered only once the
+ * checkpoint that holds its leaves is stored.
+ *
+ * <p>Two states per service: the committed one (what storage holds; readers see only this), and
+ * the pending one, a change sequenced into the log and not yet committed, which the next change of
+ * the service builds on, so that a busy service is not serialised on the log's round trips.
  *
  * <p>A change builds on the cached state only because nothing stale can be in the cache: reads
  * fill it through {@link CacheTable#offer}, which refuses a state loaded while a change or an
- * invalidation of the service went on. Services never published are not cached with the others
- * (only remembered as empty, in a small table of their own), so asking for unknown names cannot
- * push real services out.
+ * invalidation of the service went on, and never load a service while the writer may be applying
+ * one of its changes. Services never published are not cached with the others (only remembered as
+ * empty, in a small table of their own), so asking for unknown names cannot push real services out.
  *
  * <p>Each state read or written gets a new revision number ({@link Snapshot}): a signed record
  * made from one is reused only while the registry still holds that same revision
@@ -45,17 +51,29 @@ final class Registry {
      */
     private static final int EMPTY_LIMIT = 1024;
     private static final int LOCK_STRIPES = 256;
+    /**
+     * How long a change waits for its batch to be committed before the caller gets 503 (the change
+     * stays queued and may still take effect). Well under the servers' request timeouts.
+     */
+    private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
 
     private final Storage storage;
+    private final MountLog log;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final CacheTable<Snapshot> cache;
     private final CacheTable<Snapshot> empties = new CacheTable<>(EMPTY_LIMIT, EMPTY_LIMIT, snapshot -> 1);
     private final AtomicLong revisions = new AtomicLong();
+    /** The services with a change in the log's queue: the last one sequenced. Changed under the service's lock only. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
     /**
-     * Services whose cached state may differ from storage in the named instances: a change failed
-     * after its first write may have reached storage. Changed under the service's lock only.
+     * A change sequenced into the log and not yet committed: its state (with the indices of its
+     * leaves, set when it is sequenced) is what the next change of the service starts from.
      */
-    private final Map<String, Set<String>> unsure = new ConcurrentHashMap<>();
+    private static final class Pending {
+        private ServiceState state;
+        private LogWriter.Ticket ticket;
+    }
 
     /**
      * A service's state as one read or change made it, with that read's or change's revision: a new
@@ -71,13 +89,14 @@ final class Registry {
         }
     }
 
-    Registry(Storage storage) {
-        this(storage, CACHE_LIMIT, PUBLICATION_BUDGET);
+    Registry(Storage storage, MountLog log) {
+        this(storage, log, CACHE_LIMIT, PUBLICATION_BUDGET);
     }
 
     /** With other cache limits: for tests that need evictions. */
-    Registry(Storage storage, int cacheLimit, long publicationBudget) {
+    Registry(Storage storage, MountLog log, int cacheLimit, long publicationBudget) {
         this.storage = storage;
+        this.log = log;
         this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publicationCount());
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
@@ -87,15 +106,24 @@ final class Registry {
     /** The service's state and its revision; an empty state if it was never published. */
     Snapshot snapshot(String service) {
         Snapshot cached = cache.get(service);
-        if (cached != null && !unsure.containsKey(service)) {
+        if (cached != null) {
             return cached;
         }
-        // Loaded under the service's lock: a change writes several entries one after the other, and
-        // a load between two of them would mix the states before and after it (tidy: one entry
-        // stamped with a seq that counts expiries other entries still list: a seq too high, then a
-        // lower one).
-        synchronized (lock(service)) {
-            return current(service);
+        // Never loaded while the writer may be applying a change of the service: it writes several
+        // entries, and a load between two of them would mix the states before and after it (tidy:
+        // one entry stamped with a seq that counts expiries other entries still list: a seq too
+        // high, then a lower one). Pending changes are committed in order; once the last is, its
+        // state is cached (or, if evicted since, storage holds it whole).
+        while (true) {
+            LogWriter.Ticket ticket;
+            synchronized (lock(service)) {
+                Pending last = pending.get(service);
+                if (last == null) {
+                    return current(service);
+                }
+                ticket = last.ticket;
+            }
+            ticket.await(COMMIT_WAIT);
         }
     }
 
@@ -108,23 +136,15 @@ final class Registry {
     }
 
     /**
-     * The service's state as stored, under its lock: the cached one; or the cached one with the
-     * entries a failed change may have written read again; or, if none is cached, loaded whole.
+     * The service's committed state, under its lock and with no change of it pending: the cached
+     * one, or, if none is cached, loaded whole.
      */
     private Snapshot current(String service) {
         long stamp = cache.stamp(service);
         Snapshot cached = cache.get(service);
-        Set<String> doubtful = unsure.get(service);
-        if (cached != null && doubtful == null) {
+        if (cached != null) {
             return cached;
         }
-        if (cached != null) {
-            Snapshot reread = snapshotOf(ServiceStore.reread(storage, cached.state(), doubtful));
-            cache.replace(service, reread, stamp);
-            unsure.remove(service, doubtful);
-            return reread;
-        }
-        unsure.remove(service);
         Snapshot empty = empties.get(service);
         if (empty != null) {
             return empty;
@@ -139,42 +159,91 @@ final class Registry {
     }
 
     /**
-     * Runs {@code change} on the service's current state under its lock and writes what it decides:
-     * its history entries and the changed instances, together ({@link ServiceStore#save}).
+     * Runs {@code change} on the service's latest state (pending or committed) under its lock,
+     * sequences what it decides into the mount's log (its events as leaves, its history entries and
+     * changed instances as the batch's writes), and answers once that is committed.
+     *
+     * @throws dev.herald.sdk.VaultException 503 if the log has not committed it in time (it may still take effect)
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
+        // Opened first: opening rolls forward what a crash left, which no change may build under.
+        LogWriter writer = log.writer();
+        LogWriter.Ticket wait;
+        T result;
         synchronized (lock(service)) {
-            // Under the lock no other change of this service runs: what is cached, or read now, is current.
-            ServiceState current = current(service).state();
+            Pending before = pending.get(service);
+            // Under the lock no other change of this service runs: what is pending, cached, or read now, is current.
+            ServiceState current = before != null ? before.state : current(service).state();
             Change<T> decided = change.apply(current);
-            if (decided.next() != null) {
-                ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
-                try {
-                    ServiceStore.save(storage, current, next, decided.events());
-                } catch (RuntimeException | Error e) {
-                    empties.remove(service); // a first change may have written some of its entries
-                    // Some entries may be written, some not. Only the instances the change touched can
-                    // differ from what is cached: the next reader or change reads those again (for a
-                    // caller that went away, this request's storage calls fail too). A 10,000-instance
-                    // service is not loaded again because one publish was cancelled.
-                    if (cache.contains(service)) {
-                        unsure.merge(service, Set.copyOf(next.touched()), Registry::union);
-                    } else {
-                        cache.remove(service);
-                    }
-                    throw e;
+            result = decided.result();
+            if (decided.next() == null) {
+                if (before == null) {
+                    return result;
                 }
-                empties.remove(service);
-                cache.put(service, snapshotOf(next.saved()));
+                // Decided on a state not yet committed (e.g. "unchanged": the key is already there):
+                // answered only once that state is, so that nothing is acknowledged outside the log.
+                wait = before.ticket;
+            } else {
+                ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
+                List<History.Event> events = decided.events();
+                Pending sequenced = new Pending();
+                sequenced.ticket = writer.submit(events.size(),
+                        first -> encode(current, next, events, first, sequenced), outcome(service, sequenced));
+                pending.put(service, sequenced);
+                wait = sequenced.ticket;
             }
-            return decided.result();
         }
+        wait.await(COMMIT_WAIT);
+        return result;
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> both = new HashSet<>(a);
-        both.addAll(b);
-        return Set.copyOf(both);
+    /**
+     * The change's leaves and entries, its events and publications given the indices of its leaves
+     * ({@code first} on); sets the pending state. Runs under the log's sequencer: no I/O.
+     */
+    private static LogWriter.Encoded encode(ServiceState current, ServiceState next, List<History.Event> events,
+                                            long first, Pending sequenced) {
+        ServiceState stamped = next;
+        List<History.Event> logged = new ArrayList<>();
+        List<byte[]> leaves = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            History.Event event = events.get(i).logged(first + i);
+            PublisherKey key = null;
+            if (LogLeaf.PUBLISHING.contains(event.type())) {
+                stamped = stamped.withLogIndex(event.instance(), event.generation(), first + i);
+                key = stamped.find(event.instance(), event.generation()).orElseThrow().key();
+            }
+            logged.add(event);
+            leaves.add(LogLeaf.ofServiceEvent(next.service(), current.historyLength() + i, event, key));
+        }
+        Map<String, byte[]> writes = ServiceStore.writes(current, stamped, logged);
+        sequenced.state = stamped.saved();
+        return new LogWriter.Encoded(leaves, writes);
+    }
+
+    /** What the log's writer does once the change is committed (or abandoned): moves the committed state on. */
+    private LogWriter.Outcome outcome(String service, Pending sequenced) {
+        return new LogWriter.Outcome() {
+            @Override
+            public void committed(LogWriter.Committed committed) {
+                synchronized (lock(service)) {
+                    empties.remove(service);
+                    cache.put(service, snapshotOf(sequenced.state));
+                    pending.remove(service, sequenced);
+                }
+            }
+
+            @Override
+            public void failed() {
+                // The mount is going away with the change written in part, whole, or not at all:
+                // nothing of the service is kept (the next start rolls the batch forward).
+                synchronized (lock(service)) {
+                    empties.remove(service);
+                    cache.remove(service);
+                    pending.remove(service, sequenced);
+                }
+            }
+        };
     }
 
     private Object lock(String service) {

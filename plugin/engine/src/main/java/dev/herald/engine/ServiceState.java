@@ -330,6 +330,19 @@ final class ServiceState {
         return withListed(instance, listed).withSeq(seq + 1);
     }
 
+    /**
+     * This state with the listed publication of {@code instance} at {@code generation} marked with
+     * the index of the log leaf that published it; the sequence is unchanged.
+     */
+    ServiceState withLogIndex(String instance, long generation, long logIndex) {
+        Instance entry = instances.get(instance);
+        if (entry == null || generationIn(entry.listed(), generation) == null) {
+            throw new IllegalArgumentException("generation " + generation + " of " + instance + " is not listed");
+        }
+        return withListed(instance, entry.listed().stream()
+                .map(p -> p.generation() == generation ? p.toBuilder().logIndex(logIndex).build() : p).toList());
+    }
+
     /** This state with the instance's tombstone cleared (an operator's reset); the sequence is unchanged. */
     ServiceState withoutTombstone(String instance) {
         Instance entry = instances.get(instance);

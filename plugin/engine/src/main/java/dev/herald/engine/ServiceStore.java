@@ -137,25 +137,22 @@ final class ServiceStore {
     }
 
     /**
-     * Writes a change from {@code current} to {@code next}, a state made from it, with its
-     * {@code events}: the events' history entries (at {@code current}'s history length onwards) and
-     * the instances {@code next} says it touched ({@link ServiceState#touched}), each stamped with
-     * the change's sequence and history length and carrying the events, all in one
-     * {@link Storage#putAll}: about one round trip, taken under the service's lock.
+     * The entries a change from {@code current} to {@code next}, a state made from it, with its
+     * {@code events} writes: the events' history entries (at {@code current}'s history length
+     * onwards) and the instances {@code next} says it touched ({@link ServiceState#touched}), each
+     * stamped with the change's sequence and history length and carrying the events. The mount's
+     * {@link LogWriter} stores them together with the change's log leaves: a batch record holds
+     * them all before any is written, so a crash leaves all or none once rolled forward.
      *
-     * <p>Whatever subset a crash (or failed write) leaves: with no instance entry written, nothing
-     * counts the history entries (past the stored history length), and the next change writes over
-     * them. With one written, {@link #load} takes the sequence and history length from the newest
-     * stamp, so the change is whole (a change touches one instance; tidy, the only one that touches
-     * several, changes no live set and makes no event), under a sequence never served for another
-     * live set, and writes any of its history entries that are missing from the events the
-     * instance entry carries.
+     * <p>Entries written by versions before the log could be cut off part-way; {@link #load} still
+     * reads those whole: it takes the sequence and history length from the newest stamp, and writes
+     * any history entries missing from the events the instance entry carries.
      */
-    static void save(Storage storage, ServiceState current, ServiceState next, List<History.Event> events) {
+    static Map<String, byte[]> writes(ServiceState current, ServiceState next, List<History.Event> events) {
         if (!current.isStored()) {
             throw new IllegalArgumentException("a change starts from a state as stored");
         }
-        Map<String, byte[]> history = History.entries(next.service(), current.historyLength(), events);
+        Map<String, byte[]> writes = new LinkedHashMap<>(History.entries(next.service(), current.historyLength(), events));
         if (next.touched().isEmpty()) {
             if (next.seq() != current.seq() || next.historyLength() != current.historyLength()) {
                 // No entry to carry the stamp (no change makes this today): the head keeps it, after
@@ -164,12 +161,11 @@ final class ServiceStore {
                 if (next.hasNoInstances()) {
                     throw new IllegalStateException("a change of a service without instances must write one");
                 }
-                storage.putAll(history);
-                writeHead(storage, next);
+                writes.put(headKey(next.service()), head(next));
+                return writes;
             }
-            return;
+            return Map.of();
         }
-        Map<String, byte[]> writes = new LinkedHashMap<>(history);
         List<Map<String, Object>> carried = History.embedded(current.historyLength(), events);
         for (String instance : next.touched()) {
             ServiceState.Instance stored = next.instance(instance);
@@ -186,14 +182,14 @@ final class ServiceStore {
             }
             writes.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }
-        storage.putAll(writes);
+        return writes;
     }
 
-    private static void writeHead(Storage storage, ServiceState state) {
+    private static byte[] head(ServiceState state) {
         Map<String, Object> head = new LinkedHashMap<>();
         head.put("seq", state.seq());
         head.put("history_length", state.historyLength());
-        storage.put(headKey(state.service()), Json.write(head).getBytes(StandardCharsets.UTF_8));
+        return Json.write(head).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Every service ever published: those with instance entries, and heads of the first layout. */

@@ -25,8 +25,12 @@ import java.util.Optional;
  */
 final class StorageLayout {
     static final String KEY = "layout";
-    /** 2: instance entries carry the stamp, service heads only a lower bound (docs/storage.md). */
-    static final int CURRENT = 2;
+    /**
+     * 2: instance entries carry the stamp, service heads only a lower bound (docs/storage.md).
+     * 3: the mount's log (log/, signer/log-keys); a version without it would change services
+     * without logging them.
+     */
+    static final int CURRENT = 3;
 
     /** What {@value #KEY} holds: the layout number, and the plugin version that first wrote it. */
     record Marker(int layout, String writtenBy) {
@@ -132,7 +136,9 @@ final class StorageLayout {
             @Override
             public void initialize() {
                 StorageLayout.this.initialize();
-                backend.initialize();
+                if (refusal == null) {
+                    backend.initialize(); // never on storage of a layout this version does not read
+                }
             }
 
             @Override

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +24,9 @@ class RegistryTest {
         final CountDownLatch resume = new CountDownLatch(1);
         volatile Thread pausing;
         volatile String failingPut;
+        /** How many more times the failing put fails (then it succeeds); negative: always. */
+        final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(-1);
+        final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
         /** The failing put reaches storage before it throws: an answer lost, not a write. */
         volatile boolean failAfterWriting;
         final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -33,11 +37,14 @@ class RegistryTest {
 
         @Override
         public void put(String key, byte[] value) {
-            calls.add("put " + key);
-            if (key.equals(failingPut)) {
+            if (!Registries.isLogs(key)) {
+                calls.add("put " + key);
+            }
+            if (key.equals(failingPut) && failuresLeft.getAndDecrement() != 0) {
                 if (failAfterWriting) {
                     super.put(key, value);
                 }
+                failures.incrementAndGet();
                 throw new dev.herald.sdk.StorageException("storage failed writing " + key);
             }
             super.put(key, value);
@@ -45,13 +52,17 @@ class RegistryTest {
 
         @Override
         public java.util.Optional<byte[]> get(String key) {
-            calls.add("get " + key);
+            if (!Registries.isLogs(key)) {
+                calls.add("get " + key);
+            }
             return super.get(key);
         }
 
         @Override
         public List<String> list(String prefix) {
-            calls.add("list " + prefix);
+            if (!Registries.isLogs(prefix)) {
+                calls.add("list " + prefix);
+            }
             List<String> listed = super.list(prefix);
             if (Thread.currentThread() == pausing && prefix.startsWith(ServiceStore.INSTANCE_PREFIX)) {
                 paused.countDown();
@@ -87,10 +98,24 @@ class RegistryTest {
         });
     }
 
+    /** The same with its history event, as publish makes it: a leaf of the log. */
+    private static ServiceState publishLogged(Registry registry, String service, String instance) {
+        PublisherKey key = newKey();
+        return registry.change(service, state -> {
+            long generation = state.nextGeneration(instance);
+            List<Publication> next = new ArrayList<>(state.of(instance));
+            next.add(publication(instance, generation, key));
+            ServiceState changed = state.changed(instance, next);
+            return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
+                    .instance(instance).generation(generation).fingerprint(key.fingerprint()).actor(TestValues.PUBLISHER)
+                    .sequence(changed.seq()).build()), changed);
+        });
+    }
+
     @Test
     void aLoadThatRacedAChangeAndAnEvictionIsNotCached() throws Exception {
         PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 1, 100); // one service in memory: any other read evicts
+        Registry registry = Registries.withOwnLog(storage, 1, 100); // one service in memory: any other read evicts
         publish(registry, "web", "pod-1");
         publish(registry, "other", "x"); // evicts web: the next read of web loads it
 
@@ -123,7 +148,7 @@ class RegistryTest {
     @Test
     void unknownNamesTakeNoRoomFromPublishedServices() {
         PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 1, 100);
+        Registry registry = Registries.withOwnLog(storage, 1, 100);
         publish(registry, "web", "pod-1");
         ServiceState cached = registry.state("web");
         for (int i = 0; i < 50; i++) {
@@ -136,7 +161,9 @@ class RegistryTest {
     @Test
     void theChangeAfterAReadOfANewServiceDoesNotListItAgain() {
         PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 16, 100);
+        Registry registry = Registries.withOwnLog(storage, 16, 100);
+        publish(registry, "other", "pod-1"); // the mount's first change: it makes the log key, named from the config
+        storage.calls.clear();
         assertTrue(registry.state("new").isEmpty());
         assertEquals(List.of("list " + ServiceStore.INSTANCE_PREFIX + "new/"), storage.calls);
         storage.calls.clear();
@@ -150,8 +177,8 @@ class RegistryTest {
     @Test
     void anInvalidationForgetsThatAServiceWasEmpty() {
         PausingStorage storage = new PausingStorage();
-        Registry elsewhere = new Registry(storage, 16, 100); // the other node, on the same storage
-        Registry registry = new Registry(storage, 16, 100);
+        Registry elsewhere = Registries.withOwnLog(storage, 16, 100); // the other node, on the same storage
+        Registry registry = Registries.withOwnLog(storage, 16, 100);
         assertTrue(registry.state("new").isEmpty());
         publish(elsewhere, "new", "pod-1");
         assertTrue(registry.invalidate(ServiceStore.instanceKey("new", "pod-1")));
@@ -159,123 +186,112 @@ class RegistryTest {
         assertEquals(2, publish(registry, "new", "pod-2").seq(), "and a change builds on what the other node wrote");
     }
 
-    /** A first publish whose writes failed part-way may have left entries: the service is listed again. */
+    /**
+     * A write that fails is retried with the same bytes until storage takes it (a storage outage
+     * stalls changes, never forks the log); the change is answered once it is stored, and what is
+     * read is what is stored, whether the failed attempts reached storage or not.
+     */
     @Test
-    void aFailedFirstChangeForgetsThatTheServiceWasEmpty() {
-        PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 16, 100);
-        assertTrue(registry.state("new").isEmpty());
-        storage.failingPut = ServiceStore.instanceKey("new", "pod-1");
-        storage.failAfterWriting = true; // the answer was lost, the entry written
-        org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class,
-                () -> publish(registry, "new", "pod-1"));
-        storage.failingPut = null;
-        ServiceState read = registry.state("new");
-        assertEquals(1, read.seq(), "the written instance is seen");
-        assertEquals(ServiceStore.load(storage, "new"), read);
-    }
-
-    @Test
-    void aChangeWhoseWritesFailedLeavesNothingCachedThatStorageDoesNotHold() {
-        PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 16, 100);
-        publish(registry, "web", "pod-1");
-        storage.failingPut = ServiceStore.instanceKey("web", "pod-2"); // after the history entry and the head
-        org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class,
-                () -> publish(registry, "web", "pod-2"));
-        storage.failingPut = null;
-        ServiceState stored = ServiceStore.load(storage, "web");
-        assertEquals(stored.seq(), registry.state("web").seq(), "what is read is what is stored");
-        assertEquals(stored.historyLength(), registry.change("web", state -> Registry.Change.none(state)).historyLength(),
-                "the next change builds on what is stored");
-    }
-
-    /** A cancelled publish into a large cached service costs a get of its instance, not a load of the service. */
-    @Test
-    void aFailedChangeRereadsOnlyTheInstancesItTouched() {
+    void aWriteThatFailsIsRetriedAndTheChangeIsAnsweredOnceStored() {
         for (boolean written : new boolean[] {false, true}) {
             PausingStorage storage = new PausingStorage();
-            Registry registry = new Registry(storage, 16, 1000);
-            for (int i = 0; i < 50; i++) {
-                publish(registry, "web", "pod-" + i);
-            }
-            ServiceState before = registry.state("web");
-            storage.failingPut = ServiceStore.instanceKey("web", "pod-x");
+            Registry registry = Registries.withOwnLog(storage, 16, 100);
+            assertTrue(registry.state("new").isEmpty());
+            storage.failingPut = ServiceStore.instanceKey("new", "pod-1");
             storage.failAfterWriting = written;
-            org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class,
-                    () -> publish(registry, "web", "pod-x"));
-            storage.failingPut = null;
-            storage.calls.clear();
-            ServiceState read = registry.state("web");
-            assertEquals(List.of("get " + ServiceStore.instanceKey("web", "pod-x")), storage.calls,
-                    "one get, of the instance the change touched");
-            assertEquals(ServiceStore.load(storage, "web"), read, "what is read is what is stored");
-            assertEquals(written ? before.seq() + 1 : before.seq(), read.seq());
-            assertEquals(written, read.current("pod-x", NOW).isPresent(), "the change is there if it was written");
-            storage.calls.clear();
-            assertTrue(read == registry.state("web"), "and cached again");
-            assertEquals(List.of(), storage.calls);
-            ServiceState after = publish(registry, "web", "pod-y");
-            assertEquals(read.seq() + 1, after.seq(), "the next change builds on it");
-            assertEquals(ServiceStore.load(storage, "web"), registry.state("web"));
+            storage.failuresLeft.set(3);
+            ServiceState published = publish(registry, "new", "pod-1");
+            assertEquals(3, storage.failures.get(), "three attempts failed, the fourth was taken");
+            assertEquals(1, published.seq());
+            assertEquals(ServiceStore.load(storage, "new"), registry.state("new"), "what is read is what is stored");
+            assertEquals(2, publish(registry, "new", "pod-2").seq(), "and the next change builds on it");
         }
     }
 
     /**
-     * The history entry and the instance entry of a change are written together: when only the
-     * instance entry lands (the history write failed, or a crash came between them), the event it
-     * carries is written when the entry is next read, whether by this process or after a restart.
+     * A mount that goes away while a change's writes are failing: its caller gets 503 (the change
+     * may still take effect), nothing of the service stays cached, and the next start rolls the
+     * change forward from its batch record, whole.
+     */
+    @Test
+    void aChangeLeftUnwrittenWhenTheMountGoesAwayIsRolledForwardWholeAtTheNextStart() throws Exception {
+        PausingStorage storage = new PausingStorage();
+        MountLog log = new MountLog(storage, new Settings(storage), java.time.Clock.systemUTC(), key -> { });
+        Registry registry = new Registry(storage, log);
+        publishLogged(registry, "web", "pod-1");
+        storage.failingPut = ServiceStore.instanceKey("web", "pod-2"); // in the batch's second write
+        java.util.concurrent.atomic.AtomicReference<Throwable> answer = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread change = Thread.ofPlatform().start(() -> {
+            try {
+                publishLogged(registry, "web", "pod-2");
+            } catch (Throwable e) {
+                answer.set(e);
+            }
+        });
+        while (storage.failures.get() < 2) {
+            Thread.onSpinWait();
+        }
+        log.close();
+        change.join();
+        assertTrue(answer.get() instanceof dev.herald.sdk.VaultException refused && refused.status() == 503, "answered 503: " + answer.get());
+        assertTrue(storage.inner.get(ServiceStore.instanceKey("web", "pod-2")).isEmpty(), "not written yet");
+        assertEquals(1, registry.state("web").seq(), "nothing cached that storage does not hold");
+
+        storage.failingPut = null;
+        Registry restarted = Registries.withOwnLog(storage, 16, 100);
+        assertEquals(3, publishLogged(restarted, "web", "pod-3").seq(), "the change was rolled forward before the next one");
+        ServiceState read = ServiceStore.load(storage, "web");
+        assertTrue(read.current("pod-2", NOW).isPresent(), "the unanswered change is there, whole");
+        assertEquals(read, restarted.state("web"));
+    }
+
+    /**
+     * Versions before the log wrote a change's entries one by one: when only the instance entry
+     * landed (the history write failed, or a crash came between them), the event it carries is
+     * written back when the service is next loaded.
      */
     @Test
     void anEventWhoseHistoryEntryWasNotWrittenIsRestoredFromTheInstanceEntry() {
-        for (boolean restart : new boolean[] {false, true}) {
-            PausingStorage storage = new PausingStorage();
-            Registry registry = new Registry(storage, 16, 1000);
-            publish(registry, "web", "pod-1");
-            storage.failingPut = History.serviceKey("web", 0);
-            org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class, () ->
-                    registry.change("web", state -> {
-                        ServiceState changed = state.changed("pod-2", List.of(publication("pod-2", 1, newKey())));
-                        return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
-                                .instance("pod-2").generation(1).fingerprint("sha256:02").actor(TestValues.PUBLISHER)
-                                .sequence(changed.seq()).build()), changed);
-                    }));
-            storage.failingPut = null;
-            assertTrue(storage.inner.get(History.serviceKey("web", 0)).isEmpty(), "the history entry is missing");
-            ServiceState read = (restart ? new Registry(storage) : registry).state("web");
-            assertEquals(1, read.historyLength(), "counted by the instance entry's stamp");
-            assertTrue(read.current("pod-2", NOW).isPresent());
-            byte[] restored = storage.inner.get(History.serviceKey("web", 0)).orElseThrow();
-            assertTrue(new String(restored, java.nio.charset.StandardCharsets.UTF_8).contains("\"fingerprint\":\"sha256:02\""),
-                    "and written back from the event the entry carries");
-            assertEquals(1, History.read(storage, "web", read.historyLength(), 0, 10).events().size());
-        }
+        PausingStorage storage = new PausingStorage();
+        publish(Registries.withOwnLog(storage, 16, 1000), "web", "pod-1");
+        ServiceState current = ServiceStore.load(storage, "web");
+        ServiceState changed = current.changed("pod-2", List.of(publication("pod-2", 1, newKey())));
+        Map<String, byte[]> writes = new java.util.LinkedHashMap<>(ServiceStore.writes(current, changed.withHistoryLength(1),
+                List.of(History.Event.builder().type("publish").time(NOW).instance("pod-2").generation(1)
+                        .fingerprint("sha256:02").actor(TestValues.PUBLISHER).sequence(changed.seq()).build())));
+        writes.remove(History.serviceKey("web", 0)); // as such a version left it
+        storage.putAll(writes);
+
+        ServiceState read = Registries.withOwnLog(storage).state("web");
+        assertEquals(1, read.historyLength(), "counted by the instance entry's stamp");
+        assertTrue(read.current("pod-2", NOW).isPresent());
+        byte[] restored = storage.inner.get(History.serviceKey("web", 0)).orElseThrow();
+        assertTrue(new String(restored, java.nio.charset.StandardCharsets.UTF_8).contains("\"fingerprint\":\"sha256:02\""),
+                "and written back from the event the entry carries");
+        assertEquals(1, History.read(storage, "web", read.historyLength(), 0, 10).events().size());
     }
 
-    /** A crash between two instance entries of one change: what is loaded is the whole change. */
+    /** Versions before the log: a crash between two instance entries of one change; what is loaded is the whole change. */
     @Test
     void aChangeCutOffBetweenItsInstanceEntriesIsLoadedWholeWithItsHistory() {
         PausingStorage storage = new PausingStorage();
-        Registry registry = new Registry(storage, 16, 100);
-        publish(registry, "web", "pod-1");
-        storage.failingPut = ServiceStore.instanceKey("web", "pod-3");
-        org.junit.jupiter.api.Assertions.assertThrows(dev.herald.sdk.StorageException.class, () ->
-                registry.change("web", state -> {
-                    ServiceState changed = state.changed("pod-2",
-                            List.of(publication("pod-2", state.nextGeneration("pod-2"), newKey())));
-                    changed = changed.changed("pod-3", List.of(publication("pod-3", 1, newKey())));
-                    return new Registry.Change<>(changed, List.of(History.Event.builder().type("publish").time(NOW)
-                            .instance("pod-2").generation(1).fingerprint("sha256:00").actor(TestValues.PUBLISHER)
-                            .sequence(changed.seq()).build()), changed);
-                }));
-        storage.failingPut = null;
-        ServiceState restarted = new Registry(storage).state("web"); // a new process over the same storage
+        publish(Registries.withOwnLog(storage, 16, 100), "web", "pod-1");
+        ServiceState current = ServiceStore.load(storage, "web");
+        ServiceState changed = current.changed("pod-2", List.of(publication("pod-2", 1, newKey())))
+                .changed("pod-3", List.of(publication("pod-3", 1, newKey())));
+        Map<String, byte[]> writes = new java.util.LinkedHashMap<>(ServiceStore.writes(current, changed.withHistoryLength(1),
+                List.of(History.Event.builder().type("publish").time(NOW).instance("pod-2").generation(1)
+                        .fingerprint("sha256:00").actor(TestValues.PUBLISHER).sequence(changed.seq()).build())));
+        writes.remove(ServiceStore.instanceKey("web", "pod-3")); // as such a version left it
+        storage.putAll(writes);
+
+        ServiceState restarted = Registries.withOwnLog(storage).state("web"); // a new process over the same storage
         assertEquals(3, restarted.seq(), "the change's sequence, never served for another live set");
         assertTrue(restarted.current("pod-2", NOW).isPresent(), "the entry written is there");
         assertTrue(restarted.current("pod-3", NOW).isEmpty(), "the one cut off is not");
         assertEquals(1, restarted.historyLength(), "with the change's history entry");
         // and the next change appends after it instead of writing over it
-        ServiceState after = publish(new Registry(storage), "web", "pod-4");
+        ServiceState after = publish(Registries.withOwnLog(storage), "web", "pod-4");
         assertEquals(4, after.seq());
         assertEquals(1, after.historyLength(), "publish() here writes no event: the length stays");
     }

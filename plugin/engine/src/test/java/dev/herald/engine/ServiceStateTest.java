@@ -206,7 +206,7 @@ class ServiceStateTest {
                         if (state.hasNoInstances()) {
                             continue; // nothing to write: no change makes history without an instance
                         }
-                        ServiceStore.save(storage, stored, state.withHistoryLength(step), List.of());
+                        storage.putAll(ServiceStore.writes(stored, state.withHistoryLength(step), List.of()));
                         ServiceState loaded = ServiceStore.load(storage, "web");
                         assertEquals(state.withHistoryLength(step), loaded, "loaded as written");
                         assertTrue(loaded.isStored());
@@ -252,7 +252,7 @@ class ServiceStateTest {
                 () -> state.changed("pod-1", List.of(TestValues.publication("pod-2", 1, key))));
         assertThrows(IllegalArgumentException.class, () -> state.changed("pod-1",
                 List.of(TestValues.publication("pod-1", 1, key), TestValues.publication("pod-1", 1, key))));
-        assertThrows(IllegalArgumentException.class, () -> ServiceStore.save(new InMemoryStorage(),
+        assertThrows(IllegalArgumentException.class, () -> ServiceStore.writes(
                 state.changed("pod-1", List.of(TestValues.publication("pod-1", 1, key))), state, List.of()),
                 "a save starts from a state as stored");
     }

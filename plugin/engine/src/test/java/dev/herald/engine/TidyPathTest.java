@@ -54,7 +54,7 @@ class TidyPathTest {
                 return super.list(prefix);
             }
         };
-        Registry registry = new Registry(storage, 5, 1000); // 5 services cached
+        Registry registry = Registries.withOwnLog(storage, 5, 1000); // 5 services cached
         for (int i = 0; i < 60; i++) {
             String service = String.format("svc-%02d", i);
             registry.change(service, state -> new Registry.Change<>(state.changed("pod", List.of(TestValues.publication("pod", 1,

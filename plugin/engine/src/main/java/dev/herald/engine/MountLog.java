@@ -1,0 +1,75 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+import dev.herald.sdk.StorageException;
+import dev.herald.tlog.NoteSigner;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The mount's log: its key and its one writer, opened on the active node when first needed (the
+ * first change, or {@link #initialize} if the mount already has a log, which rolls forward what a
+ * crash left), closed with the mount. The key is made at the first append, so the origin it is
+ * named by takes the config of that moment.
+ */
+final class MountLog implements AutoCloseable {
+    private final Storage storage;
+    private final Settings settings;
+    private final Clock clock;
+    /** Told each storage key a roll-forward wrote, so that no cache keeps what it replaced. */
+    private final Consumer<String> written;
+    private LogWriter writer; // guarded by this
+    private boolean closed; // guarded by this
+
+    MountLog(Storage storage, Settings settings, Clock clock, Consumer<String> written) {
+        this.storage = storage;
+        this.settings = settings;
+        this.clock = clock;
+        this.written = written;
+    }
+
+    /** At mount setup on the active node, once storage is writable: finishes what a crash left. */
+    void initialize() {
+        try {
+            if (LogKey.load(storage).isPresent()) {
+                writer();
+            }
+        } catch (StorageException e) {
+            // Storage unavailable at setup: the first change opens the writer (and rolls forward).
+        }
+    }
+
+    /** The writer, opened (and the log key made) now if this is the log's first use here. */
+    synchronized LogWriter writer() {
+        if (closed) {
+            throw new LogWriter.LogClosedException();
+        }
+        if (writer == null) {
+            NoteSigner signer = LogKey.load(storage).orElseGet(() -> LogKey.create(storage,
+                    LogKey.defaultOrigin(settings.get().issuer(), new SecureRandom()), clock.instant()));
+            writer = LogWriter.open(storage, signer, clock, written);
+        }
+        return writer;
+    }
+
+    /** The writer if it is open: the latest checkpoint is known here. */
+    synchronized Optional<LogWriter> open() {
+        return Optional.ofNullable(writer);
+    }
+
+    @Override
+    public void close() {
+        LogWriter closing;
+        synchronized (this) {
+            closed = true;
+            closing = writer;
+            writer = null;
+        }
+        if (closing != null) {
+            closing.close();
+        }
+    }
+}
