@@ -85,6 +85,7 @@ public final class LogReplay {
         long size = checkpoint.size();
         Map<String, String> evidence = new LinkedHashMap<>();
         evidence.put("checkpoint", signed.note().encode());
+        client.state().readLog(origin, LogClient.CHECKPOINT_FILE).ifPresent(note -> evidence.put("stored-checkpoint", note));
         Optional<String> stored = client.state().readLog(origin, progressFile);
         Progress progress = fromScratch || stored.isEmpty() ? new Progress() : Progress.parse(stored.get(), progressFile);
         long from = progress.size;
