@@ -5,12 +5,12 @@ import dev.herald.client.VaultClient;
 import dev.herald.client.consumer.Consumer;
 import dev.herald.client.consumer.DiscoveryRecord;
 import dev.herald.client.consumer.StateDirectory;
-import dev.herald.client.log.LogWire;
 import dev.herald.sdk.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -30,14 +30,8 @@ final class ConsumerOptions {
     @Option(names = "--issuer", paramLabel = "ISS", description = "The records' expected iss (default: the mount path with a slash, the engine's default).")
     String issuer;
 
-    @Option(names = "--log-key", paramLabel = "VKEY",
-            description = "The mount's log key (<origin>+<id>+<key>), known out of band; records must then carry a checkpoint"
-                    + " signed by it. Without it, <mount>/log/key is pinned when the first record with a checkpoint arrives.")
-    String logKey;
-
-    @Option(names = "--log-hook", paramLabel = "CMD",
-            description = "Run CMD (sh -c) on a log inconsistency, with $" + LogOptions.EVIDENCE_VARIABLE + " the evidence directory.")
-    String logHook;
+    @Mixin
+    LogKeyOptions log;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -64,7 +58,7 @@ final class ConsumerOptions {
         }
         Consumer.Builder builder = Consumer.builder(client, connection.tokens(client), service).mount(connection.mount())
                 .wrapTtl(Durations.parse(wrapTtl))
-                .tamperHook(LogOptions.hook(logHook, new PrintWriter(System.err, true)));
+                .tamperHook(log.hook(new PrintWriter(System.err, true)));
         if (instance != null) {
             builder.instance(instance);
         }
@@ -77,8 +71,8 @@ final class ConsumerOptions {
         if (issuer != null) {
             builder.issuer(issuer);
         }
-        if (logKey != null) {
-            builder.logKey(LogWire.vkey(logKey));
+        if (log.key() != null) {
+            builder.logKey(log.key());
         }
         return builder.build();
     }
