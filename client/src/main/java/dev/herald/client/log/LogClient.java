@@ -14,6 +14,7 @@ import dev.herald.tlog.MalformedException;
 import dev.herald.tlog.NoteVerifier;
 import dev.herald.tlog.Proofs;
 import dev.herald.tlog.SignedCheckpoint;
+import dev.herald.tlog.SignedNote;
 import dev.herald.tlog.TileHashSource;
 import dev.herald.tlog.TlogException;
 import dev.herald.tlog.TlogProof;
@@ -215,7 +216,8 @@ public final class LogClient {
     /**
      * Checks a verified record's inclusion in the log (design-log §6.3): its {@code log_checkpoint}
      * opened; for every listed instance, the proof in {@code logProofs} (the discover answer's
-     * {@value LogWire#PROOFS_MEMBER}) for its {@code log_index} holds the same checkpoint, its leaf is
+     * {@value LogWire#PROOFS_MEMBER}; for an instance it has none for, {@code log/proof/inclusion})
+     * for its {@code log_index} holds the same checkpoint, its leaf is
      * canonical and publishes exactly this instance's key, and the inclusion proof gives the root;
      * then the checkpoint is {@link #accept accepted}. A record without a checkpoint passes only while
      * no log is pinned (an engine without a log).
@@ -265,10 +267,17 @@ public final class LogClient {
                 files.put("proof", text);
             }
         }
+        boolean fetched = false;
+        if (proof == null) {
+            proof = fetchInclusion(index, checkpoint.checkpoint().size(), files);
+            fetched = true;
+        }
         if (proof == null) {
             throw inconsistent(origin, "no inclusion proof of " + which + " at its log_index " + index, files);
         }
-        if (!proof.checkpoint().equals(note(record))) {
+        // A proof beside the record holds its checkpoint byte for byte; one fetched later may carry other
+        // (e.g. witness) signatures on the same checkpoint, so there the signed text must be the same.
+        if (fetched ? !sameText(proof.checkpoint(), note(record)) : !proof.checkpoint().equals(note(record))) {
             throw inconsistent(origin, "the inclusion proof of " + which + " is against another checkpoint than the record's", files);
         }
         byte[] bytes = proof.extra().orElse(null);
@@ -286,6 +295,35 @@ public final class LogClient {
         } catch (dev.herald.tlog.VerificationException e) {
             throw inconsistent(origin, "the leaf of " + which + " is not at its log_index " + index + " in the tree of size "
                     + c.size() + ": " + e.getMessage(), files);
+        }
+    }
+
+    /** {@code log/proof/inclusion} of the leaf, or null if the log has no such proof (404) or serves a malformed one. */
+    private TlogProof fetchInclusion(long index, long size, Map<String, String> files) {
+        byte[] body;
+        try {
+            body = source.get(LogWire.inclusion(index, size));
+        } catch (VaultException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+        String text = LogWire.utf8(body, "inclusion proof");
+        files.put("proof", text);
+        try {
+            TlogProof proof = TlogProof.parse(text);
+            return proof.index() == index ? proof : null;
+        } catch (MalformedException e) {
+            return null;
+        }
+    }
+
+    private static boolean sameText(String note, String other) {
+        try {
+            return SignedNote.parse(note).text().equals(SignedNote.parse(other).text());
+        } catch (MalformedException e) {
+            return false;
         }
     }
 

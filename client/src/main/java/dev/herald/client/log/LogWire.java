@@ -41,6 +41,15 @@ public final class LogWire {
         return "proof/consistency?from=" + from + "&to=" + to;
     }
 
+    /**
+     * The inclusion proof's path below {@code log/}: a tlog-proof of leaf {@code index} (its leaf in
+     * {@code extra}) under the checkpoint of {@code size}. For records that list more instances than
+     * the answer carries proofs for.
+     */
+    public static String inclusion(long index, long size) {
+        return "proof/inclusion?index=" + index + "&size=" + size;
+    }
+
     /** The vkeys of {@code log/key}: one per line, blank lines ignored; at least one, all of type 0x01 and one name. */
     public static List<NoteVerifier> keys(byte[] body) {
         List<NoteVerifier> keys = new ArrayList<>();

@@ -155,6 +155,22 @@ class ConsumerLogTest {
     }
 
     @Test
+    void aProofTheAnswerDoesNotCarryIsReadFromTheLog() {
+        vault.on("GET", "herald/log/proof/inclusion", request -> text(log.answer("proof/inclusion", request.query())));
+        StateDirectory state = StateDirectory.open(temp);
+        // as for a record of more instances than the engine puts proofs beside
+        serve(5, log.served().checkpoint(), Map.of("web-1", log.inclusionProof(web1)),
+                instance("web-1", WEB1, web1), instance("web-2", WEB2, web2));
+        assertEquals(5, consumer(state).refresh().seq());
+        assertEquals(List.of(Map.of("index", Long.toString(web2), "size", "3")),
+                vault.requests("herald/log/proof/inclusion").stream().map(StubVault.Request::query).toList());
+
+        // a leaf the log does not hold at that index: 404, an inconsistency
+        serve(6, log.served().checkpoint(), Map.of(), instance("web-1", WEB1, 7L));
+        assertThrows(LogInconsistencyException.class, () -> consumer(state).refresh());
+    }
+
+    @Test
     void anInstanceWhoseIndexHoldsAnotherLeafIsAnInconsistency() {
         StateDirectory state = StateDirectory.open(temp);
         // web-1's key claimed at web-2's leaf, with the honest proof of that leaf

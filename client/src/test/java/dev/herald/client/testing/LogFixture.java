@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * §1.2 makes them (JCS), tiles and bundles from a {@link TreeTail}, a checkpoint signed by a
  * generated Ed25519 log key, served over HTTP at {@code /v1/<mount>/log/...} exactly as §5 says
  * (raw bodies: {@code log/key}, {@code log/checkpoint}, {@code log/tile/...},
- * {@code log/proof/consistency?from=&to=}). A test appends events, {@link #publish() publishes} the
+ * {@code log/proof/consistency?from=&to=}, {@code log/proof/inclusion?index=&size=}). A test appends events, {@link #publish() publishes} the
  * tree as it is, and can serve a fork (another log signed by the same key) or override any body.
  */
 public final class LogFixture implements AutoCloseable {
@@ -243,6 +243,8 @@ public final class LogFixture implements AutoCloseable {
                 return view.checkpoint().getBytes(StandardCharsets.UTF_8);
             case "proof/consistency":
                 return consistency(view, query);
+            case "proof/inclusion":
+                return inclusion(view, query);
             default:
                 break;
         }
@@ -252,6 +254,15 @@ public final class LogFixture implements AutoCloseable {
         try {
             return view.tiles().get(TileId.parse(path));
         } catch (TlogException e) {
+            return null;
+        }
+    }
+
+    private byte[] inclusion(View view, Map<String, String> query) {
+        try {
+            long index = Long.parseLong(query.get("index")), size = Long.parseLong(query.get("size"));
+            return size == view.size() && index >= 0 && index < size ? inclusionProof(index).getBytes(StandardCharsets.UTF_8) : null;
+        } catch (RuntimeException e) {
             return null;
         }
     }
