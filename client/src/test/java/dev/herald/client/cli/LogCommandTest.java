@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -201,6 +203,31 @@ class LogCommandTest {
             assertEquals(HeraldCli.LOG_INCONSISTENCY, rootRun.exitCode(), rootRun.err());
         } finally {
             small.close();
+        }
+    }
+
+    @Test
+    void aServiceHistoryThatSkipsOrRepublishesIsAnInconsistency() throws Exception {
+        events(10);
+        Map<String, Object> skipped = new LinkedHashMap<>(log.leaf("publish", "svc-1", "pod-x", 1, KEY_A, "entity-1"));
+        skipped.put("history_index", 99L);
+        log.append(skipped);
+        log.publish();
+        Run gap = verify();
+        assertEquals(HeraldCli.LOG_INCONSISTENCY, gap.exitCode(), gap.err());
+        assertTrue(gap.err().contains("history_index 99"), gap.err());
+
+        LogFixture other = new LogFixture();
+        String otherAddress = other.start("herald");
+        try {
+            other.publish("svc", "pod-1", 1, KEY_A, "entity-1");
+            other.publish("svc", "pod-1", 1, KEY_B, "entity-2"); // the same generation, another key
+            other.publish();
+            Run twice = run("log", "verify", "--address", otherAddress);
+            assertEquals(HeraldCli.LOG_INCONSISTENCY, twice.exitCode(), twice.err());
+            assertTrue(twice.err().contains("published again with another key"), twice.err());
+        } finally {
+            other.close();
         }
     }
 
