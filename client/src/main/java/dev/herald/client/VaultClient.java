@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -65,6 +67,20 @@ public final class VaultClient implements AutoCloseable {
         return send(VaultRequest.get(path, token));
     }
 
+    /**
+     * {@code GET path} without a token, for a raw (non-JSON) answer: the verifiable log's checkpoint,
+     * tiles and proofs, which the engine serves unauthenticated as plain bytes. Retried as
+     * {@link #send(VaultRequest)} is.
+     *
+     * @return the body of a 2xx answer
+     * @throws VaultException on any other answer, or when the attempts run out
+     */
+    public byte[] getRaw(String path) {
+        VaultRequest request = VaultRequest.get(path, null);
+        return exchange(request, retry, HttpResponse.BodyHandlers.ofByteArray(), HttpResponse::body,
+                body -> new String(body, StandardCharsets.UTF_8));
+    }
+
     /** {@code POST path} with a JSON body and {@code token} (null: none). */
     public VaultResponse post(String path, Map<String, ?> body, String token) {
         return send(VaultRequest.post(path, body, token));
@@ -85,17 +101,24 @@ public final class VaultClient implements AutoCloseable {
      * must not be sent twice (an unwrap whose answer was lost would find its token used the second time).
      */
     public VaultResponse send(VaultRequest request, Retry retry) {
+        return exchange(request, retry, HttpResponse.BodyHandlers.ofString(),
+                answer -> new VaultResponse(answer.statusCode(), parse(request, answer)), body -> body);
+    }
+
+    /** Sends with retries; a 2xx answer becomes {@code ok}'s result, any other a {@link VaultException}. */
+    private <B, R> R exchange(VaultRequest request, Retry retry, HttpResponse.BodyHandler<B> handler,
+                              Function<HttpResponse<B>, R> ok, Function<B, String> text) {
         VaultException last = null;
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
             if (attempt > 1) {
                 pause(request, retry.delayAfter(attempt - 1, random));
             }
             try {
-                HttpResponse<String> answer = http.send(httpRequest(request), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<B> answer = http.send(httpRequest(request), handler);
                 if (answer.statusCode() / 100 == 2) {
-                    return new VaultResponse(answer.statusCode(), parse(request, answer));
+                    return ok.apply(answer);
                 }
-                last = new VaultException(request.toString(), answer.statusCode(), errors(answer.body()));
+                last = new VaultException(request.toString(), answer.statusCode(), errors(text.apply(answer.body())));
                 if (!Retry.retryable(answer.statusCode())) {
                     throw last;
                 }

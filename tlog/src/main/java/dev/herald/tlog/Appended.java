@@ -12,25 +12,25 @@ import java.util.List;
  *     whose tile just filled appears with no hashes and the next index)
  */
 public record Appended(TreeTail tail, List<TileData> fullTiles, List<TileData> fullBundles, List<PartialTile> changedPartials) {
-  /** Copies the lists. */
-  public Appended {
-    fullTiles = List.copyOf(fullTiles);
-    fullBundles = List.copyOf(fullBundles);
-    changedPartials = List.copyOf(changedPartials);
-  }
+    /** Copies the lists. */
+    public Appended {
+        fullTiles = List.copyOf(fullTiles);
+        fullBundles = List.copyOf(fullBundles);
+        changedPartials = List.copyOf(changedPartials);
+    }
 
-  /** {@return the new tree size} */
-  public long size() {
-    return tail.size();
-  }
+    /** {@return the new tree size} */
+    public long size() {
+        return tail.size();
+    }
 
-  /** {@return the new right edge} */
-  public RightEdge edge() {
-    return tail.edge();
-  }
+    /** {@return the new right edge} */
+    public RightEdge edge() {
+        return tail.edge();
+    }
 
-  /** {@return the new root} */
-  public Hash root() {
-    return tail.root();
-  }
+    /** {@return the new root} */
+    public Hash root() {
+        return tail.root();
+    }
 }

@@ -8,12 +8,12 @@ package dev.herald.tlog;
  */
 @FunctionalInterface
 public interface HashSource {
-  /**
-   * {@return its hash}
-   *
-   * @param level the height of the subtree (0: a leaf hash)
-   * @param index the subtree's position among those of its height
-   * @throws TlogException if it cannot be read, or what was read is malformed
-   */
-  Hash hash(int level, long index) throws TlogException;
+    /**
+     * {@return its hash}
+     *
+     * @param level the height of the subtree (0: a leaf hash)
+     * @param index the subtree's position among those of its height
+     * @throws TlogException if it cannot be read, or what was read is malformed
+     */
+    Hash hash(int level, long index) throws TlogException;
 }

@@ -6,11 +6,11 @@ package dev.herald.tlog;
  */
 @FunctionalInterface
 public interface TileReader {
-  /**
-   * {@return its bytes (checked by the caller)}
-   *
-   * @param id the tile, at the width the tree being read has
-   * @throws TlogException if it cannot be read
-   */
-  byte[] read(TileId id) throws TlogException;
+    /**
+     * {@return its bytes (checked by the caller)}
+     *
+     * @param id the tile, at the width the tree being read has
+     * @throws TlogException if it cannot be read
+     */
+    byte[] read(TileId id) throws TlogException;
 }

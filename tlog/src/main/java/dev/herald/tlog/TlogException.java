@@ -7,13 +7,13 @@ package dev.herald.tlog;
  * (a proof that does not reach the root, a signature that fails).
  */
 public abstract sealed class TlogException extends Exception permits MalformedException, VerificationException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  TlogException(String message) {
-    super(message);
-  }
+    TlogException(String message) {
+        super(message);
+    }
 
-  TlogException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    TlogException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

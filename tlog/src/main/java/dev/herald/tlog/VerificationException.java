@@ -5,14 +5,14 @@ package dev.herald.tlog;
  * the expected root, a signature by a known key that fails, a note no known key signed.
  */
 public final class VerificationException extends TlogException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /**
-   * Makes the exception.
-   *
-   * @param message what did not verify
-   */
-  public VerificationException(String message) {
-    super(message);
-  }
+    /**
+     * Makes the exception.
+     *
+     * @param message what did not verify
+     */
+    public VerificationException(String message) {
+        super(message);
+    }
 }

@@ -6,9 +6,11 @@ import dev.herald.client.consumer.Consumer;
 import dev.herald.client.consumer.DiscoveryRecord;
 import dev.herald.client.consumer.StateDirectory;
 import dev.herald.sdk.Durations;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +29,9 @@ final class ConsumerOptions {
 
     @Option(names = "--issuer", paramLabel = "ISS", description = "The records' expected iss (default: the mount path with a slash, the engine's default).")
     String issuer;
+
+    @Mixin
+    LogKeyOptions log;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -53,7 +58,7 @@ final class ConsumerOptions {
         }
         Consumer.Builder builder = Consumer.builder(client, connection.tokens(client), service).mount(connection.mount())
                 .wrapTtl(Durations.parse(wrapTtl))
-                .tamperHook(event -> System.err.println("herald: TAMPER: " + event.getMessage()));
+                .tamperHook(log.hook(new PrintWriter(System.err, true)));
         if (instance != null) {
             builder.instance(instance);
         }
@@ -65,6 +70,9 @@ final class ConsumerOptions {
         }
         if (issuer != null) {
             builder.issuer(issuer);
+        }
+        if (log.key() != null) {
+            builder.logKey(log.key());
         }
         return builder.build();
     }

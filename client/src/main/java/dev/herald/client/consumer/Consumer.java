@@ -8,6 +8,10 @@ import dev.herald.client.VaultClient;
 import dev.herald.client.VaultException;
 import dev.herald.client.VaultResponse;
 import dev.herald.client.VerificationException;
+import dev.herald.client.log.LogClient;
+import dev.herald.client.log.LogSource;
+import dev.herald.client.log.LogWire;
+import dev.herald.tlog.NoteVerifier;
 import dev.herald.sdk.json.Json;
 import dev.herald.sdk.json.JsonException;
 import java.time.Clock;
@@ -39,8 +43,12 @@ import javax.net.ssl.SSLContext;
  *   <li>reads the record through {@link WrappedDiscovery} (unless wrapping was turned off);</li>
  *   <li>if the record's kid is not pinned, reads {@code MOUNT/signer} and
  *       {@link SignerKeys#follow follows} its countersigned rotations, pinning what they lead to;</li>
- *   <li>verifies the record ({@link RecordVerifier}) and that its {@code seq} does not go down
- *       (the state remembers the highest seen);</li>
+ *   <li>verifies the record ({@link RecordVerifier}); if it carries a {@code log_checkpoint}, or
+ *       the mount's log is pinned, checks that every listed key is in the mount's verifiable log at
+ *       its {@code log_index} and that the checkpoint is consistent with the last one kept
+ *       ({@link LogClient#checkRecord}; the log's keys are pinned on first use from
+ *       {@code MOUNT/log/key}, or given with {@link Builder#logKey});</li>
+ *   <li>checks that its {@code seq} does not go down (the state remembers the highest seen);</li>
  *   <li>installs it in the {@link PinnedTrust}.</li>
  * </ol>
  * A record that fails any step is never used: the last good one stays in force until its
@@ -86,6 +94,7 @@ public final class Consumer {
     private final WrappedDiscovery wrapped;
     private final RecordVerifier verifier;
     private final PinnedTrust trust;
+    private final LogClient log;
     private final Clock clock;
     /** The size of the pages asked for, 0 for the mount's max_record_instances. */
     private final int pageSize;
@@ -116,6 +125,11 @@ public final class Consumer {
         }
         this.verifier = verifier.build();
         this.trust = new PinnedTrust(clock);
+        LogClient.Builder log = LogClient.builder(LogSource.of(vault, mount), state).hook(builder.tamperHook);
+        if (builder.logKey != null) {
+            log.logKey(builder.logKey);
+        }
+        this.log = log.build();
     }
 
     /**
@@ -170,7 +184,8 @@ public final class Consumer {
      */
     private DiscoveryRecord read(String after) {
         SignerKeys keys = state.signerKeys().orElseGet(this::pinFromJwks);
-        String compact = fetchRecord(after);
+        Map<String, Object> answer = fetchRecord(after);
+        String compact = (String) answer.get("record");
         Optional<String> kid = CompactJws.parse(compact).kid();
         if (kid.isPresent() && !keys.contains(kid.get())) {
             keys = followSigner(keys);
@@ -179,6 +194,7 @@ public final class Consumer {
             }
         }
         DiscoveryRecord record = after == null ? verifier.verify(compact, keys) : verifier.verifyPage(compact, keys, after);
+        log.checkRecord(record, answer.get(LogWire.PROOFS_MEMBER));
         state.acceptSeq(record.issuer(), record.service(), record.seq());
         return record;
     }
@@ -383,8 +399,8 @@ public final class Consumer {
         return followed == keys ? keys : state.addSignerKeys(followed);
     }
 
-    /** The compact JWT of the record, or with {@code after} of the page after that cursor. */
-    private String fetchRecord(String after) {
+    /** The discover answer's data: the compact JWT of the record (or with {@code after} of the page after that cursor), and the log proofs. */
+    private Map<String, Object> fetchRecord(String after) {
         Map<String, Object> data;
         if (wrapped != null) {
             data = after == null ? wrapped.read(service, instance) : wrapped.readPage(service, after, pageSize);
@@ -397,10 +413,10 @@ public final class Consumer {
             }
             data = answer.data();
         }
-        if (!(data.get("record") instanceof String compact)) {
+        if (!(data.get("record") instanceof String)) {
             throw new VerificationException("the discover answer holds no record");
         }
-        return compact;
+        return data;
     }
 
     private VaultResponse readWithToken(String path, String token) {
@@ -451,6 +467,7 @@ public final class Consumer {
         private Clock clock = Clock.systemUTC();
         private String issuer;
         private int pageSize;
+        private NoteVerifier logKey;
 
         private Builder(VaultClient vault, TokenSource tokens, String service) {
             this.vault = Objects.requireNonNull(vault, "vault");
@@ -521,6 +538,16 @@ public final class Consumer {
                 throw new IllegalArgumentException("a page size is between 1 and " + MAX_PAGE_SIZE + ", not " + pageSize);
             }
             this.pageSize = pageSize;
+            return this;
+        }
+
+        /**
+         * The mount's log key, known out of band (a signed-note vkey, {@code herald --log-key}): records
+         * must then carry a checkpoint signed by it. Without it, the keys of {@code MOUNT/log/key} are
+         * pinned when the first record with a checkpoint arrives (trust on first use).
+         */
+        public Builder logKey(NoteVerifier logKey) {
+            this.logKey = Objects.requireNonNull(logKey, "logKey");
             return this;
         }
 

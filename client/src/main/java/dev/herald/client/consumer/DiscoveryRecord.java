@@ -1,5 +1,6 @@
 package dev.herald.client.consumer;
 
+import dev.herald.client.log.LogWire;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +85,8 @@ public final class DiscoveryRecord {
     private final Page page;
     /** The pages a record read in pages was combined from, else empty. */
     private final List<DiscoveryRecord> pages;
+    /** {@code log_checkpoint}, or null (a record of an engine without a log, or one combined from pages). */
+    private final String logCheckpoint;
 
     /** One verified JWT ({@code page}: its page claims if it is of scope page, else null). */
     DiscoveryRecord(String compact, String kid, Claims claims, Scope scope, List<Instance> instances, Page page) {
@@ -99,6 +102,7 @@ public final class DiscoveryRecord {
         this.instances = List.copyOf(instances);
         this.page = page;
         this.pages = List.of();
+        this.logCheckpoint = claims.has(LogWire.CHECKPOINT_CLAIM) ? claims.string(LogWire.CHECKPOINT_CLAIM) : null;
     }
 
     /** The record combined from {@code pages}, verified and chained by {@code PageWalk} (see the class comment). */
@@ -116,6 +120,7 @@ public final class DiscoveryRecord {
         this.instances = pages.stream().flatMap(p -> p.instances.stream()).toList();
         this.page = null;
         this.pages = List.copyOf(pages);
+        this.logCheckpoint = null; // each page carries its own, checked as it was read
     }
 
     /**
@@ -148,6 +153,15 @@ public final class DiscoveryRecord {
     /** The kid of the signer key that signed it (of a record read in pages: that signed its first page). */
     public String kid() {
         return kid;
+    }
+
+    /**
+     * {@code log_checkpoint}: the log checkpoint (a signed note) the record was made against, under
+     * which every listed instance's {@code log_index} must hold its publication. Empty for a record of
+     * an engine without a log, and for a record combined from pages (each page has its own).
+     */
+    public Optional<String> logCheckpoint() {
+        return Optional.ofNullable(logCheckpoint);
     }
 
     /** {@code iss}: the mount's issuer. */

@@ -1,10 +1,12 @@
 package dev.herald.client.consumer;
 
 import dev.herald.client.VerificationException;
+import dev.herald.client.log.LogWire;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One live instance of a service as a verified {@link DiscoveryRecord} lists it: its published public key
@@ -22,6 +24,7 @@ public final class Instance {
     private final Map<String, String> metadata;
     private final Instant notBefore;
     private final Instant notAfter;
+    private final OptionalLong logIndex;
 
     private Instance(Claims claims, Jwk key, String fingerprint) {
         this.name = claims.string("instance");
@@ -34,6 +37,7 @@ public final class Instance {
         this.metadata = claims.stringMap("metadata");
         this.notBefore = claims.time("not_before");
         this.notAfter = claims.time("not_after");
+        this.logIndex = claims.has(LogWire.INDEX_CLAIM) ? OptionalLong.of(claims.integer(LogWire.INDEX_CLAIM)) : OptionalLong.empty();
     }
 
     /**
@@ -56,6 +60,9 @@ public final class Instance {
             throw new VerificationException(where + ": its jwk does not match its fingerprint " + Claims.quote(fingerprint));
         }
         Instance instance = new Instance(claims, key, fingerprint);
+        if (instance.logIndex.isPresent() && instance.logIndex.getAsLong() < 0) {
+            throw new VerificationException(where + ": log_index " + instance.logIndex.getAsLong() + " is negative");
+        }
         if (instance.generation < 1) {
             throw new VerificationException(where + ": generation " + instance.generation + " is not positive");
         }
@@ -110,6 +117,11 @@ public final class Instance {
     /** When this publication ends (a record never outlives the earliest of its instances). */
     public Instant notAfter() {
         return notAfter;
+    }
+
+    /** {@code log_index}: the index of the log leaf that published this key, if the engine keeps a log. */
+    public OptionalLong logIndex() {
+        return logIndex;
     }
 
     @Override

@@ -1,14 +1,21 @@
 package dev.herald.client.consumer;
 
+import dev.herald.tlog.NoteVerifier;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link TrustState} in memory: what a consumer without a state directory knows while it runs. Thread-safe. */
-final class MemoryState implements TrustState {
+/**
+ * {@link TrustState} in memory: what a consumer without a state directory knows while it runs (and
+ * the log's state for {@code herald log} without {@code --state}). Thread-safe.
+ */
+public final class MemoryState implements TrustState {
     private SignerKeys keys;
     private final Map<List<String>, Long> highest = new HashMap<>();
+    private List<NoteVerifier> logKeys;
+    private final Map<List<String>, String> logFiles = new HashMap<>();
 
     @Override
     public synchronized Optional<SignerKeys> signerKeys() {
@@ -36,5 +43,37 @@ final class MemoryState implements TrustState {
             throw TrustState.rollback(issuer, service, seq, seen);
         }
         highest.put(List.of(issuer, service), seq);
+    }
+
+    @Override
+    public synchronized Optional<List<NoteVerifier>> logKeys() {
+        return Optional.ofNullable(logKeys);
+    }
+
+    @Override
+    public synchronized List<NoteVerifier> pinLogKeys(List<NoteVerifier> keys) {
+        if (logKeys == null) {
+            logKeys = List.copyOf(keys);
+        }
+        return logKeys;
+    }
+
+    @Override
+    public synchronized Optional<String> readLog(String origin, String name) {
+        return Optional.ofNullable(logFiles.get(List.of(origin, name)));
+    }
+
+    @Override
+    public synchronized boolean replaceLog(String origin, String name, Optional<String> expected, String content) {
+        if (!Optional.ofNullable(logFiles.get(List.of(origin, name))).equals(expected)) {
+            return false;
+        }
+        logFiles.put(List.of(origin, name), content);
+        return true;
+    }
+
+    @Override
+    public Optional<Path> writeEvidence(String origin, Map<String, String> files) {
+        return Optional.empty(); // nowhere to write: the exception and the hook carry it
     }
 }

@@ -3,6 +3,8 @@ package dev.herald.client.consumer;
 import dev.herald.client.AtomicFiles;
 import dev.herald.client.HeraldException;
 import dev.herald.client.VerificationException;
+import dev.herald.client.log.LogWire;
+import dev.herald.tlog.NoteVerifier;
 import dev.herald.sdk.json.Json;
 import dev.herald.sdk.json.JsonException;
 import java.io.IOException;
@@ -16,6 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +36,10 @@ import java.util.function.Supplier;
  *       and by {@code herald verify --jwks});</li>
  *   <li>{@value #SEQ}: the highest {@code seq} seen per issuer and service, so that an older record
  *       replayed later is refused as a rollback;</li>
+ *   <li>{@value #LOG_KEYS}: the pinned verifier keys of the mount's verifiable log, one vkey a line;</li>
+ *   <li>{@value #LOG}{@code /<origin, escaped>/}: that log's files: {@code checkpoint} (the largest
+ *       verified checkpoint note), the progress of {@code herald log verify} and {@code log watch},
+ *       and {@code evidence-<time>/} directories of inconsistencies;</li>
  *   <li>{@value #LOCK}: the lock file.</li>
  * </ul>
  * Several processes (and threads) may share one directory: every read-modify-write holds an
@@ -45,6 +54,10 @@ public final class StateDirectory implements TrustState {
     public static final String SIGNER_KEYS = "signer-keys.json";
     /** The highest seq seen: {@code {"seq": {"<issuer>": {"<service>": N}}}}. */
     public static final String SEQ = "seq.json";
+    /** The pinned log verifier keys, one vkey a line. */
+    public static final String LOG_KEYS = "log-keys.txt";
+    /** The directory of the log files, one subdirectory per origin. */
+    public static final String LOG = "log";
     /** Locked for every change. */
     public static final String LOCK = ".lock";
 
@@ -67,12 +80,7 @@ public final class StateDirectory implements TrustState {
     public static StateDirectory open(Path directory) {
         try {
             if (!Files.isDirectory(directory)) {
-                if (POSIX) {
-                    Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------")));
-                } else {
-                    Files.createDirectories(directory);
-                }
+                createPrivateDirectories(directory);
             }
             return new StateDirectory(directory.toRealPath());
         } catch (IOException e) {
@@ -208,5 +216,90 @@ public final class StateDirectory implements TrustState {
     @Override
     public String toString() {
         return "StateDirectory[" + directory + "]";
+    }
+
+    @Override
+    public Optional<List<NoteVerifier>> logKeys() {
+        return read(LOG_KEYS).map(text -> {
+            try {
+                return LogWire.keys(text.getBytes(StandardCharsets.UTF_8));
+            } catch (VerificationException e) {
+                throw new VerificationException("state file " + directory.resolve(LOG_KEYS) + " is not valid: "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    @Override
+    public List<NoteVerifier> pinLogKeys(List<NoteVerifier> keys) {
+        return locked(() -> logKeys().orElseGet(() -> {
+            StringBuilder text = new StringBuilder();
+            keys.forEach(key -> text.append(key.vkey()).append('\n'));
+            write(LOG_KEYS, text.toString());
+            return List.copyOf(keys);
+        }));
+    }
+
+    @Override
+    public Optional<String> readLog(String origin, String name) {
+        return read(LOG + "/" + escape(origin) + "/" + name);
+    }
+
+    @Override
+    public boolean replaceLog(String origin, String name, Optional<String> expected, String content) {
+        String file = LOG + "/" + escape(origin) + "/" + name;
+        return locked(() -> {
+            if (!read(file).equals(expected)) {
+                return false;
+            }
+            createPrivateDirectories(directory.resolve(file).getParent());
+            write(file, content);
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<Path> writeEvidence(String origin, Map<String, String> files) {
+        Path base = directory.resolve(LOG).resolve(escape(origin));
+        String time = Instant.now().toString().replace(':', '-');
+        Path evidence = base.resolve("evidence-" + time);
+        for (int i = 1; Files.exists(evidence); i++) {
+            evidence = base.resolve("evidence-" + time + "-" + i);
+        }
+        createPrivateDirectories(evidence);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            AtomicFiles.replace(evidence.resolve(file.getKey()), file.getValue(), AtomicFiles.Permissions.OWNER_ONLY);
+        }
+        return Optional.of(evidence);
+    }
+
+    /**
+     * An origin as one file name: letters, digits, '.', '_' and '-' as they are, every other byte of
+     * its UTF-8 as {@code %XX} (so "vault.example.com/herald/log" is "vault.example.com%2Fherald%2Flog").
+     */
+    static String escape(String origin) {
+        StringBuilder name = new StringBuilder();
+        for (byte b : origin.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-')) {
+                name.append(c);
+            } else {
+                name.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        String escaped = name.toString();
+        return escaped.startsWith(".") ? "%2E" + escaped.substring(1) : escaped;
+    }
+
+    private static void createPrivateDirectories(Path path) {
+        try {
+            if (POSIX) {
+                Files.createDirectories(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(path);
+            }
+        } catch (IOException e) {
+            throw new HeraldException("cannot create " + path + ": " + e);
+        }
     }
 }

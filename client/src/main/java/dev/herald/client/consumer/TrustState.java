@@ -1,14 +1,15 @@
 package dev.herald.client.consumer;
 
 import dev.herald.client.VerificationException;
+import dev.herald.client.log.LogState;
 import java.util.Optional;
 
 /**
  * What a consumer keeps between records: the pinned signer keys and the highest {@code seq} seen
- * per (issuer, service). {@link StateDirectory} keeps it in files shared by processes;
+ * per (issuer, service), and the verifiable log's pins ({@link LogState}). {@link StateDirectory} keeps it in files shared by processes;
  * {@link MemoryState} for as long as one {@link Consumer} lives.
  */
-interface TrustState {
+interface TrustState extends LogState {
     /** The pinned signer keys, if any were pinned. */
     Optional<SignerKeys> signerKeys();
 

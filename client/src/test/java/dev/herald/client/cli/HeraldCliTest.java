@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.client.HeraldException;
+import dev.herald.client.LogEvidence;
+import dev.herald.client.LogInconsistencyException;
 import dev.herald.client.TamperException;
 import dev.herald.client.VaultException;
 import dev.herald.client.VerificationException;
@@ -16,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,6 +30,8 @@ class HeraldCliTest {
     @Test
     void failuresMapToTheExitCodesOfTheContract() {
         assertEquals(HeraldCli.TAMPER, HeraldCli.exitCode(new TamperException("swapped")));
+        assertEquals(HeraldCli.LOG_INCONSISTENCY, HeraldCli.exitCode(new LogInconsistencyException(
+                new LogEvidence("example.com/log", "fork", Map.of(), Optional.empty()))));
         assertEquals(HeraldCli.VERIFICATION, HeraldCli.exitCode(new VerificationException("rollback")));
         assertEquals(HeraldCli.ERROR, HeraldCli.exitCode(new VaultException("GET /v1/x", 503, List.of("sealed"))));
         assertEquals(HeraldCli.ERROR, HeraldCli.exitCode(new HeraldException("no PIN")));
