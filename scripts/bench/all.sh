@@ -112,7 +112,6 @@ if ((${#jvm_opts[@]})) || [[ "$jvm_base" != plugin/dist/src/main/jvm/jvm.options
 fi
 fact jvm_options_changed "$( { [[ "$jvm_base" == plugin/dist/src/main/jvm/jvm.options ]] || echo "from $jvm_base"
   printf '%s\n' ${jvm_opts[@]+"${jvm_opts[@]}"} ${package_extra[@]+"${package_extra[@]}"}; } | paste -sd' ')"
-fact jvm_env "$(env | grep -E '^(MALLOC_|GLIBC_TUNABLES)' | paste -sd' ' || true)"
 
 # --- fresh keys (made once, then cached) ------------------------------------------------------------------
 svc_warm=$(bodies csr ws "$warm_keys");  svc_file=$(bodies csr s "$keys")
@@ -147,7 +146,9 @@ echo setup >"$work/phase"
   done >"$work/rss.log" ) &
 bench_pids+=($!)
 phase() { echo "$1" >"$work/phase"; }
-# The AOT cache in use: the JVM maps the file only when it accepted it
+# What the JVM runs with: glibc's tunables as the plugin's environment has them (the server passes
+# its own on), and the AOT cache in use (the JVM maps the file only when it accepted it)
+fact jvm_env "$(tr '\0' '\n' <"/proc/$herald_pid/environ" | grep -E '^(MALLOC_|GLIBC_TUNABLES)' | paste -sd' ' || true)"
 fact herald_aot_mapped "$(grep -qE '\.aot$' "/proc/$herald_pid/maps" && echo yes || echo no)"
 line_done_hook=mem_point   # wrk.sh: after each line, with its key
 
