@@ -39,8 +39,8 @@
 #   --jvm-option OPT   (repeatable) run a variant of the plugin whose jvm.options has OPT appended
 #               (a later -XX/-X flag overrides the shipped one); !PREFIX instead removes the shipped
 #               lines starting with PREFIX. The variant is packaged (scripts/package.sh --out
-#               target/bench/variant) with its own AOT cache trained with those flags, and the
-#               table's header lists the change.
+#               target/bench/variant) with its own AOT cache trained with those flags; the
+#               details under the table list the change, and the JSON has the memory figures.
 #   --jvm-options FILE start from FILE instead of plugin/dist/src/main/jvm/jvm.options
 #   --no-aot    the variant is packaged without an AOT cache
 #   Environment variables of the JVM (MALLOC_ARENA_MAX=2 ...): set them on this script's command
