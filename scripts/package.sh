@@ -27,7 +27,7 @@ training_class=dev.herald.plugin.AotTraining
 
 usage() {
   cat <<EOF
-usage: scripts/package.sh [--rebuild] [--jar FILE] [--out DIR] [--no-aot] [--version vX.Y.Z]
+usage: scripts/package.sh [--rebuild] [--jar FILE] [--out DIR] [--no-aot] [--version vX.Y.Z] [--jvm-options FILE]
 
 Builds the self-contained plugin package (shim + verified payload) that register-plugin.sh installs.
 
@@ -36,6 +36,9 @@ Builds the self-contained plugin package (shim + verified payload) that register
   --jar FILE   package FILE instead of building the plugin jar (e.g. a jar built by CI)
   --out DIR    write the package to DIR instead of target/plugin
   --no-aot     skip the AOT cache (faster packaging, slower plugin start)
+  --jvm-options FILE
+               the JVM flags to package instead of plugin/dist/src/main/jvm/jvm.options (for
+               experiments: scripts/bench/all.sh --jvm-option); the AOT cache is trained with them
   --version V  the semantic version to package as (v0.1.1, v1.0.0-rc.1); also HERALD_VERSION=V.
                Default: the Maven project version of the jar (Implementation-Version), without
                -SNAPSHOT. The jar (its manifest), the shim (herald --version) and herald.d/VERSION
@@ -57,6 +60,7 @@ while (($#)); do
     --no-aot) aot=false ;;
     --jar) [[ $# -ge 2 ]] || die "--jar needs a file"; jar="$(realpath "$2")"; shift ;;
     --out) [[ $# -ge 2 ]] || die "--out needs a directory"; out="$(realpath -m "$2")"; shift ;;
+    --jvm-options) [[ $# -ge 2 ]] || die "--jvm-options needs a file"; options_src="$(realpath "$2")"; shift ;;
     --version) [[ $# -ge 2 ]] || die "--version needs a version (v0.1.1)"; version="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;

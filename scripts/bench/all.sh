@@ -20,7 +20,7 @@
 # usage: scripts/bench/all.sh [--server bao|vault] [--quick] [--json FILE]
 #          [--duration 10s] [--warmup 3s] [--connections 16] [--threads 2]
 #          [--rate 500] [--latency-duration 15s] [--big N] [--live N] [--runs N] [--kv-version vX]
-#          [--big-limit 150] [--live-limit 300]
+#          [--big-limit 150] [--live-limit 300] [--nmt] [--jvm-option OPT]... [--jvm-options FILE] [--no-aot]
 #   --quick     smaller sizes and shorter lines, to try the harness: a service of 1,000, 10,000 live
 #               publications, 2 s lines, 5 s latency runs, 3 handshakes; the table says so
 #   --json      where to write the JSON (default: target/bench/all-SERVER.json)
@@ -29,6 +29,22 @@
 #               latency run, the handshakes per plugin (defaults 10,000, 100,000, 10)
 #   --big-limit, --live-limit   seconds each of those two fills may take (quick: 60, 90); a fill
 #               that is not done by then stops, and the table gives the size it reached
+#   --nmt       the plugin runs with -XX:NativeMemoryTracking=summary (in a package of its own, see
+#               --jvm-option: the AOT cache is trained with it), and after the seed, each fill and
+#               each line its RSS, NMT's committed memory by category and the heap's committed and
+#               used size (jcmd GC.heap_info) are recorded, and at the highest RSS its mappings
+#               (/proc/PID/smaps) split by kind: the AOT cache, libjvm, heap, code, anonymous...
+#               (named by jcmd System.map). NMT costs memory of its own (its category in the split,
+#               and a header on every malloc): compare --nmt runs with --nmt runs.
+#   --jvm-option OPT   (repeatable) run a variant of the plugin whose jvm.options has OPT appended
+#               (a later -XX/-X flag overrides the shipped one); !PREFIX instead removes the shipped
+#               lines starting with PREFIX. The variant is packaged (scripts/package.sh --out
+#               target/bench/variant) with its own AOT cache trained with those flags; the
+#               details under the table list the change, and the JSON has the memory figures.
+#   --jvm-options FILE start from FILE instead of plugin/dist/src/main/jvm/jvm.options
+#   --no-aot    the variant is packaged without an AOT cache
+#   Environment variables of the JVM (MALLOC_ARENA_MAX=2 ...): set them on this script's command
+#               line; the server passes its environment to the plugin, and the table names them
 # Needs what throughput.sh needs (a packaged plugin in target/plugin, wrk, curl, a JDK 25, Go, the
 # server binary) and the shared handshake_time.py; vegeta is installed on first use.
 set -euo pipefail
@@ -36,10 +52,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 server=bao quick=false json_out="" kv_version=v0.25.0
 duration="" warmup="" connections=16 threads=2 rate=500 latency_duration="" big="" live_hi="" runs=""
-big_limit="" live_limit=""
+big_limit="" live_limit="" nmt=false jvm_opts=() jvm_base="plugin/dist/src/main/jvm/jvm.options" package_extra=()
 while (($#)); do
   case "$1" in
     --quick) quick=true ;;
+    --nmt) nmt=true ;;
+    --no-aot) package_extra+=(--no-aot) ;;
+    --jvm-option|--jvm-options)
+      [[ $# -ge 2 ]] || { echo "bench: $1 needs a value" >&2; exit 2; }
+      if [[ "$1" == --jvm-option ]]; then jvm_opts+=("$2"); else jvm_base="$2"; fi
+      shift ;;
     --server|--json|--duration|--warmup|--connections|--threads|--rate|--latency-duration|--big|--live|--runs|--kv-version|--big-limit|--live-limit)
       [[ $# -ge 2 ]] || { echo "bench: $1 needs a value" >&2; exit 2; }
       case "$1" in
@@ -49,7 +71,7 @@ while (($#)); do
         --runs) runs="$2" ;; --kv-version) kv_version="$2" ;; --big-limit) big_limit="$2" ;; --live-limit) live_limit="$2" ;;
       esac
       shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,48p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -76,8 +98,20 @@ warm_keys=$(( 1500 * $(seconds "$warmup") + 100 ))
 source scripts/bench/lib/wrk.sh
 source scripts/bench/lib/vegeta.sh
 source scripts/bench/lib/peers.sh
+source scripts/bench/lib/memory.sh
+jcmd_bin="$JAVA_HOME/bin/jcmd"
 facts=()
 fact() { facts+=("$1=$2"); }   # KEY VALUE: one measured or descriptive value for the report
+
+# --- the plugin: as packaged, or a variant with other JVM flags --------------------------------------------
+plugin_pkg=target/plugin
+$nmt && jvm_opts+=(-XX:NativeMemoryTracking=summary)
+if ((${#jvm_opts[@]})) || [[ "$jvm_base" != plugin/dist/src/main/jvm/jvm.options ]] || ((${#package_extra[@]})); then
+  [[ -f "$jvm_base" ]] || die "no JVM options file $jvm_base"
+  jvm_variant "$jvm_base" target/bench/variant ${jvm_opts[@]+"${jvm_opts[@]}"}
+fi
+fact jvm_options_changed "$( { [[ "$jvm_base" == plugin/dist/src/main/jvm/jvm.options ]] || echo "from $jvm_base"
+  printf '%s\n' ${jvm_opts[@]+"${jvm_opts[@]}"} ${package_extra[@]+"${package_extra[@]}"}; } | paste -sd' ')"
 
 # --- fresh keys (made once, then cached) ------------------------------------------------------------------
 svc_warm=$(bodies csr ws "$warm_keys");  svc_file=$(bodies csr s "$keys")
@@ -89,7 +123,7 @@ hi_file=$(bodies csr f "$live_hi")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 kv=$(kv_plugin "$kv_version")
 echo "bench: start to handshake, $runs runs of each plugin" >&2
-hs_herald=$(handshake "$runs" target/plugin/herald)
+hs_herald=$(handshake "$runs" "$plugin_pkg/herald")
 hs_kv=$(handshake "$runs" "$kv")
 for who in herald kv; do
   hs="hs_$who"
@@ -105,13 +139,21 @@ echo "bench: $server_version dev server on $addr; wrk -t$threads -c$connections,
   "vegeta at $rate req/s for $latency_duration" >&2
 echo setup >"$work/phase"
 ( while kill -0 "$herald_pid" 2>/dev/null; do
-    printf '%s %s\n' "$(awk '/^VmRSS/ {print $2}' "/proc/$herald_pid/status" 2>/dev/null)" "$(cat "$work/phase")"
+    kb=$(awk '/^VmRSS/ {print $2}' "/proc/$herald_pid/status" 2>/dev/null)
+    printf '%s %s\n' "$kb" "$(cat "$work/phase")"
+    ! $nmt || [[ -z "$kb" ]] || mem_peak_smaps "$herald_pid" "$kb"
     sleep 1
   done >"$work/rss.log" ) &
 bench_pids+=($!)
 phase() { echo "$1" >"$work/phase"; }
+# What the JVM runs with: glibc's tunables as the plugin's environment has them (the server passes
+# its own on), and the AOT cache in use (the JVM maps the file only when it accepted it)
+fact jvm_env "$(tr '\0' '\n' <"/proc/$herald_pid/environ" | grep -E '^(MALLOC_|GLIBC_TUNABLES)' | paste -sd' ' || true)"
+fact herald_aot_mapped "$(grep -qE '\.aot$' "/proc/$herald_pid/maps" && echo yes || echo no)"
+line_done_hook=mem_point   # wrk.sh: after each line, with its key
 
 bench_seed
+mem_point seed
 # publish_fill KEY LABEL FILE COUNT URL_FORMAT PER_SERVICE LIMIT: parallel publishes (vegeta_publish),
 # then their count, time and rate as facts
 publish_fill() {
@@ -123,6 +165,7 @@ publish_fill() {
     "$( ((fill_ok < $2)) && echo ", $fill_cut given up: stopped at the limit of $5 s" )" >&2
   fact "fill_${key}_wanted" "$2"; fact "fill_${key}_ok" "$fill_ok"; fact "fill_${key}_cut" "$fill_cut"
   fact "fill_${key}_seconds" "$fill_seconds"
+  mem_point "fill_$key"
 }
 # settle KEY: waits, up to 90 s, until the server and Herald together use under 10 % of a core over a
 # second (a publish that a client gave up on still runs to its end in the plugin)
@@ -231,6 +274,10 @@ fact herald_peak_phase "$(sort -n "$work/rss.log" | tail -1 | cut -d' ' -f2-)"
 fact herald_rss_by_phase "$(awk '{ kb = $1; $1 = ""; p = substr($0, 2); if (!(p in top)) order[n++] = p; if (kb > top[p]) top[p] = kb }
   END { for (i = 0; i < n; i++) printf "%s%s %.0f", (i ? ", " : ""), order[i], top[order[i]] / 1024 }' "$work/rss.log")"
 fact herald_rss_samples "$(wc -l <"$work/rss.log")"
+if $nmt; then
+  mem_point end
+  fact mem_points "$work/mem.jsonl"; fact mem_peak_split "$(mem_split)"
+fi
 
 # --- the large service's answers: the whole record, pages, one instance (size and time) -----------------
 # After the memory figures: the whole record of bench-big (above max_record_instances, which this
@@ -268,7 +315,7 @@ for key in "${!lat_p99[@]}"; do
 done
 fact server "$server"; fact server_version "$server_version"; fact quick "$quick"
 fact date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"; fact commit "$(git rev-parse --short HEAD 2>/dev/null || echo ?)"
-fact package_sha256 "$(cut -c1-16 target/plugin/herald.sha256)"
+fact package_sha256 "$(cut -c1-16 "$plugin_pkg/herald.sha256")"
 fact cores "$(nproc)"; fact cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 fact load_before "$load_before"; fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact wrk "-t$threads -c$connections -d$duration, $warmup warm-up"; fact rate "$rate"

@@ -6,7 +6,7 @@
 #                               (PublishBodies.java; cached in $bench_cache: every run is a new
 #                               in-memory dev server, which has never seen them)
 #   bench_server_start KIND     starts a dev server (bao or vault) in a scratch directory with
-#                               Herald at herald/, the Go KV plugin at kvgo/ and builtin KV v1 at
+#                               Herald (the package in $plugin_pkg, default target/plugin) at herald/, the Go KV plugin at kvgo/ and builtin KV v1 at
 #                               kv/, Herald's role `bench`, and sets server_pid, addr, cli, work,
 #                               herald_pid, kvgo_pid; everything it started is stopped on exit
 #   bench_seed                  a 600-byte value at kv/bench and kvgo/bench; 3 instances of the
@@ -57,8 +57,9 @@ bench_cleanup() {
 bench_server_start() {  # bao|vault
   local kv
   command -v curl >/dev/null || die "curl is not installed"
-  [[ -x target/plugin/herald && -f target/plugin/herald.sha256 ]] \
-    || die "no packaged plugin in target/plugin; run scripts/package.sh first"
+  local pkg="${plugin_pkg:-target/plugin}"
+  [[ -x "$pkg/herald" && -f "$pkg/herald.sha256" ]] \
+    || die "no packaged plugin in $pkg; run scripts/package.sh first"
   source scripts/bench/lib/peers.sh
   kv=$(kv_plugin "$kv_version")
   server_bin=$(server_binary "$1")
@@ -73,7 +74,7 @@ bench_server_start() {  # bao|vault
   source scripts/lib/dev-server.sh
   dev_server_start "$server_bin" "$work" bench || die "the server did not start"
   addr="$VAULT_ADDR"
-  scripts/register-plugin.sh --plugin-dir "$work/plugins" --package target/plugin --mount herald --cli "$1" \
+  scripts/register-plugin.sh --plugin-dir "$work/plugins" --package "$pkg" --mount herald --cli "$1" \
     >"$work/register.log" 2>&1 || { cat "$work/register.log" >&2; die "registering Herald failed (above)"; }
   "$cli" plugin register -sha256="$(sha256sum "$work/plugins/kv-go" | cut -d' ' -f1)" -command=kv-go secret kv-go >/dev/null
   "$cli" secrets enable -path=kvgo kv-go >/dev/null

@@ -124,6 +124,25 @@ def main():
     print(f"  start -> handshake ms (median / min / max of {f['handshake_runs']}): Herald {f['hs_herald_median']} / "
           f"{f['hs_herald_min']} / {f['hs_herald_max']}, Go KV {f['hs_kv_median']} / {f['hs_kv_min']} / {f['hs_kv_max']}")
 
+    memory = None
+    if "mem_points" in f:  # --nmt: the plugin's memory after each phase, and the split at the highest RSS
+        with open(f["mem_points"]) as handle:
+            points = [json.loads(raw) for raw in handle if raw.strip()]
+        memory = {"points": points, "peak_split_mb": json.loads(f["mem_peak_split"])}
+        mb = lambda kb: f"{(kb or 0) / 1024:.1f}"
+        cats = ["Java Heap", "Code", "Compiler", "Arena Chunk", "Class", "Metaspace", "Shared class space", "Thread",
+                "Symbol", "Internal", "Other", "GC", "Native Memory Tracking"]
+        print("  memory by phase (MB; NMT committed; heap committed/used from GC.heap_info):")
+        print("    " + "  ".join(["phase".ljust(14), "RSS", "NMT", "malloc", "heap c/u"] + [c.replace(" ", "_") for c in cats]))
+        for p in points:
+            print("    " + "  ".join([p["phase"][:14].ljust(14), mb(p["rss_kb"]), mb(p["nmt_committed_kb"]), mb(p["nmt_malloc_kb"]),
+                                    f"{mb(p['heap_committed_kb'])}/{mb(p['heap_used_kb'])}"]
+                                   + [mb(p["nmt_kb"].get(c)) for c in cats]))
+        print("  at the highest RSS, resident MB by mapping: " + ", ".join(f"{k} {v}" for k, v in memory["peak_split_mb"].items()))
+    if f.get("jvm_options_changed") or f.get("jvm_env"):
+        print(f"  JVM options changed for this run: {f.get('jvm_options_changed') or 'none'}; environment: {f.get('jvm_env') or 'none'}; "
+              f"AOT cache mapped: {f.get('herald_aot_mapped')}")
+
     meta_keys = ["server", "server_version", "date", "commit", "package_sha256", "quick", "cores", "cpu",
                  "load_before", "load_after", "wrk", "rate", "latency_duration", "big", "handshake_runs", "big_limit",
                  "live_limit"]
@@ -131,7 +150,9 @@ def main():
            "goals": goals,
            "discover_runs": [{"run": i, "discover_rps": f[f"rps_discover_{i}"], "kv_read_rps": f[f"rps_kvgo_read_{i}"],
                               "ratio": round(r, 3)} for r, i in sorted(runs, key=lambda x: x[1])],
-           "measured": {k: v for k, v in sorted(f.items()) if k not in meta_keys}}
+           "measured": {k: v for k, v in sorted(f.items()) if k not in meta_keys and k not in ("mem_points", "mem_peak_split")}}
+    if memory:
+        doc["memory"] = memory
     with open(out, "w") as handle:
         json.dump(doc, handle, indent=2)
         handle.write("\n")

@@ -9,7 +9,8 @@
 #       most $connections a run: requests wrk stopped waiting for, whose outcome is unknown) for KEY,
 #       and appends "KEY|LABEL" to lines. A Herald
 #       line dies on a non-2xx answer, a socket error, or fresh keys that ran out. If line_after_warmup
-#       is set, it is run as a command between the warm-up and the counted run. wrk gives up on a
+#       is set, it is run as a command between the warm-up and the counted run; if line_done_hook is,
+#       it is run with KEY after the line. wrk gives up on a
 #       request after $wrk_timeout (default 10s), which counts as a socket error.
 # Needs: threads, connections, duration, warmup, keys (for the message), work, addr, server_pid,
 # herald_pid, kvgo_pid.
@@ -71,4 +72,5 @@ line() {
     (( non2xx[$key] == 0 && errors == 0 )) || die "$label: ${non2xx[$key]} non-2xx answers, $errors socket errors"
     [[ $(field exhausted "$r") == 0 ]] || die "$label: the $keys fresh keys ran out; run again with a larger --keys"
   fi
+  ${line_done_hook:+"$line_done_hook" "$key"}
 }
