@@ -172,9 +172,8 @@ final class History {
 
     /**
      * A service's events as the entries to write, at indices {@code from}, {@code from + 1}...:
-     * written together with the instance entries whose stamp counts them ({@link ServiceStore#save}),
-     * each of which also carries them ({@link #embedded}), so that a crash between the two writes
-     * leaves them in one place or the other ({@link #restore}). If neither is written, the next
+     * written together with the instance entries whose stamp counts them, in one batch of the
+     * mount's log ({@link ServiceStore#writes}). If neither is written, the next
      * change writes over these same indices, so history never shows an event twice nor skips one
      * that was acknowledged.
      */
@@ -186,17 +185,9 @@ final class History {
         return entries;
     }
 
-    /** The events as an instance entry carries them: each with its index. */
-    static List<Map<String, Object>> embedded(long from, List<Event> events) {
-        List<Map<String, Object>> embedded = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            embedded.add(Map.of("index", from + i, "event", events.get(i).toData()));
-        }
-        return embedded;
-    }
-
     /**
-     * Writes each event an instance entry carries ({@link #embedded}) whose history entry is
+     * Writes each event an instance entry carries (as versions before the log wrote them: each
+     * with its {@code index}) whose history entry is
      * missing, if the stored history length counts it: the change that wrote the instance entry
      * was cut off before its history entries. One {@code get} per event carried.
      */

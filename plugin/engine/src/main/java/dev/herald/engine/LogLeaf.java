@@ -4,8 +4,6 @@ import dev.herald.sdk.VaultException;
 import dev.herald.tlog.Jcs;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -75,13 +73,13 @@ final class LogLeaf {
         actor.put("entity_id", event.actor().entityId());
         String alias = event.actor().aliasName();
         if (alias.getBytes(StandardCharsets.UTF_8).length > MAX_ALIAS_BYTES) {
-            actor.put("alias_name_sha256", HexFormat.of().formatHex(sha256(alias.getBytes(StandardCharsets.UTF_8))));
+            actor.put("alias_name_sha256", HexFormat.of().formatHex(PublisherKey.sha256(alias.getBytes(StandardCharsets.UTF_8))));
         } else {
             actor.put("alias_name", alias);
         }
         actor.put("mount_accessor", event.actor().mountAccessor());
         leaf.put("actor", actor);
-        leaf.put("event", "sha256:" + HexFormat.of().formatHex(sha256(Jcs.encode(event.toData()))));
+        leaf.put("event", "sha256:" + HexFormat.of().formatHex(PublisherKey.sha256(Jcs.encode(event.toData()))));
         return leaf;
     }
 
@@ -92,13 +90,5 @@ final class LogLeaf {
                     + MAX_BYTES + " a log entry may have (shorten the instance name or the key)");
         }
         return bytes;
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

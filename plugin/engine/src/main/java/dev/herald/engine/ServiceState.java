@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * instances are kept in a {@link PersistentSortedMap} by name and the listed publications in a
  * second one by {@code not_after}, both shared with the state changed from (O(log n) new nodes per
  * change, nothing copied or scanned). The state also says which instances changed since it was
- * loaded or written ({@link #touched}): what {@link ServiceStore#save} writes. Listing every live
+ * loaded or written ({@link #touched}): what {@link ServiceStore#writes} writes. Listing every live
  * publication ({@link #liveAt}, for a record) is O(n), and only done for records.
  *
  * <p>The sequence must rise with every change of the live set, including a publication simply
@@ -123,23 +123,6 @@ final class ServiceState {
         return new ServiceState(service, seq, historyLength,
                 PersistentSortedMap.copyOf(Comparator.naturalOrder(), instances.entrySet()),
                 PersistentSortedMap.copyOf(Expiry.ORDER, listed), NOTHING_TOUCHED, listedInstances);
-    }
-
-    /**
-     * This state as stored, with some instance entries replaced by what storage holds for them
-     * ({@link ServiceStore#reread}): as {@link #loaded} would make it. O(n log n), for the rare
-     * change that failed part-way.
-     */
-    ServiceState withStoredInstances(long seq, long historyLength, Map<String, Instance> stored) {
-        if (!isStored()) {
-            throw new IllegalStateException("only a state as stored can take entries read again");
-        }
-        Map<String, Instance> all = new LinkedHashMap<>();
-        for (Map.Entry<String, Instance> entry : instances) {
-            all.put(entry.getKey(), entry.getValue());
-        }
-        all.putAll(stored);
-        return loaded(service, seq, historyLength, all);
     }
 
     String service() {

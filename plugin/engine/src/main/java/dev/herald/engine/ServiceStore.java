@@ -59,19 +59,6 @@ final class ServiceStore {
         return ServiceState.loaded(service, read.seq(), read.historyLength(), read.instances());
     }
 
-    /**
-     * {@code cached}, a state as stored, with the entries of {@code instances} read again: after a
-     * change that failed part-way (a storage error, or the caller went away), each of those entries
-     * holds either what {@code cached} has or what the change wrote, and nothing else in storage can
-     * differ (history entries past the stored length are not counted). So this is what {@link #load}
-     * would give, for one {@code get} per instance instead of one per instance of the service.
-     */
-    static ServiceState reread(Storage storage, ServiceState cached, Set<String> instances) {
-        Stamped read = readStamped(storage, cached.service(), instances,
-                new Stamped(cached.seq(), cached.historyLength(), Map.of()));
-        return cached.withStoredInstances(read.seq(), read.historyLength(), read.instances());
-    }
-
     /** Instance entries as read, with the newest stamp among them and a lower bound. */
     private record Stamped(long seq, long historyLength, Map<String, ServiceState.Instance> instances) {
     }
@@ -140,13 +127,14 @@ final class ServiceStore {
      * The entries a change from {@code current} to {@code next}, a state made from it, with its
      * {@code events} writes: the events' history entries (at {@code current}'s history length
      * onwards) and the instances {@code next} says it touched ({@link ServiceState#touched}), each
-     * stamped with the change's sequence and history length and carrying the events. The mount's
+     * stamped with the change's sequence and history length. The mount's
      * {@link LogWriter} stores them together with the change's log leaves: a batch record holds
      * them all before any is written, so a crash leaves all or none once rolled forward.
      *
-     * <p>Entries written by versions before the log could be cut off part-way; {@link #load} still
-     * reads those whole: it takes the sequence and history length from the newest stamp, and writes
-     * any history entries missing from the events the instance entry carries.
+     * <p>Entries written by versions before the log could be cut off part-way, so their instance
+     * entries also carried the change's events; {@link #load} still reads those whole: it takes the
+     * sequence and history length from the newest stamp, and writes any history entries missing
+     * from the events the instance entry carries. Entries written through the log need neither.
      */
     static Map<String, byte[]> writes(ServiceState current, ServiceState next, List<History.Event> events) {
         if (!current.isStored()) {
@@ -166,7 +154,6 @@ final class ServiceStore {
             }
             return Map.of();
         }
-        List<Map<String, Object>> carried = History.embedded(current.historyLength(), events);
         for (String instance : next.touched()) {
             ServiceState.Instance stored = next.instance(instance);
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -176,9 +163,6 @@ final class ServiceStore {
             entry.put("publications", stored.listed().stream().map(Publication::toStored).toList());
             if (stored.tombstone() != null) {
                 entry.put("tombstone", stored.tombstone().toStored());
-            }
-            if (!carried.isEmpty()) {
-                entry.put("events", carried);
             }
             writes.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
         }

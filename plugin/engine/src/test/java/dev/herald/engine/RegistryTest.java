@@ -246,6 +246,28 @@ class RegistryTest {
     }
 
     /**
+     * A change's entries (its first event at history index 0) as versions before the log wrote
+     * them: each instance entry also carried the change's events, with their indices.
+     */
+    private static Map<String, byte[]> asBeforeTheLog(Map<String, byte[]> writes, List<History.Event> events) {
+        List<Map<String, Object>> carried = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            carried.add(Map.of("index", (long) i, "event", events.get(i).toData()));
+        }
+        Map<String, byte[]> old = new java.util.LinkedHashMap<>();
+        writes.forEach((key, value) -> {
+            if (key.startsWith(ServiceStore.INSTANCE_PREFIX)) {
+                Map<String, Object> entry = new java.util.LinkedHashMap<>(dev.herald.sdk.json.Json.parseObject(
+                        new String(value, java.nio.charset.StandardCharsets.UTF_8)));
+                entry.put("events", carried);
+                value = dev.herald.sdk.json.Json.write(entry).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            old.put(key, value);
+        });
+        return old;
+    }
+
+    /**
      * Versions before the log wrote a change's entries one by one: when only the instance entry
      * landed (the history write failed, or a crash came between them), the event it carries is
      * written back when the service is next loaded.
@@ -256,9 +278,9 @@ class RegistryTest {
         publish(Registries.withOwnLog(storage, 16, 1000), "web", "pod-1");
         ServiceState current = ServiceStore.load(storage, "web");
         ServiceState changed = current.changed("pod-2", List.of(publication("pod-2", 1, newKey())));
-        Map<String, byte[]> writes = new java.util.LinkedHashMap<>(ServiceStore.writes(current, changed.withHistoryLength(1),
-                List.of(History.Event.builder().type("publish").time(NOW).instance("pod-2").generation(1)
-                        .fingerprint("sha256:02").actor(TestValues.PUBLISHER).sequence(changed.seq()).build())));
+        List<History.Event> events = List.of(History.Event.builder().type("publish").time(NOW).instance("pod-2").generation(1)
+                .fingerprint("sha256:02").actor(TestValues.PUBLISHER).sequence(changed.seq()).build());
+        Map<String, byte[]> writes = asBeforeTheLog(ServiceStore.writes(current, changed.withHistoryLength(1), events), events);
         writes.remove(History.serviceKey("web", 0)); // as such a version left it
         storage.putAll(writes);
 
@@ -279,9 +301,9 @@ class RegistryTest {
         ServiceState current = ServiceStore.load(storage, "web");
         ServiceState changed = current.changed("pod-2", List.of(publication("pod-2", 1, newKey())))
                 .changed("pod-3", List.of(publication("pod-3", 1, newKey())));
-        Map<String, byte[]> writes = new java.util.LinkedHashMap<>(ServiceStore.writes(current, changed.withHistoryLength(1),
-                List.of(History.Event.builder().type("publish").time(NOW).instance("pod-2").generation(1)
-                        .fingerprint("sha256:00").actor(TestValues.PUBLISHER).sequence(changed.seq()).build())));
+        List<History.Event> events = List.of(History.Event.builder().type("publish").time(NOW).instance("pod-2").generation(1)
+                .fingerprint("sha256:00").actor(TestValues.PUBLISHER).sequence(changed.seq()).build());
+        Map<String, byte[]> writes = asBeforeTheLog(ServiceStore.writes(current, changed.withHistoryLength(1), events), events);
         writes.remove(ServiceStore.instanceKey("web", "pod-3")); // as such a version left it
         storage.putAll(writes);
 
