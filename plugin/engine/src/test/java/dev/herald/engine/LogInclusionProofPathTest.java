@@ -67,4 +67,25 @@ class LogInclusionProofPathTest {
                 () -> log.mount.engine.send(Operation.READ, "log/proof/inclusion", Map.of("index", "0", "size", "4")));
         assertEquals(404, beyond.status(), "a size beyond the checkpoint this node holds");
     }
+
+    @Test
+    void thePublishAnswerNamesItsLeafAndTheCheckpointThatHoldsIt() throws Exception {
+        log.grow(4);
+        dev.herald.sdk.Response answer = log.republish();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> logged = (Map<String, Object>) answer.data().get("log");
+        long index = ((Number) logged.get("index")).longValue();
+        String checkpoint = (String) logged.get("checkpoint");
+        assertTrue(answer.lease().isPresent(), "the lease is kept");
+        assertEquals("pod-1", answer.data().get("instance"), "the other fields are kept");
+        SignedCheckpoint opened = SignedCheckpoint.open(checkpoint, log.keys().getFirst().name(), log.keys());
+        assertEquals(index + 1, opened.checkpoint().size(), "the revive is the last leaf");
+        TlogProof proof = TlogProof.parse(ServedLog.text(log.raw("log/proof/inclusion",
+                Map.of("index", Long.toString(index), "size", Long.toString(opened.checkpoint().size())))));
+        assertEquals(checkpoint, proof.checkpoint());
+        proof.verify(proof.extra().orElseThrow(), opened.checkpoint().origin(), log.keys());
+        assertTrue(new String(proof.extra().orElseThrow(), java.nio.charset.StandardCharsets.UTF_8).contains("revive"));
+        assertEquals(null, log.mount.publish(log.mount.body(log.mount.first)).data().get("log"),
+                "an unchanged answer appends nothing");
+    }
 }

@@ -36,6 +36,14 @@ final class ServedLog {
         }
     }
 
+    /** The pod's lease ended and its key published again: the revive's answer. */
+    dev.herald.sdk.Response republish() {
+        mount.engine.lease(Operation.REVOKE, lease);
+        dev.herald.sdk.Response answer = mount.publish(mount.body(mount.first));
+        lease = answer.lease().orElseThrow();
+        return answer;
+    }
+
     RawBody raw(String path) {
         return raw(path, Map.of());
     }
