@@ -36,6 +36,8 @@ final class LogReader {
     private static final long CACHE_BYTES = 16L << 20;
     /** Reads of the tree from storage before giving up: the writer may move on between them. */
     private static final int READ_ATTEMPTS = 3;
+    /** At most one read of a newer tree per this interval for requests beyond the known size. */
+    private static final long REREAD_NANOS = 1_000_000_000L;
 
     private final Storage storage;
     private final AtomicReference<View> view = new AtomicReference<>();
@@ -44,9 +46,15 @@ final class LogReader {
     private final CacheTable<byte[]> tiles = new CacheTable<>(4096, CACHE_BYTES, bytes -> bytes.length);
     /** The log key's signer, read once (it signs checkpoints of older sizes for inclusion proofs). */
     private final AtomicReference<NoteSigner> signer = new AtomicReference<>();
+    /** When a request beyond the known size last made this node read the tree again (System.nanoTime), if ever. */
+    private final AtomicReference<Long> lastReread = new AtomicReference<>();
 
-    /** The latest checkpoint this node knows, with the tail of its tree. */
-    record View(String note, TreeTail tail) {
+    /**
+     * The latest checkpoint this node knows, with the tail of its tree.
+     *
+     * @param fromWriter whether the writer handed it (then it is the latest: nothing commits around it)
+     */
+    record View(String note, TreeTail tail, boolean fromWriter) {
         long size() {
             return tail.size();
         }
@@ -104,12 +112,33 @@ final class LogReader {
         throw last;
     }
 
+    /**
+     * The latest tree this node knows, read again from storage if it has fewer than {@code wanted}
+     * leaves and came from storage (design-log §3.2): a client that read a newer checkpoint through
+     * another node asks before this node's invalidation has arrived. At most once a second, so that
+     * requests for sizes the log never had cannot make every request read storage.
+     */
+    private View atLeast(long wanted) {
+        View current = view();
+        if (wanted <= current.size() || current.fromWriter()) {
+            return current;
+        }
+        long now = System.nanoTime();
+        Long last = lastReread.get();
+        if ((last != null && now - last < REREAD_NANOS) || !lastReread.compareAndSet(last, now)) {
+            return current;
+        }
+        generation.incrementAndGet();
+        view.set(null);
+        return view();
+    }
+
     private View read() {
         LogTree.Head head = storage.get(LogStore.HEAD).map(LogTree.Head::decode).orElse(null);
         if (head == null) {
             // Size 0: a checkpoint of the empty tree, so that a client can pin the log before the first publish.
             TreeTail empty = TreeTail.empty();
-            return new View(sign(empty.size(), empty.root()), empty);
+            return new View(sign(empty.size(), empty.root()), empty, false);
         }
         List<LogStore.Batch> batches = new ArrayList<>();
         long bundled = head.size() - head.size() % TileId.FULL;
@@ -119,7 +148,7 @@ final class LogReader {
                 LogStore.batch(storage, start).ifPresent(batches::add);
             }
         }
-        return new View(head.note(), LogTree.restore(storage, head, batches));
+        return new View(head.note(), LogTree.restore(storage, head, batches), false);
     }
 
     /** The log's verifier keys, current first. @throws VaultException 404 if it has none yet */
@@ -155,7 +184,7 @@ final class LogReader {
      * @throws VaultException 404 if no tree up to the known size has it
      */
     byte[] tile(TileId id) {
-        View current = view();
+        View current = atLeast(smallestTreeWith(id));
         if (!covered(id, current.size())) {
             throw VaultException.notFound(id.path() + " is beyond the log's checkpoint of size " + current.size()
                     + " on this node");
@@ -188,6 +217,17 @@ final class LogReader {
             return true;
         }
         return !id.isFull() && id.index() == fullTiles && id.width() <= (int) (units & 0xff);
+    }
+
+    /** The size of the smallest tree that has the tile at this width (saturated: a size no log reaches). */
+    static long smallestTreeWith(TileId id) {
+        int shift = 8 * id.level();
+        long units = id.index() * TileId.FULL + id.width(); // hashes (or entries) of its level up to its end
+        if (id.index() > (Long.MAX_VALUE - TileId.FULL) / TileId.FULL || shift >= Long.SIZE - 1
+                || units > Long.MAX_VALUE >>> shift) {
+            return Long.MAX_VALUE;
+        }
+        return units << shift;
     }
 
     /** A full tile or bundle a checkpoint covers: from the cache, else storage. */
@@ -223,7 +263,7 @@ final class LogReader {
 
     /** The tree size a proof asks for: at most the known one. */
     private View upTo(long size) {
-        View current = view();
+        View current = atLeast(size);
         if (size > current.size()) {
             throw VaultException.notFound("the log's checkpoint on this node has size " + current.size() + ", not " + size);
         }

@@ -151,7 +151,7 @@ final class LogWriter implements AutoCloseable {
                           Consumer<LogReader.View> committed) {
         LogTree tree = LogTree.load(storage, signer);
         tree.rollForward().forEach(written);
-        committed.accept(new LogReader.View(tree.checkpoint(), tree.tail()));
+        committed.accept(new LogReader.View(tree.checkpoint(), tree.tail(), true));
         LogWriter writer = new LogWriter(storage, tree, clock, committed);
         writer.thread.start();
         return writer;
@@ -293,7 +293,7 @@ final class LogWriter implements AutoCloseable {
         retrying(() -> storage.putAll(step.first()));
         retrying(() -> storage.putAll(step.second()));
         tree.advance(step);
-        committed.accept(new LogReader.View(tree.checkpoint(), tree.tail()));
+        committed.accept(new LogReader.View(tree.checkpoint(), tree.tail(), true));
         retrying(tree::deleteAppliedRecords);
         return tree.checkpoint();
     }

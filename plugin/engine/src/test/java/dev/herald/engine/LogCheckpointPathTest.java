@@ -60,6 +60,14 @@ class LogCheckpointPathTest {
             assertEquals(java.util.HexFormat.of().formatHex(log.tile(id)), java.util.HexFormat.of().formatHex(
                     standby.send(Operation.READ, "log/" + id.path(), Map.of()).raw().orElseThrow().body()), id.path());
         }
+        // Asked for a size beyond its checkpoint before the invalidation arrives, it reads the tree again.
+        log.grow(4);
+        long newer = log.checkpoint().checkpoint().size();
+        dev.herald.tlog.TileId last = dev.herald.tlog.TileId.entries(newer / 256, (int) (newer % 256));
+        assertEquals(java.util.HexFormat.of().formatHex(log.tile(last)), java.util.HexFormat.of().formatHex(
+                standby.send(Operation.READ, "log/" + last.path(), Map.of()).raw().orElseThrow().body()));
+        assertEquals(ServedLog.text(log.raw("log/checkpoint")),
+                ServedLog.text(standby.send(Operation.READ, "log/checkpoint", Map.of()).raw().orElseThrow()));
         VaultException e = assertThrows(VaultException.class, () -> standby.send(Operation.READ, "discover/web", Map.of()));
         assertEquals(VaultException.Kind.FORWARD_TO_ACTIVE, e.kind(), "everything else still goes to the active node");
     }

@@ -93,4 +93,17 @@ class LogTilePathTest {
                 () -> log.mount.engine.send(Operation.READ, "log/tile/0/000.p/1", Map.of()));
         assertEquals(404, e.status());
     }
+
+    @Test
+    void theSmallestTreeWithATileIsWhereItsLastHashOrEntryEnds() {
+        assertEquals(1, LogReader.smallestTreeWith(TileId.entries(0, 1)));
+        assertEquals(256, LogReader.smallestTreeWith(TileId.hashes(0, 0, 256)));
+        assertEquals(256 * 256 + 3 * 256, LogReader.smallestTreeWith(TileId.hashes(1, 1, 3)));
+        assertEquals(Long.MAX_VALUE, LogReader.smallestTreeWith(TileId.hashes(8, 0, 1)));
+        assertEquals(Long.MAX_VALUE, LogReader.smallestTreeWith(TileId.hashes(0, Long.MAX_VALUE / 2, 1)));
+        for (TileId id : TileId.allOf(70_000)) {
+            assertTrue(LogReader.covered(id, LogReader.smallestTreeWith(id)), id.path());
+            assertFalse(LogReader.covered(id, LogReader.smallestTreeWith(id) - 1), id.path());
+        }
+    }
 }
