@@ -44,8 +44,13 @@ final class LogReader {
     /** Bumped by every invalidation: a tree read from storage before one is not kept. */
     private final AtomicLong generation = new AtomicLong();
     private final CacheTable<byte[]> tiles = new CacheTable<>(4096, CACHE_BYTES, bytes -> bytes.length);
-    /** The log key's signer, read once (it signs checkpoints of older sizes for inclusion proofs). */
+    /**
+     * The log key's signer (it signs checkpoints of older sizes for inclusion proofs) and its
+     * verifier keys, read once: the key is made once, and a rotation (design-log §4.3, to come)
+     * must {@link #invalidate} {@code signer/log-keys} here on the active node too.
+     */
     private final AtomicReference<NoteSigner> signer = new AtomicReference<>();
+    private final AtomicReference<List<NoteVerifier>> keys = new AtomicReference<>();
     /** When a request beyond the known size last made this node read the tree again (System.nanoTime), if ever. */
     private final AtomicReference<Long> lastReread = new AtomicReference<>();
 
@@ -73,6 +78,7 @@ final class LogReader {
     boolean invalidate(String key) {
         if (key.equals(LogKey.STORAGE_KEY)) {
             signer.set(null);
+            keys.set(null);
             return false; // the signer's owner hears of it too
         }
         if (!key.startsWith(LogStore.PREFIX)) {
@@ -153,11 +159,15 @@ final class LogReader {
 
     /** The log's verifier keys, current first. @throws VaultException 404 if it has none yet */
     List<NoteVerifier> keys() {
-        List<NoteVerifier> keys = LogKey.verifiers(storage);
-        if (keys.isEmpty()) {
-            throw noLog();
+        List<NoteVerifier> known = keys.get();
+        if (known == null) {
+            known = LogKey.verifiers(storage);
+            if (known.isEmpty()) {
+                throw noLog();
+            }
+            keys.set(known);
         }
-        return keys;
+        return known;
     }
 
     private NoteSigner signer() {
