@@ -225,6 +225,7 @@ class OpenApiTest {
                 "^invalid (csr|certificate|public_key|continuity)",   // content: PEM structures, signatures
                 "^invalid allowed_cidrs: ",                           // IPv4/IPv6 networks, read by a parser
                 "must be ranges whose first port is not above the last", // compares two numbers in a string
+                "^invalid from: .* is larger than to",                // log/proof/consistency: compares two fields
                 "shares? a name segment",                             // template placeholders: its own precise message
                 "must have keys of 1-128 characters",                 // object keys: OpenAPI 3.1's propertyNames
                 "^invalid metadata: keys must be");

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 /** {@code log/proof/consistency}: that the tree of one size is a prefix of a larger one. Needs no token. */
 final class LogConsistencyProofPath {
     static final String PATTERN = "log/proof/consistency";
-    static final Field<Long> FROM = Field.integer("from", "The size of the older tree.").atLeast(0);
-    static final Field<Long> TO = Field.integer("to", "The size of the newer tree, at least from.").atLeast(0);
+    static final Field<Long> FROM = Field.integer("from", "The size of the older tree.").atLeast(0).required();
+    static final Field<Long> TO = Field.integer("to", "The size of the newer tree, at least from.").atLeast(0).required();
 
     private LogConsistencyProofPath() {
     }

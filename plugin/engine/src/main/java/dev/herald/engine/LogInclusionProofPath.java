@@ -7,7 +7,7 @@ import dev.herald.sdk.VaultException;
 /** {@code log/proof/inclusion}: a C2SP tlog-proof that a leaf is in the mount's log. Needs no token. */
 final class LogInclusionProofPath {
     static final String PATTERN = "log/proof/inclusion";
-    static final Field<Long> INDEX = Field.integer("index", "The leaf's index in the log (0 for the first).").atLeast(0);
+    static final Field<Long> INDEX = Field.integer("index", "The leaf's index in the log (0 for the first).").atLeast(0).required();
     static final Field<Long> SIZE = Field.integer("size",
             "The size of the tree to prove it in (a checkpoint's size); the latest checkpoint's if absent.").atLeast(1);
 
