@@ -7,6 +7,10 @@
 //	tlogcheck verify DIR   verify a static copy of a log written by the tlog module's
 //	                       interop test (tiles, bundles, checkpoint, proofs); exit 1 on
 //	                       any disagreement
+//	tlogcheck fetch URL    verify a log served over HTTP: URL is the log's prefix
+//	                       (http://127.0.0.1:8200/v1/herald/log/); reads key, checkpoint,
+//	                       every tile and bundle of the checkpoint's size, and inclusion and
+//	                       consistency proofs of a sample of indices and sizes
 //	tlogcheck golden DIR   write golden files made with x/mod (a signed checkpoint, a note
 //	                       with several signatures, a cosigned checkpoint, tlog-proofs and
 //	                       consistency proofs) for the Java tests to read; deterministic
@@ -23,11 +27,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -43,7 +50,10 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "verify":
-		err = verify(os.Args[2])
+		err = verify(dirSource(os.Args[2]), "log.vkey", dirProofs(os.Args[2]))
+	case "fetch":
+		src := httpSource{prefix: strings.TrimSuffix(os.Args[2], "/") + "/", client: &http.Client{Timeout: 30 * time.Second}}
+		err = verify(src, "key", sampledProofs(src))
 	case "golden":
 		err = golden(os.Args[2])
 	default:
@@ -66,14 +76,47 @@ func c2spPath(t tlog.Tile) string {
 	return "tile/" + strings.TrimPrefix(p, prefix)
 }
 
-type dirTiles struct{ dir string }
+// source is where the log's files are: a directory, or a server's log prefix.
+type source interface {
+	read(path string) ([]byte, error)
+}
 
-func (d dirTiles) Height() int { return height }
+type dirSource string
 
-func (d dirTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+func (d dirSource) read(path string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(string(d), path))
+}
+
+// httpSource reads <prefix><path> without a token: the log's paths are unauthenticated.
+type httpSource struct {
+	prefix string
+	client *http.Client
+}
+
+func (h httpSource) read(path string) ([]byte, error) {
+	resp, err := h.client.Get(h.prefix + path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(b)))
+	}
+	return b, nil
+}
+
+type srcTiles struct{ src source }
+
+func (d srcTiles) Height() int { return height }
+
+func (d srcTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(tiles))
 	for i, t := range tiles {
-		b, err := os.ReadFile(filepath.Join(d.dir, c2spPath(t)))
+		b, err := d.src.read(c2spPath(t))
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +125,66 @@ func (d dirTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	return out, nil
 }
 
-func (d dirTiles) SaveTiles([]tlog.Tile, [][]byte) {}
+func (d srcTiles) SaveTiles([]tlog.Tile, [][]byte) {}
+
+// proofSource gives the proofs to check for a tree, by file name: <name>.tlog-proof for an
+// inclusion proof, consistency-<from>-<to> for a consistency proof.
+type proofSource func(tree tlog.Tree) (map[string][]byte, error)
+
+func dirProofs(dir string) proofSource {
+	return func(tlog.Tree) (map[string][]byte, error) {
+		files, err := filepath.Glob(filepath.Join(dir, "proofs", "*"))
+		if err != nil {
+			return nil, err
+		}
+		out := map[string][]byte{}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			out[filepath.Base(f)] = b
+		}
+		return out, nil
+	}
+}
+
+// sampledProofs fetches the proofs of about twenty leaves spread over the tree (the first and
+// last among them) and consistency proofs to the tree from a few smaller sizes.
+func sampledProofs(src source) proofSource {
+	return func(tree tlog.Tree) (map[string][]byte, error) {
+		out := map[string][]byte{}
+		step := tree.N/20 + 1
+		for i := int64(0); i < tree.N; i += step {
+			if err := fetchInclusion(src, out, i, tree.N); err != nil {
+				return nil, err
+			}
+		}
+		if err := fetchInclusion(src, out, tree.N-1, tree.N); err != nil {
+			return nil, err
+		}
+		for _, from := range []int64{1, tree.N / 3, tree.N / 2, tree.N - 1, tree.N} {
+			if from < 1 {
+				continue
+			}
+			b, err := src.read(fmt.Sprintf("proof/consistency?from=%d&to=%d", from, tree.N))
+			if err != nil {
+				return nil, err
+			}
+			out[fmt.Sprintf("consistency-%d-%d", from, tree.N)] = b
+		}
+		return out, nil
+	}
+}
+
+func fetchInclusion(src source, out map[string][]byte, index, size int64) error {
+	b, err := src.read(fmt.Sprintf("proof/inclusion?index=%d&size=%d", index, size))
+	if err != nil {
+		return err
+	}
+	out[fmt.Sprintf("leaf-%d.tlog-proof", index)] = b
+	return nil
+}
 
 // openCheckpoint verifies the note with x/mod and parses the checkpoint body itself
 // (tlog.ParseTree expects the sumdb header line, not a C2SP origin).
@@ -168,16 +270,18 @@ func decodeBundle(b []byte) ([][]byte, error) {
 	return out, nil
 }
 
-func verify(dir string) error {
-	vkey, err := os.ReadFile(filepath.Join(dir, "log.vkey"))
+func verify(src source, vkeyPath string, proofSrc proofSource) error {
+	vkey, err := src.read(vkeyPath)
 	if err != nil {
 		return err
 	}
-	v, err := note.NewVerifier(strings.TrimSpace(string(vkey)))
+	// The first key: the current one (a server lists retired keys after it).
+	first, _, _ := strings.Cut(strings.TrimSpace(string(vkey)), "\n")
+	v, err := note.NewVerifier(first)
 	if err != nil {
 		return fmt.Errorf("log vkey: %w", err)
 	}
-	msg, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	msg, err := src.read("checkpoint")
 	if err != nil {
 		return err
 	}
@@ -190,16 +294,20 @@ func verify(dir string) error {
 	}
 	fmt.Printf("checkpoint: %s, size %d, root %s, signed by %s\n", origin, tree.N, tree.Hash, v.Name())
 
-	if wkey, err := os.ReadFile(filepath.Join(dir, "witness.vkey")); err == nil {
-		t, err := checkCosignature(msg, body, string(wkey))
-		if err != nil {
-			return err
+	// A witness key is a directory's only (the interop test's cosigned checkpoint); a server's
+	// checkpoint carries no cosignature yet.
+	if _, isDir := src.(dirSource); isDir {
+		if wkey, err := src.read("witness.vkey"); err == nil {
+			t, err := checkCosignature(msg, body, string(wkey))
+			if err != nil {
+				return err
+			}
+			fmt.Printf("cosignature: verified, time %d\n", t)
 		}
-		fmt.Printf("cosignature: verified, time %d\n", t)
 	}
 
 	// The tiles, as a tlog client reads them: each one checked against the signed root.
-	hr := tlog.TileHashReader(tree, dirTiles{dir})
+	hr := tlog.TileHashReader(tree, srcTiles{src})
 	th, err := tlog.TreeHash(tree.N, hr)
 	if err != nil {
 		return fmt.Errorf("tree hash from tiles: %w", err)
@@ -228,7 +336,7 @@ func verify(dir string) error {
 		}
 		t := tlog.Tile{H: height, L: 0, N: n, W: int(w)}
 		path := strings.Replace(c2spPath(t), "tile/0/", "tile/entries/", 1)
-		b, err := os.ReadFile(filepath.Join(dir, path))
+		b, err := src.read(path)
 		if err != nil {
 			return err
 		}
@@ -264,7 +372,7 @@ func verify(dir string) error {
 		if err != nil {
 			return err
 		}
-		got, err := os.ReadFile(filepath.Join(dir, c2spPath(t)))
+		got, err := src.read(c2spPath(t))
 		if err != nil {
 			return err
 		}
@@ -275,18 +383,18 @@ func verify(dir string) error {
 	fmt.Printf("tiles: %d tiles and %d bundles verified against the root and rebuilt byte for byte from the entries\n", len(tiles), (tree.N+255)/256)
 
 	// Proofs.
-	files, err := filepath.Glob(filepath.Join(dir, "proofs", "*"))
+	proofs, err := proofSrc(tree)
 	if err != nil {
 		return err
 	}
-	sort.Strings(files)
+	names := make([]string, 0, len(proofs))
+	for name := range proofs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	inclusions, consistencies := 0, 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		base := filepath.Base(f)
+	for _, base := range names {
+		b := proofs[base]
 		switch {
 		case strings.HasSuffix(base, ".tlog-proof"):
 			if err := checkTlogProof(b, v, origin, hr, tree); err != nil {

@@ -33,12 +33,12 @@ class HelpTest {
     private record EnginePath(String request, String pattern, Set<String> operations, List<String> fields) {
         /** The pattern as an OpenAPI path relative to the mount: {@code publish/{service}/{instance}}. */
         String openApiPath() {
-            return pattern.replaceAll(":([a-z_]+)", "{$1}");
+            return pattern.replaceAll("[:*]([a-z_]+)", "{$1}");
         }
 
         Set<String> parameters() {
             Set<String> names = new LinkedHashSet<>();
-            Matcher matcher = Pattern.compile(":([a-z_]+)").matcher(pattern);
+            Matcher matcher = Pattern.compile("[:*]([a-z_]+)").matcher(pattern);
             while (matcher.find()) {
                 names.add(matcher.group(1));
             }
@@ -90,7 +90,12 @@ class HelpTest {
             new EnginePath("signer", "signer", Set.of("read"), List.of()),
             new EnginePath("signer/rotate", "signer/rotate", Set.of("update"), List.of()),
             new EnginePath("jwks", "jwks", Set.of("read"), List.of()),
-            new EnginePath(".well-known/jwks.json", ".well-known/jwks.json", Set.of("read"), List.of()));
+            new EnginePath(".well-known/jwks.json", ".well-known/jwks.json", Set.of("read"), List.of()),
+            new EnginePath("log/checkpoint", "log/checkpoint", Set.of("read"), List.of()),
+            new EnginePath("log/key", "log/key", Set.of("read"), List.of()),
+            new EnginePath("log/tile/0/x001/234.p/5", "log/tile/*tile", Set.of("read"), List.of("tile")),
+            new EnginePath("log/proof/inclusion", "log/proof/inclusion", Set.of("read"), List.of("index", "size")),
+            new EnginePath("log/proof/consistency", "log/proof/consistency", Set.of("read"), List.of("from", "to")));
 
     /** A parameter line of path-help: four spaces, the field's name, its type in parentheses. */
     private static final Pattern PARAMETER_LINE = Pattern.compile("^ {4}([a-z_]+) \\(.*\\)$", Pattern.MULTILINE);

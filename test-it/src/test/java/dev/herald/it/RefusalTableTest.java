@@ -240,7 +240,7 @@ class RefusalTableTest {
                 "pod-2", map("csr", null, "public_key", ed25519NonCanonical()), 400,
                 "invalid public_key: the Ed25519 key is not a valid point of prime order"));
 
-        // -- without a token: every path but jwks (and .well-known/jwks.json) needs one --
+        // -- without a token: every path but jwks (and .well-known/jwks.json) and the log's reads needs one --
         List<String[]> paths = List.of(new String[] {"GET", "config"}, new String[] {"GET", "roles/web"},
                 new String[] {"GET", "roles?list=true"}, new String[] {"POST", "publish/web/pod-2"},
                 new String[] {"GET", "discover/web"}, new String[] {"GET", "discover/web/pod-1"},

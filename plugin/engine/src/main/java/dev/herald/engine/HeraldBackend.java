@@ -8,6 +8,7 @@ import dev.herald.sdk.SpecialPaths;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 
 /** Herald's backend for one mount: its paths, wired to the mount's state. */
 public final class HeraldBackend {
@@ -28,6 +29,10 @@ public final class HeraldBackend {
         return layout.guard(router(mount, clock));
     }
 
+    /** The log's paths a standby answers itself. */
+    static final Set<String> LOG_READS = Set.of(LogCheckpointPath.PATTERN, LogKeyPath.PATTERN, LogTilePath.PATTERN,
+            LogInclusionProofPath.PATTERN, LogConsistencyProofPath.PATTERN);
+
     private static Backend router(Mount mount, Clock clock) {
         MountState state = new MountState(mount.storage(), clock);
         PublishPath publish = new PublishPath(state, mount.system());
@@ -44,6 +49,11 @@ public final class HeraldBackend {
                 .path(SignerPath.rotateDefinition(state))
                 .path(JwksPath.definition(state))
                 .path(WellKnownJwksPath.definition(state))
+                .path(LogCheckpointPath.definition(state))
+                .path(LogKeyPath.definition(state))
+                .path(LogTilePath.definition(state))
+                .path(LogInclusionProofPath.definition(state))
+                .path(LogConsistencyProofPath.definition(state))
                 .path(publish.definition())
                 .path(discover.serviceDefinition())
                 .path(discover.instanceDefinition())
@@ -62,10 +72,14 @@ public final class HeraldBackend {
                 })
                 .onCleanup(state.log()::close)
                 // A standby's caches lag the active node's writes, and a client must never see seq go
-                // back: on a standby every request goes to the active node.
-                .servedByTheActiveNode(mount.system())
-                // The key sets need no token; the signing keys live under "signer/", which the server seal-wraps.
-                .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN, WellKnownJwksPath.PATTERN), List.of(),
+                // back: on a standby every request goes to the active node. Except the log's reads
+                // (design-log §3.2): each names its tree size, and a standby serves only the sizes its
+                // checkpoint covers, from what storage holds once that checkpoint is there.
+                .servedByTheActiveNode(mount.system(), LOG_READS)
+                // The key sets and the log need no token; the signing keys live under "signer/", which
+                // the server seal-wraps.
+                .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN, WellKnownJwksPath.PATTERN,
+                        LogCheckpointPath.PATTERN, LogKeyPath.PATTERN, "log/tile/*", "log/proof/*"), List.of(),
                         List.of("signer/"), List.of()))
                 .build();
     }

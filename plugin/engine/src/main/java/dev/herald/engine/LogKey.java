@@ -5,6 +5,7 @@ import dev.herald.sdk.json.Json;
 import dev.herald.tlog.Ed25519Keys;
 import dev.herald.tlog.MalformedException;
 import dev.herald.tlog.NoteSigner;
+import dev.herald.tlog.NoteVerifier;
 import dev.herald.tlog.SignedNote;
 
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -50,6 +52,24 @@ final class LogKey {
                 throw new IllegalStateException("the stored log key cannot be read", e);
             }
         });
+    }
+
+    /** The public halves of every stored key version, current first: what {@code log/key} serves. */
+    @SuppressWarnings("unchecked")
+    static List<NoteVerifier> verifiers(Storage storage) {
+        return storage.get(STORAGE_KEY).map(bytes -> {
+            Map<String, Object> stored = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+            String origin = (String) stored.get("origin");
+            List<NoteVerifier> keys = new ArrayList<>();
+            for (Map<String, Object> version : ((List<Map<String, Object>>) stored.get("keys")).reversed()) {
+                try {
+                    keys.add(NoteVerifier.ed25519(origin, Ed25519Keys.publicKey(Base64.getDecoder().decode((String) version.get("public")))));
+                } catch (MalformedException e) {
+                    throw new IllegalStateException("the stored log key cannot be read", e);
+                }
+            }
+            return List.copyOf(keys);
+        }).orElse(List.of());
     }
 
     /** Makes and stores the mount's log key, named {@code origin}. */

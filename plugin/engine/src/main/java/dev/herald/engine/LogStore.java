@@ -26,7 +26,7 @@ final class LogStore {
     static final String HEAD = "log/checkpoint";
     private static final String TILE_PREFIX = "log/tile/";
     private static final String BUNDLE_PREFIX = "log/bundle/";
-    private static final String PARTIAL_PREFIX = "log/partial/";
+    static final String PARTIAL_PREFIX = "log/partial/";
 
     private LogStore() {
     }

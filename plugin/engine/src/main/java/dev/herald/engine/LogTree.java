@@ -72,24 +72,44 @@ final class LogTree {
         if (head != null && !head.origin().equals(tree.origin())) {
             throw new IllegalStateException("the stored log is " + head.origin() + ", not " + tree.origin());
         }
-        RightEdge edge = head == null ? RightEdge.EMPTY : head.edge();
-        long size = edge.size();
-        long bundled = size - size % TileId.FULL;
-        List<byte[]> loose = new ArrayList<>();
+        long size = head == null ? 0 : head.size();
+        List<LogStore.Batch> batches = new ArrayList<>();
         for (long start : LogStore.batchStarts(storage)) {
             LogStore.Batch batch = LogStore.batch(storage, start).orElse(null);
             if (batch == null) {
                 continue; // deleted since the listing
             }
+            batches.add(batch);
             tree.records.put(batch.start(), batch.end());
             if (head != null && batch.start() == head.batch() && batch.start() < size) {
                 tree.lastApplied = batch;
             }
             if (batch.start() >= size) {
                 tree.unapplied.add(batch);
-            } else if (batch.end() > bundled) {
+            }
+        }
+        tree.tail = restore(storage, head, batches);
+        tree.checkpoint = head == null ? tree.sign(tree.tail) : head.note();
+        return tree;
+    }
+
+    /**
+     * The tail of the tree {@code head} describes (the empty tree if null): its edge, the stored
+     * partial tiles above level 0, and the leaves since the last full bundle taken from
+     * {@code batches} (the batch records in storage, ascending; those past the head are ignored).
+     *
+     * @throws IllegalStateException if storage does not hold that tree (damaged, or, read without
+     *                               the writer's order, changed between the reads)
+     */
+    static TreeTail restore(Storage storage, Head head, List<LogStore.Batch> batches) {
+        RightEdge edge = head == null ? RightEdge.EMPTY : head.edge();
+        long size = edge.size();
+        long bundled = size - size % TileId.FULL;
+        List<byte[]> loose = new ArrayList<>();
+        for (LogStore.Batch batch : batches) {
+            if (batch.start() < size && batch.end() > bundled) {
                 if (batch.end() > size) {
-                    throw new IllegalStateException("the batch record at " + start + " ends past the checkpoint's size " + size);
+                    throw new IllegalStateException("the batch record at " + batch.start() + " ends past the checkpoint's size " + size);
                 }
                 List<byte[]> leaves = batch.leaves();
                 loose.addAll(leaves.subList((int) Math.max(0, bundled - batch.start()), leaves.size()));
@@ -101,16 +121,16 @@ final class LogTree {
             int at = level;
             storage.get(LogStore.partialKey(level)).ifPresent(bytes -> partials.add(decodePartial(at, bytes)));
         }
+        TreeTail tail;
         try {
-            tree.tail = TreeTail.restore(edge, partials, loose);
+            tail = TreeTail.restore(edge, partials, loose);
         } catch (MalformedException e) {
             throw new IllegalStateException("the stored log does not hold one tree: " + e.getMessage(), e);
         }
-        if (!tree.tail.root().equals(head == null ? tree.tail.root() : head.root())) {
+        if (head != null && !tail.root().equals(head.root())) {
             throw new IllegalStateException("the stored checkpoint's root is not its edge's");
         }
-        tree.checkpoint = head == null ? tree.sign(tree.tail) : head.note();
-        return tree;
+        return tail;
     }
 
     long size() {

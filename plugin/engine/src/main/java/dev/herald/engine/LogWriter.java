@@ -41,6 +41,8 @@ final class LogWriter implements AutoCloseable {
     private final Storage storage;
     private final LogTree tree; // the writer thread's only
     private final Clock clock;
+    /** Told each tree once it is committed, before the changes in it are acknowledged. */
+    private final Consumer<LogReader.View> committed;
     private final Object sequencer = new Object();
     /** Under {@link #sequencer}: the next leaf index, the queued changes, whether closed. */
     private long nextIndex;
@@ -126,10 +128,11 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
-    private LogWriter(Storage storage, LogTree tree, Clock clock) {
+    private LogWriter(Storage storage, LogTree tree, Clock clock, Consumer<LogReader.View> committed) {
         this.storage = storage;
         this.tree = tree;
         this.clock = clock;
+        this.committed = committed;
         this.nextIndex = tree.size();
         this.thread = Thread.ofPlatform().daemon().name("herald-log-writer").unstarted(this::run);
     }
@@ -140,9 +143,16 @@ final class LogWriter implements AutoCloseable {
      * request is served.
      */
     static LogWriter open(Storage storage, NoteSigner signer, Clock clock, Consumer<String> written) {
+        return open(storage, signer, clock, written, view -> { });
+    }
+
+    /** As {@link #open(Storage, NoteSigner, Clock, Consumer)}, telling {@code committed} each tree it commits (and the one it starts from). */
+    static LogWriter open(Storage storage, NoteSigner signer, Clock clock, Consumer<String> written,
+                          Consumer<LogReader.View> committed) {
         LogTree tree = LogTree.load(storage, signer);
         tree.rollForward().forEach(written);
-        LogWriter writer = new LogWriter(storage, tree, clock);
+        committed.accept(new LogReader.View(tree.checkpoint(), tree.tail(), true));
+        LogWriter writer = new LogWriter(storage, tree, clock, committed);
         writer.thread.start();
         return writer;
     }
@@ -283,6 +293,7 @@ final class LogWriter implements AutoCloseable {
         retrying(() -> storage.putAll(step.first()));
         retrying(() -> storage.putAll(step.second()));
         tree.advance(step);
+        committed.accept(new LogReader.View(tree.checkpoint(), tree.tail(), true));
         retrying(tree::deleteAppliedRecords);
         return tree.checkpoint();
     }

@@ -21,10 +21,17 @@ final class MountLog implements AutoCloseable {
     private final Clock clock;
     /** Told each storage key a roll-forward wrote, so that no cache keeps what it replaced. */
     private final Consumer<String> written;
+    /** Told each tree the writer commits (the mount's {@link LogReader}). */
+    private final Consumer<LogReader.View> committed;
     private LogWriter writer; // guarded by this
     private boolean closed; // guarded by this
 
     MountLog(Storage storage, Settings settings, Clock clock, Consumer<String> written) {
+        this(storage, settings, clock, written, view -> { });
+    }
+
+    MountLog(Storage storage, Settings settings, Clock clock, Consumer<String> written, Consumer<LogReader.View> committed) {
+        this.committed = committed;
         this.storage = storage;
         this.settings = settings;
         this.clock = clock;
@@ -50,7 +57,7 @@ final class MountLog implements AutoCloseable {
         if (writer == null) {
             NoteSigner signer = LogKey.load(storage).orElseGet(() -> LogKey.create(storage,
                     LogKey.defaultOrigin(settings.get().issuer(), new SecureRandom()), clock.instant()));
-            writer = LogWriter.open(storage, signer, clock, written);
+            writer = LogWriter.open(storage, signer, clock, written, committed);
         }
         return writer;
     }

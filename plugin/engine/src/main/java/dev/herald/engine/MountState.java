@@ -22,6 +22,7 @@ final class MountState {
     private final Signer signer;
     private final Registry registry;
     private final MountLog log;
+    private final LogReader logReader;
     private final SignedRecords records = new SignedRecords();
 
     MountState(Storage storage, Clock clock) {
@@ -32,7 +33,8 @@ final class MountState {
         signer = new Signer(storage, settings, clock);
         // A roll-forward writes a crashed batch's entries behind the registry's back: like a write
         // by another node, they reach it as invalidations.
-        log = new MountLog(storage, settings, clock, this::invalidate);
+        logReader = new LogReader(storage);
+        log = new MountLog(storage, settings, clock, this::invalidate, logReader::advance);
         registry = new Registry(storage, log);
     }
 
@@ -87,8 +89,16 @@ final class MountState {
         return log;
     }
 
+    /** What the log serves: its checkpoint, tiles and proofs (on every node). */
+    LogReader logReader() {
+        return logReader;
+    }
+
     /** A storage key changed elsewhere: whoever caches it forgets it. */
     void invalidate(String key) {
+        if (logReader.invalidate(key)) {
+            return;
+        }
         if (settings.invalidate(key) || signer.invalidate(key)) {
             records.clear(); // records carry the issuer and the signing key
         } else if (!roles.invalidate(key)) {

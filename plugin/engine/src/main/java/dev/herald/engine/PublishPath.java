@@ -140,7 +140,7 @@ final class PublishPath {
 
         String issuer = config.effectiveIssuer(request.mount().path());
 
-        Response response = registry.change(service, state -> {
+        Registry.Logged<Response> logged = registry.changeLogged(service, state -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);
             Optional<Publication> current = pruned.current(instance, now);
@@ -202,11 +202,26 @@ final class PublishPath {
             }
             return new Registry.Change<>(changed, List.of(event), answer);
         });
+        Response response = logged.committed().map(committed -> withLog(logged.result(), committed)).orElse(logged.result());
         if (wanted.compareTo(ttl) > 0) {
             response = response.withWarning("ttl " + Durations.format(wanted) + " is longer than max_ttl; "
                     + Durations.format(ttl) + " was granted");
         }
         return response;
+    }
+
+    /**
+     * The answer with {@code log}: the index of the publication's leaf (the change's only event) and
+     * the checkpoint it was committed in, so that the publisher can check its key is in the log.
+     */
+    private static Response withLog(Response answer, LogWriter.Committed committed) {
+        Map<String, Object> data = new LinkedHashMap<>(answer.data());
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("index", committed.firstIndex());
+        log.put("checkpoint", committed.checkpoint());
+        data.put("log", log);
+        Response with = Response.data(data);
+        return answer.lease().map(with::withLease).orElse(with);
     }
 
     /** The checks of a rotation of a live publication that come before its signature. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -166,9 +167,19 @@ final class Registry {
      * @throws dev.herald.sdk.VaultException 503 if the log has not committed it in time (it may still take effect)
      */
     <T> T change(String service, Function<ServiceState, Change<T>> change) {
+        return changeLogged(service, change).result();
+    }
+
+    /** What a change answered, and where its own events are in the log (none if it wrote nothing). */
+    record Logged<T>(T result, Optional<LogWriter.Committed> committed) {
+    }
+
+    /** As {@link #change}, with the change's place in the log: for answers that name it. */
+    <T> Logged<T> changeLogged(String service, Function<ServiceState, Change<T>> change) {
         // Opened first: opening rolls forward what a crash left, which no change may build under.
         LogWriter writer = log.writer();
         LogWriter.Ticket wait;
+        boolean own = false;
         T result;
         synchronized (lock(service)) {
             Pending before = pending.get(service);
@@ -178,7 +189,7 @@ final class Registry {
             result = decided.result();
             if (decided.next() == null) {
                 if (before == null) {
-                    return result;
+                    return new Logged<>(result, Optional.empty());
                 }
                 // Decided on a state not yet committed (e.g. "unchanged": the key is already there):
                 // answered only once that state is, so that nothing is acknowledged outside the log.
@@ -191,10 +202,11 @@ final class Registry {
                         first -> encode(current, next, events, first, sequenced), outcome(service, sequenced));
                 pending.put(service, sequenced);
                 wait = sequenced.ticket;
+                own = true;
             }
         }
-        wait.await(COMMIT_WAIT);
-        return result;
+        LogWriter.Committed committed = wait.await(COMMIT_WAIT);
+        return new Logged<>(result, own ? Optional.of(committed) : Optional.empty());
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +33,8 @@ public final class Router implements Backend {
     private final Map<String, SecretType> secretTypes;
     /** Asked whether the mount is on a standby, if the mount answers on the active node only. */
     private final SystemView activeNodeOnly;
+    /** The patterns of the paths whose reads a standby answers itself. */
+    private final Set<String> servedOnStandbys;
     private volatile Boolean standby;
 
     /** The renew and revoke handlers of one type of lease. */
@@ -49,6 +52,7 @@ public final class Router implements Backend {
         this.cleaner = builder.cleaner;
         this.secretTypes = Map.copyOf(builder.secretTypes);
         this.activeNodeOnly = builder.system;
+        this.servedOnStandbys = Set.copyOf(builder.servedOnStandbys);
     }
 
     /**
@@ -70,6 +74,7 @@ public final class Router implements Backend {
         private SpecialPaths specialPaths = SpecialPaths.NONE;
         private Runnable periodic;
         private SystemView system;
+        private Set<String> servedOnStandbys = Set.of();
         private Runnable initializer = () -> { };
         private Consumer<String> invalidator = key -> { };
         private Runnable cleaner = () -> { };
@@ -152,7 +157,22 @@ public final class Router implements Backend {
          * @return this builder
          */
         public Builder servedByTheActiveNode(SystemView system) {
+            return servedByTheActiveNode(system, Set.of());
+        }
+
+        /**
+         * As {@link #servedByTheActiveNode(SystemView)}, except reads of the paths with these
+         * patterns, which a standby answers itself: for what a standby can serve from storage
+         * without breaking a promise (immutable data, or data whose staleness the reader detects),
+         * so that read load spreads over the cluster. Every other operation on them is forwarded.
+         *
+         * @param system           the mount's system view, which tells whether this node is a standby
+         * @param servedOnStandbys patterns exactly as the paths were given ({@link Path#pattern()})
+         * @return this builder
+         */
+        public Builder servedByTheActiveNode(SystemView system, Set<String> servedOnStandbys) {
             this.system = Objects.requireNonNull(system);
+            this.servedOnStandbys = Set.copyOf(servedOnStandbys);
             return this;
         }
 
@@ -222,9 +242,15 @@ public final class Router implements Backend {
         return known;
     }
 
+    /** A read of a path declared served on standbys. */
+    private boolean answeredOnStandby(Request request) {
+        return request.operation() == Operation.READ && !servedOnStandbys.isEmpty()
+                && match(request.path()).filter(path -> servedOnStandbys.contains(path.pattern())).isPresent();
+    }
+
     @Override
     public Response handle(Request request) {
-        if (onStandby()) {
+        if (onStandby() && !answeredOnStandby(request)) {
             if (request.operation() == Operation.ROLLBACK) {
                 return Response.none(); // periodic work writes: the active node does it
             }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -280,5 +281,26 @@ class RouterTest {
                 .servedByTheActiveNode(new dev.herald.sdk.testing.FixedSystemView(Map.of(), false))
                 .build();
         assertEquals("web", active.handle(request(Operation.READ, "roles/web", Map.of())).data().get("name"));
+    }
+
+    @Test
+    void onAStandbyReadsOfThePathsServedThereAreAnsweredAndEverythingElseForwarded() {
+        AtomicInteger reads = new AtomicInteger();
+        Router router = Router.builder("A test backend.", "")
+                .path(Path.pattern("log/tile/*tile").fields(Field.string("tile", "A tile."))
+                        .read("Read a tile.", request -> Response.data(Map.of("n", reads.incrementAndGet())))
+                        .update("Write a tile.", request -> Response.none()))
+                .path(Path.pattern("roles/:name").fields(NAME)
+                        .read("Read a role.", request -> Response.data(Map.of("name", request.get(NAME)))))
+                .servedByTheActiveNode(new dev.herald.sdk.testing.FixedSystemView(Map.of(), true), Set.of("log/tile/*tile"))
+                .build();
+        assertEquals(1, router.handle(request(Operation.READ, "log/tile/0/x001/002", Map.of())).data().get("n"));
+        for (Request forwarded : List.of(request(Operation.UPDATE, "log/tile/0/001", Map.of()),
+                request(Operation.READ, "roles/web", Map.of()), request(Operation.HELP, "log/tile/0/001", Map.of()),
+                request(Operation.READ, "log/tile", Map.of()))) {
+            VaultException e = assertThrows(VaultException.class, () -> router.handle(forwarded), forwarded.toString());
+            assertEquals(VaultException.Kind.FORWARD_TO_ACTIVE, e.kind(), forwarded.toString());
+        }
+        assertEquals(1, reads.get(), "only the read of the path served on standbys ran here");
     }
 }
