@@ -8,6 +8,7 @@ import dev.herald.client.VaultException;
 import dev.herald.client.VerificationException;
 import dev.herald.client.consumer.DiscoveryRecord;
 import dev.herald.client.consumer.Instance;
+import dev.herald.client.consumer.MemoryState;
 import dev.herald.tlog.Checkpoint;
 import dev.herald.tlog.Hash;
 import dev.herald.tlog.MalformedException;
@@ -242,6 +243,31 @@ public final class LogClient {
             checkInstance(record, instance, checkpoint, LogWire.proofsOf(logProofs, instance.name()), context);
         }
         accept(checkpoint, false, context);
+    }
+
+    /**
+     * Checks a saved record's inclusion offline (design-log §6.3), as {@code herald verify} does: its
+     * checkpoint signed by {@code logKey} (known out of band), and every listed instance's leaf at
+     * its {@code log_index} by the proofs saved beside it ({@link DiscoveryRecord#logProofs}).
+     * Nothing is fetched and nothing kept.
+     *
+     * @throws VerificationException     if the record has no checkpoint, was saved in pages, or lacks a proof
+     * @throws LogInconsistencyException if a saved proof contradicts the signed checkpoint
+     */
+    public static void checkSaved(DiscoveryRecord record, NoteVerifier logKey, TamperHook hook) {
+        if (!record.pages().isEmpty()) {
+            throw new VerificationException("a record saved in pages carries no proofs to check offline: check each page"
+                    + " as herald discover printed it");
+        }
+        if (record.logCheckpoint().isEmpty()) {
+            throw new VerificationException("the saved record carries no " + LogWire.CHECKPOINT_CLAIM + " to check the log key against");
+        }
+        LogSource offline = path -> {
+            throw new VerificationException("the saved record lacks what an offline check needs (log/" + path
+                    + "): save it with herald discover, which keeps " + LogWire.PROOFS_MEMBER);
+        };
+        LogClient client = builder(offline, new MemoryState()).logKey(logKey).hook(hook).build();
+        client.checkRecord(record, record.logProofs());
     }
 
     private void checkInstance(DiscoveryRecord record, Instance instance, SignedCheckpoint checkpoint, List<String> proofs,
