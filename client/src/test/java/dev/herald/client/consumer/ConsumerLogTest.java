@@ -274,4 +274,28 @@ class ConsumerLogTest {
         // another log key than the one that signed the checkpoint
         assertThrows(VerificationException.class, () -> LogClient.checkSaved(again, new LogFixture().verifier(), TamperHook.NONE));
     }
+
+    @Test
+    void aKeyProvedOnceNeedsNoNewProofUnderALaterConsistentCheckpoint() {
+        vault.on("GET", "herald/log/proof/inclusion", request -> text(log.answer("proof/inclusion", request.query())));
+        Consumer consumer = consumer(StateDirectory.open(temp));
+        serveHonest(5);
+        consumer.refresh();
+        for (int i = 0; i < 300; i++) {
+            log.publish("other", "z-" + i, 1, WEB1, "entity-2");
+        }
+        long web3 = log.publish("payments", "web-3", 1, WEB1, "entity-1");
+        log.publish();
+        // as the engine answers for a record of more instances than it puts proofs beside
+        serve(6, log.served().checkpoint(), Map.of(), instance("web-1", WEB1, web1), instance("web-2", WEB2, web2),
+                instance("web-3", WEB1, web3));
+        assertEquals(6, consumer.refresh().seq());
+        assertEquals(List.of(Long.toString(web3)), vault.requests("herald/log/proof/inclusion").stream()
+                .map(r -> r.query().get("index")).toList(), "only the new key's proof is read");
+        assertEquals(1, vault.requests("herald/log/proof/consistency").size(), "the old proofs hold through consistency");
+
+        // a proved index claimed for another key is checked again, and fails
+        serve(7, log.served().checkpoint(), Map.of(), instance("web-1", WEB2, web1));
+        assertThrows(LogInconsistencyException.class, consumer::refresh);
+    }
 }
