@@ -42,6 +42,7 @@ final class DiscoverPath {
     private final Signer signer;
     private final Registry registry;
     private final SignedRecords records;
+    private final LogReader log;
     private final Clock clock;
 
     DiscoverPath(MountState mount) {
@@ -49,6 +50,7 @@ final class DiscoverPath {
         this.signer = mount.signer();
         this.registry = mount.registry();
         this.records = mount.records();
+        this.log = mount.logReader();
         this.clock = mount.clock();
     }
 
@@ -74,7 +76,10 @@ final class DiscoverPath {
             for discover/:service, "instance" for discover/:service/:instance), seq (rises with every
             change of the service's live set), and instances: instance, generation, jwk,
             fingerprint, endpoints, ip_addresses, dns_names, metadata, not_before, not_after and
-            publisher (entity_id, mount_accessor, alias_name, alias_metadata).
+            publisher (entity_id, mount_accessor, alias_name, alias_metadata), and log_index (the
+            index of the leaf of the mount's log that published the key). With a log, the record also
+            has log_checkpoint: the log's signed checkpoint (a C2SP signed note) whose tree holds
+            every listed log_index.
 
             The answer holds record (the compact JWT) and the same claims decoded; each decoded instance
             also has public_key_pem (and certificate_pem if it was published with a certificate), for
@@ -90,7 +95,13 @@ final class DiscoverPath {
             for and that seq never goes down from page to page. A page's answer holds the record and
             its claims decoded, except its instances, which only the record carries.
 
-            Beside the claims (not signed, not in the record) every answer has two integers for the
+            Beside the claims (not signed, not in the record), a record listing at most 16 instances
+            has log_proofs: per instance, a C2SP tlog-proof of its leaf (the leaf, log_index, the
+            inclusion proof and log_checkpoint; a list when the instance is listed in two
+            generations). Each checks against log_checkpoint, so it needs no signature of its own;
+            for larger records read log/proof/inclusion.
+
+            Beside the claims every answer has two integers for the
             vault/bao agent: ttl, the seconds after which to read again (half the time left before
             exp, at least 1), and rotation_period (record_ttl in seconds). With both present the
             agent's templates re-read this path after ttl + 1 seconds instead of after
@@ -114,7 +125,7 @@ final class DiscoverPath {
         String issuer = config.effectiveIssuer(request.mount().path());
         SignedRecord record = records.get(snapshot, view.key());
         if (record == null || !record.reusableFor(sequence, key.kid(), issuer, now)) {
-            record = view.sign(state, now, config, new Signing(sequence, key, issuer, config.recordTtl(), now));
+            record = view.sign(state, now, config, new Signing(sequence, key, issuer, config.recordTtl(), now, log));
             records.keep(snapshot, view.key(), record, stamp);
         }
         Response response = Response.data(withRefresh(record.data(), config.recordTtl(), now));
@@ -143,7 +154,7 @@ final class DiscoverPath {
     }
 
     /** What a record is signed with and when: the same for every kind of record. */
-    private record Signing(long sequence, SigningKey key, String issuer, Duration recordTtl, Instant now) {
+    private record Signing(long sequence, SigningKey key, String issuer, Duration recordTtl, Instant now, LogReader log) {
     }
 
     /**
@@ -273,6 +284,10 @@ final class DiscoverPath {
         claims.put("scope", scope);
         claims.put("seq", sequence);
         claims.putAll(pageClaims);
+        // Against the newest checkpoint that holds every listed leaf: taken after the state, whose
+        // publications the writer committed (with their checkpoint) before anyone could read them.
+        Optional<RecordLog> log = RecordLog.of(listed, signing.log());
+        log.ifPresent(l -> claims.put("log_checkpoint", l.checkpoint()));
         // Each instance's claims once: its JWK means a key decode and a thumbprint.
         List<Map<String, Object>> instances = listed.stream().map(Publication::toRecordClaims).toList();
         claims.put("instances", instances);
@@ -281,6 +296,7 @@ final class DiscoverPath {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("record", jwt);
         data.putAll(claims);
+        log.filter(l -> !l.proofs().isEmpty()).ifPresent(l -> data.put("log_proofs", l.proofs()));
         if (scope.equals(SCOPE_PAGE)) {
             // Pages are for programs, which verify and read the JWT: without the decoded copy of its
             // instances (and their PEMs) a page is about half the size.

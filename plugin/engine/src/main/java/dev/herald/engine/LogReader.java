@@ -292,6 +292,34 @@ final class LogReader {
             throw VaultException.badRequest("invalid index: " + index + " is not a leaf of the tree of size " + at
                     + (at == 0 ? " (the log is empty)" : " (0 to " + (at - 1) + ")"));
         }
+        return inclusion(index, at, current);
+    }
+
+    /**
+     * A tree this node knows with more than {@code index} leaves, for a record that lists the leaf:
+     * the known one, or read again from storage if the leaf is beyond it (a standby that has not
+     * yet heard of the checkpoint, or read the instance before the checkpoint landed).
+     *
+     * @throws VaultException 503 if no tree this node can read holds it yet
+     */
+    View covering(long index) {
+        View current = atLeast(index + 1);
+        if (index >= current.size()) {
+            throw new VaultException(503, "the log's checkpoint on this node has size " + current.size()
+                    + " and does not yet hold leaf " + index + " of a listed publication; retry");
+        }
+        return current;
+    }
+
+    /** The tlog-proof of leaf {@code index} under the checkpoint of {@code view} (which holds it), the leaf in {@code extra}. */
+    String inclusion(long index, View view) {
+        if (index < 0 || index >= view.size()) {
+            throw new IllegalArgumentException("leaf " + index + " is not in the tree of size " + view.size());
+        }
+        return inclusion(index, view.size(), view);
+    }
+
+    private String inclusion(long index, long at, View current) {
         TileHashSource source = new TileHashSource(at, this::tileOf);
         try {
             List<Hash> proof = Proofs.inclusion(index, at, source);

@@ -90,6 +90,9 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
         claim.put("not_before", notBefore.getEpochSecond());
         claim.put("not_after", notAfter.getEpochSecond());
         claim.put("publisher", publisher.toClaims());
+        if (logIndex != NOT_LOGGED) {
+            claim.put("log_index", logIndex);
+        }
         return claim;
     }
 
