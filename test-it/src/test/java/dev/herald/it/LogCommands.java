@@ -12,17 +12,25 @@ import java.util.concurrent.TimeUnit;
 /**
  * The programs that check a mount's verifiable log from outside, run as a client runs them: the
  * packaged {@code herald} CLI and the independent Go verifier {@code test-it/go/tlogcheck}. Neither
- * gets a server variable (no token): the log's paths are unauthenticated. Each run's output is kept
- * in the given directory as {@code NAME.out} and {@code NAME.err}.
+ * gets a server variable: the log's paths are unauthenticated (only {@link #heraldWithToken}, for
+ * reading records, is given the root token). Each run's output is kept in the given directory as
+ * {@code NAME.out} and {@code NAME.err}.
  */
 final class LogCommands {
-    private final DevServer server;
+    private final String address;
+    private final String rootToken;
     private final String mount;
     private final Path dir;
 
     /** Runs against {@code mount} of {@code server}, keeping outputs in {@code dir} (made, emptied first). */
     LogCommands(DevServer server, String mount, Path dir) throws Exception {
-        this.server = server;
+        this(server.address(), server.rootToken(), mount, dir);
+    }
+
+    /** Runs against {@code mount} of the server at {@code address} (e.g. a raft node's), whose root token is {@code rootToken}. */
+    LogCommands(String address, String rootToken, String mount, Path dir) throws Exception {
+        this.address = address;
+        this.rootToken = rootToken;
         this.mount = mount;
         this.dir = dir;
         DevServer.deleteTree(dir);
@@ -35,16 +43,25 @@ final class LogCommands {
 
     /** The log's tlog-tiles prefix: {@code http://ADDRESS/v1/MOUNT/log/}. */
     String prefix() {
-        return server.address() + "/v1/" + mount + "/log/";
+        return address + "/v1/" + mount + "/log/";
     }
 
-    /** {@code herald ARGS... --mount MOUNT --address ADDRESS}, e.g. {@code log verify --state DIR}. */
+    /** {@code herald ARGS... --mount MOUNT --address ADDRESS}, e.g. {@code log verify --state DIR}: no token. */
     CliResult herald(String name, String... args) throws Exception {
+        return run(name, heraldCommand(args), Map.of());
+    }
+
+    /** As {@link #herald}, with the root token in {@code VAULT_TOKEN}: for {@code discover}, which reads a record. */
+    CliResult heraldWithToken(String name, String... args) throws Exception {
+        return run(name, heraldCommand(args), Map.of("VAULT_TOKEN", rootToken));
+    }
+
+    private List<String> heraldCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Project.root().resolve("target/client/herald").toString());
         command.addAll(List.of(args));
-        command.addAll(List.of("--mount", mount, "--address", server.address()));
-        return run(name, command);
+        command.addAll(List.of("--mount", mount, "--address", address));
+        return command;
     }
 
     /**
@@ -54,10 +71,10 @@ final class LogCommands {
      */
     CliResult tlogcheck(int inclusions, int consistencies) throws Exception {
         return run("tlogcheck", List.of("go", "run", ".", "fetch", prefix(), String.valueOf(inclusions),
-                String.valueOf(consistencies)));
+                String.valueOf(consistencies)), Map.of());
     }
 
-    private CliResult run(String name, List<String> command) throws Exception {
+    private CliResult run(String name, List<String> command, Map<String, String> variables) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(command.getFirst().equals("go") ? Project.root().resolve("test-it/go/tlogcheck").toFile() : dir.toFile())
                 .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
@@ -67,6 +84,7 @@ final class LogCommands {
         // The Go program's one dependency (golang.org/x/mod) comes from the module cache: never the network.
         env.put("GOFLAGS", "-mod=mod");
         env.put("GOPROXY", "off");
+        env.putAll(variables);
         Process process = builder.start();
         process.getOutputStream().close();
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), () -> name + " did not finish in 180 s");

@@ -60,11 +60,21 @@ class LogTransparencyTest {
         assertEquals(0, watchedRevoked.exitCode(), watchedRevoked::toString);
         assertEquals(types("publish", 18, "rotate", "revoke"), watchedTypes(watchedRevoked), watchedRevoked::toString);
 
+        // A consumer checks each listed key's leaf (the proofs beside the record) against the record's checkpoint:
+        // svc-0 lists i-0 twice (the rotation's overlap), svc-25 no longer lists its revoked i-1.
+        String consumer = cli.dir().resolve("consumer").toString();
+        for (String service : List.of("svc-0", "svc-25")) {
+            CliResult discovered = cli.heraldWithToken("discover-" + service, "discover", service, "--state", consumer);
+            assertEquals(0, discovered.exitCode(), discovered::toString);
+            assertEquals(checkpoint, Json.parseObject(discovered.stdout()).get("log_checkpoint"), discovered::toString);
+        }
+
         CliResult go = cli.tlogcheck(100, 10);
         assertEquals(0, go.exitCode(), go::toString);
         String origin = checkpoint.split("\n")[0];
         assertTrue(go.stdout().contains("checkpoint: " + origin + ", size 1000, root " + checkpoint.split("\n")[2]), go::toString);
-        assertTrue(go.stdout().contains("tiles: 4 tiles and 4 bundles verified"), go::toString);
+        // Four tiles of level 0 (three full, one partial) and the partial tile above them.
+        assertTrue(go.stdout().contains("tiles: 5 tiles and 4 bundles verified"), go::toString);
         assertTrue(go.stdout().contains("proofs: 100 inclusion (tlog-proof) and 10 consistency proofs verified"), go::toString);
     }
 
@@ -92,6 +102,9 @@ class LogTransparencyTest {
         CliResult pinned = cli.herald("verify-honest", "log", "verify", "--state", state);
         assertEquals(0, pinned.exitCode(), pinned::toString);
         assertTrue(pinned.stderr().contains(": 40 entries verified"), pinned::toString);
+        CliResult discovered = cli.heraldWithToken("discover-honest", "discover", "a-0", "--state", state);
+        assertEquals(0, discovered.exitCode(), discovered::toString);
+        assertEquals(honest, Json.parseObject(discovered.stdout()).get("log_checkpoint"), discovered::toString);
 
         // The rollback: the head of size 30 put back, the records of the batches after it deleted.
         raw.put("log/checkpoint", headAt30);
@@ -117,9 +130,68 @@ class LogTransparencyTest {
         assertEquals(honest, Files.readString(evidence.resolve("stored-checkpoint")), "the checkpoint verified before");
         assertEquals(forked, Files.readString(evidence.resolve("checkpoint")), "the one that contradicts it");
 
-        // The client keeps its first view: a second run refuses again.
+        // The client keeps its first view: a second run refuses again, and so does a consumer of a service
+        // none of whose publications changed (its record now carries the forked checkpoint).
         CliResult again = cli.herald("verify-forked-again", "log", "verify", "--state", state);
         assertEquals(5, again.exitCode(), again::toString);
+        CliResult refusedRecord = cli.heraldWithToken("discover-forked", "discover", "a-0", "--state", state);
+        assertEquals(5, refusedRecord.exitCode(), refusedRecord::toString);
+        assertTrue(refusedRecord.stderr().contains("LOG INCONSISTENCY: fork"), refusedRecord::toString);
+    }
+
+    /**
+     * §10.2 item 4: an instance entry rewritten through {@code sys/raw} so that its publication's
+     * {@code log_index} names another leaf (another instance's publication). The engine, reloaded,
+     * signs a record listing it with that index and the leaf's proof; a consumer that pinned the
+     * log refuses it with exit code 5. With an index beyond the tree the engine itself signs no
+     * record (503): it never claims a leaf its checkpoint does not hold.
+     */
+    @OnEachServer
+    void item4_aRecordWhoseInstanceIsNotInTheLogIsExitCode5(Herald herald, ServerKind kind) throws Exception {
+        LogLoad load = new LogLoad(herald, "log-index");
+        RawStorage raw = RawStorage.of(load.server, load.mount);
+        List<LogLoad.Published> published = load.publishAll(LogLoad.targets("d", 2, 0, 6));
+        String checkpoint = load.awaitSize(6);
+        LogCommands cli = new LogCommands(load.server, load.mount, Project.outputDir().resolve("log-index").resolve(kind.cli()));
+        String state = cli.dir().resolve("state").toString();
+        CliResult pinned = cli.heraldWithToken("discover-honest", "discover", "d-0", "--state", state);
+        assertEquals(0, pinned.exitCode(), pinned::toString);
+        assertEquals(checkpoint, Json.parseObject(pinned.stdout()).get("log_checkpoint"), pinned::toString);
+
+        // d-0/i-0 claims the leaf of d-1/i-0's publication.
+        LogLoad.Published victim = published.get(0);
+        LogLoad.Published other = published.get(1);
+        assertEquals(List.of("d-0", "d-1"), List.of(victim.service(), other.service()));
+        String key = "instances/d-0/i-0";
+        String entry = raw.readText(key);
+        String rewritten = withLogIndex(entry, victim.logIndex(), other.logIndex());
+        raw.put(key, rewritten.getBytes(StandardCharsets.UTF_8));
+        load.reloadPlugin();
+        Path hookOutput = cli.dir().resolve("hook-evidence");
+        CliResult refused = cli.heraldWithToken("discover-other-leaf", "discover", "d-0", "--state", state,
+                "--log-hook", "printf %s \"$HERALD_LOG_EVIDENCE\" > '" + hookOutput + "'");
+        assertEquals(5, refused.exitCode(), refused::toString);
+        assertTrue(refused.stderr().contains("LOG INCONSISTENCY"), refused::toString);
+        Path evidence = Path.of(Files.readString(hookOutput));
+        assertTrue(Files.readString(evidence.resolve("leaf")).contains("\"service\":\"d-1\""),
+                "the evidence holds the leaf the record pointed at");
+
+        // An index beyond the tree: no record is signed at all.
+        raw.put(key, withLogIndex(entry, victim.logIndex(), 1000).getBytes(StandardCharsets.UTF_8));
+        load.reloadPlugin();
+        HttpResult beyond = load.server.http("GET", load.mount + "/discover/d-0", null);
+        assertEquals(503, beyond.status(), beyond::toString);
+        assertTrue(beyond.errors().contains("does not yet hold leaf 1000"), beyond::toString);
+        CliResult unanswered = cli.heraldWithToken("discover-beyond", "discover", "d-0", "--state", state);
+        assertNotEquals(0, unanswered.exitCode(), unanswered::toString);
+        assertNotEquals(5, unanswered.exitCode(), "nothing signed contradicts the log: " + unanswered);
+    }
+
+    /** {@code entry} (an instance entry's JSON) with its one publication's log_index {@code from} changed to {@code to}. */
+    private static String withLogIndex(String entry, long from, long to) {
+        String was = "\"log_index\":" + from;
+        assertEquals(1, entry.split(java.util.regex.Pattern.quote(was), -1).length - 1, () -> "one " + was + " in " + entry);
+        return entry.replace(was, "\"log_index\":" + to);
     }
 
     /**
@@ -166,7 +238,8 @@ class LogTransparencyTest {
     private static byte[] rewriteFingerprint(byte[] bundle, int entry) {
         ByteBuffer buffer = ByteBuffer.wrap(bundle);
         for (int i = 0; i < entry; i++) {
-            buffer.position(buffer.position() + Short.toUnsignedInt(buffer.getShort()));
+            int skipped = Short.toUnsignedInt(buffer.getShort());
+            buffer.position(buffer.position() + skipped);
         }
         int length = Short.toUnsignedInt(buffer.getShort());
         int start = buffer.position();
