@@ -7,10 +7,12 @@
 //	tlogcheck verify DIR   verify a static copy of a log written by the tlog module's
 //	                       interop test (tiles, bundles, checkpoint, proofs); exit 1 on
 //	                       any disagreement
-//	tlogcheck fetch URL    verify a log served over HTTP: URL is the log's prefix
+//	tlogcheck fetch URL [I C]
+//	                       verify a log served over HTTP: URL is the log's prefix
 //	                       (http://127.0.0.1:8200/v1/herald/log/); reads key, checkpoint,
-//	                       every tile and bundle of the checkpoint's size, and inclusion and
-//	                       consistency proofs of a sample of indices and sizes
+//	                       every tile and bundle of the checkpoint's size, and the inclusion
+//	                       proofs of I leaves and the consistency proofs from C sizes, spread
+//	                       over the tree (default 20 and 5; fewer if the tree is smaller)
 //	tlogcheck golden DIR   write golden files made with x/mod (a signed checkpoint, a note
 //	                       with several signatures, a cosigned checkpoint, tlog-proofs and
 //	                       consistency proofs) for the Java tests to read; deterministic
@@ -43,8 +45,8 @@ import (
 const height = 8
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: tlogcheck verify|golden DIR")
+	if len(os.Args) != 3 && !(len(os.Args) == 5 && os.Args[1] == "fetch") {
+		fmt.Fprintln(os.Stderr, "usage: tlogcheck verify|golden DIR, or tlogcheck fetch URL [INCLUSIONS CONSISTENCIES]")
 		os.Exit(2)
 	}
 	var err error
@@ -53,7 +55,18 @@ func main() {
 		err = verify(dirSource(os.Args[2]), "log.vkey", dirProofs(os.Args[2]))
 	case "fetch":
 		src := httpSource{prefix: strings.TrimSuffix(os.Args[2], "/") + "/", client: &http.Client{Timeout: 30 * time.Second}}
-		err = verify(src, "key", sampledProofs(src))
+		inclusions, consistencies := int64(20), int64(5)
+		if len(os.Args) == 5 {
+			inclusions, err = strconv.ParseInt(os.Args[3], 10, 64)
+			if err == nil {
+				consistencies, err = strconv.ParseInt(os.Args[4], 10, 64)
+			}
+			if err != nil || inclusions < 1 || consistencies < 1 {
+				fmt.Fprintln(os.Stderr, "tlogcheck: the sample sizes must be positive integers")
+				os.Exit(2)
+			}
+		}
+		err = verify(src, "key", sampledProofs(src, inclusions, consistencies))
 	case "golden":
 		err = golden(os.Args[2])
 	default:
@@ -149,24 +162,18 @@ func dirProofs(dir string) proofSource {
 	}
 }
 
-// sampledProofs fetches the proofs of about twenty leaves spread over the tree (the first and
-// last among them) and consistency proofs to the tree from a few smaller sizes.
-func sampledProofs(src source) proofSource {
+// sampledProofs fetches the inclusion proofs of about {inclusions} leaves spread evenly over
+// the tree (the first and the last among them) and the consistency proofs to the tree from about
+// {consistencies} sizes spread evenly from 1 to its size (both included).
+func sampledProofs(src source, inclusions, consistencies int64) proofSource {
 	return func(tree tlog.Tree) (map[string][]byte, error) {
 		out := map[string][]byte{}
-		step := tree.N/20 + 1
-		for i := int64(0); i < tree.N; i += step {
+		for _, i := range spread(0, tree.N-1, inclusions) {
 			if err := fetchInclusion(src, out, i, tree.N); err != nil {
 				return nil, err
 			}
 		}
-		if err := fetchInclusion(src, out, tree.N-1, tree.N); err != nil {
-			return nil, err
-		}
-		for _, from := range []int64{1, tree.N / 3, tree.N / 2, tree.N - 1, tree.N} {
-			if from < 1 {
-				continue
-			}
+		for _, from := range spread(1, tree.N, consistencies) {
 			b, err := src.read(fmt.Sprintf("proof/consistency?from=%d&to=%d", from, tree.N))
 			if err != nil {
 				return nil, err
@@ -175,6 +182,24 @@ func sampledProofs(src source) proofSource {
 		}
 		return out, nil
 	}
+}
+
+// spread gives up to count distinct values from lo to hi, both included when count > 1, evenly apart.
+func spread(lo, hi, count int64) []int64 {
+	if hi < lo {
+		return nil
+	}
+	if count == 1 || hi == lo {
+		return []int64{hi}
+	}
+	var out []int64
+	for k := int64(0); k < count; k++ {
+		v := lo + k*(hi-lo)/(count-1)
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func fetchInclusion(src source, out map[string][]byte, index, size int64) error {

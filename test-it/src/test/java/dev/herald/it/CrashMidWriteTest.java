@@ -1,6 +1,7 @@
 package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -67,6 +68,8 @@ class CrashMidWriteTest {
     }
 
     private final Map<Long, Set<String>> setBySeq = new HashMap<>();
+    /** The log leaf each acknowledged publication or rotation was answered with (design-log §2.7). */
+    private final List<Long> acknowledgedLeaves = new ArrayList<>();
     private long highestSeq = -1;
     private int seqRegressions;
     private int seqReused;
@@ -185,6 +188,7 @@ class CrashMidWriteTest {
                         target.leaseId = (String) answer.json().get("lease_id");
                         if (!Boolean.TRUE.equals(answer.data().get("unchanged"))) {
                             target.publishedAt = Instant.now();
+                            acknowledgedLeaves.add(((Number) Json.at(answer.data(), "log", "index")).longValue());
                         }
                         changes.add(new Change(kind, target.name, target.generation, next.fingerprint()));
                     }
@@ -318,6 +322,27 @@ class CrashMidWriteTest {
         int appliedTotal = unacknowledgedApplied.values().stream().mapToInt(Integer::intValue).sum();
         assertTrue(extraEvents <= appliedTotal + ambiguous,
                 "events without acknowledgement come only from interrupted attempts: " + extraEvents);
+        logHoldsEveryAcknowledgedPublication(crash);
+    }
+
+    /**
+     * design-log §10.2 item 5: after the crashes, every acknowledged publication's leaf (the index its
+     * answer named) is in the log's checkpoint, and the whole log replays from its tiles.
+     */
+    private void logHoldsEveryAcknowledgedPublication(Crash crash) throws Exception {
+        String checkpoint = untilAnswered("log/checkpoint").assertStatus(200).body();
+        long size = Long.parseLong(checkpoint.split("\n")[1]);
+        assertFalse(acknowledgedLeaves.isEmpty(), "publications were acknowledged");
+        List<Long> beyond = acknowledgedLeaves.stream().filter(index -> index >= size).toList();
+        assertEquals(List.of(), beyond, "acknowledged leaves beyond the checkpoint of size " + size);
+        assertEquals(acknowledgedLeaves.size(), new java.util.HashSet<>(acknowledgedLeaves).size(), "one leaf per publication");
+        LogCommands cli = new LogCommands(node.address(), node.rootToken(), flow.mount, Project.outputDir()
+                .resolve("crash-log").resolve(node.kind().cli() + "-" + crash.name().toLowerCase(java.util.Locale.ROOT)));
+        CliResult verified = cli.herald("log-verify", "log", "verify", "--from-scratch");
+        assertEquals(0, verified.exitCode(), verified::toString);
+        assertTrue(verified.stderr().contains(": " + size + " entries verified"), verified::toString);
+        System.out.printf("CrashMidWrite[%s, %s]: log of %d entries verified, %d acknowledged publications in it%n",
+                node.kind(), crash, size, acknowledgedLeaves.size());
     }
 
     private static boolean matches(Change change, Object event) {

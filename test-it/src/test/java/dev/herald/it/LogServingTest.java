@@ -10,13 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -102,35 +98,14 @@ class LogServingTest {
         int write = server.http("POST", mount + "/log/checkpoint", Map.of(), null).status();
         assertTrue(write == 405 || write == 403, "the log is read only: " + write);
 
-        Path dir = Project.outputDir().resolve("log-serving").resolve(kind.cli());
-        DevServer.deleteTree(dir);
-        Files.createDirectories(dir);
-        CliResult verified = run(dir, "log-verify", List.of(Project.root().resolve("target/client/herald").toString(),
-                "log", "verify", "--mount", mount, "--address", server.address(), "--state", dir.resolve("state").toString()));
+        LogCommands cli = new LogCommands(server, mount, Project.outputDir().resolve("log-serving").resolve(kind.cli()));
+        CliResult verified = cli.herald("log-verify", "log", "verify", "--state", cli.dir().resolve("state").toString());
         assertEquals(0, verified.exitCode(), verified::toString);
         assertTrue(verified.stderr().contains(size + " entries verified"), verified::toString);
 
-        CliResult go = run(dir, "tlogcheck", List.of("go", "run", ".", "fetch", prefix));
+        CliResult go = cli.tlogcheck(20, 5);
         assertEquals(0, go.exitCode(), go::toString);
         assertTrue(go.stdout().contains("checkpoint: " + lines[0] + ", size " + size), go::toString);
         assertTrue(go.stdout().contains("inclusion (tlog-proof)"), go::toString);
-    }
-
-    /** Runs a command without any server variable (no token), in test-it/go/tlogcheck for the Go program. */
-    private static CliResult run(Path dir, String name, List<String> command) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
-                .directory(command.getFirst().equals("go") ? Project.root().resolve("test-it/go/tlogcheck").toFile() : dir.toFile())
-                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(ServerKind::isServerVariable);
-        env.put("JAVA_HOME", Path.of(System.getProperty("java.home")).toString());
-        // The Go program's one dependency (golang.org/x/mod) comes from the module cache: never the network.
-        env.put("GOFLAGS", "-mod=mod");
-        env.put("GOPROXY", "off");
-        Process process = builder.start();
-        process.getOutputStream().close();
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), () -> name + " did not finish in 180 s");
-        return new CliResult(command, process.exitValue(), Files.readString(dir.resolve(name + ".out")),
-                Files.readString(dir.resolve(name + ".err")));
     }
 }
