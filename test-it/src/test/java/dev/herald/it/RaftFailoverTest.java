@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,6 +36,12 @@ import org.junit.jupiter.api.Timeout;
  * leader answered the first request sent to it. What happened (faults and elections, publishes,
  * failed requests, regressions per node, each with its time into the run) is printed to the test's
  * output and is in every failure message.
+ *
+ * <p>And the mount's log (design-log §3.3, open question Q2: a leader lost between the writer's
+ * two writes): the checkpoint a node's records carry never shrinks; afterwards {@code herald log
+ * verify} replays the whole log through every node (every leaf, tile and history index in order:
+ * no index used twice, nothing rewritten) and {@code herald discover} through the final leader
+ * proves every listed key's leaf.
  */
 @Timeout(300)
 class RaftFailoverTest {
@@ -93,6 +100,9 @@ class RaftFailoverTest {
         final Map<String, Tally> readFailures = new ConcurrentHashMap<>();
         final List<Regression> regressions = Collections.synchronizedList(new ArrayList<>());
         final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
+        /** Per node, the largest log checkpoint its records carried; and every read whose checkpoint was smaller. */
+        final Map<String, Long> logSizes = new ConcurrentHashMap<>();
+        final List<String> logShrinks = Collections.synchronizedList(new ArrayList<>());
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger faults = new AtomicInteger();
         final List<String> firstRequests = Collections.synchronizedList(new ArrayList<>());
@@ -160,7 +170,7 @@ class RaftFailoverTest {
         }
 
         /** The assertions, on the final leader's record and on what the threads saw. */
-        private void check(double ran) {
+        private void check(double ran) throws Exception {
             RaftNode last = cluster.awaitLeader();
             Map<String, Object> discover = flow.discover(last).assertStatus(200).data();
             Map<String, String> found = new TreeMap<>();
@@ -190,7 +200,23 @@ class RaftFailoverTest {
                     () -> assertEquals(0, regressions.size(), () -> "seq went down: " + report.get()),
                     () -> assertEquals(List.of(), unverified, report),
                     () -> assertEquals(List.of(), firstRequestFailures, report),
-                    () -> assertEquals(NODES, reads.size(), () -> "read through every node: " + report.get()));
+                    () -> assertEquals(NODES, reads.size(), () -> "read through every node: " + report.get()),
+                    () -> assertEquals(List.of(), logShrinks, report));
+            checkLog(last);
+        }
+
+        /** The log through every node: whole and in order, and holding every key the final record lists. */
+        private void checkLog(RaftNode last) throws Exception {
+            Path dir = Project.outputDir().resolve("raft-failover-log").resolve(cluster.kind().cli());
+            for (RaftNode node : cluster.nodes()) {
+                LogCommands log = new LogCommands(node.address(), node.rootToken(), flow.mount, dir.resolve(node.nodeId()));
+                CliResult verified = log.herald("log-verify", "log", "verify", "--state", log.dir().resolve("state").toString());
+                assertEquals(0, verified.exitCode(), () -> node.nodeId() + ": " + verified);
+            }
+            LogCommands log = new LogCommands(last.address(), last.rootToken(), flow.mount, dir.resolve("discover"));
+            CliResult discovered = log.heraldWithToken("discover", "discover", RaftPublishing.SERVICE,
+                    "--state", log.dir().resolve("state").toString());
+            assertEquals(0, discovered.exitCode(), discovered::toString);
         }
 
         /**
@@ -284,6 +310,11 @@ class RaftFailoverTest {
                         flow.recordIssuer(), RaftPublishing.SERVICE);
                 assertEquals("service", claims.getStringClaim("scope"));
                 seq = claims.getLongClaim("seq");
+                long size = Long.parseLong(claims.getStringClaim("log_checkpoint").split("\n")[1]);
+                long before = logSizes.merge(node.nodeId(), size, Math::max);
+                if (size < before) {
+                    logShrinks.add(node.nodeId() + " carried a checkpoint of size " + size + " after " + before + " at t+" + now());
+                }
             } catch (Exception | AssertionError e) {
                 unverified.add(node.nodeId() + ": " + e);
                 return;

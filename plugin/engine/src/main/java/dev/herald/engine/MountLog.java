@@ -25,6 +25,8 @@ final class MountLog implements AutoCloseable {
     private final Consumer<LogReader.View> committed;
     private LogWriter writer; // guarded by this
     private boolean closed; // guarded by this
+    /** {@link #ready} found no log key: until this node's writer makes one, there is nothing to roll forward. */
+    private boolean noLogSeen; // guarded by this
 
     MountLog(Storage storage, Settings settings, Clock clock, Consumer<String> written) {
         this(storage, settings, clock, written, view -> { });
@@ -46,6 +48,31 @@ final class MountLog implements AutoCloseable {
             }
         } catch (StorageException e) {
             // Storage unavailable at setup: the first change opens the writer (and rolls forward).
+        }
+    }
+
+    /**
+     * Before the registry reads a service from storage on the active node: what a crash left is
+     * rolled forward first (a batch whose first write landed and whose second did not holds a
+     * change the next writer applies). {@link #initialize} does it at setup, but a server may send
+     * requests before {@code Initialize} (a plugin restarted after a crash), or {@code Initialize}
+     * may have found storage unavailable: a read before the roll-forward would serve the state
+     * without that change, and the same read a moment later the state with it. A mount without a
+     * log key has nothing to roll forward (and none is made here: reads make no key).
+     */
+    void ready() {
+        synchronized (this) {
+            if (writer != null || closed || noLogSeen) {
+                return;
+            }
+        }
+        if (LogKey.load(storage).isPresent()) {
+            writer();
+        } else {
+            synchronized (this) {
+                // Only this node's writer makes the key, and it sets writer when it does.
+                noLogSeen = writer == null;
+            }
         }
     }
 

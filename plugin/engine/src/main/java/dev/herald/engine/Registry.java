@@ -110,6 +110,7 @@ final class Registry {
         if (cached != null) {
             return cached;
         }
+        log.ready();
         // Never loaded while the writer may be applying a change of the service: it writes several
         // entries, and a load between two of them would mix the states before and after it (tidy:
         // one entry stamped with a seq that counts expiries other entries still list: a seq too

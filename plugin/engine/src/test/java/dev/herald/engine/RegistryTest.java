@@ -317,4 +317,45 @@ class RegistryTest {
         assertEquals(4, after.seq());
         assertEquals(1, after.historyLength(), "publish() here writes no event: the length stays");
     }
+
+    /**
+     * A plugin restarted after a crash between a batch's two writes may be asked to read before the
+     * server sends Initialize (or after Initialize found storage unavailable): the read rolls the log
+     * forward first, so that it never serves the state without a change that the next moment holds.
+     */
+    @Test
+    void aReadBeforeTheWriterOpensRollsTheLogForwardFirst() {
+        CopyingStorage storage = new CopyingStorage();
+        Registry before = Registries.withOwnLog(storage);
+        publishLogged(before, "web", "pod-1");
+        storage.copyAtSecondWrite = true;
+        publishLogged(before, "web", "pod-2");
+        InMemoryStorage crashed = storage.copy;
+        assertTrue(crashed != null && ServiceStore.load(crashed, "web").current("pod-2", NOW).isEmpty(),
+                "the crash came after the batch record and before the change's own entries");
+
+        ServiceState read = Registries.withOwnLog(crashed).state("web"); // a new process, no Initialize
+        assertTrue(read.current("pod-2", NOW).isPresent(), "rolled forward before it was read");
+        assertTrue(ServiceStore.load(crashed, "web").current("pod-2", NOW).isPresent(), "and written");
+    }
+
+    /** Storage that keeps a copy of what it held when a change's second write (its entries and checkpoint) began. */
+    private static final class CopyingStorage extends DelegatingStorage {
+        volatile boolean copyAtSecondWrite;
+        volatile InMemoryStorage copy;
+
+        CopyingStorage() {
+            super(new InMemoryStorage());
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            if (copyAtSecondWrite && copy == null && (key.equals(LogStore.HEAD) || key.startsWith(ServiceStore.INSTANCE_PREFIX))) {
+                InMemoryStorage snapshot = new InMemoryStorage();
+                inner.keys().forEach(k -> snapshot.put(k, inner.get(k).orElseThrow()));
+                copy = snapshot;
+            }
+            super.put(key, value);
+        }
+    }
 }
