@@ -43,6 +43,8 @@ final class LogTree {
      * batch's entries, which is not atomic: a crash can leave it stored with some of them not.
      */
     private LogStore.Batch lastApplied;
+    /** The start of the batch the tree's checkpoint applied; -1 before the first. */
+    private long lastBatch = -1;
 
     /** The two writes that commit one batch, and what the tree is once both are stored. */
     record Step(LogStore.Batch batch, Appended appended, String checkpoint,
@@ -73,6 +75,9 @@ final class LogTree {
             throw new IllegalStateException("the stored log is " + head.origin() + ", not " + tree.origin());
         }
         long size = head == null ? 0 : head.size();
+        tree.lastBatch = head == null ? -1 : head.batch();
+        long complete = storage.get(LogStore.COMPLETE).map(bytes -> Long.parseLong(new String(bytes, StandardCharsets.UTF_8)))
+                .orElse(-1L);
         List<LogStore.Batch> batches = new ArrayList<>();
         for (long start : LogStore.batchStarts(storage)) {
             LogStore.Batch batch = LogStore.batch(storage, start).orElse(null);
@@ -81,7 +86,9 @@ final class LogTree {
             }
             batches.add(batch);
             tree.records.put(batch.start(), batch.end());
-            if (head != null && batch.start() == head.batch() && batch.start() < size) {
+            // Known whole once a later commit (without leaves) was written: written again, its
+            // entries would undo that commit's.
+            if (head != null && batch.start() == head.batch() && batch.start() < size && batch.start() != complete) {
                 tree.lastApplied = batch;
             }
             if (batch.start() >= size) {
@@ -210,6 +217,16 @@ final class LogTree {
         tail = step.appended().tail();
         checkpoint = step.checkpoint();
         records.put(step.batch().start(), step.batch().end());
+        lastBatch = step.batch().start();
+    }
+
+    /**
+     * What a commit without leaves writes beside its entries: that the last batch is whole (its
+     * writes returned before this commit began), so that no roll-forward writes that batch's
+     * entries over this commit's. Empty before the first batch.
+     */
+    Map<String, byte[]> completeMarker() {
+        return lastBatch < 0 ? Map.of() : Map.of(LogStore.COMPLETE, Long.toString(lastBatch).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

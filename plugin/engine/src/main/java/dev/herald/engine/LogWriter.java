@@ -285,6 +285,7 @@ final class LogWriter implements AutoCloseable {
             });
         }
         if (leaves.isEmpty()) {
+            writes.putAll(tree.completeMarker());
             retrying(() -> storage.putAll(writes));
             return tree.checkpoint();
         }

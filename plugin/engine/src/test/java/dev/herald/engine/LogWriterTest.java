@@ -183,6 +183,14 @@ class LogWriterTest {
                     }
                 }
                 assertStoredTree(inner, inTree);
+                // The roll-forward never writes back an older value over a later acknowledged change's
+                // (a renewal, which has no leaves and so no batch record, after the last batch).
+                int lastAcknowledged = acknowledged.stream().mapToInt(Planned::number).max().orElse(-1);
+                if (lastAcknowledged >= 0) {
+                    int shared = Integer.parseInt(new String(inner.get("instances/s/shared").orElseThrow(), StandardCharsets.UTF_8));
+                    assertTrue(shared >= lastAcknowledged, at + ": the shared entry holds change " + shared
+                            + ", older than the last acknowledged one, " + lastAcknowledged);
+                }
                 List<byte[]> after = List.of(bytes("{\"after\":" + crashAt + "}"));
                 LogWriter.Committed next = restarted.submit(1, first -> new LogWriter.Encoded(after, Map.of("after", bytes("x"))), LogWriter.Outcome.NONE).await(WAIT);
                 assertEquals(size, next.firstIndex(), at + ": the next change takes the next index");
