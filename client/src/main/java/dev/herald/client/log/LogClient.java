@@ -19,6 +19,7 @@ import dev.herald.tlog.TileHashSource;
 import dev.herald.tlog.TlogException;
 import dev.herald.tlog.TlogProof;
 import dev.herald.tlog.TreeHash;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,17 +49,23 @@ import java.util.stream.Collectors;
 public final class LogClient {
     /** The log file holding the largest verified checkpoint note. */
     public static final String CHECKPOINT_FILE = "checkpoint";
+    /** How often {@code log/witnessed} is read again while the witnesses are behind. */
+    private static final long WITNESS_POLL_MILLIS = 250;
 
     private final LogSource source;
     private final LogState state;
     private final NoteVerifier givenKey;
     private final TamperHook hook;
+    private final WitnessPolicy witnesses;
+    private final Clock clock;
 
     private LogClient(Builder builder) {
         this.source = builder.source;
         this.state = builder.state;
         this.givenKey = builder.logKey;
         this.hook = builder.hook;
+        this.witnesses = builder.witnesses;
+        this.clock = builder.clock;
     }
 
     /** A client of the log read from {@code source}, keeping what it learns in {@code state}. */
@@ -242,6 +249,85 @@ public final class LogClient {
             checkInstance(record, instance, checkpoint, LogWire.proofsOf(logProofs, instance.name()), context);
         }
         accept(checkpoint, false, context);
+        requireWitnessed(checkpoint.checkpoint(), context);
+    }
+
+    /**
+     * Applies the {@link Builder#witnesses witness policy} to a checkpoint the client relies on (a
+     * record's, the one {@code log verify} replayed): {@code log/witnessed} must hold a checkpoint at
+     * least as large, signed by the log, cosigned by enough distinct known witnesses at times not
+     * ahead of this clock, and consistent with it; that checkpoint is then {@link #accept accepted}
+     * too. While it is smaller or has too few cosignatures, it is read again until the policy's
+     * wait is over. Without a policy, does nothing.
+     *
+     * @throws VerificationException if no such checkpoint arrives in time (or one is malformed)
+     * @throws LogInconsistencyException if the witnessed checkpoint is not consistent with {@code checkpoint}
+     */
+    public void requireWitnessed(Checkpoint checkpoint, Map<String, String> context) {
+        if (witnesses == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + witnesses.maxWait().toNanos();
+        String behind;
+        while (true) {
+            Optional<SignedCheckpoint> read = witnessed();
+            if (read.isEmpty()) {
+                behind = "log/witnessed holds no checkpoint yet";
+            } else {
+                SignedCheckpoint w = read.get();
+                Checkpoint c = w.checkpoint();
+                int cosigned = cosignatures(w);
+                if (c.size() < checkpoint.size()) {
+                    behind = "the witnessed checkpoint is of size " + c.size() + ", smaller than " + checkpoint.size();
+                } else if (cosigned < witnesses.required()) {
+                    behind = "the witnessed checkpoint of size " + c.size() + " has " + cosigned + " of the "
+                            + witnesses.required() + " cosignatures required";
+                } else {
+                    Map<String, String> files = new LinkedHashMap<>(context);
+                    files.put("checkpoint", checkpoint.body());
+                    files.put("witnessed-checkpoint", w.note().encode());
+                    checkConsistency(c.origin(), checkpoint, c, files);
+                    accept(w, false, files);
+                    return;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new VerificationException("the log's checkpoint of size " + checkpoint.size() + " is not witnessed: "
+                        + behind + " (waited " + witnesses.maxWait().toMillis() + " ms for " + witnesses.required() + " of "
+                        + witnesses.witnesses().size() + " witnesses)");
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(WITNESS_POLL_MILLIS, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HeraldException("interrupted while waiting for the log's witnesses");
+            }
+        }
+    }
+
+    /** {@code log/witnessed}, opened (the log's signature verified), or empty while the engine has none (404). */
+    private Optional<SignedCheckpoint> witnessed() {
+        byte[] body;
+        try {
+            body = source.get(LogWire.WITNESSED);
+        } catch (VaultException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(open(LogWire.utf8(body, "log/witnessed")));
+    }
+
+    /** The distinct known witnesses whose cosignatures verify and are not dated ahead of this clock (with {@link WitnessPolicy#SKEW}). */
+    private int cosignatures(SignedCheckpoint checkpoint) {
+        long latest = clock.instant().plus(WitnessPolicy.SKEW).getEpochSecond();
+        try {
+            return (int) checkpoint.cosignatures(witnesses.witnesses()).stream().filter(c -> c.timestamp() <= latest).count();
+        } catch (dev.herald.tlog.VerificationException e) {
+            throw new VerificationException("log/witnessed: " + e.getMessage(), e);
+        }
     }
 
     private void checkInstance(DiscoveryRecord record, Instance instance, SignedCheckpoint checkpoint, List<String> proofs,
@@ -374,6 +460,8 @@ public final class LogClient {
         private final LogState state;
         private NoteVerifier logKey;
         private TamperHook hook = TamperHook.NONE;
+        private WitnessPolicy witnesses;
+        private Clock clock = Clock.systemUTC();
 
         private Builder(LogSource source, LogState state) {
             this.source = Objects.requireNonNull(source, "source");
@@ -392,6 +480,21 @@ public final class LogClient {
         /** Told of every inconsistency ({@link TamperHook#logInconsistent}). */
         public Builder hook(TamperHook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * Require witnessed checkpoints ({@link #requireWitnessed}): every record's checkpoint, and
+         * what {@code log verify} replays, must be covered by one cosigned by enough known witnesses.
+         */
+        public Builder witnesses(WitnessPolicy witnesses) {
+            this.witnesses = Objects.requireNonNull(witnesses, "witnesses");
+            return this;
+        }
+
+        /** The clock cosignature times are compared with; default the system's. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
