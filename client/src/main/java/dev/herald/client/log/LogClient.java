@@ -110,7 +110,10 @@ public final class LogClient {
      * @throws VerificationException if it is malformed or not so signed (nothing contradicts anything yet: exit 3)
      */
     public SignedCheckpoint open(String note) {
-        List<NoteVerifier> keys = keys();
+        return open(note, keys());
+    }
+
+    private static SignedCheckpoint open(String note, List<NoteVerifier> keys) {
         try {
             return SignedCheckpoint.open(note, keys.getFirst().name(), keys);
         } catch (TlogException e) {
@@ -240,6 +243,9 @@ public final class LogClient {
                 throw new VerificationException("record of service " + record.service() + " carries no " + LogWire.CHECKPOINT_CLAIM
                         + ", but the log of this mount (" + origin() + ") is pinned: a mount with a log does not drop it");
             }
+            if (witnesses != null) {
+                requireWitnessedLog(record);
+            }
             return;
         }
         SignedCheckpoint checkpoint = open(note.get());
@@ -267,10 +273,53 @@ public final class LogClient {
         if (witnesses == null) {
             return;
         }
+        List<NoteVerifier> keys = keys();
+        SignedCheckpoint w = awaitWitnessed(checkpoint, keys);
+        Map<String, String> files = witnessEvidence(checkpoint, w, context);
+        checkConsistency(checkpoint.origin(), checkpoint, w.checkpoint(), files);
+        accept(w, false, files);
+    }
+
+    /**
+     * The policy for a record that carries no checkpoint while no log is pinned (an engine whose
+     * records do not carry the log, or a record of publications older than the log): the log as
+     * this client sees it now ({@code log/checkpoint}) must be witnessed. Its keys are not pinned
+     * and nothing is kept: the record itself ties nothing to the log.
+     */
+    private void requireWitnessedLog(DiscoveryRecord record) {
+        List<NoteVerifier> keys;
+        SignedCheckpoint latest;
+        try {
+            keys = givenKey != null ? List.of(givenKey) : LogWire.keys(source.get(LogWire.KEY));
+            latest = open(LogWire.utf8(source.get(LogWire.CHECKPOINT), "log/checkpoint"), keys);
+        } catch (VaultException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            throw new VerificationException("witnesses are required, but the mount serves no log: " + e.getMessage(), e);
+        }
+        Checkpoint checkpoint = latest.checkpoint();
+        SignedCheckpoint w = awaitWitnessed(checkpoint, keys);
+        checkConsistency(checkpoint.origin(), checkpoint, w.checkpoint(),
+                witnessEvidence(checkpoint, w, Map.of("record", record.compact())));
+    }
+
+    private static Map<String, String> witnessEvidence(Checkpoint checkpoint, SignedCheckpoint w, Map<String, String> context) {
+        Map<String, String> files = new LinkedHashMap<>(context);
+        files.put("checkpoint", checkpoint.body());
+        files.put("witnessed-checkpoint", w.note().encode());
+        return files;
+    }
+
+    /**
+     * {@code log/witnessed} once it is at least as large as {@code checkpoint} and cosigned by enough
+     * known witnesses, read again every {@value #WITNESS_POLL_MILLIS} ms until the policy's wait is over.
+     */
+    private SignedCheckpoint awaitWitnessed(Checkpoint checkpoint, List<NoteVerifier> keys) {
         long deadline = System.nanoTime() + witnesses.maxWait().toNanos();
         String behind;
         while (true) {
-            Optional<SignedCheckpoint> read = witnessed();
+            Optional<SignedCheckpoint> read = witnessed(keys);
             if (read.isEmpty()) {
                 behind = "log/witnessed holds no checkpoint yet";
             } else {
@@ -283,12 +332,7 @@ public final class LogClient {
                     behind = "the witnessed checkpoint of size " + c.size() + " has " + cosigned + " of the "
                             + witnesses.required() + " cosignatures required";
                 } else {
-                    Map<String, String> files = new LinkedHashMap<>(context);
-                    files.put("checkpoint", checkpoint.body());
-                    files.put("witnessed-checkpoint", w.note().encode());
-                    checkConsistency(c.origin(), checkpoint, c, files);
-                    accept(w, false, files);
-                    return;
+                    return w;
                 }
             }
             long left = deadline - System.nanoTime();
@@ -307,7 +351,7 @@ public final class LogClient {
     }
 
     /** {@code log/witnessed}, opened (the log's signature verified), or empty while the engine has none (404). */
-    private Optional<SignedCheckpoint> witnessed() {
+    private Optional<SignedCheckpoint> witnessed(List<NoteVerifier> keys) {
         byte[] body;
         try {
             body = source.get(LogWire.WITNESSED);
@@ -317,7 +361,7 @@ public final class LogClient {
             }
             throw e;
         }
-        return Optional.of(open(LogWire.utf8(body, "log/witnessed")));
+        return Optional.of(open(LogWire.utf8(body, "log/witnessed"), keys));
     }
 
     /** The distinct known witnesses whose cosignatures verify and are not dated ahead of this clock (with {@link WitnessPolicy#SKEW}). */
