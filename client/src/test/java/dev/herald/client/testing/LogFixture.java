@@ -339,6 +339,20 @@ public final class LogFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers {@code GET <mount>/log/<path>} of a stub server from this log, for each path (e.g.
+     * {@code key}, {@code proof/consistency}): raw text, or 404 where it has none.
+     */
+    public void routeOn(StubVault vault, String mount, String... paths) {
+        for (String path : paths) {
+            vault.on("GET", mount + "/log/" + path, request -> {
+                byte[] body = answer(path, request.query());
+                return body == null ? StubVault.Answer.errors(404, "not found")
+                        : new StubVault.Answer(200, new String(body, StandardCharsets.UTF_8));
+            });
+        }
+    }
+
     /** The JSON bodies witnesses POSTed to {@code log/cosign} so far. */
     public List<String> posted() {
         synchronized (posted) {
