@@ -53,11 +53,11 @@ public final class LogClient {
     private static final long WITNESS_POLL_MILLIS = 250;
 
     private final LogSource source;
+    private final WitnessPolicy witnesses;
+    private final Clock clock;
     private final LogState state;
     private final NoteVerifier givenKey;
     private final TamperHook hook;
-    private final WitnessPolicy witnesses;
-    private final Clock clock;
 
     private LogClient(Builder builder) {
         this.source = builder.source;
@@ -224,41 +224,6 @@ public final class LogClient {
     }
 
     /**
-     * Checks a verified record's inclusion in the log (design-log §6.3): its {@code log_checkpoint}
-     * opened; for every listed instance, the proof in {@code logProofs} (the discover answer's
-     * {@value LogWire#PROOFS_MEMBER}; for an instance it has none for, {@code log/proof/inclusion})
-     * for its {@code log_index} holds the same checkpoint, its leaf is
-     * canonical and publishes exactly this instance's key, and the inclusion proof gives the root;
-     * then the checkpoint is {@link #accept accepted}. A record without a checkpoint passes only while
-     * no log is pinned (an engine without a log).
-     *
-     * @param record a single verified record or page (not one combined from pages)
-     * @throws VerificationException if the checkpoint does not verify, or a pinned log's record has none
-     * @throws LogInconsistencyException if a listed instance is not in the log at its index
-     */
-    public void checkRecord(DiscoveryRecord record, Object logProofs) {
-        Optional<String> note = record.logCheckpoint();
-        if (note.isEmpty()) {
-            if (pinned()) {
-                throw new VerificationException("record of service " + record.service() + " carries no " + LogWire.CHECKPOINT_CLAIM
-                        + ", but the log of this mount (" + origin() + ") is pinned: a mount with a log does not drop it");
-            }
-            if (witnesses != null) {
-                requireWitnessedLog(record);
-            }
-            return;
-        }
-        SignedCheckpoint checkpoint = open(note.get());
-        Map<String, String> context = new LinkedHashMap<>();
-        context.put("record", record.compact());
-        for (Instance instance : record.instances()) {
-            checkInstance(record, instance, checkpoint, LogWire.proofsOf(logProofs, instance.name()), context);
-        }
-        accept(checkpoint, false, context);
-        requireWitnessed(checkpoint.checkpoint(), context);
-    }
-
-    /**
      * Applies the {@link Builder#witnesses witness policy} to a checkpoint the client relies on (a
      * record's, the one {@code log verify} replayed): {@code log/witnessed} must hold a checkpoint at
      * least as large, signed by the log, cosigned by enough distinct known witnesses at times not
@@ -372,6 +337,42 @@ public final class LogClient {
         } catch (dev.herald.tlog.VerificationException e) {
             throw new VerificationException("log/witnessed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Checks a verified record's inclusion in the log (design-log §6.3): its {@code log_checkpoint}
+     * opened; for every listed instance, the proof in {@code logProofs} (the discover answer's
+     * {@value LogWire#PROOFS_MEMBER}; for an instance it has none for, {@code log/proof/inclusion})
+     * for its {@code log_index} holds the same checkpoint, its leaf is
+     * canonical and publishes exactly this instance's key, and the inclusion proof gives the root;
+     * then the checkpoint is {@link #accept accepted}. A record without a checkpoint passes only while
+     * no log is pinned (an engine without a log).
+     *
+     * @param record a single verified record or page (not one combined from pages)
+     * @throws VerificationException if the checkpoint does not verify, or a pinned log's record has none
+     * @throws LogInconsistencyException if a listed instance is not in the log at its index
+     */
+    public void checkRecord(DiscoveryRecord record, Object logProofs) {
+        Optional<String> note = record.logCheckpoint();
+        if (note.isEmpty()) {
+            if (pinned()) {
+                throw new VerificationException("record of service " + record.service() + " carries no " + LogWire.CHECKPOINT_CLAIM
+                        + ", but the log of this mount (" + origin() + ") is pinned: a mount with a log does not drop it");
+            }
+            if (witnesses != null) {
+                requireWitnessedLog(record);
+            }
+            return;
+        }
+        SignedCheckpoint checkpoint = open(note.get());
+        // The witnesses vouch for the checkpoint first; the instances are then proved under it.
+        requireWitnessed(checkpoint.checkpoint(), Map.of("record", record.compact()));
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("record", record.compact());
+        for (Instance instance : record.instances()) {
+            checkInstance(record, instance, checkpoint, LogWire.proofsOf(logProofs, instance.name()), context);
+        }
+        accept(checkpoint, false, context);
     }
 
     private void checkInstance(DiscoveryRecord record, Instance instance, SignedCheckpoint checkpoint, List<String> proofs,
