@@ -133,6 +133,31 @@ class LogCosignPathTest {
     }
 
     @Test
+    void twoWitnessesCosigningAtOnceBothEndUpInTheWitnessedCheckpoint() throws Exception {
+        configure(a, b);
+        for (int round = 0; round < 20; round++) {
+            log.grow(2);
+            SignedCheckpoint c = log.checkpoint();
+            SignedNote fromA = a.cosign(c), fromB = b.cosign(c);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var first = pool.submit(() -> {
+                    start.await();
+                    return post(fromA);
+                });
+                var second = pool.submit(() -> {
+                    start.await();
+                    return post(fromB);
+                });
+                first.get();
+                second.get();
+            }
+            assertEquals(c.checkpoint(), witnessed().checkpoint());
+            assertEquals(2, witnessed().cosignatures(List.of(a.vkey(), b.vkey())).size(), "round " + round + ": no cosignature lost");
+        }
+    }
+
+    @Test
     void withoutConfiguredWitnessesNothingIsAccepted() throws Exception {
         log.grow(3);
         assertRefused("no witnesses are configured", a.cosign(log.checkpoint()));
