@@ -73,6 +73,7 @@ public final class WitnessKey {
         byte[] typed = new byte[1 + Ed25519Keys.KEY_SIZE];
         typed[0] = NoteVerifier.COSIGNATURE_V1;
         System.arraycopy(pkcs8, PKCS8_SIZE - Ed25519Keys.KEY_SIZE, typed, 1, Ed25519Keys.KEY_SIZE);
+        Arrays.fill(pkcs8, (byte) 0);
         NoteVerifier v = verifier();
         String line = PREFIX + name + "+" + HexFormat.of().toHexDigits(v.keyId()) + "+" + Base64.getEncoder().encodeToString(typed);
         Arrays.fill(typed, (byte) 0);

@@ -45,6 +45,7 @@ class ConsumerWitnessTest {
     private final ManualClock clock = new ManualClock(Records.NOW.plusSeconds(1));
     private final TestSigner signer = TestSigner.ed25519();
     private final AtomicReference<String> witnessed = new AtomicReference<>();
+    private final AtomicReference<Map<String, Object>> served = new AtomicReference<>();
     private final KeyPair a = Ed25519Keys.generate(), b = Ed25519Keys.generate();
     private long web1;
 
@@ -52,20 +53,28 @@ class ConsumerWitnessTest {
     void start() {
         vault = StubVault.http();
         vault.on("GET", "herald/jwks", request -> StubVault.Answer.ok(Map.of("data", TestSigner.jwks(signer))));
-        log.routeOn(vault, "herald", "key", "proof/consistency");
+        log.routeOn(vault, "herald", "key", "proof/consistency", "checkpoint");
         vault.on("GET", "herald/log/witnessed", request -> witnessed.get() == null ? StubVault.Answer.errors(404, "none yet")
                 : new StubVault.Answer(200, witnessed.get()));
         web1 = log.publish("payments", "web-1", 1, WEB1, "entity-1");
         log.publish("other", "x-1", 1, WEB1, "entity-2");
         log.publish();
+        served.set(record(true));
+        vault.wrapping(DISCOVER, served::get);
+    }
+
+    /** A discover answer listing web-1, with or without the log (checkpoint, index, proof). */
+    private Map<String, Object> record(boolean withLog) {
         Map<String, Object> instance = Records.instance("web-1", 1, WEB1);
-        instance.put("log_index", web1);
         Map<String, Object> claims = Records.claims("payments", "service", 1, instance);
-        claims.put("log_checkpoint", log.served().checkpoint());
         Map<String, Object> data = new LinkedHashMap<>();
+        if (withLog) {
+            instance.put("log_index", web1);
+            claims.put("log_checkpoint", log.served().checkpoint());
+            data.put("log_proofs", Map.of("web-1", log.inclusionProof(web1)));
+        }
         data.put("record", signer.sign(DiscoveryRecord.TYPE, claims));
-        data.put("log_proofs", Map.of("web-1", log.inclusionProof(web1)));
-        vault.wrapping(DISCOVER, () -> data);
+        return data;
     }
 
     @AfterEach
@@ -131,5 +140,16 @@ class ConsumerWitnessTest {
         witnessed.set(cosigned(fork.publish().checkpoint(), now(), "a", a, "b", b));
         LogInconsistencyException e = assertThrows(LogInconsistencyException.class, () -> consumer(2).refresh());
         assertTrue(e.getMessage().contains("two different roots for size 2"), e.getMessage());
+    }
+
+    @Test
+    void aRecordWithoutTheLogNeedsTheLogItselfWitnessedAndPinsNothing() throws Exception {
+        served.set(record(false)); // an engine whose records do not carry the log yet
+        witnessed.set(cosigned(log.served().checkpoint(), now(), "a", a, "b", b));
+        assertEquals(1, consumer(2).refresh().instances().size());
+        assertTrue(StateDirectory.open(temp.resolve("state")).logKeys().isEmpty(), "nothing of the log is pinned for it");
+        witnessed.set(cosigned(log.served().checkpoint(), now(), "b", b));
+        VerificationException few = assertThrows(VerificationException.class, () -> consumer(2).refresh());
+        assertTrue(few.getMessage().contains("has 1 of the 2 cosignatures required"), few.getMessage());
     }
 }
