@@ -124,9 +124,12 @@ class BoundaryTest {
         return path.equals(mount + "/jwks") || path.equals(mount + "/.well-known/jwks.json");
     }
 
-    /** The key sets and the log's read paths ({@code log/...}: checkpoint, key, tiles, proofs) need no token. */
+    /**
+     * The key sets and the log's read paths ({@code log/...}: checkpoint, key, tiles, proofs,
+     * witnessed) need no token; {@code log/cosign} does (witnesses post with their own).
+     */
     private static boolean isPublic(String path, String mount) {
-        return isKeySet(path, mount) || path.startsWith(mount + "/log/");
+        return isKeySet(path, mount) || path.startsWith(mount + "/log/") && !path.equals(mount + "/log/cosign");
     }
 
     /**

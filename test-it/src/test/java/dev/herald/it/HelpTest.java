@@ -68,7 +68,7 @@ class HelpTest {
 
     private static final List<String> CONFIG_FIELDS = List.of("default_ttl", "max_ttl", "rotation_window", "min_overlap",
             "record_ttl", "verification_ttl", "signing_algorithm", "issuer", "require_wrapping", "wrap_ttl",
-            "max_metadata_bytes", "max_record_instances");
+            "max_metadata_bytes", "max_record_instances", "log_witnesses");
     private static final List<String> ROLE_FIELDS = List.of("name", "services", "instance", "bound_mount_accessor",
             "bound_alias_metadata", "allow_unbound", "key_types", "min_rsa_bits", "ttl", "max_ttl", "lease_bound",
             "require_proof", "allowed_dns_names", "allowed_cidrs", "allowed_ports", "allow_wildcard_claims");
@@ -95,7 +95,9 @@ class HelpTest {
             new EnginePath("log/key", "log/key", Set.of("read"), List.of()),
             new EnginePath("log/tile/0/x001/234.p/5", "log/tile/*tile", Set.of("read"), List.of("tile")),
             new EnginePath("log/proof/inclusion", "log/proof/inclusion", Set.of("read"), List.of("index", "size")),
-            new EnginePath("log/proof/consistency", "log/proof/consistency", Set.of("read"), List.of("from", "to")));
+            new EnginePath("log/proof/consistency", "log/proof/consistency", Set.of("read"), List.of("from", "to")),
+            new EnginePath("log/witnessed", "log/witnessed", Set.of("read"), List.of()),
+            new EnginePath("log/cosign", "log/cosign", Set.of("update"), List.of("checkpoint")));
 
     /** A parameter line of path-help: four spaces, the field's name, its type in parentheses. */
     private static final Pattern PARAMETER_LINE = Pattern.compile("^ {4}([a-z_]+) \\(.*\\)$", Pattern.MULTILINE);

@@ -220,11 +220,13 @@ class OpenApiTest {
                 "more than max_metadata_bytes",
                 "^invalid from: service .* has \\d+ events",          // the service's history so far
                 "^invalid (ttl|max_ttl): .* is longer than",          // a role's lifetimes within the mount's
-                "^invalid (endpoints|ip_addresses|dns_names): ");     // checked against the role's allowances
+                "^invalid (endpoints|ip_addresses|dns_names): ",      // checked against the role's allowances
+                "^no witnesses are configured");                      // log/cosign before config log_witnesses
         private static final List<Pattern> HANDLER_MESSAGES = compile(
                 "^invalid default_ttl: .* is longer than max_ttl",    // between two fields
                 "^give exactly one of csr, certificate and public_key", // between three fields
                 "^invalid (csr|certificate|public_key|continuity)",   // content: PEM structures, signatures
+                "^invalid (checkpoint|log_witnesses): ",              // content: signed notes, verifier keys
                 "^invalid allowed_cidrs: ",                           // IPv4/IPv6 networks, read by a parser
                 "must be ranges whose first port is not above the last", // compares two numbers in a string
                 "^invalid from: .* is larger than to",                // log/proof/consistency: compares two fields

@@ -246,7 +246,7 @@ class RefusalTableTest {
                 new String[] {"GET", "discover/web"}, new String[] {"GET", "discover/web/pod-1"},
                 new String[] {"GET", "services?list=true"}, new String[] {"GET", "history/web"},
                 new String[] {"POST", "revoke/web/pod-1"}, new String[] {"POST", "tidy"}, new String[] {"GET", "signer"},
-                new String[] {"POST", "signer/rotate"}, new String[] {"POST", "config"});
+                new String[] {"POST", "signer/rotate"}, new String[] {"POST", "config"}, new String[] {"POST", "log/cosign"});
         for (String[] path : paths) {
             Object body = path[1].startsWith("publish/") ? body("web", csr, "pod-2")
                     : path[0].equals("POST") ? map() : null;

@@ -5,6 +5,7 @@ import dev.herald.client.VaultClient;
 import dev.herald.client.consumer.Consumer;
 import dev.herald.client.consumer.DiscoveryRecord;
 import dev.herald.client.consumer.StateDirectory;
+import dev.herald.client.log.WitnessPolicy;
 import dev.herald.sdk.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ final class ConsumerOptions {
 
     @Mixin
     LogKeyOptions log;
+
+    @Mixin
+    WitnessOptions witnesses;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -73,6 +77,10 @@ final class ConsumerOptions {
         }
         if (log.key() != null) {
             builder.logKey(log.key());
+        }
+        WitnessPolicy policy = witnesses.policy();
+        if (policy != null) {
+            builder.witnesses(policy);
         }
         return builder.build();
     }

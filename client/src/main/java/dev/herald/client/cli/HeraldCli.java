@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = HeraldCli.Version.class,
         description = "Publish keys into Herald, and discover, verify and pin the keys of a service.",
         subcommands = {PublishCommand.class, DiscoverCommand.class, TrustCommand.class, VerifyCommand.class,
-                JwksCommand.class, LogCommand.class, CommandLine.HelpCommand.class},
+                JwksCommand.class, LogCommand.class, WitnessCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:error (network, server, configuration)", "2:usage",
                 "3:verification failed (signature, chain, typ, iss, sub, scope, exp, seq rollback)",

@@ -5,6 +5,7 @@ import dev.herald.client.consumer.StateDirectory;
 import dev.herald.client.log.LogClient;
 import dev.herald.client.log.LogSource;
 import dev.herald.client.log.LogState;
+import dev.herald.client.log.WitnessPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
@@ -22,11 +23,19 @@ final class LogOptions {
 
     /** The client of the mount's log; messages go to {@code err}. */
     LogClient client(ConnectionOptions connection, PrintWriter err) {
+        return client(connection, err, null);
+    }
+
+    /** The client of the mount's log, requiring witnessed checkpoints if {@code witnesses} is not null. */
+    LogClient client(ConnectionOptions connection, PrintWriter err, WitnessPolicy witnesses) {
         LogState logState = state == null ? new MemoryState() : StateDirectory.open(state);
         LogClient.Builder builder = LogClient.builder(LogSource.of(connection.vaultClient(), connection.mount()), logState)
                 .hook(key.hook(err));
         if (key.key() != null) {
             builder.logKey(key.key());
+        }
+        if (witnesses != null) {
+            builder.witnesses(witnesses);
         }
         return builder.build();
     }

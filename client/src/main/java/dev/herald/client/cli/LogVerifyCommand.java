@@ -28,6 +28,9 @@ final class LogVerifyCommand implements Callable<Integer> {
     LogOptions log;
 
     @Mixin
+    WitnessOptions witnesses;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Spec
@@ -36,8 +39,10 @@ final class LogVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        LogClient client = log.client(connection, err);
+        LogClient client = log.client(connection, err, witnesses.policy());
         LogReplay.Result result = LogReplay.run(client, PROGRESS, fromScratch, (index, leaf) -> { });
+        // The tree just replayed must be the one the witnesses saw (or a prefix of it).
+        client.requireWitnessed(result.checkpoint(), java.util.Map.of());
         err.println("herald: log " + result.checkpoint().origin() + ": " + result.checkpoint().size() + " entries verified ("
                 + result.read() + " read now), root " + result.checkpoint().root().base64());
         err.flush();

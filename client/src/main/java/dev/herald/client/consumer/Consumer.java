@@ -9,6 +9,7 @@ import dev.herald.client.VaultException;
 import dev.herald.client.VaultResponse;
 import dev.herald.client.VerificationException;
 import dev.herald.client.log.LogClient;
+import dev.herald.client.log.WitnessPolicy;
 import dev.herald.client.log.LogSource;
 import dev.herald.client.log.LogWire;
 import dev.herald.tlog.NoteVerifier;
@@ -128,6 +129,9 @@ public final class Consumer {
         LogClient.Builder log = LogClient.builder(LogSource.of(vault, mount), state).hook(builder.tamperHook);
         if (builder.logKey != null) {
             log.logKey(builder.logKey);
+        }
+        if (builder.witnesses != null) {
+            log.witnesses(builder.witnesses).clock(clock);
         }
         this.log = log.build();
     }
@@ -474,6 +478,7 @@ public final class Consumer {
         private String issuer;
         private int pageSize;
         private NoteVerifier logKey;
+        private WitnessPolicy witnesses;
 
         private Builder(VaultClient vault, TokenSource tokens, String service) {
             this.vault = Objects.requireNonNull(vault, "vault");
@@ -554,6 +559,15 @@ public final class Consumer {
          */
         public Builder logKey(NoteVerifier logKey) {
             this.logKey = Objects.requireNonNull(logKey, "logKey");
+            return this;
+        }
+
+        /**
+         * Require every record's log checkpoint to be witnessed ({@link LogClient#requireWitnessed}):
+         * covered by a checkpoint of {@code MOUNT/log/witnessed} cosigned by enough of these witnesses.
+         */
+        public Builder witnesses(WitnessPolicy witnesses) {
+            this.witnesses = Objects.requireNonNull(witnesses, "witnesses");
             return this;
         }
 

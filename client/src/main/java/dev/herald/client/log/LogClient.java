@@ -20,6 +20,7 @@ import dev.herald.tlog.TileHashSource;
 import dev.herald.tlog.TlogException;
 import dev.herald.tlog.TlogProof;
 import dev.herald.tlog.TreeHash;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,11 +51,15 @@ import java.util.stream.Collectors;
 public final class LogClient {
     /** The log file holding the largest verified checkpoint note. */
     public static final String CHECKPOINT_FILE = "checkpoint";
+    /** How often {@code log/witnessed} is read again while the witnesses are behind. */
+    private static final long WITNESS_POLL_MILLIS = 250;
 
     /** At most this many leaves are remembered as proved (about 100 bytes each); then the memory starts again. */
     static final int MAX_REMEMBERED = 50_000;
 
     private final LogSource source;
+    private final WitnessPolicy witnesses;
+    private final Clock clock;
     private final LogState state;
     private final NoteVerifier givenKey;
     private final TamperHook hook;
@@ -74,6 +79,8 @@ public final class LogClient {
         this.state = builder.state;
         this.givenKey = builder.logKey;
         this.hook = builder.hook;
+        this.witnesses = builder.witnesses;
+        this.clock = builder.clock;
     }
 
     /** A client of the log read from {@code source}, keeping what it learns in {@code state}. */
@@ -118,7 +125,10 @@ public final class LogClient {
      * @throws VerificationException if it is malformed or not so signed (nothing contradicts anything yet: exit 3)
      */
     public SignedCheckpoint open(String note) {
-        List<NoteVerifier> keys = keys();
+        return open(note, keys());
+    }
+
+    private static SignedCheckpoint open(String note, List<NoteVerifier> keys) {
         try {
             return SignedCheckpoint.open(note, keys.getFirst().name(), keys);
         } catch (TlogException e) {
@@ -229,6 +239,122 @@ public final class LogClient {
     }
 
     /**
+     * Applies the {@link Builder#witnesses witness policy} to a checkpoint the client relies on (a
+     * record's, the one {@code log verify} replayed): {@code log/witnessed} must hold a checkpoint at
+     * least as large, signed by the log, cosigned by enough distinct known witnesses at times not
+     * ahead of this clock, and consistent with it; that checkpoint is then {@link #accept accepted}
+     * too. While it is smaller or has too few cosignatures, it is read again until the policy's
+     * wait is over. Without a policy, does nothing.
+     *
+     * @throws VerificationException if no such checkpoint arrives in time (or one is malformed)
+     * @throws LogInconsistencyException if the witnessed checkpoint is not consistent with {@code checkpoint}
+     */
+    public void requireWitnessed(Checkpoint checkpoint, Map<String, String> context) {
+        if (witnesses == null) {
+            return;
+        }
+        List<NoteVerifier> keys = keys();
+        SignedCheckpoint w = awaitWitnessed(checkpoint, keys);
+        Map<String, String> files = witnessEvidence(checkpoint, w, context);
+        checkConsistency(checkpoint.origin(), checkpoint, w.checkpoint(), files);
+        accept(w, false, files);
+    }
+
+    /**
+     * The policy for a record that carries no checkpoint while no log is pinned (an engine whose
+     * records do not carry the log, or a record of publications older than the log): the log as
+     * this client sees it now ({@code log/checkpoint}) must be witnessed. Its keys are not pinned
+     * and nothing is kept: the record itself ties nothing to the log.
+     */
+    private void requireWitnessedLog(DiscoveryRecord record) {
+        List<NoteVerifier> keys;
+        SignedCheckpoint latest;
+        try {
+            keys = givenKey != null ? List.of(givenKey) : LogWire.keys(source.get(LogWire.KEY));
+            latest = open(LogWire.utf8(source.get(LogWire.CHECKPOINT), "log/checkpoint"), keys);
+        } catch (VaultException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            throw new VerificationException("witnesses are required, but the mount serves no log: " + e.getMessage(), e);
+        }
+        Checkpoint checkpoint = latest.checkpoint();
+        SignedCheckpoint w = awaitWitnessed(checkpoint, keys);
+        checkConsistency(checkpoint.origin(), checkpoint, w.checkpoint(),
+                witnessEvidence(checkpoint, w, Map.of("record", record.compact())));
+    }
+
+    private static Map<String, String> witnessEvidence(Checkpoint checkpoint, SignedCheckpoint w, Map<String, String> context) {
+        Map<String, String> files = new LinkedHashMap<>(context);
+        files.put("checkpoint", checkpoint.body());
+        files.put("witnessed-checkpoint", w.note().encode());
+        return files;
+    }
+
+    /**
+     * {@code log/witnessed} once it is at least as large as {@code checkpoint} and cosigned by enough
+     * known witnesses, read again every {@value #WITNESS_POLL_MILLIS} ms until the policy's wait is over.
+     */
+    private SignedCheckpoint awaitWitnessed(Checkpoint checkpoint, List<NoteVerifier> keys) {
+        long deadline = System.nanoTime() + witnesses.maxWait().toNanos();
+        String behind;
+        while (true) {
+            Optional<SignedCheckpoint> read = witnessed(keys);
+            if (read.isEmpty()) {
+                behind = "log/witnessed holds no checkpoint yet";
+            } else {
+                SignedCheckpoint w = read.get();
+                Checkpoint c = w.checkpoint();
+                int cosigned = cosignatures(w);
+                if (c.size() < checkpoint.size()) {
+                    behind = "the witnessed checkpoint is of size " + c.size() + ", smaller than " + checkpoint.size();
+                } else if (cosigned < witnesses.required()) {
+                    behind = "the witnessed checkpoint of size " + c.size() + " has " + cosigned + " of the "
+                            + witnesses.required() + " cosignatures required";
+                } else {
+                    return w;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new VerificationException("the log's checkpoint of size " + checkpoint.size() + " is not witnessed: "
+                        + behind + " (waited " + witnesses.maxWait().toMillis() + " ms for " + witnesses.required() + " of "
+                        + witnesses.witnesses().size() + " witnesses)");
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(WITNESS_POLL_MILLIS, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HeraldException("interrupted while waiting for the log's witnesses");
+            }
+        }
+    }
+
+    /** {@code log/witnessed}, opened (the log's signature verified), or empty while the engine has none (404). */
+    private Optional<SignedCheckpoint> witnessed(List<NoteVerifier> keys) {
+        byte[] body;
+        try {
+            body = source.get(LogWire.WITNESSED);
+        } catch (VaultException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(open(LogWire.utf8(body, "log/witnessed"), keys));
+    }
+
+    /** The distinct known witnesses whose cosignatures verify and are not dated ahead of this clock (with {@link WitnessPolicy#SKEW}). */
+    private int cosignatures(SignedCheckpoint checkpoint) {
+        long latest = clock.instant().plus(WitnessPolicy.SKEW).getEpochSecond();
+        try {
+            return (int) checkpoint.cosignatures(witnesses.witnesses()).stream().filter(c -> c.timestamp() <= latest).count();
+        } catch (dev.herald.tlog.VerificationException e) {
+            throw new VerificationException("log/witnessed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Checks a verified record's inclusion in the log (design-log §6.3): its {@code log_checkpoint}
      * opened; for every listed instance, the proof in {@code logProofs} (the discover answer's
      * {@value LogWire#PROOFS_MEMBER}; for an instance it has none for, {@code log/proof/inclusion})
@@ -248,9 +374,14 @@ public final class LogClient {
                 throw new VerificationException("record of service " + record.service() + " carries no " + LogWire.CHECKPOINT_CLAIM
                         + ", but the log of this mount (" + origin() + ") is pinned: a mount with a log does not drop it");
             }
+            if (witnesses != null) {
+                requireWitnessedLog(record);
+            }
             return;
         }
         SignedCheckpoint checkpoint = open(note.get());
+        // The witnesses vouch for the checkpoint first; the instances are then proved under it.
+        requireWitnessed(checkpoint.checkpoint(), Map.of("record", record.compact()));
         Map<String, String> context = new LinkedHashMap<>();
         context.put("record", record.compact());
         Map<Long, String> provedNow = new LinkedHashMap<>();
@@ -431,6 +562,8 @@ public final class LogClient {
         private final LogState state;
         private NoteVerifier logKey;
         private TamperHook hook = TamperHook.NONE;
+        private WitnessPolicy witnesses;
+        private Clock clock = Clock.systemUTC();
 
         private Builder(LogSource source, LogState state) {
             this.source = Objects.requireNonNull(source, "source");
@@ -449,6 +582,21 @@ public final class LogClient {
         /** Told of every inconsistency ({@link TamperHook#logInconsistent}). */
         public Builder hook(TamperHook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * Require witnessed checkpoints ({@link #requireWitnessed}): every record's checkpoint, and
+         * what {@code log verify} replays, must be covered by one cosigned by enough known witnesses.
+         */
+        public Builder witnesses(WitnessPolicy witnesses) {
+            this.witnesses = Objects.requireNonNull(witnesses, "witnesses");
+            return this;
+        }
+
+        /** The clock cosignature times are compared with; default the system's. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

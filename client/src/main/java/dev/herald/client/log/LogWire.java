@@ -25,6 +25,10 @@ public final class LogWire {
 
     /** The latest checkpoint, a signed note (text). */
     public static final String CHECKPOINT = "checkpoint";
+    /** The largest checkpoint witnesses cosigned, a signed note (text); 404 until one has. */
+    public static final String WITNESSED = "witnessed";
+    /** The authenticated path below the mount where witnesses post their cosignatures. */
+    public static final String COSIGN = "log/cosign";
     /** The log's verifier keys, one signed-note vkey per line (text). */
     public static final String KEY = "key";
 
@@ -64,14 +68,23 @@ public final class LogWire {
 
     /** One vkey, e.g. from {@code --log-key}. */
     public static NoteVerifier vkey(String text) {
+        return typed(text, NoteVerifier.ED25519, "log key", "a witness key (type 0x04), not a log key");
+    }
+
+    /** A witness's key (type 0x04), e.g. from {@code --witness}. */
+    public static NoteVerifier witnessVkey(String text) {
+        return typed(text, NoteVerifier.COSIGNATURE_V1, "witness key", "a log key (type 0x01), not a witness's (type 0x04)");
+    }
+
+    private static NoteVerifier typed(String text, int type, String what, String otherType) {
         try {
             NoteVerifier key = NoteVerifier.parse(text);
-            if (key.type() != NoteVerifier.ED25519) {
-                throw new VerificationException("log key " + text + " is a witness key (type 0x04), not a log key");
+            if (key.type() != type) {
+                throw new VerificationException(what + " " + text + " is " + otherType);
             }
             return key;
         } catch (MalformedException e) {
-            throw new VerificationException("not a log verifier key (<origin>+<id>+<key>): " + e.getMessage(), e);
+            throw new VerificationException("not a " + what.replace(" key", "") + " verifier key (<name>+<id>+<key>): " + e.getMessage(), e);
         }
     }
 

@@ -13,11 +13,6 @@ import dev.herald.tlog.NoteSigner;
 import dev.herald.tlog.SignedNote;
 import dev.herald.tlog.Checkpoint;
 import dev.herald.tlog.TileId;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -30,7 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code herald log verify} and {@code herald log watch} against a static log served over HTTP (design-log §5, §7.4). */
 class LogCommandTest {
@@ -70,7 +64,7 @@ class LogCommandTest {
         }
     }
 
-    private Run verify(String... more) {
+    private CliRun verify(String... more) {
         List<String> args = new ArrayList<>(List.of("log", "verify", "--address", address, "--state", state.toString(),
                 "--log-hook", "printf '%s' \"$HERALD_LOG_EVIDENCE\" > " + hookOut));
         args.addAll(List.of(more));
@@ -85,7 +79,7 @@ class LogCommandTest {
     void anHonestLogVerifiesAndItsCheckpointIsKept() throws Exception {
         events(700); // two full level-0 tiles and a partial, a partial level-1 tile
         LogFixture.View view = log.publish();
-        Run run = verify();
+        CliRun run = verify();
         assertEquals(HeraldCli.OK, run.exitCode(), run.err());
         assertTrue(run.err().contains("700 entries verified"), run.err());
         assertEquals(view.checkpoint(), stored());
@@ -103,7 +97,7 @@ class LogCommandTest {
         log.requested();
         events(400);
         LogFixture.View bigger = log.publish();
-        Run run = verify();
+        CliRun run = verify();
         assertEquals(HeraldCli.OK, run.exitCode(), run.err());
         assertTrue(run.err().contains("700 entries verified (400 read now)"), run.err());
         List<String> asked = log.requested();
@@ -130,7 +124,7 @@ class LogCommandTest {
         fork.append(log.leaf("publish", "svc-0", "intruder", 1, KEY_B, "entity-evil")); // a valid next event of svc-0
         log.serve(fork.publish());
 
-        Run run = verify();
+        CliRun run = verify();
         assertEquals(HeraldCli.LOG_INCONSISTENCY, run.exitCode(), run.err());
         Path evidence = Path.of(Files.readString(hookOut));
         assertTrue(evidence.startsWith(state.toRealPath().resolve("log")), evidence.toString());
@@ -140,7 +134,7 @@ class LogCommandTest {
         assertEquals(honest.checkpoint(), stored(), "the stored checkpoint never moves to the fork");
 
         // Without the progress file (a fresh replay), the fork still meets the stored checkpoint: same size, other root.
-        Run scratch = verify("--from-scratch");
+        CliRun scratch = verify("--from-scratch");
         assertEquals(HeraldCli.LOG_INCONSISTENCY, scratch.exitCode(), scratch.err());
         assertTrue(scratch.err().contains("fork: two checkpoints of size 300 with different roots"), scratch.err());
         assertEquals(honest.checkpoint(), stored());
@@ -155,7 +149,7 @@ class LogCommandTest {
         assertEquals(HeraldCli.OK, verify().exitCode());
         String kept = stored();
         log.serve(older);
-        Run run = verify();
+        CliRun run = verify();
         assertEquals(HeraldCli.LOG_INCONSISTENCY, run.exitCode(), run.err());
         assertTrue(run.err().contains("shrink"), run.err());
         assertTrue(Files.exists(Path.of(Files.readString(hookOut)).resolve("stored-checkpoint")));
@@ -169,7 +163,7 @@ class LogCommandTest {
         byte[] bundle = view.tiles().get(TileId.entries(0, 256)).clone();
         bundle[40] ^= 1; // inside leaf 0's JSON
         log.override("tile/entries/000", bundle);
-        Run run = verify();
+        CliRun run = verify();
         assertEquals(HeraldCli.LOG_INCONSISTENCY, run.exitCode(), run.err());
         assertTrue(run.err().contains("rewrite: leaf 0"), run.err());
         assertTrue(Files.exists(Path.of(Files.readString(hookOut)).resolve("leaf")));
@@ -184,7 +178,7 @@ class LogCommandTest {
         byte[] tile = view.tiles().get(TileId.hashes(0, 1, 256)).clone();
         tile[5] ^= 1;
         log.override("tile/0/001", tile);
-        Run run = verify();
+        CliRun run = verify();
         assertEquals(HeraldCli.LOG_INCONSISTENCY, run.exitCode(), run.err());
         assertTrue(Files.isDirectory(Path.of(Files.readString(hookOut))));
 
@@ -199,7 +193,7 @@ class LogCommandTest {
             byte[] partial = smallView.tiles().get(TileId.hashes(0, 1, 44)).clone();
             partial[0] ^= 1;
             small.override("tile/0/001.p/44", partial);
-            Run rootRun = run("log", "verify", "--address", smallAddress, "--state", temp.resolve("other").toString());
+            CliRun rootRun = run("log", "verify", "--address", smallAddress, "--state", temp.resolve("other").toString());
             assertEquals(HeraldCli.LOG_INCONSISTENCY, rootRun.exitCode(), rootRun.err());
         } finally {
             small.close();
@@ -213,7 +207,7 @@ class LogCommandTest {
         skipped.put("history_index", 99L);
         log.append(skipped);
         log.publish();
-        Run gap = verify();
+        CliRun gap = verify();
         assertEquals(HeraldCli.LOG_INCONSISTENCY, gap.exitCode(), gap.err());
         assertTrue(gap.err().contains("history_index 99"), gap.err());
 
@@ -223,7 +217,7 @@ class LogCommandTest {
             other.publish("svc", "pod-1", 1, KEY_A, "entity-1");
             other.publish("svc", "pod-1", 1, KEY_B, "entity-2"); // the same generation, another key
             other.publish();
-            Run twice = run("log", "verify", "--address", otherAddress);
+            CliRun twice = run("log", "verify", "--address", otherAddress);
             assertEquals(HeraldCli.LOG_INCONSISTENCY, twice.exitCode(), twice.err());
             assertTrue(twice.err().contains("published again with another key"), twice.err());
         } finally {
@@ -236,20 +230,20 @@ class LogCommandTest {
         events(10);
         LogFixture.View view = log.publish();
         log.override("checkpoint", view.checkpoint().replace("\n\n", "\n"));
-        Run malformed = verify();
+        CliRun malformed = verify();
         assertEquals(HeraldCli.VERIFICATION, malformed.exitCode(), malformed.err());
 
         KeyPair other = Ed25519Keys.generate();
         NoteSigner impostor = NoteSigner.ed25519(LogFixture.ORIGIN, other.getPrivate(), other.getPublic());
         Hash root = dev.herald.tlog.Checkpoint.parse(SignedNote.parse(view.checkpoint()).text()).root();
         log.override("checkpoint", SignedNote.sign(Checkpoint.of(LogFixture.ORIGIN, 10, root).body(), impostor).encode());
-        Run unsigned = verify();
+        CliRun unsigned = verify();
         assertEquals(HeraldCli.VERIFICATION, unsigned.exitCode(), unsigned.err());
         assertTrue(unsigned.err().contains("no known key signed"), unsigned.err());
 
         // The right key, given out of band, against a server whose log/key says otherwise.
         log.publish();
-        Run given = run("log", "verify", "--address", address, "--log-key", impostor.verifier().vkey());
+        CliRun given = run("log", "verify", "--address", address, "--log-key", impostor.verifier().vkey());
         assertEquals(HeraldCli.VERIFICATION, given.exitCode(), given.err());
         assertFalse(Files.exists(hookOut), "no inconsistency, no hook");
     }
@@ -263,7 +257,7 @@ class LogCommandTest {
         Path key = temp.resolve("a.pem");
         Files.writeString(key, dev.herald.client.Pem.encode("PUBLIC KEY", KEY_A.getEncoded()));
         Path unexpected = temp.resolve("unexpected");
-        Run run = run("log", "watch", "payments", "--once", "--address", address, "--state", state.toString(),
+        CliRun run = run("log", "watch", "payments", "--once", "--address", address, "--state", state.toString(),
                 "--expect-entity", "entity-owner", "--expect-key", key.toString(),
                 "--hook", "printf '%s' \"$HERALD_LOG_LEAF\" > " + unexpected);
         assertEquals(HeraldCli.OK, run.exitCode(), run.err());
@@ -278,7 +272,7 @@ class LogCommandTest {
         // The next run prints only what is new.
         log.publish("payments", "web-2", 1, KEY_A, "entity-owner");
         log.publish();
-        Run again = run("log", "watch", "payments", "--once", "--address", address, "--state", state.toString(),
+        CliRun again = run("log", "watch", "payments", "--once", "--address", address, "--state", state.toString(),
                 "--expect-entity", "entity-owner");
         assertEquals(HeraldCli.OK, again.exitCode(), again.err());
         assertEquals(1, again.out().lines().count(), again.out());
@@ -296,28 +290,11 @@ class LogCommandTest {
             fork.publish("svc-9", "pod-" + i, 1, KEY_A, "entity-1");
         }
         log.serve(fork.publish());
-        Run run = run("log", "watch", "svc-1", "--once", "--address", address, "--state", state.toString());
+        CliRun run = run("log", "watch", "svc-1", "--once", "--address", address, "--state", state.toString());
         assertEquals(HeraldCli.LOG_INCONSISTENCY, run.exitCode(), run.err());
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    /** Runs the CLI, capturing what it prints (picocli's writers, and System.out for the output). */
-    private static synchronized Run run(String... args) {
-        CommandLine line = HeraldCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(err, true));
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            int code = line.execute(args);
-            return new Run(code, out + printed.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(stdout);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 }

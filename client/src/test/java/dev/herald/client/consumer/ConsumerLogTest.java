@@ -52,8 +52,7 @@ class ConsumerLogTest {
     void start() {
         vault = StubVault.http();
         vault.on("GET", "herald/jwks", request -> StubVault.Answer.ok(Map.of("data", TestSigner.jwks(signer))));
-        vault.on("GET", "herald/log/key", request -> text(log.answer("key", request.query())));
-        vault.on("GET", "herald/log/proof/consistency", request -> text(log.answer("proof/consistency", request.query())));
+        log.routeOn(vault, "herald", "key", "proof/consistency");
         vault.wrapping(DISCOVER, served::get);
         web1 = log.publish("payments", "web-1", 1, WEB1, "entity-1");
         log.publish("other", "x-1", 1, WEB2, "entity-2");

@@ -53,6 +53,8 @@ public final class LogFixture implements AutoCloseable {
     private final Map<String, Long> seq = new HashMap<>();
     private final Map<String, byte[]> overrides = new ConcurrentHashMap<>();
     private final List<String> requested = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The JSON bodies POSTed to {@code log/cosign}, in order (a witness's cosignatures). */
+    private final List<String> posted = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile View served;
     private HttpServer server;
     private String mount = "herald";
@@ -225,6 +227,15 @@ public final class LogFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/v1/" + mount + "/log/", this::handle);
+        // A witness's token (it posts to log/cosign): any token is one that never expires.
+        server.createContext("/v1/auth/token/lookup-self", exchange -> {
+            try (exchange) {
+                byte[] self = "{\"data\":{\"ttl\":0}}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, self.length);
+                exchange.getResponseBody().write(self);
+            }
+        });
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -295,6 +306,14 @@ public final class LogFixture implements AutoCloseable {
                     query.put(parameter.substring(0, Math.max(eq, 0)), parameter.substring(eq + 1));
                 }
             }
+            if (exchange.getRequestMethod().equals("POST") && path.equals("cosign")) {
+                posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                byte[] ok = "{\"data\":{\"stored\":true}}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, ok.length);
+                exchange.getResponseBody().write(ok);
+                return;
+            }
             byte[] body = exchange.getRequestMethod().equals("GET") ? answer(path, query) : null;
             if (body == null) {
                 byte[] error = "{\"errors\":[\"not found\"]}".getBytes(StandardCharsets.UTF_8);
@@ -317,6 +336,27 @@ public final class LogFixture implements AutoCloseable {
             List<String> out = List.copyOf(requested);
             requested.clear();
             return out;
+        }
+    }
+
+    /**
+     * Answers {@code GET <mount>/log/<path>} of a stub server from this log, for each path (e.g.
+     * {@code key}, {@code proof/consistency}): raw text, or 404 where it has none.
+     */
+    public void routeOn(StubVault vault, String mount, String... paths) {
+        for (String path : paths) {
+            vault.on("GET", mount + "/log/" + path, request -> {
+                byte[] body = answer(path, request.query());
+                return body == null ? StubVault.Answer.errors(404, "not found")
+                        : new StubVault.Answer(200, new String(body, StandardCharsets.UTF_8));
+            });
+        }
+    }
+
+    /** The JSON bodies witnesses POSTed to {@code log/cosign} so far. */
+    public List<String> posted() {
+        synchronized (posted) {
+            return List.copyOf(posted);
         }
     }
 

@@ -5,10 +5,17 @@ import dev.herald.sdk.Storage;
 import dev.herald.sdk.VaultException;
 import dev.herald.sdk.json.Json;
 
+import dev.herald.tlog.MalformedException;
+import dev.herald.tlog.NoteVerifier;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -17,10 +24,12 @@ import java.util.function.Function;
  * {@link #toBuilder} starts a changed copy.
  *
  * @param issuer the {@code iss} of every record; empty means "the mount path"
+ * @param logWitnesses the vkeys (type 0x04) of the witnesses whose cosignatures {@code log/cosign}
+ *     accepts, as validated by {@link #witnessKeys} (docs/design-log.md §8)
  */
 record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Duration minOverlap, Duration recordTtl,
               Duration verificationTtl, String signingAlgorithm, String issuer, boolean requireWrapping,
-              Duration wrapTtl, long maxMetadataBytes, long maxRecordInstances) {
+              Duration wrapTtl, long maxMetadataBytes, long maxRecordInstances, List<String> logWitnesses) {
 
     static final String STORAGE_KEY = "config";
 
@@ -37,7 +46,13 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             .wrapTtl(Duration.ofSeconds(60))
             .maxMetadataBytes(4096)
             .maxRecordInstances(1000)
+            .logWitnesses(List.of())
             .build();
+
+    /** Copies the list. */
+    Config {
+        logWitnesses = List.copyOf(logWitnesses);
+    }
 
     static Builder builder() {
         return new Builder();
@@ -57,7 +72,8 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                 .requireWrapping(requireWrapping)
                 .wrapTtl(wrapTtl)
                 .maxMetadataBytes(maxMetadataBytes)
-                .maxRecordInstances(maxRecordInstances);
+                .maxRecordInstances(maxRecordInstances)
+                .logWitnesses(logWitnesses);
     }
 
     /** The stored settings, or the defaults if none were ever written. */
@@ -67,6 +83,41 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
 
     void save(Storage storage) {
         storage.put(STORAGE_KEY, encode().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The configured witnesses' keys (stored only once {@link #witnessKeys} accepted them). */
+    List<NoteVerifier> witnesses() {
+        return witnessKeys(logWitnesses);
+    }
+
+    /**
+     * The witness keys of {@code log_witnesses}: each a signed-note vkey of a cosignature key (type
+     * 0x04), each name once (a witness is known by its name in the note's signature lines).
+     *
+     * @throws VaultException 400 naming the entry and what is wrong with it
+     */
+    static List<NoteVerifier> witnessKeys(List<String> vkeys) {
+        List<NoteVerifier> keys = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < vkeys.size(); i++) {
+            String where = "invalid log_witnesses: entry " + (i + 1) + ": ";
+            NoteVerifier key;
+            try {
+                key = NoteVerifier.parse(vkeys.get(i).strip());
+            } catch (MalformedException e) {
+                throw VaultException.badRequest(where + e.getMessage());
+            }
+            if (key.type() != NoteVerifier.COSIGNATURE_V1) {
+                throw VaultException.badRequest(where + "the key of " + key.name() + " is of type 0x0" + key.type()
+                        + " (a log's signing key); a witness key is a cosignature key of type 0x04");
+            }
+            if (!names.add(key.name())) {
+                throw VaultException.badRequest(where + "a second key named " + key.name()
+                        + "; each witness is listed once");
+            }
+            keys.add(key);
+        }
+        return List.copyOf(keys);
     }
 
     /** The issuer written into records: the configured one, else the mount path. */
@@ -111,6 +162,7 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         map.put("wrap_ttl", duration.apply(wrapTtl));
         map.put("max_metadata_bytes", maxMetadataBytes);
         map.put("max_record_instances", maxRecordInstances);
+        map.put("log_witnesses", logWitnesses);
         return map;
     }
 
@@ -130,6 +182,8 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                 .wrapTtl(duration(stored, "wrap_ttl", d.wrapTtl))
                 .maxMetadataBytes(stored.get("max_metadata_bytes") instanceof Number n ? n.longValue() : d.maxMetadataBytes)
                 .maxRecordInstances(stored.get("max_record_instances") instanceof Number n ? n.longValue() : d.maxRecordInstances)
+                .logWitnesses(stored.get("log_witnesses") instanceof List<?> l
+                        ? l.stream().map(String::valueOf).toList() : d.logWitnesses)
                 .build();
     }
 
@@ -152,6 +206,7 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         private Duration wrapTtl;
         private Long maxMetadataBytes;
         private Long maxRecordInstances;
+        private List<String> logWitnesses;
 
         private Builder() {
         }
@@ -216,6 +271,11 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             return this;
         }
 
+        Builder logWitnesses(List<String> value) {
+            logWitnesses = value;
+            return this;
+        }
+
         /** @throws IllegalStateException naming the first field left out */
         Config build() {
             return new Config(
@@ -230,7 +290,8 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                     Required.field(requireWrapping, "Config", "requireWrapping"),
                     Required.field(wrapTtl, "Config", "wrapTtl"),
                     Required.field(maxMetadataBytes, "Config", "maxMetadataBytes"),
-                    Required.field(maxRecordInstances, "Config", "maxRecordInstances"));
+                    Required.field(maxRecordInstances, "Config", "maxRecordInstances"),
+                    Required.field(logWitnesses, "Config", "logWitnesses"));
         }
     }
 }

@@ -5,7 +5,10 @@ import dev.herald.sdk.Path;
 import dev.herald.sdk.Request;
 import dev.herald.sdk.Response;
 
+import dev.herald.tlog.NoteVerifier;
+
 import java.time.Duration;
+import java.util.List;
 
 /** {@code config}: the mount-wide defaults and limits (DESIGN §5.1). */
 final class ConfigPath {
@@ -46,11 +49,16 @@ final class ConfigPath {
             "Most instances one discover record lists; a larger service is read in pages (limit, after).")
             .defaultValue(D.maxRecordInstances()).between(1, 20_000);
 
+    static final Field<List<String>> LOG_WITNESSES = Field.stringList("log_witnesses",
+            "Signed-note verifier keys (type 0x04, <name>+<id>+<key>) of the witnesses whose cosignatures of the"
+                    + " log's checkpoints log/cosign accepts; each name once. Empty: none.")
+            .defaultValue(D.logWitnesses());
+
     static Path definition(MountState mount) {
         return Path.pattern("config")
                 .fields(DEFAULT_TTL, MAX_TTL, ROTATION_WINDOW, MIN_OVERLAP, RECORD_TTL, VERIFICATION_TTL,
                         SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES,
-                        MAX_RECORD_INSTANCES)
+                        MAX_RECORD_INSTANCES, LOG_WITNESSES)
                 .read("Read the mount's settings.", request -> read(mount, request))
                 .update("Change some of the mount's settings; fields left out keep their values.",
                         request -> update(mount, request))
@@ -61,7 +69,8 @@ final class ConfigPath {
                         how long retired signing keys keep verifying (verification_ttl), forced response
                         wrapping of discover (require_wrapping, wrap_ttl), the metadata size limit, and
                         the most instances one record lists (max_record_instances; a larger service is
-                        read in pages).
+                        read in pages), and the witnesses whose cosignatures of the log's checkpoints
+                        log/cosign accepts (log_witnesses).
 
                         Durations are written as "24h", "90s" or a number of seconds, and read back in
                         seconds. An update changes only the fields it names; the others keep their values.
@@ -87,6 +96,8 @@ final class ConfigPath {
         request.find(WRAP_TTL).ifPresent(changed::wrapTtl);
         request.find(MAX_METADATA_BYTES).ifPresent(changed::maxMetadataBytes);
         request.find(MAX_RECORD_INSTANCES).ifPresent(changed::maxRecordInstances);
+        request.find(LOG_WITNESSES).ifPresent(vkeys -> changed.logWitnesses(
+                Config.witnessKeys(vkeys).stream().map(NoteVerifier::vkey).toList()));
         Config updated = changed.build().validated();
         mount.updateConfig(updated);
         return Response.data(updated.toResponseData(request.mount().path()));

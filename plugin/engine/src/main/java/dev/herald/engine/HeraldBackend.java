@@ -31,7 +31,7 @@ public final class HeraldBackend {
 
     /** The log's paths a standby answers itself. */
     static final Set<String> LOG_READS = Set.of(LogCheckpointPath.PATTERN, LogKeyPath.PATTERN, LogTilePath.PATTERN,
-            LogInclusionProofPath.PATTERN, LogConsistencyProofPath.PATTERN);
+            LogInclusionProofPath.PATTERN, LogConsistencyProofPath.PATTERN, LogWitnessedPath.PATTERN);
 
     private static Backend router(Mount mount, Clock clock) {
         MountState state = new MountState(mount.storage(), clock);
@@ -54,6 +54,8 @@ public final class HeraldBackend {
                 .path(LogTilePath.definition(state))
                 .path(LogInclusionProofPath.definition(state))
                 .path(LogConsistencyProofPath.definition(state))
+                .path(LogWitnessedPath.definition(state))
+                .path(LogCosignPath.definition(state))
                 .path(publish.definition())
                 .path(discover.serviceDefinition())
                 .path(discover.instanceDefinition())
@@ -76,10 +78,11 @@ public final class HeraldBackend {
                 // (design-log §3.2): each names its tree size, and a standby serves only the sizes its
                 // checkpoint covers, from what storage holds once that checkpoint is there.
                 .servedByTheActiveNode(mount.system(), LOG_READS)
-                // The key sets and the log need no token; the signing keys live under "signer/", which
+                // The key sets and the log's reads need no token (log/cosign does: witnesses have tokens); the signing keys live under "signer/", which
                 // the server seal-wraps.
                 .specialPaths(new SpecialPaths(List.of(JwksPath.PATTERN, WellKnownJwksPath.PATTERN,
-                        LogCheckpointPath.PATTERN, LogKeyPath.PATTERN, "log/tile/*", "log/proof/*"), List.of(),
+                        LogCheckpointPath.PATTERN, LogKeyPath.PATTERN, LogWitnessedPath.PATTERN, "log/tile/*", "log/proof/*"),
+                        List.of(),
                         List.of("signer/"), List.of()))
                 .build();
     }

@@ -337,6 +337,21 @@ final class LogReader {
         return EntryBundle.decode(bundle, tile(bundle)).get((int) (index % TileId.FULL));
     }
 
+    /**
+     * The root of the tree of {@code size} leaves, hashed up from its tiles: what a checkpoint of that
+     * size must name to be one of this log's ({@code log/cosign}).
+     *
+     * @throws VaultException 404 if {@code size} is beyond the tree this node knows
+     */
+    Hash rootAt(long size) {
+        upTo(size);
+        try {
+            return Proofs.root(size, new TileHashSource(size, this::tileOf));
+        } catch (TlogException e) {
+            throw new IllegalStateException("the log's tiles do not hold the tree of size " + size + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The RFC 9162 consistency proof from the tree of {@code from} leaves to that of {@code to}. */
     List<Hash> consistency(long from, long to) {
         if (from > to) {

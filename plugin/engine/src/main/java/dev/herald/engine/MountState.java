@@ -23,6 +23,7 @@ final class MountState {
     private final Registry registry;
     private final MountLog log;
     private final LogReader logReader;
+    private final WitnessedCheckpoint witnessed;
     private final SignedRecords records = new SignedRecords();
 
     MountState(Storage storage, Clock clock) {
@@ -33,6 +34,7 @@ final class MountState {
         // A roll-forward writes a crashed batch's entries behind the registry's back: like a write
         // by another node, they reach it as invalidations.
         logReader = new LogReader(storage);
+        witnessed = new WitnessedCheckpoint(storage);
         log = new MountLog(storage, settings, clock, this::invalidate, logReader::advance);
         signer = new Signer(storage, settings, clock, log);
         registry = new Registry(storage, log);
@@ -92,6 +94,11 @@ final class MountState {
     /** What the log serves: its checkpoint, tiles and proofs (on every node). */
     LogReader logReader() {
         return logReader;
+    }
+
+    /** The checkpoint witnesses cosigned ({@code log/cosign}, {@code log/witnessed}). */
+    WitnessedCheckpoint witnessed() {
+        return witnessed;
     }
 
     /** A storage key changed elsewhere: whoever caches it forgets it. */

@@ -28,7 +28,7 @@ class ConfigPathTest {
                 Map.entry("min_overlap", 3600L), Map.entry("record_ttl", 300L), Map.entry("verification_ttl", 86400L),
                 Map.entry("signing_algorithm", "EdDSA"), Map.entry("issuer", "herald/"),
                 Map.entry("require_wrapping", false), Map.entry("wrap_ttl", 60L), Map.entry("max_metadata_bytes", 4096L),
-                Map.entry("max_record_instances", 1000L)),
+                Map.entry("max_record_instances", 1000L), Map.entry("log_witnesses", java.util.List.of())),
                 send(Operation.READ, Map.of()).data());
     }
 
@@ -70,5 +70,29 @@ class ConfigPathTest {
         assertEquals("kept", after.get("issuer"));
         assertEquals(86400L, after.get("default_ttl"));
         assertEquals(259200L, after.get("max_ttl"));
+    }
+
+    @Test
+    void logWitnessesAreCosignatureKeysEachNamedOnce() {
+        var one = dev.herald.tlog.Ed25519Keys.generate().getPublic();
+        var two = dev.herald.tlog.Ed25519Keys.generate().getPublic();
+        String a = dev.herald.tlog.NoteVerifier.cosigner("witness-a", one).vkey();
+        String b = dev.herald.tlog.NoteVerifier.cosigner("witness-b", two).vkey();
+        send(Operation.UPDATE, Map.of("log_witnesses", a + "," + b));
+        assertEquals(java.util.List.of(a, b), send(Operation.READ, Map.of()).data().get("log_witnesses"));
+        Map<String, String> refused = Map.of(
+                "not a key", "invalid log_witnesses: entry 1: a verifier key is <name>+<id>+<key>",
+                dev.herald.tlog.NoteVerifier.ed25519("log", one).vkey(), "invalid log_witnesses: entry 1: the key of log is of type 0x01",
+                a + "," + dev.herald.tlog.NoteVerifier.cosigner("witness-a", two).vkey(),
+                "invalid log_witnesses: entry 2: a second key named witness-a",
+                a.substring(0, a.length() - 4) + "AAA=", "invalid log_witnesses: entry 1: ");
+        refused.forEach((value, message) -> {
+            VaultException e = assertThrows(VaultException.class, () -> send(Operation.UPDATE, Map.of("log_witnesses", value)));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().startsWith(message), e.getMessage());
+            assertEquals(java.util.List.of(a, b), send(Operation.READ, Map.of()).data().get("log_witnesses"), "unchanged");
+        });
+        send(Operation.UPDATE, Map.of("log_witnesses", java.util.List.of()));
+        assertEquals(java.util.List.of(), send(Operation.READ, Map.of()).data().get("log_witnesses"));
     }
 }
