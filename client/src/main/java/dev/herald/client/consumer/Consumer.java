@@ -196,7 +196,7 @@ public final class Consumer {
         DiscoveryRecord record = after == null ? verifier.verify(compact, keys) : verifier.verifyPage(compact, keys, after);
         log.checkRecord(record, answer.get(LogWire.PROOFS_MEMBER));
         state.acceptSeq(record.issuer(), record.service(), record.seq());
-        return record;
+        return record.withLogProofs(answer.get(LogWire.PROOFS_MEMBER));
     }
 
     /** The last record accepted, while it has not expired. */
@@ -324,7 +324,7 @@ public final class Consumer {
     public static DiscoveryRecord verifySaved(String saved, SignerKeys keys, RecordVerifier verifier, StateDirectory state) {
         Object compacts = compactsOf(saved);
         if (compacts instanceof String compact) {
-            return acceptSaved(verifier.verify(compact, keys), state);
+            return acceptSaved(verifier.verify(compact, keys), state).withLogProofs(savedLogProofs(saved));
         }
         Iterator<?> pages = ((List<?>) compacts).iterator();
         DiscoveryRecord record = PageWalk.walk(after -> {
@@ -371,6 +371,12 @@ public final class Consumer {
             return pages;
         }
         throw new VerificationException("saved record JSON has no \"record\" (the compact JWT) nor \"records\" (a record's pages)");
+    }
+
+    /** The {@code log_proofs} saved beside a record (by {@code herald discover}), or null. */
+    private static Object savedLogProofs(String saved) {
+        String text = saved.strip();
+        return text.startsWith("{") ? Json.parseObject(text).get(LogWire.PROOFS_MEMBER) : null;
     }
 
     /** A record of a key no countersigned chain leads to: what happened, and what an operator can do. */

@@ -87,6 +87,8 @@ public final class DiscoveryRecord {
     private final List<DiscoveryRecord> pages;
     /** {@code log_checkpoint}, or null (a record of an engine without a log, or one combined from pages). */
     private final String logCheckpoint;
+    /** The answer's {@code log_proofs} (unsigned, beside the JWT): instance → tlog-proof text(s). */
+    private final Map<String, Object> logProofs;
 
     /** One verified JWT ({@code page}: its page claims if it is of scope page, else null). */
     DiscoveryRecord(String compact, String kid, Claims claims, Scope scope, List<Instance> instances, Page page) {
@@ -103,6 +105,49 @@ public final class DiscoveryRecord {
         this.page = page;
         this.pages = List.of();
         this.logCheckpoint = claims.has(LogWire.CHECKPOINT_CLAIM) ? claims.string(LogWire.CHECKPOINT_CLAIM) : null;
+        this.logProofs = Map.of();
+    }
+
+    private DiscoveryRecord(DiscoveryRecord record, Map<String, Object> logProofs) {
+        this.compacts = record.compacts;
+        this.kid = record.kid;
+        this.issuer = record.issuer;
+        this.service = record.service;
+        this.scope = record.scope;
+        this.seq = record.seq;
+        this.id = record.id;
+        this.issuedAt = record.issuedAt;
+        this.expiresAt = record.expiresAt;
+        this.instances = record.instances;
+        this.page = record.page;
+        this.pages = record.pages;
+        this.logCheckpoint = record.logCheckpoint;
+        this.logProofs = logProofs;
+    }
+
+    /**
+     * This record with the inclusion proofs that came beside it ({@code log_proofs} of the discover
+     * answer, or of a saved one), kept so that {@link #toJson} hands them on for an offline check.
+     * Only proofs of listed instances, as text or a list of texts, are kept: they are unsigned, and
+     * {@code LogClient#checkRecord} checks each against the record's checkpoint.
+     */
+    DiscoveryRecord withLogProofs(Object answerProofs) {
+        if (!pages.isEmpty() || !(answerProofs instanceof Map<?, ?> byInstance)) {
+            return this;
+        }
+        Map<String, Object> kept = new LinkedHashMap<>();
+        for (Instance instance : instances) {
+            List<String> proofs = LogWire.proofsOf(byInstance, instance.name());
+            if (!proofs.isEmpty() && !kept.containsKey(instance.name())) {
+                kept.put(instance.name(), proofs.size() == 1 ? proofs.getFirst() : proofs);
+            }
+        }
+        return kept.isEmpty() ? this : new DiscoveryRecord(this, Map.copyOf(kept));
+    }
+
+    /** The inclusion proofs that came beside the record (see {@link #withLogProofs}); empty if none did. */
+    public Map<String, Object> logProofs() {
+        return logProofs;
     }
 
     /** The record combined from {@code pages}, verified and chained by {@code PageWalk} (see the class comment). */
@@ -121,6 +166,7 @@ public final class DiscoveryRecord {
         this.page = null;
         this.pages = List.copyOf(pages);
         this.logCheckpoint = null; // each page carries its own, checked as it was read
+        this.logProofs = Map.of();
     }
 
     /**
@@ -217,13 +263,17 @@ public final class DiscoveryRecord {
      * {@code records} (each page's JWT, in order) instead of {@code record}, then {@code iss},
      * {@code sub}, {@code iat} and {@code exp} (the earliest), {@code scope} "page", {@code seq} (the
      * highest) and {@code instances} (every page's, in order); no {@code jti}, {@code after},
-     * {@code next} or {@code total}.
+     * {@code next} or {@code total}. A single record that came with inclusion proofs has them under
+     * {@code log_proofs} (unsigned), so that {@code herald verify} can check them offline.
      */
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         if (pages.isEmpty()) {
             json.put("record", compact());
             json.putAll(CompactJws.parse(compact()).claims());
+            if (!logProofs.isEmpty()) {
+                json.put(LogWire.PROOFS_MEMBER, logProofs);
+            }
             return json;
         }
         List<Object> listed = new ArrayList<>();

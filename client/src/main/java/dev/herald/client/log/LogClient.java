@@ -8,6 +8,7 @@ import dev.herald.client.VaultException;
 import dev.herald.client.VerificationException;
 import dev.herald.client.consumer.DiscoveryRecord;
 import dev.herald.client.consumer.Instance;
+import dev.herald.client.consumer.MemoryState;
 import dev.herald.tlog.Checkpoint;
 import dev.herald.tlog.Hash;
 import dev.herald.tlog.MalformedException;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -49,10 +51,23 @@ public final class LogClient {
     /** The log file holding the largest verified checkpoint note. */
     public static final String CHECKPOINT_FILE = "checkpoint";
 
+    /** At most this many leaves are remembered as proved (about 100 bytes each); then the memory starts again. */
+    static final int MAX_REMEMBERED = 50_000;
+
     private final LogSource source;
     private final LogState state;
     private final NoteVerifier givenKey;
     private final TamperHook hook;
+    /**
+     * Leaves proved to publish an instance's key under a checkpoint that was then accepted: index →
+     * what the leaf was matched to (service, instance, generation, key). Every accepted checkpoint is
+     * consistent with every other (that is what {@link #accept} checks), so a leaf proved under one
+     * is at the same index, unchanged, in every accepted tree of more than its index leaves: a
+     * record that lists it again under a larger (or smaller) checkpoint needs no new proof, only
+     * the consistency that {@link #accept} checks anyway. This keeps a consumer of a large service
+     * from fetching a proof per instance on every refresh.
+     */
+    private final Map<Long, String> proved = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LogClient(Builder builder) {
         this.source = builder.source;
@@ -238,10 +253,52 @@ public final class LogClient {
         SignedCheckpoint checkpoint = open(note.get());
         Map<String, String> context = new LinkedHashMap<>();
         context.put("record", record.compact());
+        Map<Long, String> provedNow = new LinkedHashMap<>();
         for (Instance instance : record.instances()) {
+            String publication = publication(record, instance);
+            OptionalLong index = instance.logIndex();
+            if (index.isPresent() && index.getAsLong() < checkpoint.checkpoint().size()
+                    && publication.equals(proved.get(index.getAsLong()))) {
+                continue; // proved under an accepted checkpoint: accept() below ties this one to it
+            }
             checkInstance(record, instance, checkpoint, LogWire.proofsOf(logProofs, instance.name()), context);
+            provedNow.put(index.getAsLong(), publication);
         }
         accept(checkpoint, false, context);
+        if (proved.size() + provedNow.size() > MAX_REMEMBERED) {
+            proved.clear();
+        }
+        proved.putAll(provedNow);
+    }
+
+    /** What a leaf is matched to for an instance: its service, name, generation and key. */
+    private static String publication(DiscoveryRecord record, Instance instance) {
+        return record.service() + "\n" + instance.name() + "\n" + instance.generation() + "\n" + instance.fingerprint();
+    }
+
+    /**
+     * Checks a saved record's inclusion offline (design-log §6.3), as {@code herald verify} does: its
+     * checkpoint signed by {@code logKey} (known out of band), and every listed instance's leaf at
+     * its {@code log_index} by the proofs saved beside it ({@link DiscoveryRecord#logProofs}).
+     * Nothing is fetched and nothing kept.
+     *
+     * @throws VerificationException     if the record has no checkpoint, was saved in pages, or lacks a proof
+     * @throws LogInconsistencyException if a saved proof contradicts the signed checkpoint
+     */
+    public static void checkSaved(DiscoveryRecord record, NoteVerifier logKey, TamperHook hook) {
+        if (!record.pages().isEmpty()) {
+            throw new VerificationException("a record saved in pages carries no proofs to check offline: check each page"
+                    + " as herald discover printed it");
+        }
+        if (record.logCheckpoint().isEmpty()) {
+            throw new VerificationException("the saved record carries no " + LogWire.CHECKPOINT_CLAIM + " to check the log key against");
+        }
+        LogSource offline = path -> {
+            throw new VerificationException("the saved record lacks what an offline check needs (log/" + path
+                    + "): save it with herald discover, which keeps " + LogWire.PROOFS_MEMBER);
+        };
+        LogClient client = builder(offline, new MemoryState()).logKey(logKey).hook(hook).build();
+        client.checkRecord(record, record.logProofs());
     }
 
     private void checkInstance(DiscoveryRecord record, Instance instance, SignedCheckpoint checkpoint, List<String> proofs,

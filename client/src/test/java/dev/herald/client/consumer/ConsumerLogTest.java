@@ -238,4 +238,64 @@ class ConsumerLogTest {
         assertTrue(e.getMessage().contains("log checkpoint"), e.getMessage());
         assertTrue(inconsistencies.isEmpty());
     }
+
+    @Test
+    void aSavedRecordKeepsItsProofsAndIsCheckedOfflineWithTheLogKey() {
+        serveHonest(5);
+        DiscoveryRecord read = consumer(StateDirectory.open(temp)).refresh();
+        Map<String, Object> saved = read.toJson();
+        assertEquals(served.get().get("log_proofs"), saved.get("log_proofs"), "herald discover prints the proofs");
+        int fetchedBefore = vault.requests("herald/log/key").size();
+
+        DiscoveryRecord again = Consumer.verifySaved(dev.herald.sdk.json.Json.write(saved), SignerKeys.fromJwks(TestSigner.jwks(signer)),
+                RecordVerifier.builder().issuer("herald/").anyService().clock(clock).build(), null);
+        assertEquals(saved.get("log_proofs"), again.logProofs());
+        LogClient.checkSaved(again, log.verifier(), TamperHook.NONE);
+        assertEquals(fetchedBefore, vault.requests("herald/log/key").size(), "nothing fetched: offline");
+
+        // a saved proof at web-1's index that does not lead to the signed root: two signed statements disagree
+        String[] lines = log.inclusionProof(web1).split("\n", -1);
+        lines[3] = lines[4]; // a wrong sibling hash
+        Map<String, Object> swapped = new LinkedHashMap<>(saved);
+        swapped.put("log_proofs", Map.of("web-1", String.join("\n", lines), "web-2", log.inclusionProof(web2)));
+        DiscoveryRecord lying = Consumer.verifySaved(dev.herald.sdk.json.Json.write(swapped), SignerKeys.fromJwks(TestSigner.jwks(signer)),
+                RecordVerifier.builder().issuer("herald/").anyService().clock(clock).build(), null);
+        assertThrows(LogInconsistencyException.class, () -> LogClient.checkSaved(lying, log.verifier(), TamperHook.NONE));
+
+        // a proof the file lacks cannot be fetched offline: not verified, not an inconsistency
+        Map<String, Object> partial = new LinkedHashMap<>(saved);
+        partial.put("log_proofs", Map.of("web-1", log.inclusionProof(web1)));
+        DiscoveryRecord lacking = Consumer.verifySaved(dev.herald.sdk.json.Json.write(partial), SignerKeys.fromJwks(TestSigner.jwks(signer)),
+                RecordVerifier.builder().issuer("herald/").anyService().clock(clock).build(), null);
+        VerificationException e = assertThrows(VerificationException.class,
+                () -> LogClient.checkSaved(lacking, log.verifier(), TamperHook.NONE));
+        assertTrue(e.getMessage().contains("lacks what an offline check needs"), e.getMessage());
+
+        // another log key than the one that signed the checkpoint
+        assertThrows(VerificationException.class, () -> LogClient.checkSaved(again, new LogFixture().verifier(), TamperHook.NONE));
+    }
+
+    @Test
+    void aKeyProvedOnceNeedsNoNewProofUnderALaterConsistentCheckpoint() {
+        vault.on("GET", "herald/log/proof/inclusion", request -> text(log.answer("proof/inclusion", request.query())));
+        Consumer consumer = consumer(StateDirectory.open(temp));
+        serveHonest(5);
+        consumer.refresh();
+        for (int i = 0; i < 300; i++) {
+            log.publish("other", "z-" + i, 1, WEB1, "entity-2");
+        }
+        long web3 = log.publish("payments", "web-3", 1, WEB1, "entity-1");
+        log.publish();
+        // as the engine answers for a record of more instances than it puts proofs beside
+        serve(6, log.served().checkpoint(), Map.of(), instance("web-1", WEB1, web1), instance("web-2", WEB2, web2),
+                instance("web-3", WEB1, web3));
+        assertEquals(6, consumer.refresh().seq());
+        assertEquals(List.of(Long.toString(web3)), vault.requests("herald/log/proof/inclusion").stream()
+                .map(r -> r.query().get("index")).toList(), "only the new key's proof is read");
+        assertEquals(1, vault.requests("herald/log/proof/consistency").size(), "the old proofs hold through consistency");
+
+        // a proved index claimed for another key is checked again, and fails
+        serve(7, log.served().checkpoint(), Map.of(), instance("web-1", WEB2, web1));
+        assertThrows(LogInconsistencyException.class, consumer::refresh);
+    }
 }

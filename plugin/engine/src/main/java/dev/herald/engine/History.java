@@ -202,8 +202,9 @@ final class History {
         }
     }
 
-    static void appendSignerRotation(Storage storage, Event event) {
-        storage.put(SIGNER_PREFIX + String.format("%020d", event.time().getEpochSecond() * 1_000_000_000L
+    /** The storage entry of a signer rotation's event: under its time, so that the mount's rotations list in order. */
+    static Map<String, byte[]> signerRotationEntry(Event event) {
+        return Map.of(SIGNER_PREFIX + String.format("%020d", event.time().getEpochSecond() * 1_000_000_000L
                 + event.time().getNano()), encode(event));
     }
 

@@ -30,11 +30,11 @@ final class MountState {
         this.clock = clock;
         settings = new Settings(storage);
         roles = new Roles(storage);
-        signer = new Signer(storage, settings, clock);
         // A roll-forward writes a crashed batch's entries behind the registry's back: like a write
         // by another node, they reach it as invalidations.
         logReader = new LogReader(storage);
         log = new MountLog(storage, settings, clock, this::invalidate, logReader::advance);
+        signer = new Signer(storage, settings, clock, log);
         registry = new Registry(storage, log);
     }
 

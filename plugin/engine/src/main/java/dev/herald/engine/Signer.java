@@ -19,19 +19,25 @@ import java.util.Map;
 final class Signer {
     static final String STORAGE_KEY = "signer/keys";
 
+    /** How long a rotation waits for its leaf to be in a stored checkpoint, as a service's change does. */
+    private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
+
     private final Storage storage;
     private final Settings settings;
     private final Clock clock;
+    /** Where rotations are logged: a signer rotation is a leaf of the mount's log, with the new public key. */
+    private final MountLog log;
     /** Serialises the first-use generation: two concurrent first reads must not make two keys. */
     private final Object lock = new Object();
     /** The stored versions as last read or written here; empty until read or after an invalidation. */
     /** One entry, kept by the stamp rule of {@link CacheTable}: a slow first read never puts an older value back. */
     private final CacheTable<List<SigningKey>> cached = new CacheTable<>(1, 1, value -> 1);
 
-    Signer(Storage storage, Settings settings, Clock clock) {
+    Signer(Storage storage, Settings settings, Clock clock, MountLog log) {
         this.storage = storage;
         this.settings = settings;
         this.clock = clock;
+        this.log = log;
     }
 
     /** Every key version, oldest first; empty before first use. */
@@ -80,15 +86,22 @@ final class Signer {
                 kept.add(key == previous ? key.retired(now) : key);
             }
             kept.add(next);
-            // History first: a crash between the two writes leaves an event for a rotation that did
-            // not happen (and the retry adds its own), never a rotation without its event.
-            History.appendSignerRotation(storage, History.Event.builder()
+            // Logged first, with its history entry, and acknowledged by a checkpoint: a crash before
+            // the keys are saved leaves a logged event for a rotation that did not happen (and the
+            // retry logs its own), never a rotation that is not in the log. The keys themselves never
+            // pass through the writer: its batch records are not seal-wrapped as signer/ is.
+            History.Event event = History.Event.builder()
                     .type("signer_rotate")
                     .time(next.createdAt())
                     .fingerprint(next.kid())
                     .actor(operator)
                     .detail("signing key " + previous.kid() + " replaced by " + next.kid())
-                    .build());
+                    .build();
+            Map<String, Object> jwk = next.jwk();
+            log.writer().submit(1, index -> {
+                History.Event logged = event.logged(index);
+                return new LogWriter.Encoded(List.of(LogLeaf.ofSignerRotation(logged, jwk)), History.signerRotationEntry(logged));
+            }, LogWriter.Outcome.NONE).await(COMMIT_WAIT);
             save(kept);
             return next;
         }

@@ -51,7 +51,7 @@ class SignerPathTest {
         String everything = Json.write(first) + Json.write(jwks());
         assertFalse(everything.toLowerCase().contains("private"), everything);
         // The stored private key, in any of its encodings, appears in no response.
-        SigningKey stored = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.systemUTC()).current();
+        SigningKey stored = signer(java.time.Clock.systemUTC()).current();
         byte[] pkcs8 = stored.privateKeyPkcs8();
         byte[] seed = java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length);
         for (String encoding : List.of(Base64.getEncoder().encodeToString(pkcs8),
@@ -63,7 +63,7 @@ class SignerPathTest {
 
     @Test
     void racingFirstReadsMakeOneKey() throws Exception {
-        Signer signer = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.systemUTC());
+        Signer signer = signer(java.time.Clock.systemUTC());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<String>> reads = java.util.Collections.nCopies(16, () -> signer.current().kid());
@@ -97,7 +97,7 @@ class SignerPathTest {
                 MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8))), jwk.get("kid"));
 
         byte[] message = "a record".getBytes(StandardCharsets.UTF_8);
-        SigningKey key = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.systemUTC()).current();
+        SigningKey key = signer(java.time.Clock.systemUTC()).current();
         Signature signer = Signature.getInstance(algorithm.equals("EdDSA") ? "Ed25519" : "SHA256withECDSA");
         signer.initSign(key.privateKey());
         signer.update(message);
@@ -145,12 +145,38 @@ class SignerPathTest {
     @Test
     void aRetiredKeyStopsVerifyingAfterVerificationTtl() {
         java.time.Instant t0 = java.time.Instant.parse("2026-11-24T00:00:00Z");
-        new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate(PublisherIdentity.operator(dev.herald.sdk.Caller.NONE));
+        signer(java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)).rotate(PublisherIdentity.operator(dev.herald.sdk.Caller.NONE));
         java.time.Duration ttl = java.time.Duration.ofHours(24); // the default verification_ttl
-        Signer later = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0.plus(ttl).minusSeconds(1), java.time.ZoneOffset.UTC));
+        Signer later = signer(java.time.Clock.fixed(t0.plus(ttl).minusSeconds(1), java.time.ZoneOffset.UTC));
         assertEquals(2, later.verifying().size());
-        Signer afterwards = new Signer(mount.storage, new Settings(mount.storage), java.time.Clock.fixed(t0.plus(ttl).plusSeconds(1), java.time.ZoneOffset.UTC));
+        Signer afterwards = signer(java.time.Clock.fixed(t0.plus(ttl).plusSeconds(1), java.time.ZoneOffset.UTC));
         assertEquals(List.of(afterwards.current().kid()), afterwards.verifying().stream().map(SigningKey::kid).toList());
+    }
+
+    @Test
+    void aRotationIsALeafOfTheLogWithTheNewPublicKeyAndIsAcknowledgedOnlyOnceLogged() throws Exception {
+        mount.send(Operation.READ, "signer", Map.of());
+        Map<String, Object> rotated = mount.send(Operation.UPDATE, "signer/rotate", Map.of()).data();
+        byte[] body = mount.send(Operation.READ, "log/checkpoint", Map.of()).raw().orElseThrow().body();
+        String checkpoint = new String(body, StandardCharsets.UTF_8);
+        assertTrue(checkpoint.contains("\n1\n"), "a tree of one leaf: " + checkpoint);
+        byte[] bundle = mount.send(Operation.READ, "log/tile/entries/000.p/1", Map.of()).raw().orElseThrow().body();
+        Map<String, Object> leaf = dev.herald.sdk.json.Json.parseObject(new String(
+                dev.herald.tlog.EntryBundle.decode(dev.herald.tlog.TileId.entries(0, 1), bundle).getFirst(), StandardCharsets.UTF_8));
+        assertEquals("signer_rotate", leaf.get("type"));
+        String kid = (String) rotated.get("kid");
+        assertEquals(kid, leaf.get("fingerprint"));
+        assertEquals(kid, ((Map<?, ?>) leaf.get("jwk")).get("kid"), "the new key itself is in the log");
+        String everything = new String(bundle, StandardCharsets.UTF_8) + mount.storage.keys().stream()
+                .filter(key -> key.startsWith("log/")).map(key -> new String(mount.storage.get(key).orElseThrow(), StandardCharsets.UTF_8))
+                .reduce("", String::concat);
+        assertFalse(everything.contains("\"d\""), "no private key member in the log's entries");
+    }
+
+    /** A signer of the mount's storage with its own view of time (and a log of its own, opened only by a rotation). */
+    private Signer signer(java.time.Clock clock) {
+        Settings settings = new Settings(mount.storage);
+        return new Signer(mount.storage, settings, clock, new MountLog(mount.storage, settings, clock, key -> { }));
     }
 
     private static PublicKey publicKeyFromJwk(Map<String, Object> jwk) throws Exception {
