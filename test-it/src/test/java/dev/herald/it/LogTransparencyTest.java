@@ -263,6 +263,49 @@ class LogTransparencyTest {
     }
 
     /**
+     * §10.2 item 5, the crash window of design-log §2.4 made exactly: a publication's batch record is
+     * stored but neither its checkpoint nor its entries are (the head put back, its instance and
+     * history entries deleted through {@code sys/raw}), and the plugin is killed. The restarted
+     * plugin rolls the batch forward before it answers: the first read already lists the
+     * publication under a checkpoint that holds its leaf, and the log replays.
+     */
+    @OnEachServer
+    void item5_aBatchStoredWithoutItsCheckpointIsRolledForwardBeforeTheFirstRead(Herald herald, ServerKind kind) throws Exception {
+        LogLoad load = new LogLoad(herald, "log-rollforward");
+        RawStorage raw = RawStorage.of(load.server, load.mount);
+        for (LogLoad.Target target : LogLoad.targets("e", 1, 0, 3)) {
+            load.publish(target);
+        }
+        byte[] headAt3 = raw.read("log/checkpoint");
+        LogLoad.Published last = load.publish(new LogLoad.Target("e-0", "i-3"));
+        assertEquals(3, last.logIndex());
+        String checkpoint = load.awaitSize(4);
+
+        // As storage is when the plugin dies after the batch record and before its second write.
+        assertTrue(raw.list("log/batch/").contains(String.format("%016d", 3)), "the record of the last batch");
+        raw.put("log/checkpoint", headAt3);
+        raw.delete("instances/e-0/i-3");
+        raw.delete("history/e-0/" + String.format("%012d", 3));
+        ProcessHandle plugin = herald.pluginProcess();
+        plugin.destroyForcibly();
+        assertTrue(DevServer.await(java.time.Duration.ofSeconds(10), () -> !plugin.isAlive()));
+
+        HttpResult discovered = load.server.http("GET", load.mount + "/discover/e-0/i-3", null);
+        if (discovered.status() != 200) {
+            // Tell "never rolled forward" from "rolled forward only by the next write" in the failure.
+            load.publish(new LogLoad.Target("e-1", "i-0"));
+            HttpResult afterWrite = load.server.http("GET", load.mount + "/discover/e-0/i-3", null);
+            throw new AssertionError("the first read after the restart does not list the publication whose batch record"
+                    + " is stored: " + discovered + "; after one more publication (another service) it answers " + afterWrite.status());
+        }
+        assertEquals(checkpoint, discovered.data().get("log_checkpoint"), "the same checkpoint, signed again");
+        assertEquals(checkpoint, load.checkpoint());
+        LogCommands cli = new LogCommands(load.server, load.mount, Project.outputDir().resolve("log-rollforward").resolve(kind.cli()));
+        CliResult verified = cli.herald("log-verify", "log", "verify", "--from-scratch");
+        assertEquals(0, verified.exitCode(), verified::toString);
+    }
+
+    /**
      * A copy of {@code bundle} (uint16-length-prefixed leaves) in which entry {@code entry} has the
      * first hex digit of its fingerprint changed: one byte, and still a canonical leaf.
      */
