@@ -377,8 +377,13 @@ class CrashMidWriteTest {
         target.live = true;
         target.generation = ((Number) Json.at(newest, "generation")).longValue();
         Object fingerprint = Json.at(newest, "fingerprint");
-        target.key = attempted.fingerprint().equals(fingerprint) ? attempted : before;
-        assertEquals(target.key.fingerprint(), fingerprint, "the instance has one of the two keys");
+        Publisher found = attempted.fingerprint().equals(fingerprint) ? attempted : before;
+        // A key the test did not just attempt, nor had before, can only be an earlier unacknowledged attempt
+        // that took effect after a read had said otherwise: name it rather than fail on a null.
+        assertTrue(found != null && found.fingerprint().equals(fingerprint), () -> "instance " + target.name + " lists "
+                + fingerprint + ", neither the key just attempted (" + attempted.fingerprint() + ") nor the one before ("
+                + (before == null ? "none: a first publication" : before.fingerprint()) + "): " + answer);
+        target.key = found;
     }
 
     /** A read of the mount, repeated while the node recovers from a crash (5xx, or a redirect to a leader). */

@@ -56,6 +56,14 @@ final class LogCommands {
         return run(name, heraldCommand(args), Map.of("VAULT_TOKEN", rootToken));
     }
 
+    /** {@code herald ARGS...} as given: for the offline {@code verify}, which reaches no server. */
+    CliResult heraldOffline(String name, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Project.root().resolve("target/client/herald").toString());
+        command.addAll(List.of(args));
+        return run(name, command, Map.of());
+    }
+
     private List<String> heraldCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Project.root().resolve("target/client/herald").toString());
