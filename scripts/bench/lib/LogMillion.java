@@ -49,6 +49,7 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 public class LogMillion {
     static final String ORIGIN = "vault.bench.internal/v1/herald/log";
@@ -70,6 +71,11 @@ public class LogMillion {
         }
 
         // --- the tree: leaves appended in batches, full tiles kept as storage would keep them ---------
+        for (long i = 0; i < entries; i += entries / 97) {
+            if (!Arrays.equals(fastLeaf(i), leaf(i))) {
+                throw new IllegalStateException("the leaf written directly differs from its JCS encoding at " + i);
+            }
+        }
         long t0 = System.nanoTime();
         Map<TileId, byte[]> fullTiles = new HashMap<>();
         TreeTail tail = TreeTail.empty();
@@ -77,25 +83,32 @@ public class LogMillion {
         int batch = 256;
         Hash olderRoot = null;
         long older = entries - 1_000; // the client's last checkpoint: 1,000 entries ago
-        for (long next = 0; next < entries; ) {
-            int n = (int) Math.min(batch, entries - next);
-            if (next < older && next + n > older) {
-                n = (int) (older - next); // stop at the older size once, to take its root
-            }
-            List<byte[]> leaves = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                byte[] leaf = leaf(next + k);
-                leafBytes += leaf.length;
-                leaves.add(leaf);
-            }
-            Appended a = tail.append(leaves);
-            for (TileData t : a.fullTiles()) {
-                fullTiles.put(t.id(), t.bytes());
-            }
-            tail = a.tail();
-            next += n;
-            if (next == older) {
-                olderRoot = tail.root();
+        // Leaves are made in parallel a chunk at a time (making one costs about what hashing it does),
+        // and appended in order, a batch at a time, as the engine's writer appends them.
+        int chunk = 1 << 16;
+        for (long start = 0; start < entries; start += chunk) {
+            long from = start;
+            byte[][] made = IntStream.range(0, (int) Math.min(chunk, entries - start)).parallel()
+                    .mapToObj(k -> fastLeaf(from + k)).toArray(byte[][]::new);
+            for (int at = 0; at < made.length; ) {
+                long next = start + at;
+                int n = Math.min(batch, made.length - at);
+                if (next < older && next + n > older) {
+                    n = (int) (older - next); // stop at the older size once, to take its root
+                }
+                List<byte[]> leaves = Arrays.asList(made).subList(at, at + n);
+                for (byte[] leaf : leaves) {
+                    leafBytes += leaf.length;
+                }
+                Appended a = tail.append(leaves);
+                for (TileData t : a.fullTiles()) {
+                    fullTiles.put(t.id(), t.bytes());
+                }
+                tail = a.tail();
+                at += n;
+                if (start + at == older) {
+                    olderRoot = tail.root();
+                }
             }
         }
         final TreeTail built = tail;
@@ -197,7 +210,7 @@ public class LogMillion {
         Map<String, Object> leaf = new LinkedHashMap<>();
         leaf.put("v", 1L);
         leaf.put("type", "publish");
-        leaf.put("time", Instant.ofEpochSecond(1_790_000_000L + i / 50, (i % 50) * 20_000_000L).toString());
+        leaf.put("time", time(i));
         leaf.put("service", service(i));
         leaf.put("history_index", i % 7);
         leaf.put("instance", instance(i));
@@ -212,6 +225,37 @@ public class LogMillion {
         leaf.put("actor", actor);
         leaf.put("event", "sha256:" + HexFormat.of().formatHex(random(r, 32)));
         return Jcs.encode(leaf);
+    }
+
+    /**
+     * The same bytes as {@link #leaf}, written directly in JCS order (members sorted; every value is
+     * ASCII without anything to escape): the 10^6 leaves of the tree cost a fraction of the time.
+     * Checked against {@link #leaf} on a sample before the tree is built.
+     */
+    static byte[] fastLeaf(long i) {
+        SplittableRandom r = new SplittableRandom(i);
+        String fingerprint = HexFormat.of().formatHex(random(r, 32));
+        String entity = new UUID(r.nextLong(), r.nextLong()).toString();
+        String event = HexFormat.of().formatHex(random(r, 32));
+        String service = service(i);
+        return new StringBuilder(600)
+                .append("{\"actor\":{\"alias_name\":\"system:serviceaccount:payments:").append(service)
+                .append("\",\"entity_id\":\"").append(entity)
+                .append("\",\"mount_accessor\":\"auth_kubernetes_3f9a1c2e\"},\"event\":\"sha256:").append(event)
+                .append("\",\"fingerprint\":\"sha256:").append(fingerprint)
+                .append("\",\"generation\":").append(generation(i))
+                .append(",\"history_index\":").append(i % 7)
+                .append(",\"instance\":\"").append(instance(i))
+                .append("\",\"seq\":").append(1L + i % 11)
+                .append(",\"service\":\"").append(service)
+                .append("\",\"spki\":\"").append(Base64.getEncoder().encodeToString(spki(i)))
+                .append("\",\"time\":\"").append(time(i))
+                .append("\",\"type\":\"publish\",\"v\":1}")
+                .toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static String time(long i) {
+        return Instant.ofEpochSecond(1_790_000_000L + i / 50, (i % 50) * 20_000_000L).toString();
     }
 
     static String service(long i) {
