@@ -117,6 +117,19 @@ done
 [[ $(json '"log" in d["data"]' <"$work/first-herald.json") == True ]] || die "herald/ answers a publish without log: {index, checkpoint}"
 [[ $(json '"log" in d["data"]' <"$work/first-herald-base.json") == False ]] || die "herald-base/ (as of $base) already has the log"
 
+# latency KEY LABEL BODIES SERVICE: LogLatency.java on herald/ for $latency_seconds; its figures as facts
+latency() {
+  local r
+  printf 'bench: %-48s' "$2" >&2
+  r=$(java -cp "$client_jar" scripts/bench/lib/LogLatency.java --addr "$addr" --token bench --mount herald \
+        --bodies "$3" --service "$4" --seconds "$latency_seconds") || die "$2: LogLatency failed"
+  result_facts "$1" "$r"
+  printf '%7s publishes  p50 %7s ms  p99 %7s ms  max %7s ms  (publish p50 %s ms, proof p50 %s ms)\n' \
+    "$(field n "$r")" "$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
+    "$(sed -n 's/.* max_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* publish_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
+    "$(sed -n 's/.* proof_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" >&2
+  [[ $(field exhausted "$r") == 0 ]] || die "$2: the $lat_keys fresh keys ran out"
+}
 # line_as WHO KEY LABEL ARGS...: a wrk line (wrk.sh) with WHO's process (herald or base) as the one
 # whose CPU time and RSS it reports
 line_as() {
@@ -134,22 +147,6 @@ settle() {
     (( (b - a) * 10 < clk_tck )) && break
   done
 }
-
-# --- 2a. publish to verified inclusion proof, idle ---------------------------------------------------------
-# latency KEY LABEL BODIES SERVICE: LogLatency.java on herald/ for $latency_seconds; its figures as facts
-latency() {
-  local r
-  printf 'bench: %-48s' "$2" >&2
-  r=$(java -cp "$client_jar" scripts/bench/lib/LogLatency.java --addr "$addr" --token bench --mount herald \
-        --bodies "$3" --service "$4" --seconds "$latency_seconds") || die "$2: LogLatency failed"
-  result_facts "$1" "$r"
-  printf '%7s publishes  p50 %7s ms  p99 %7s ms  max %7s ms  (publish p50 %s ms, proof p50 %s ms)\n' \
-    "$(field n "$r")" "$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
-    "$(sed -n 's/.* max_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* publish_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
-    "$(sed -n 's/.* proof_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" >&2
-  [[ $(field exhausted "$r") == 0 ]] || die "$2: the $lat_keys fresh keys ran out"
-}
-latency lat_idle "publish -> verified proof, idle" "$lat_idle_file" bench-lat
 
 # --- 1. publish with the log / without: a new service each -----------------------------------------------
 # Rounds alternate which plugin goes first; each round has keys of its own (the same for both mounts,
@@ -188,6 +185,12 @@ for r in $(seq 1 "$runs"); do
   done
 done
 line_after_warmup="" wrk_timeout=""
+
+# --- 2a. publish to verified inclusion proof, idle ---------------------------------------------------------
+# After the throughput lines, so that the plugin's JIT has compiled the publish path as it has for the
+# run beside the load (right after the start, the first publishes measure the compiler).
+settle
+latency lat_idle "publish -> verified proof, idle" "$lat_idle_file" bench-lat
 
 # --- 2b. publish to verified inclusion proof, beside the publish load --------------------------------------
 # The load: wrk's new-service publishes on herald/ from a second before the latency run to its end.
