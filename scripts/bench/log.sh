@@ -87,7 +87,7 @@ base_pkg=$(base_package "$base")
 fact base_commit "$(git rev-parse --short "$base^{commit}")"
 big_file=$(bodies csr b "$big")
 lat_idle_file=$(bodies csr li "$lat_keys"); lat_load_file=$(bodies csr ll "$lat_keys")
-load_file=$(bodies csr ls $(( 1500 * (latency_seconds + 5) )))
+load_keys=$(( 1000 * (latency_seconds + 10) )); load_file=$(bodies csr ls "$load_keys")
 for r in $(seq 1 "$runs"); do
   bodies csr "s$r" "$keys" >/dev/null; bodies csr "ws$r" "$warm_keys" >/dev/null
   bodies csr "bn$r" "$keys" >/dev/null; bodies csr "bw$r" "$warm_keys" >/dev/null
@@ -124,6 +124,7 @@ latency() {
   r=$(java -cp "$client_jar" scripts/bench/lib/LogLatency.java --addr "$addr" --token bench --mount herald \
         --bodies "$3" --service "$4" --seconds "$latency_seconds") || die "$2: LogLatency failed"
   result_facts "$1" "$r"
+  printf -v "$1_result" '%s' "$r"
   printf '%7s publishes  p50 %7s ms  p99 %7s ms  max %7s ms  (publish p50 %s ms, proof p50 %s ms)\n' \
     "$(field n "$r")" "$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
     "$(sed -n 's/.* max_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* publish_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
@@ -193,20 +194,26 @@ settle
 latency lat_idle "publish -> verified proof, idle" "$lat_idle_file" bench-lat
 
 # --- 2b. publish to verified inclusion proof, beside the publish load --------------------------------------
-# The load: wrk's new-service publishes on herald/ from a second before the latency run to its end.
+# The load: wrk's new-service publishes on herald/, started before the latency run (whose JVM
+# starts and warms up first) and lasting past its end; the run checks that it did.
 printf 'bench: %-48s' "(load) herald publish (fresh, new service each)" >&2
-load_seconds=$((latency_seconds + 4))
+load_seconds=$((latency_seconds + 10))
+load_start_ms=$(date +%s%3N)
 wrk -t"$threads" -c"$connections" -d"${load_seconds}s" --timeout 10s -H "X-Vault-Token: bench" -s "$lua" \
   "$addr/v1/herald/publish" -- publish "$load_file" "$threads" bench-l /i >"$work/load.out" 2>&1 &
 load_pid=$!
 bench_pids+=("$load_pid")
 sleep 1
-echo "started" >&2
+echo "started, for $load_seconds s" >&2
 latency lat_load "publish -> verified proof, beside the load" "$lat_load_file" bench-lat-load
 wait "$load_pid" || { cat "$work/load.out" >&2; die "wrk (the load) failed"; }
 r=$(grep '^RESULT ' "$work/load.out") || { cat "$work/load.out" >&2; die "no RESULT from the load's wrk"; }
 (( $(field non2xx "$r") == 0 )) || die "the load had $(field non2xx "$r") non-2xx answers"
-[[ $(field exhausted "$r") == 0 ]] || die "the load's fresh keys ran out"
+[[ $(field exhausted "$r") == 0 ]] || die "the load's $load_keys fresh keys ran out"
+# wrk's duration_us is from its first request, which comes after load_start_ms: a safe end
+load_end_ms=$(( load_start_ms + $(field duration_us "$r") / 1000 ))
+(( $(field last_ms "$lat_load_result") <= load_end_ms )) \
+  || die "the latency run beside the load ended $(( $(field last_ms "$lat_load_result") - load_end_ms )) ms after the load (a slow JVM start?)"
 fact load_rps "$(awk -v n="$(field requests "$r")" -v d="$(field duration_us "$r")" 'BEGIN {printf "%.0f", n / (d / 1e6)}')"
 echo "bench: (the load: $(field requests "$r") publishes in ${load_seconds} s)" >&2
 

@@ -17,7 +17,8 @@
 // Line k of FILE (PublishBodies.java) is published as instance i<k> of service S. The first --warmup
 // publishes are not counted. Prints one "RESULT key=value ..." line on stdout (milliseconds): n, the
 // p50/p99/max of the whole (publish to verified proof), of the publish alone and of the proof's
-// fetch and check, and the mean bytes of the leaves.
+// fetch and check, the mean bytes of the leaves, and when the counted publishes began and ended
+// (first_ms, last_ms: milliseconds since the epoch, for a caller that runs a load beside it).
 import dev.herald.client.log.Leaf;
 import dev.herald.sdk.json.Json;
 import dev.herald.tlog.Checkpoint;
@@ -80,10 +81,11 @@ public class LogLatency {
 
         List<Double> whole = new ArrayList<>(), publish = new ArrayList<>(), proof = new ArrayList<>();
         long leafBytes = 0;
-        long deadline = 0;
+        long deadline = 0, firstMs = 0;
         for (int k = 0; k < bodies.size() && whole.size() < count; k++) {
             if (k == warmup) {
                 deadline = System.nanoTime() + (long) (seconds * 1e9);
+                firstMs = System.currentTimeMillis();
             } else if (k > warmup && System.nanoTime() > deadline) {
                 break;
             }
@@ -134,9 +136,10 @@ public class LogLatency {
             throw new IllegalStateException("nothing measured: " + bodies.size() + " bodies for " + warmup + " warm-up publishes");
         }
         System.out.printf(Locale.ROOT, "RESULT n=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f publish_p50_ms=%.1f publish_p99_ms=%.1f "
-                        + "proof_p50_ms=%.1f proof_p99_ms=%.1f leaf_bytes=%d exhausted=%d%n",
+                        + "proof_p50_ms=%.1f proof_p99_ms=%.1f leaf_bytes=%d exhausted=%d first_ms=%d last_ms=%d%n",
                 whole.size(), pct(whole, 50), pct(whole, 99), pct(whole, 100), pct(publish, 50), pct(publish, 99),
-                pct(proof, 50), pct(proof, 99), leafBytes / whole.size(), whole.size() + warmup >= bodies.size() ? 1 : 0);
+                pct(proof, 50), pct(proof, 99), leafBytes / whole.size(), whole.size() + warmup >= bodies.size() ? 1 : 0,
+                firstMs, System.currentTimeMillis());
     }
 
     /** A GET; with no token for the log's public paths. */
