@@ -117,12 +117,13 @@ done
 [[ $(json '"log" in d["data"]' <"$work/first-herald.json") == True ]] || die "herald/ answers a publish without log: {index, checkpoint}"
 [[ $(json '"log" in d["data"]' <"$work/first-herald-base.json") == False ]] || die "herald-base/ (as of $base) already has the log"
 
-# latency KEY LABEL BODIES SERVICE: LogLatency.java on herald/ for $latency_seconds; its figures as facts
+# latency KEY LABEL BODIES SERVICE [UNTIL_MS]: LogLatency.java on herald/ for $latency_seconds (and
+# sending nothing after UNTIL_MS); its figures as facts
 latency() {
   local r
   printf 'bench: %-48s' "$2" >&2
   r=$(java -cp "$client_jar" scripts/bench/lib/LogLatency.java --addr "$addr" --token bench --mount herald \
-        --bodies "$3" --service "$4" --seconds "$latency_seconds") || die "$2: LogLatency failed"
+        --bodies "$3" --service "$4" --seconds "$latency_seconds" ${5:+--until "$5"}) || die "$2: LogLatency failed"
   result_facts "$1" "$r"
   printf -v "$1_result" '%s' "$r"
   printf '%7s publishes  p50 %7s ms  p99 %7s ms  max %7s ms  (publish p50 %s ms, proof p50 %s ms)\n' \
@@ -194,8 +195,10 @@ settle
 latency lat_idle "publish -> verified proof, idle" "$lat_idle_file" bench-lat
 
 # --- 2b. publish to verified inclusion proof, beside the publish load --------------------------------------
-# The load: wrk's new-service publishes on herald/, started before the latency run (whose JVM
-# starts and warms up first) and lasting past its end; the run checks that it did.
+# The load: wrk's new-service publishes on herald/, started before the latency run (whose JVM starts
+# and warms up first, which on a busy machine takes seconds) and lasting past its end: the run
+# sends no publish in the last 2 s of the load, and checks that its last answer came before the
+# load's end.
 printf 'bench: %-48s' "(load) herald publish (fresh, new service each)" >&2
 load_seconds=$((latency_seconds + 10))
 load_start_ms=$(date +%s%3N)
@@ -205,7 +208,8 @@ load_pid=$!
 bench_pids+=("$load_pid")
 sleep 1
 echo "started, for $load_seconds s" >&2
-latency lat_load "publish -> verified proof, beside the load" "$lat_load_file" bench-lat-load
+latency lat_load "publish -> verified proof, beside the load" "$lat_load_file" bench-lat-load \
+  $((load_start_ms + load_seconds * 1000 - 2000))
 wait "$load_pid" || { cat "$work/load.out" >&2; die "wrk (the load) failed"; }
 r=$(grep '^RESULT ' "$work/load.out") || { cat "$work/load.out" >&2; die "no RESULT from the load's wrk"; }
 (( $(field non2xx "$r") == 0 )) || die "the load had $(field non2xx "$r") non-2xx answers"

@@ -12,10 +12,11 @@
 // by the caller beside it. Run with the JDK 25 source launcher on the client jar (tlog, Leaf, Json):
 //
 //   java -cp target/client/herald-client.jar scripts/bench/lib/LogLatency.java --addr http://127.0.0.1:8200 \
-//        --token T --mount herald --bodies FILE --service S [--seconds 10] [--count N] [--warmup 20]
+//        --token T --mount herald --bodies FILE --service S [--seconds 10] [--count N] [--warmup 20] [--until MS]
 //
 // Line k of FILE (PublishBodies.java) is published as instance i<k> of service S. The first --warmup
-// publishes are not counted. Prints one "RESULT key=value ..." line on stdout (milliseconds): n, the
+// publishes are not counted; none is sent after --until (milliseconds since the epoch: the end of a
+// load the caller runs beside it), nor after --seconds of counted publishes. Prints one "RESULT key=value ..." line on stdout (milliseconds): n, the
 // p50/p99/max of the whole (publish to verified proof), of the publish alone and of the proof's
 // fetch and check, the mean bytes of the leaves, and when the counted publishes began and ended
 // (first_ms, last_ms: milliseconds since the epoch, for a caller that runs a load beside it).
@@ -49,6 +50,7 @@ public class LogLatency {
         String addr = null, token = null, mount = "herald", bodiesFile = null, service = null;
         double seconds = 10;
         int count = Integer.MAX_VALUE, warmup = 20;
+        long until = Long.MAX_VALUE;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -60,12 +62,13 @@ public class LogLatency {
                 case "--seconds" -> seconds = Double.parseDouble(v);
                 case "--count" -> count = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--until" -> until = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
             i++;
         }
         if (addr == null || token == null || bodiesFile == null || service == null) {
-            throw new IllegalArgumentException("usage: --addr URL --token T --bodies FILE --service S [--mount M] [--seconds S] [--count N] [--warmup N]");
+            throw new IllegalArgumentException("usage: --addr URL --token T --bodies FILE --service S [--mount M] [--seconds S] [--count N] [--warmup N] [--until MS]");
         }
         List<String> bodies = Files.readAllLines(Path.of(bodiesFile)).stream().filter(l -> !l.isEmpty()).toList();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
@@ -86,7 +89,7 @@ public class LogLatency {
             if (k == warmup) {
                 deadline = System.nanoTime() + (long) (seconds * 1e9);
                 firstMs = System.currentTimeMillis();
-            } else if (k > warmup && System.nanoTime() > deadline) {
+            } else if (k > warmup && (System.nanoTime() > deadline || System.currentTimeMillis() > until)) {
                 break;
             }
             String instance = "i" + k;

@@ -62,7 +62,8 @@ def main():
     print("  p50 / p99 ms, server / plugin CPU us per request: " + "; ".join(
         f"{k} {f[f'p50_{k}']} / {f[f'p99_{k}']}, {f[f'server_us_{k}']} / {f[f'plugin_us_{k}']}" for k in keys))
     for key, when in (("lat_idle", "idle"), ("lat_load", "beside the load")):
-        print(f"  publish -> verified proof, {when}: {f[f'{key}_n']} publishes; p50 / p99 / max {f[f'{key}_p50_ms']} / "
+        print(f"  publish -> verified proof, {when}: {f[f'{key}_n']} publishes in "
+              f"{(f[f'{key}_last_ms'] - f[f'{key}_first_ms']) / 1000:.1f} s; p50 / p99 / max {f[f'{key}_p50_ms']} / "
               f"{f[f'{key}_p99_ms']} / {f[f'{key}_max_ms']} ms, of which the publish answer p50 / p99 "
               f"{f[f'{key}_publish_p50_ms']} / {f[f'{key}_publish_p99_ms']} ms and the proof's fetch and check "
               f"{f[f'{key}_proof_p50_ms']} / {f[f'{key}_proof_p99_ms']} ms; leaves of {f[f'{key}_leaf_bytes']} bytes")
