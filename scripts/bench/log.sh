@@ -117,20 +117,23 @@ done
 [[ $(json '"log" in d["data"]' <"$work/first-herald.json") == True ]] || die "herald/ answers a publish without log: {index, checkpoint}"
 [[ $(json '"log" in d["data"]' <"$work/first-herald-base.json") == False ]] || die "herald-base/ (as of $base) already has the log"
 
-# latency KEY LABEL BODIES SERVICE [UNTIL_MS]: LogLatency.java on herald/ for $latency_seconds (and
-# sending nothing after UNTIL_MS); its figures as facts
-latency() {
-  local r
-  printf 'bench: %-48s' "$2" >&2
-  r=$(java -cp "$client_jar" scripts/bench/lib/LogLatency.java --addr "$addr" --token bench --mount herald \
-        --bodies "$3" --service "$4" --seconds "$latency_seconds" ${5:+--until "$5"}) || die "$2: LogLatency failed"
-  result_facts "$1" "$r"
-  printf -v "$1_result" '%s' "$r"
-  printf '%7s publishes  p50 %7s ms  p99 %7s ms  max %7s ms  (publish p50 %s ms, proof p50 %s ms)\n' \
+# latency_run BODIES SERVICE [LogLatency options]: LogLatency.java on herald/ for $latency_seconds;
+# prints its RESULT line
+latency_run() {
+  local bodies_file="$1" service="$2"; shift 2
+  java -cp "$client_jar" scripts/bench/lib/LogLatency.java --addr "$addr" --token bench --mount herald \
+    --bodies "$bodies_file" --service "$service" --seconds "$latency_seconds" "$@"
+}
+# latency_facts KEY LABEL RESULT: a run's figures as facts KEY_*, and one line on stderr
+latency_facts() {
+  local key="$1" label="$2" r="$3"
+  [[ "$r" == RESULT\ * ]] || die "$label: no RESULT from LogLatency"
+  result_facts "$key" "$r"
+  printf 'bench: %-48s%7s publishes  p50 %7s ms  p99 %7s ms  max %7s ms  (publish p50 %s ms, proof p50 %s ms)\n' "$label" \
     "$(field n "$r")" "$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
     "$(sed -n 's/.* max_ms=\([0-9.]*\).*/\1/p' <<<"$r")" "$(sed -n 's/.* publish_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" \
     "$(sed -n 's/.* proof_p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")" >&2
-  [[ $(field exhausted "$r") == 0 ]] || die "$2: the $lat_keys fresh keys ran out"
+  [[ $(field exhausted "$r") == 0 ]] || die "$label: the $lat_keys fresh keys ran out"
 }
 # line_as WHO KEY LABEL ARGS...: a wrk line (wrk.sh) with WHO's process (herald or base) as the one
 # whose CPU time and RSS it reports
@@ -192,24 +195,33 @@ line_after_warmup="" wrk_timeout=""
 # After the throughput lines, so that the plugin's JIT has compiled the publish path as it has for the
 # run beside the load (right after the start, the first publishes measure the compiler).
 settle
-latency lat_idle "publish -> verified proof, idle" "$lat_idle_file" bench-lat
+r=$(latency_run "$lat_idle_file" bench-lat) || die "LogLatency failed (idle)"
+latency_facts lat_idle "publish -> verified proof, idle" "$r"
 
 # --- 2b. publish to verified inclusion proof, beside the publish load --------------------------------------
-# The load: wrk's new-service publishes on herald/, started before the latency run (whose JVM starts
-# and warms up first, which on a busy machine takes seconds) and lasting past its end: the run
-# sends no publish in the last 2 s of the load, and checks that its last answer came before the
-# load's end.
-printf 'bench: %-48s' "(load) herald publish (fresh, new service each)" >&2
-load_seconds=$((latency_seconds + 10))
+# The load: wrk's new-service publishes on herald/. LogLatency starts first (its JVM takes seconds
+# on a busy machine) and says when it is warm; then the load starts, and a second later LogLatency
+# counts, for $latency_seconds. The load lasts 3 s longer; the run checks that the last counted
+# answer came before the load's end.
+rm -f "$work/lat.ready" "$work/lat.go"
+load_seconds=$((latency_seconds + 4))
+latency_run "$lat_load_file" bench-lat-load --ready "$work/lat.ready" --go "$work/lat.go" \
+  >"$work/lat-load.out" 2>"$work/lat-load.err" &
+lat_pid=$!
+bench_pids+=("$lat_pid")
+for _ in $(seq 1 1200); do [[ -e "$work/lat.ready" ]] || ! kill -0 "$lat_pid" 2>/dev/null && break; sleep 0.1; done
+[[ -e "$work/lat.ready" ]] || { cat "$work/lat-load.err" >&2; die "LogLatency did not get ready for the run beside the load"; }
 load_start_ms=$(date +%s%3N)
 wrk -t"$threads" -c"$connections" -d"${load_seconds}s" --timeout 10s -H "X-Vault-Token: bench" -s "$lua" \
   "$addr/v1/herald/publish" -- publish "$load_file" "$threads" bench-l /i >"$work/load.out" 2>&1 &
 load_pid=$!
 bench_pids+=("$load_pid")
 sleep 1
-echo "started, for $load_seconds s" >&2
-latency lat_load "publish -> verified proof, beside the load" "$lat_load_file" bench-lat-load \
-  $((load_start_ms + load_seconds * 1000 - 2000))
+touch "$work/lat.go"
+wait "$lat_pid" || { cat "$work/lat-load.err" >&2; die "the latency run beside the load failed"; }
+lat_load_result=$(cat "$work/lat-load.out")
+latency_facts lat_load "publish -> verified proof, beside the load" "$lat_load_result"
+
 wait "$load_pid" || { cat "$work/load.out" >&2; die "wrk (the load) failed"; }
 r=$(grep '^RESULT ' "$work/load.out") || { cat "$work/load.out" >&2; die "no RESULT from the load's wrk"; }
 (( $(field non2xx "$r") == 0 )) || die "the load had $(field non2xx "$r") non-2xx answers"
@@ -219,7 +231,7 @@ load_end_ms=$(( load_start_ms + $(field duration_us "$r") / 1000 ))
 (( $(field last_ms "$lat_load_result") <= load_end_ms )) \
   || die "the latency run beside the load ended $(( $(field last_ms "$lat_load_result") - load_end_ms )) ms after the load (a slow JVM start?)"
 fact load_rps "$(awk -v n="$(field requests "$r")" -v d="$(field duration_us "$r")" 'BEGIN {printf "%.0f", n / (d / 1e6)}')"
-echo "bench: (the load: $(field requests "$r") publishes in ${load_seconds} s)" >&2
+echo "bench: (the load beside it: herald publish, fresh, new service each: $(field requests "$r") publishes in ${load_seconds} s)" >&2
 
 # --- the checks of the whole run, and the report ------------------------------------------------------------
 # A plugin that restarted has another process: each must still be the one the run started with.

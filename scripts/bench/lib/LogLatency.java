@@ -13,10 +13,13 @@
 //
 //   java -cp target/client/herald-client.jar scripts/bench/lib/LogLatency.java --addr http://127.0.0.1:8200 \
 //        --token T --mount herald --bodies FILE --service S [--seconds 10] [--count N] [--warmup 20] [--until MS]
+//        [--ready FILE --go FILE]
 //
 // Line k of FILE (PublishBodies.java) is published as instance i<k> of service S. The first --warmup
 // publishes are not counted; none is sent after --until (milliseconds since the epoch: the end of a
-// load the caller runs beside it), nor after --seconds of counted publishes. Prints one "RESULT key=value ..." line on stdout (milliseconds): n, the
+// load the caller runs beside it), nor after --seconds of counted publishes. With --ready and --go,
+// it creates READY after the warm-up and counts from when GO exists: the caller starts its load in
+// between, once this JVM is up (which on a busy machine takes seconds). Prints one "RESULT key=value ..." line on stdout (milliseconds): n, the
 // p50/p99/max of the whole (publish to verified proof), of the publish alone and of the proof's
 // fetch and check, the mean bytes of the leaves, and when the counted publishes began and ended
 // (first_ms, last_ms: milliseconds since the epoch, for a caller that runs a load beside it).
@@ -51,6 +54,7 @@ public class LogLatency {
         double seconds = 10;
         int count = Integer.MAX_VALUE, warmup = 20;
         long until = Long.MAX_VALUE;
+        Path ready = null, go = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -63,12 +67,15 @@ public class LogLatency {
                 case "--count" -> count = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--until" -> until = Long.parseLong(v);
+                case "--ready" -> ready = Path.of(v);
+                case "--go" -> go = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
             i++;
         }
         if (addr == null || token == null || bodiesFile == null || service == null) {
-            throw new IllegalArgumentException("usage: --addr URL --token T --bodies FILE --service S [--mount M] [--seconds S] [--count N] [--warmup N] [--until MS]");
+            throw new IllegalArgumentException("usage: --addr URL --token T --bodies FILE --service S [--mount M] [--seconds S] "
+                    + "[--count N] [--warmup N] [--until MS] [--ready FILE --go FILE]");
         }
         List<String> bodies = Files.readAllLines(Path.of(bodiesFile)).stream().filter(l -> !l.isEmpty()).toList();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
@@ -87,6 +94,7 @@ public class LogLatency {
         long deadline = 0, firstMs = 0;
         for (int k = 0; k < bodies.size() && whole.size() < count; k++) {
             if (k == warmup) {
+                awaitGo(ready, go);
                 deadline = System.nanoTime() + (long) (seconds * 1e9);
                 firstMs = System.currentTimeMillis();
             } else if (k > warmup && (System.nanoTime() > deadline || System.currentTimeMillis() > until)) {
@@ -143,6 +151,24 @@ public class LogLatency {
                 whole.size(), pct(whole, 50), pct(whole, 99), pct(whole, 100), pct(publish, 50), pct(publish, 99),
                 pct(proof, 50), pct(proof, 99), leafBytes / whole.size(), whole.size() + warmup >= bodies.size() ? 1 : 0,
                 firstMs, System.currentTimeMillis());
+    }
+
+    /**
+     * With --ready and --go: says the warm-up is done (creates READY), then waits, up to 2 minutes,
+     * for GO to exist, so that a caller can start a load only once this JVM is up and warm.
+     */
+    static void awaitGo(Path ready, Path go) throws Exception {
+        if (ready == null || go == null) {
+            return;
+        }
+        Files.createFile(ready);
+        long giveUp = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(go)) {
+            if (System.nanoTime() > giveUp) {
+                throw new IllegalStateException("no " + go + " within 2 minutes of " + ready);
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** A GET; with no token for the log's public paths. */
