@@ -12,12 +12,11 @@
 // by the caller beside it. Run with the JDK 25 source launcher on the client jar (tlog, Leaf, Json):
 //
 //   java -cp target/client/herald-client.jar scripts/bench/lib/LogLatency.java --addr http://127.0.0.1:8200 \
-//        --token T --mount herald --bodies FILE --service S [--seconds 10] [--count N] [--warmup 20] [--until MS]
+//        --token T --mount herald --bodies FILE --service S [--seconds 10] [--count N] [--warmup 20]
 //        [--ready FILE --go FILE]
 //
 // Line k of FILE (PublishBodies.java) is published as instance i<k> of service S. The first --warmup
-// publishes are not counted; none is sent after --until (milliseconds since the epoch: the end of a
-// load the caller runs beside it), nor after --seconds of counted publishes. With --ready and --go,
+// publishes are not counted, then it publishes for --seconds. With --ready and --go,
 // it creates READY after the warm-up and counts from when GO exists: the caller starts its load in
 // between, once this JVM is up (which on a busy machine takes seconds). Prints one "RESULT key=value ..." line on stdout (milliseconds): n, the
 // p50/p99/max of the whole (publish to verified proof), of the publish alone and of the proof's
@@ -53,7 +52,6 @@ public class LogLatency {
         String addr = null, token = null, mount = "herald", bodiesFile = null, service = null;
         double seconds = 10;
         int count = Integer.MAX_VALUE, warmup = 20;
-        long until = Long.MAX_VALUE;
         Path ready = null, go = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -66,7 +64,6 @@ public class LogLatency {
                 case "--seconds" -> seconds = Double.parseDouble(v);
                 case "--count" -> count = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
-                case "--until" -> until = Long.parseLong(v);
                 case "--ready" -> ready = Path.of(v);
                 case "--go" -> go = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -75,7 +72,7 @@ public class LogLatency {
         }
         if (addr == null || token == null || bodiesFile == null || service == null) {
             throw new IllegalArgumentException("usage: --addr URL --token T --bodies FILE --service S [--mount M] [--seconds S] "
-                    + "[--count N] [--warmup N] [--until MS] [--ready FILE --go FILE]");
+                    + "[--count N] [--warmup N] [--ready FILE --go FILE]");
         }
         List<String> bodies = Files.readAllLines(Path.of(bodiesFile)).stream().filter(l -> !l.isEmpty()).toList();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
@@ -97,7 +94,7 @@ public class LogLatency {
                 awaitGo(ready, go);
                 deadline = System.nanoTime() + (long) (seconds * 1e9);
                 firstMs = System.currentTimeMillis();
-            } else if (k > warmup && (System.nanoTime() > deadline || System.currentTimeMillis() > until)) {
+            } else if (k > warmup && System.nanoTime() > deadline) {
                 break;
             }
             String instance = "i" + k;
