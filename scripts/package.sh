@@ -72,7 +72,7 @@ source "$root/scripts/lib/jdk.sh"
 
 # --- 1. the plugin jar ------------------------------------------------------------------------------
 jar_is_stale() {  # true if any build input is newer than the jar
-  [[ -n "$(find "$root/pom.xml" "$root/proto" "$root/plugin" -path '*/target' -prune -o \
+  [[ -n "$(find "$root/pom.xml" "$root/proto" "$root/tlog" "$root/plugin" -path '*/target' -prune -o \
              -type f -newer "$default_jar" -print -quit)" ]]
 }
 if [[ -z "$jar" ]]; then
@@ -103,7 +103,7 @@ echo "Install, register and enable it: scripts/register-plugin.sh --plugin-dir <
 client_jar="$root/client/target/herald-client-all.jar"
 client_out="$root/target/client"
 client_is_stale() {
-  [[ -n "$(find "$root/pom.xml" "$root/client" "$root/plugin/sdk" -path '*/target' -prune -o \
+  [[ -n "$(find "$root/pom.xml" "$root/client" "$root/tlog" "$root/plugin/sdk" -path '*/target' -prune -o \
              -type f -newer "$client_jar" -print -quit)" ]]
 }
 if $rebuild || [[ ! -f "$client_jar" ]] || client_is_stale; then

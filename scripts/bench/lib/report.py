@@ -30,13 +30,19 @@ def number(text):
             return text
 
 
-def main():
-    out = sys.argv[1]
+def read_facts(lines):
+    """The KEY=VALUE lines as a dict, numbers as numbers (the last of a key repeated wins)."""
     f = {}
-    for raw in sys.stdin:
+    for raw in lines:
         if "=" in raw:
             key, value = raw.rstrip("\n").split("=", 1)
             f[key] = number(value)
+    return f
+
+
+def main():
+    out = sys.argv[1]
+    f = read_facts(sys.stdin)
 
     runs = [(f[f"rps_discover_{i}"] / f[f"rps_kvgo_read_{i}"], i) for i in (1, 2, 3)]
     median_ratio, median_run = sorted(runs)[1]
