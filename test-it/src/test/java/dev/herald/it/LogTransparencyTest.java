@@ -189,6 +189,10 @@ class LogTransparencyTest {
         assertEquals(0, pinned.exitCode(), pinned::toString);
         assertEquals(checkpoint, Json.parseObject(pinned.stdout()).get("log_checkpoint"), pinned::toString);
 
+        // Another service's publication after them: a plugin that starts writes the last batch's entries
+        // again (its second write may have been cut short), which would undo a change made to one of them.
+        load.publish(new LogLoad.Target("e-0", "i-0"));
+
         // d-0/i-0 claims the leaf of d-1/i-0's publication.
         LogLoad.Published victim = published.get(0);
         LogLoad.Published other = published.get(1);
