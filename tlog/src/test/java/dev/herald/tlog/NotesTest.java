@@ -21,6 +21,15 @@ class NotesTest {
     private static final Checkpoint C = Checkpoint.of(ORIGIN, 20852163, TreeHash.leaf(new byte[] {1}));
 
     @Test
+    void aSignerMayUseAnotherImplementationOfItsKeyButNotAnotherKey() throws Exception {
+        String body = C.body();
+        NoteSigner same = NoteSigner.ed25519(ORIGIN, LOG.getPrivate(), LOG.getPublic(), message -> Ed25519Keys.sign(LOG.getPrivate(), message));
+        assertEquals(SignedNote.sign(body, SIGNER).encode(), SignedNote.sign(body, same).encode(), "deterministic: the same note");
+        assertThrows(IllegalArgumentException.class, () -> NoteSigner.ed25519(ORIGIN, LOG.getPrivate(), LOG.getPublic(),
+                message -> Ed25519Keys.sign(OTHER.getPrivate(), message)));
+    }
+
+    @Test
     void keyIdsAndVkeysFollowSignedNote() throws Exception {
         // key id = SHA-256(name ‖ 0x0A ‖ type ‖ key)[:4], written as 8 hex digits
         byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(Encoding.concat(
