@@ -36,6 +36,14 @@ public final class NoteSigner {
      * implementation of RFC 8032 for the same key (a faster one than the JDK's, where a caller has
      * one). Ed25519 is deterministic, so the signatures are the same bytes; the pair is checked
      * through {@code signing} too.
+     *
+     * @param name the key name (a log's: its origin)
+     * @param key the private key
+     * @param publicKey its public half (checked to match)
+     * @param signing message to its Ed25519 signature by {@code key}
+     * @return the signer
+     * @throws IllegalArgumentException if the name is invalid, the keys do not match, or {@code signing}
+     *                                  does not sign with {@code key}
      */
     public static NoteSigner ed25519(String name, PrivateKey key, PublicKey publicKey, UnaryOperator<byte[]> signing) {
         NoteVerifier v = NoteVerifier.ed25519(name, publicKey);
