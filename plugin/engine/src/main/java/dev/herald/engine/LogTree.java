@@ -45,6 +45,8 @@ final class LogTree {
     private LogStore.Batch lastApplied;
     /** The start of the batch the tree's checkpoint applied; -1 before the first. */
     private long lastBatch = -1;
+    /** The batch {@link LogStore#COMPLETE} names in storage; -1 if none. */
+    private long completeStored = -1;
 
     /** The two writes that commit one batch, and what the tree is once both are stored. */
     record Step(LogStore.Batch batch, Appended appended, String checkpoint,
@@ -78,6 +80,7 @@ final class LogTree {
         tree.lastBatch = head == null ? -1 : head.batch();
         long complete = storage.get(LogStore.COMPLETE).map(bytes -> Long.parseLong(new String(bytes, StandardCharsets.UTF_8)))
                 .orElse(-1L);
+        tree.completeStored = complete;
         List<LogStore.Batch> batches = new ArrayList<>();
         for (long start : LogStore.batchStarts(storage)) {
             LogStore.Batch batch = LogStore.batch(storage, start).orElse(null);
@@ -223,10 +226,19 @@ final class LogTree {
     /**
      * What a commit without leaves writes beside its entries: that the last batch is whole (its
      * writes returned before this commit began), so that no roll-forward writes that batch's
-     * entries over this commit's. Empty before the first batch.
+     * entries over this commit's. Empty before the first batch, and once storage says so already
+     * (renewals come in runs between batches: only the first of a run needs to write it).
      */
     Map<String, byte[]> completeMarker() {
-        return lastBatch < 0 ? Map.of() : Map.of(LogStore.COMPLETE, Long.toString(lastBatch).getBytes(StandardCharsets.UTF_8));
+        return lastBatch < 0 || lastBatch == completeStored ? Map.of()
+                : Map.of(LogStore.COMPLETE, Long.toString(lastBatch).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The writes of a {@link #completeMarker} returned: later commits without leaves need none. */
+    void completeMarkerStored(Map<String, byte[]> marker) {
+        if (!marker.isEmpty()) {
+            completeStored = lastBatch;
+        }
     }
 
     /**

@@ -285,8 +285,10 @@ final class LogWriter implements AutoCloseable {
             });
         }
         if (leaves.isEmpty()) {
-            writes.putAll(tree.completeMarker());
+            Map<String, byte[]> marker = tree.completeMarker();
+            writes.putAll(marker);
             retrying(() -> storage.putAll(writes));
+            tree.completeMarkerStored(marker);
             return tree.checkpoint();
         }
         LogStore.Batch record = new LogStore.Batch(tree.size(), leaves, writes, clock.instant());

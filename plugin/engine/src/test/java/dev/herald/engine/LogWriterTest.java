@@ -60,15 +60,18 @@ class LogWriterTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Leaves per change, in turn: 0 is a renewal or tidy, and two of them come in a row. */
+    private static final int[] LEAVES = {0, 13, 0, 0, 26, 39};
+
     /**
-     * Changes of 0, 13, 26 or 39 leaves (0: a renewal or tidy), 312 leaves in all: a full bundle
-     * and tile crossed, in 17 changes (few, so that a crash at each of their writes stays cheap).
+     * Changes of 0, 13, 26 or 39 leaves, 312 leaves in all: a full bundle and tile crossed, in 24
+     * changes (few, so that a crash at each of their writes stays cheap).
      */
     private static List<Planned> plan() {
         List<Planned> plan = new ArrayList<>();
         long leaves = 0;
         for (int number = 0; leaves < 300; number++) {
-            int count = number % 4 * 13;
+            int count = LEAVES[number % LEAVES.length];
             List<byte[]> own = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 own.add(bytes("{\"change\":" + number + ",\"leaf\":" + i + "}"));
@@ -102,6 +105,37 @@ class LogWriterTest {
         for (long start : kept) {
             assertTrue(LogStore.batch(storage, start).orElseThrow().end() > 256, "record " + start + " kept after its bundle was stored");
         }
+    }
+
+    @Test
+    void aRunOfChangesWithoutLeavesMarksTheBatchBeforeItWholeOnce() throws Exception {
+        List<String> puts = new ArrayList<>();
+        Storage storage = new DelegatingStorage(new InMemoryStorage()) {
+            @Override
+            public synchronized void put(String key, byte[] value) {
+                puts.add(key);
+                super.put(key, value);
+            }
+        };
+        List<Integer> marks = new ArrayList<>();
+        try (LogWriter writer = LogWriter.open(storage, SIGNER, CLOCK, key -> { })) {
+            int change = 0;
+            for (int leaves : new int[]{0, 0, 1, 0, 0, 0, 2, 0, 0}) {
+                List<byte[]> own = new ArrayList<>();
+                for (int i = 0; i < leaves; i++) {
+                    own.add(bytes("{\"change\":" + change + ",\"leaf\":" + i + "}"));
+                }
+                String key = "renewed/" + change++;
+                writer.submit(leaves, first -> new LogWriter.Encoded(own, Map.of(key, bytes("x"))), LogWriter.Outcome.NONE).await(WAIT);
+                synchronized (storage) {
+                    marks.add((int) puts.stream().filter(LogStore.COMPLETE::equals).count());
+                }
+            }
+        }
+        // None before the first batch; then one with the first renewal after each batch.
+        assertEquals(List.of(0, 0, 0, 1, 1, 1, 1, 2, 2), marks);
+        assertEquals("1", new String(storage.get(LogStore.COMPLETE).orElseThrow(), StandardCharsets.UTF_8),
+                "the mark names the last batch, which starts at index 1");
     }
 
     @Test
