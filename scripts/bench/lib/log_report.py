@@ -58,6 +58,10 @@ def main():
     for g in goals[:2]:
         print(f"  {g['figure']}, each round (log / without): "
               + ", ".join(f"{r['log']:,} / {r['base']:,}" for r in g["rounds"]))
+    if f.get("jit_warmup", 0) and "rps_cold_log" in f:
+        print(f"  JIT warm-up, the first {f['jit_warmup']} s of new-service publishes after start (not counted): with the log "
+              f"{f['rps_cold_log']:,} req/s, without {f['rps_cold_base']:,} req/s ({f['rps_cold_log'] / f['rps_cold_base']:.2f}x); "
+              f"plugin CPU us per request {f['plugin_us_cold_log']} / {f['plugin_us_cold_base']}")
     keys = [f"{k}_{w}_{r}" for k in ("svc", "big") for r in range(1, runs + 1) for w in ("log", "base")]
     print("  p50 / p99 ms, server / plugin CPU us per request: " + "; ".join(
         f"{k} {f[f'p50_{k}']} / {f[f'p99_{k}']}, {f[f'server_us_{k}']} / {f[f'plugin_us_{k}']}" for k in keys))
