@@ -28,9 +28,10 @@ final class LogStore {
     private static final String BUNDLE_PREFIX = "log/bundle/";
     static final String PARTIAL_PREFIX = "log/partial/";
     /**
-     * The start of the last batch whose second write is known whole: written with every commit that
-     * has no leaves (which starts only after that batch's writes returned), so that a roll-forward
-     * does not write the batch's entries again over what such commits wrote since (renewals, tidy).
+     * The start of the last batch whose second write is known whole: written with the first commit
+     * after it that has no leaves (which starts only after that batch's writes returned), so that a
+     * roll-forward does not write the batch's entries again over what such commits wrote since
+     * (renewals, tidy).
      */
     static final String COMPLETE = "log/complete";
 
