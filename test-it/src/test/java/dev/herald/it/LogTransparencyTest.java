@@ -138,9 +138,15 @@ class LogTransparencyTest {
 
         // The rollback: the head of size 30 put back, the records of the batches after it deleted.
         raw.put("log/checkpoint", headAt30);
-        List<String> newer = raw.list("log/batch/").stream().filter(start -> Long.parseLong(start) >= 30).toList();
+        List<String> newer = new ArrayList<>();
+        for (String slot : raw.list("log/record/")) {
+            Number start = (Number) Json.parseObject(new String(raw.read("log/record/" + slot), StandardCharsets.UTF_8)).get("start");
+            if (start.longValue() >= 30) {
+                newer.add(slot);
+            }
+        }
         assertFalse(newer.isEmpty(), "the publications after size 30 left batch records");
-        newer.forEach(start -> raw.delete("log/batch/" + start));
+        newer.forEach(slot -> raw.delete("log/record/" + slot));
         load.reloadPlugin();
         assertEquals(30, load.size(), "the engine continues from the tree storage now holds");
 
@@ -286,7 +292,7 @@ class LogTransparencyTest {
         String checkpoint = load.awaitSize(4);
 
         // As storage is when the plugin dies after the batch record and before its second write.
-        assertTrue(raw.list("log/batch/").contains(String.format("%016d", 3)), "the record of the last batch");
+        assertTrue(raw.list("log/record/").contains(String.format("%03d", 3)), "the record of the last batch, in slot 3");
         raw.put("log/checkpoint", headAt3);
         raw.delete("instances/e-0/i-3");
         raw.delete("history/e-0/" + String.format("%012d", 3));

@@ -17,7 +17,6 @@ import dev.herald.tlog.TlogException;
 import dev.herald.tlog.TlogProof;
 import dev.herald.tlog.TreeTail;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,15 +145,7 @@ final class LogReader {
             TreeTail empty = TreeTail.empty();
             return new View(sign(empty.size(), empty.root()), empty, false);
         }
-        List<LogStore.Batch> batches = new ArrayList<>();
-        long bundled = head.size() - head.size() % TileId.FULL;
-        for (long start : LogStore.batchStarts(storage)) {
-            // Only the records after the last full bundle hold leaves the tail needs.
-            if (start < head.size() && start + TileId.FULL > bundled) {
-                LogStore.batch(storage, start).ifPresent(batches::add);
-            }
-        }
-        return new View(head.note(), LogTree.restore(storage, head, batches), false);
+        return new View(head.note(), LogTree.restore(storage, head, LogTree.records(storage, head)), false);
     }
 
     /** The log's verifier keys, current first. @throws VaultException 404 if it has none yet */

@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How the mount's log lies in storage (docs/design-log.md §2.1): the batch records, the full tiles
+ * How the mount's log lies in storage (docs/design-log.md §2.1): the batch records (in a ring of
+ * {@link #RING} slots, never deleted: a record is overwritten once its leaves are in a full bundle), the full tiles
  * and entry bundles, the partial tiles of levels 1 and up, and the head (the latest checkpoint
  * with the tree's right edge). Tiles and bundles are kept under fixed-width decimal indices rather
  * than tlog-tiles' {@code x001/x234/067} paths, so that a {@code list} stays one level and sorts.
@@ -22,7 +23,14 @@ import java.util.Optional;
  */
 final class LogStore {
     static final String PREFIX = "log/";
-    static final String BATCH_PREFIX = "log/batch/";
+    static final String RECORD_PREFIX = "log/record/";
+    /**
+     * The batch records' slots: a record is stored at {@code start % RING}. The records still needed
+     * (leaves after the last full bundle, and a batch whose checkpoint is not stored yet) start
+     * within 511 leaves of each other (a batch has at most 256 leaves), so they never share a slot;
+     * the record a new batch overwrites has every leaf in a full bundle already.
+     */
+    static final int RING = 512;
     static final String HEAD = "log/checkpoint";
     private static final String TILE_PREFIX = "log/tile/";
     private static final String BUNDLE_PREFIX = "log/bundle/";
@@ -38,8 +46,8 @@ final class LogStore {
     private LogStore() {
     }
 
-    static String batchKey(long start) {
-        return BATCH_PREFIX + index(start);
+    static String recordKey(long start) {
+        return RECORD_PREFIX + String.format("%03d", start % RING);
     }
 
     static String tileKey(int level, long n) {
@@ -104,19 +112,8 @@ final class LogStore {
         }
     }
 
-    /** The batch records in storage, by start, ascending. */
-    static List<Long> batchStarts(Storage storage) {
-        List<Long> starts = new ArrayList<>();
-        for (String name : storage.list(BATCH_PREFIX)) {
-            if (name.length() == 16 && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                starts.add(Long.parseLong(name));
-            }
-        }
-        Collections.sort(starts);
-        return starts;
-    }
-
+    /** The record of the batch that starts at {@code start}, if its slot holds that one (and not an older or no batch). */
     static Optional<Batch> batch(Storage storage, long start) {
-        return storage.get(batchKey(start)).map(Batch::decode);
+        return storage.get(recordKey(start)).map(Batch::decode).filter(batch -> batch.start() == start);
     }
 }

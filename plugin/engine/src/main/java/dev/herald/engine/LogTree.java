@@ -12,6 +12,7 @@ import dev.herald.tlog.RightEdge;
 import dev.herald.tlog.SignedNote;
 import dev.herald.tlog.TileData;
 import dev.herald.tlog.TileId;
+import dev.herald.tlog.Tiles;
 import dev.herald.tlog.TreeTail;
 
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -33,7 +35,10 @@ final class LogTree {
     private final NoteSigner signer;
     private TreeTail tail;
     private String checkpoint;
-    /** The batch records in storage: start to end (the index after the last leaf). */
+    /**
+     * The batch records whose leaves are not all in a full bundle yet: start to end (the index after
+     * the last leaf). The head names their starts, so that a reader finds them without a list.
+     */
     private final TreeMap<Long, Long> records = new TreeMap<>();
     /** Records past the stored checkpoint, found at load: rolled forward before anything else. */
     private final List<LogStore.Batch> unapplied = new ArrayList<>();
@@ -81,26 +86,43 @@ final class LogTree {
         long complete = storage.get(LogStore.COMPLETE).map(bytes -> Long.parseLong(new String(bytes, StandardCharsets.UTF_8)))
                 .orElse(-1L);
         tree.completeStored = complete;
-        List<LogStore.Batch> batches = new ArrayList<>();
-        for (long start : LogStore.batchStarts(storage)) {
-            LogStore.Batch batch = LogStore.batch(storage, start).orElse(null);
-            if (batch == null) {
-                continue; // deleted since the listing
+        List<LogStore.Batch> batches = head == null ? new ArrayList<>() : records(storage, head);
+        batches.forEach(batch -> tree.records.put(batch.start(), batch.end()));
+        // Known whole once a later commit (without leaves) was written: written again, its entries
+        // would undo that commit's. Its slot still holds it: the next batch starts within 256 leaves.
+        if (head != null && head.batch() != complete) {
+            tree.lastApplied = LogStore.batch(storage, head.batch()).orElseThrow(() ->
+                    new IllegalStateException("the record of the batch the checkpoint applied, at " + head.batch() + ", is missing"));
+        }
+        // A batch whose record was stored and whose checkpoint was not starts at the tree's size
+        // (the writer starts a batch only once the one before is stored whole: at most one).
+        for (long next = size; ; ) {
+            Optional<LogStore.Batch> batch = LogStore.batch(storage, next);
+            if (batch.isEmpty() || batch.get().leaves().isEmpty()) {
+                break;
             }
-            batches.add(batch);
-            tree.records.put(batch.start(), batch.end());
-            // Known whole once a later commit (without leaves) was written: written again, its
-            // entries would undo that commit's.
-            if (head != null && batch.start() == head.batch() && batch.start() < size && batch.start() != complete) {
-                tree.lastApplied = batch;
-            }
-            if (batch.start() >= size) {
-                tree.unapplied.add(batch);
-            }
+            tree.unapplied.add(batch.get());
+            next = batch.get().end();
         }
         tree.tail = restore(storage, head, batches);
         tree.checkpoint = head == null ? tree.sign(tree.tail) : head.note();
         return tree;
+    }
+
+    /**
+     * The batch records {@code head} names (those holding leaves after its last full bundle), read
+     * from their slots.
+     *
+     * @throws IllegalStateException if one is missing (storage damaged, or, read without the
+     *                               writer's order, overwritten since the head was read)
+     */
+    static List<LogStore.Batch> records(Storage storage, Head head) {
+        List<LogStore.Batch> batches = new ArrayList<>();
+        for (long start : head.records()) {
+            batches.add(LogStore.batch(storage, start).orElseThrow(() ->
+                    new IllegalStateException("the batch record at " + start + " that the checkpoint names is not in its slot")));
+        }
+        return batches;
     }
 
     /**
@@ -128,8 +150,7 @@ final class LogTree {
         List<PartialTile> partials = new ArrayList<>();
         // Level L has a tile once the tree has 256^L leaves; a long's size reaches level 7 at most.
         for (int level = 1; level < Long.SIZE / 8 && size >>> (8 * level) > 0; level++) {
-            int at = level;
-            storage.get(LogStore.partialKey(level)).ifPresent(bytes -> partials.add(decodePartial(at, bytes)));
+            partial(storage, level, size).ifPresent(partials::add);
         }
         TreeTail tail;
         try {
@@ -141,6 +162,38 @@ final class LogTree {
             throw new IllegalStateException("the stored checkpoint's root is not its edge's");
         }
         return tail;
+    }
+
+    /**
+     * The partial tile of {@code level} that a tree of {@code size} has (none if it is empty). The
+     * stored one may be ahead of that tree: a batch writes its partial tiles before its checkpoint,
+     * and a crash between the two leaves them newer. Ahead in the same tile, its first hashes are
+     * the ones needed (a tile only grows); past it (that batch filled the tile), they are made
+     * again from the full tiles one level down, which the tree's checkpoint covers.
+     */
+    private static Optional<PartialTile> partial(Storage storage, int level, long size) {
+        long count = size >>> (8 * level); // hashes of this level
+        int width = (int) (count % TileId.FULL);
+        long index = count / TileId.FULL;
+        if (width == 0) {
+            return Optional.empty();
+        }
+        PartialTile stored = storage.get(LogStore.partialKey(level)).map(bytes -> decodePartial(level, bytes)).orElse(null);
+        if (stored != null && stored.index() == index && stored.hashes().size() >= width) {
+            return Optional.of(new PartialTile(level, index, stored.hashes().subList(0, width)));
+        }
+        List<Hash> hashes = new ArrayList<>();
+        for (long below = index * TileId.FULL; below < index * TileId.FULL + width; below++) {
+            TileId id = TileId.hashes(level - 1, below, TileId.FULL);
+            byte[] tile = storage.get(LogStore.tileKey(level - 1, below)).orElseThrow(() ->
+                    new IllegalStateException("the stored log does not hold one tree: tile " + id + " is missing"));
+            try {
+                hashes.add(Tiles.subtree(Tiles.decode(id, tile)));
+            } catch (MalformedException e) {
+                throw new IllegalStateException("the stored tile " + id + " is damaged: " + e.getMessage(), e);
+            }
+        }
+        return Optional.of(new PartialTile(level, index, hashes));
     }
 
     long size() {
@@ -177,7 +230,7 @@ final class LogTree {
             }
             Step step = prepare(batch);
             Map<String, byte[]> tiles = new LinkedHashMap<>(step.first());
-            tiles.remove(LogStore.batchKey(batch.start())); // stored already
+            tiles.remove(LogStore.recordKey(batch.start())); // stored already
             storage.putAll(tiles);
             storage.putAll(step.second());
             advance(step);
@@ -199,7 +252,7 @@ final class LogTree {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         Map<String, byte[]> first = new LinkedHashMap<>();
-        first.put(LogStore.batchKey(batch.start()), batch.encode());
+        first.put(LogStore.recordKey(batch.start()), batch.encode());
         for (TileData tile : appended.fullTiles()) {
             first.put(LogStore.tileKey(tile.id().level(), tile.id().index()), tile.bytes());
         }
@@ -211,7 +264,8 @@ final class LogTree {
         }
         String note = sign(appended.tail());
         Map<String, byte[]> second = new LinkedHashMap<>(batch.writes());
-        second.put(LogStore.HEAD, new Head(origin(), appended.edge(), appended.root(), note, batch.start()).encode());
+        second.put(LogStore.HEAD, new Head(origin(), appended.edge(), appended.root(), note, batch.start(),
+                liveRecords(batch, appended.edge().size())).encode());
         return new Step(batch, appended, note, first, second);
     }
 
@@ -220,7 +274,26 @@ final class LogTree {
         tail = step.appended().tail();
         checkpoint = step.checkpoint();
         records.put(step.batch().start(), step.batch().end());
+        records.values().removeIf(end -> end <= bundled(tail.size()));
         lastBatch = step.batch().start();
+    }
+
+    /** The starts of the records still holding leaves after the last full bundle, once {@code batch} makes the tree {@code size}. */
+    private List<Long> liveRecords(LogStore.Batch batch, long size) {
+        List<Long> live = new ArrayList<>();
+        records.forEach((start, end) -> {
+            if (end > bundled(size)) {
+                live.add(start);
+            }
+        });
+        if (batch.end() > bundled(size)) {
+            live.add(batch.start());
+        }
+        return live;
+    }
+
+    private static long bundled(long size) {
+        return size - size % TileId.FULL;
     }
 
     /**
@@ -238,18 +311,6 @@ final class LogTree {
     void completeMarkerStored(Map<String, byte[]> marker) {
         if (!marker.isEmpty()) {
             completeStored = lastBatch;
-        }
-    }
-
-    /**
-     * Deletes the batch records that are no longer needed: applied, and with every leaf in a full
-     * bundle (design §2.5). A failure leaves them for a later call or the next load.
-     */
-    void deleteAppliedRecords() {
-        long bundled = tail.size() - tail.size() % TileId.FULL;
-        while (!records.isEmpty() && records.firstEntry().getValue() <= bundled) {
-            storage.delete(LogStore.batchKey(records.firstKey()));
-            records.pollFirstEntry();
         }
     }
 
@@ -276,9 +337,14 @@ final class LogTree {
 
     /**
      * {@code log/checkpoint}: the latest checkpoint as a signed note, with the tree's right edge (so
-     * that appending needs no reads) and the start of the batch it applied.
+     * that appending needs no reads), the start of the batch it applied, and the starts of the batch
+     * records that hold the leaves after its last full bundle (ascending).
      */
-    record Head(String origin, RightEdge edge, Hash root, String note, long batch) {
+    record Head(String origin, RightEdge edge, Hash root, String note, long batch, List<Long> records) {
+        Head {
+            records = List.copyOf(records);
+        }
+
         long size() {
             return edge.size();
         }
@@ -291,6 +357,7 @@ final class LogTree {
             stored.put("edge", edge.hashes().stream().map(Hash::base64).toList());
             stored.put("note", note);
             stored.put("batch", batch);
+            stored.put("records", records);
             return Json.write(stored).getBytes(StandardCharsets.UTF_8);
         }
 
@@ -302,10 +369,14 @@ final class LogTree {
                 for (Object hash : (List<Object>) stored.get("edge")) {
                     edge.add(Hash.fromBase64((String) hash));
                 }
+                List<Long> records = new ArrayList<>();
+                for (Object start : (List<Object>) stored.get("records")) {
+                    records.add(((Number) start).longValue());
+                }
                 return new Head((String) stored.get("origin"),
                         new RightEdge(((Number) stored.get("size")).longValue(), edge),
                         Hash.fromBase64((String) stored.get("root")), (String) stored.get("note"),
-                        ((Number) stored.get("batch")).longValue());
+                        ((Number) stored.get("batch")).longValue(), records);
             } catch (MalformedException e) {
                 throw new IllegalStateException("the stored checkpoint is damaged: " + e.getMessage(), e);
             }

@@ -297,7 +297,6 @@ final class LogWriter implements AutoCloseable {
         retrying(() -> storage.putAll(step.second()));
         tree.advance(step);
         committed.accept(new LogReader.View(tree.checkpoint(), tree.tail(), true));
-        retrying(tree::deleteAppliedRecords);
         return tree.checkpoint();
     }
 

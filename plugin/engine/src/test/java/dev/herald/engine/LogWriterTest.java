@@ -84,7 +84,7 @@ class LogWriterTest {
 
     @Test
     void aChangeIsAcknowledgedWithItsIndexOnceASignedCheckpointHoldsIt() throws Exception {
-        InMemoryStorage storage = new InMemoryStorage();
+        CountingDeletes storage = new CountingDeletes();
         List<Planned> plan = plan();
         List<byte[]> leaves = new ArrayList<>();
         try (LogWriter writer = LogWriter.open(storage, SIGNER, CLOCK, key -> { })) {
@@ -99,12 +99,18 @@ class LogWriterTest {
             }
         }
         assertStoredTree(storage, leaves);
-        // Records whose leaves are all in the full bundle are gone; the others are kept.
-        List<Long> kept = LogStore.batchStarts(storage);
-        assertFalse(kept.isEmpty());
-        for (long start : kept) {
-            assertTrue(LogStore.batch(storage, start).orElseThrow().end() > 256, "record " + start + " kept after its bundle was stored");
+        // The head names the records of the leaves after the full bundle, each in its slot; nothing is deleted.
+        LogTree.Head head = storage.get(LogStore.HEAD).map(LogTree.Head::decode).orElseThrow();
+        assertFalse(head.records().isEmpty());
+        long covered = 256;
+        for (long start : head.records()) {
+            LogStore.Batch record = LogStore.batch(storage, start).orElseThrow();
+            assertTrue(record.end() > 256, "record " + start + " named after its bundle was stored");
+            assertTrue(record.start() <= covered, "the named records leave no gap");
+            covered = Math.max(covered, record.end());
         }
+        assertEquals(leaves.size(), covered, "the named records hold every leaf after the bundle");
+        assertEquals(0, storage.deletes(), "no storage delete");
     }
 
     @Test
@@ -184,11 +190,77 @@ class LogWriterTest {
     @ParameterizedTest(name = "the rest of the crashing putAll lands: {0}")
     @ValueSource(booleans = {false, true})
     void aCrashAtAnyWriteLosesNothingAcknowledgedAndRollsForwardWhole(boolean restLands) throws Exception {
-        List<Planned> plan = plan();
+        crashAtEvery(plan(), 1, restLands);
+    }
+
+    /**
+     * As above past the records' ring: 1,300 leaves in changes of 1 to 4, so slots are overwritten
+     * many times (a crash at every 13th write, to stay quick).
+     */
+    @ParameterizedTest(name = "the rest of the crashing putAll lands: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCrashAfterTheRecordsRingWrapsLosesNothing(boolean restLands) throws Exception {
+        List<Planned> plan = new ArrayList<>();
+        long leaves = 0;
+        for (int number = 0; leaves < 1300; number++) {
+            List<byte[]> own = new ArrayList<>();
+            for (int i = 0; i < number % 4 + 1; i++) {
+                own.add(bytes("{\"change\":" + number + ",\"leaf\":" + i + "}"));
+            }
+            plan.add(new Planned(number, own));
+            leaves += own.size();
+        }
+        crashAtEvery(plan, 13, restLands);
+    }
+
+    /**
+     * A crash after the first write of the batch that fills a level-1 tile (at 65,536 leaves): the
+     * stored partial tile of level 1 has moved on to the next tile, so the one the stored
+     * checkpoint needs is made again from the full level-0 tiles, and the batch rolls forward.
+     */
+    @Test
+    void aCrashAfterTheBatchThatFillsALevelOneTileRollsForward() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        List<byte[]> leaves = new ArrayList<>();
+        byte[] headBefore;
+        try (LogWriter writer = LogWriter.open(storage, SIGNER, CLOCK, key -> { })) {
+            while (leaves.size() < 65_536 - 10) {
+                List<byte[]> own = new ArrayList<>();
+                for (int i = 0; i < Math.min(256, 65_536 - 10 - leaves.size()); i++) {
+                    own.add(bytes("{\"leaf\":" + (leaves.size() + i) + "}"));
+                }
+                int number = leaves.size();
+                writer.submit(own.size(), first -> new LogWriter.Encoded(own, Map.of("c/" + number, bytes("x"))), LogWriter.Outcome.NONE).await(WAIT);
+                leaves.addAll(own);
+            }
+            headBefore = storage.get(LogStore.HEAD).orElseThrow();
+            List<byte[]> crossing = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                crossing.add(bytes("{\"leaf\":" + (leaves.size() + i) + "}"));
+            }
+            writer.submit(20, first -> new LogWriter.Encoded(crossing, Map.of("crossing", bytes("y"))), LogWriter.Outcome.NONE).await(WAIT);
+            leaves.addAll(crossing);
+        }
+        // As storage is when the second write of that batch never happened.
+        storage.put(LogStore.HEAD, headBefore);
+        storage.delete("crossing");
+        LogTree.Head head = LogTree.Head.decode(headBefore);
+        assertEquals(65_526, head.size());
+        try (LogWriter restarted = LogWriter.open(storage, SIGNER, CLOCK, key -> { })) {
+            assertArrayEquals(bytes("y"), storage.get("crossing").orElseThrow(), "rolled forward");
+            assertStoredTree(storage, leaves);
+            List<byte[]> after = List.of(bytes("{\"after\":true}"));
+            assertEquals(65_546, restarted.submit(1, first -> new LogWriter.Encoded(after, Map.of()), LogWriter.Outcome.NONE).await(WAIT).firstIndex());
+            leaves.addAll(after);
+            assertStoredTree(storage, leaves);
+        }
+    }
+
+    private void crashAtEvery(List<Planned> plan, int stride, boolean restLands) throws Exception {
         CrashingStorage clean = new CrashingStorage(new InMemoryStorage(), Integer.MAX_VALUE, false);
         assertEquals(plan, run(clean, plan));
         int writes = clean.writes();
-        for (int crashAt = 1; crashAt <= writes + 1; crashAt++) {
+        for (int crashAt = 1; crashAt <= writes + 1; crashAt += stride) {
             InMemoryStorage inner = new InMemoryStorage();
             CrashingStorage crashing = new CrashingStorage(inner, crashAt, restLands);
             List<Planned> acknowledged = run(crashing, plan);
@@ -276,6 +348,25 @@ class LogWriterTest {
         for (TileData bundle : whole.fullBundles()) {
             assertArrayEquals(bundle.bytes(), storage.get(LogStore.bundleKey(bundle.id().index()))
                     .orElseThrow(() -> new AssertionError("bundle " + bundle.id() + " missing")), bundle.id().toString());
+        }
+    }
+
+    /** Storage in memory that counts its deletes. */
+    private static final class CountingDeletes extends DelegatingStorage {
+        private int deletes;
+
+        CountingDeletes() {
+            super(new InMemoryStorage());
+        }
+
+        synchronized int deletes() {
+            return deletes;
+        }
+
+        @Override
+        public synchronized void delete(String key) {
+            deletes++;
+            super.delete(key);
         }
     }
 
