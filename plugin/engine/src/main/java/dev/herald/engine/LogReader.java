@@ -111,7 +111,7 @@ final class LogReader {
                 }
                 return read;
             } catch (IllegalStateException e) {
-                last = e; // the writer moved on between the reads (a record deleted, a partial tile rewritten)
+                last = e; // the writer moved on between the reads (a record's slot reused, a partial tile rewritten)
             }
         }
         throw last;
