@@ -25,12 +25,18 @@ final class LogStore {
     static final String PREFIX = "log/";
     static final String RECORD_PREFIX = "log/record/";
     /**
-     * The batch records' slots: a record is stored at {@code start % RING}. The records still needed
-     * (leaves after the last full bundle, and a batch whose checkpoint is not stored yet) start
-     * within 511 leaves of each other (a batch has at most 256 leaves), so they never share a slot;
-     * the record a new batch overwrites has every leaf in a full bundle already.
+     * The batch records' slots: a record of at most {@link #RING_LEAVES} leaves is stored at
+     * {@code start % RING}. The records still needed (leaves after the last full bundle, and a
+     * batch whose checkpoint is not stored yet) start within 511 leaves of each other, so they
+     * never share a slot; the record a new batch overwrites has every leaf in a full bundle
+     * already. A batch of more leaves (one change can have more: a revoke ends every listed
+     * publication of an instance) would break that, so its record is kept apart, under its start
+     * ({@link #oversizedKey}), and deleted once redundant.
      */
     static final int RING = 512;
+    /** The most leaves a record in the ring holds. */
+    static final int RING_LEAVES = 256;
+    private static final String OVERSIZED_PREFIX = "log/record/x";
     static final String HEAD = "log/checkpoint";
     private static final String TILE_PREFIX = "log/tile/";
     private static final String BUNDLE_PREFIX = "log/bundle/";
@@ -46,8 +52,13 @@ final class LogStore {
     private LogStore() {
     }
 
-    static String recordKey(long start) {
-        return RECORD_PREFIX + String.format("%03d", start % RING);
+    /** Where the record of a batch of {@code leaves} leaves that starts at {@code start} is stored. */
+    static String recordKey(long start, int leaves) {
+        return leaves > RING_LEAVES ? oversizedKey(start) : RECORD_PREFIX + String.format("%03d", start % RING);
+    }
+
+    static String oversizedKey(long start) {
+        return OVERSIZED_PREFIX + index(start);
     }
 
     static String tileKey(int level, long n) {
@@ -112,8 +123,13 @@ final class LogStore {
         }
     }
 
-    /** The record of the batch that starts at {@code start}, if its slot holds that one (and not an older or no batch). */
+    /**
+     * The record of the batch that starts at {@code start}: in its slot if the slot holds that one
+     * (and not an older or no batch), else kept apart as an oversized one, if there is one.
+     */
     static Optional<Batch> batch(Storage storage, long start) {
-        return storage.get(recordKey(start)).map(Batch::decode).filter(batch -> batch.start() == start);
+        Optional<Batch> inRing = storage.get(recordKey(start, 1)).map(Batch::decode).filter(batch -> batch.start() == start);
+        return inRing.isPresent() ? inRing
+                : storage.get(oversizedKey(start)).map(Batch::decode).filter(batch -> batch.start() == start);
     }
 }

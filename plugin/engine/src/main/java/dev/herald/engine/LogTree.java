@@ -40,6 +40,8 @@ final class LogTree {
      * the last leaf). The head names their starts, so that a reader finds them without a list.
      */
     private final TreeMap<Long, Long> records = new TreeMap<>();
+    /** The starts of oversized records that no longer hold needed leaves, still to delete. */
+    private final List<Long> oversized = new ArrayList<>();
     /** Records past the stored checkpoint, found at load: rolled forward before anything else. */
     private final List<LogStore.Batch> unapplied = new ArrayList<>();
     /**
@@ -230,7 +232,7 @@ final class LogTree {
             }
             Step step = prepare(batch);
             Map<String, byte[]> tiles = new LinkedHashMap<>(step.first());
-            tiles.remove(LogStore.recordKey(batch.start())); // stored already
+            tiles.remove(LogStore.recordKey(batch.start(), batch.leaves().size())); // stored already
             storage.putAll(tiles);
             storage.putAll(step.second());
             advance(step);
@@ -252,7 +254,7 @@ final class LogTree {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         Map<String, byte[]> first = new LinkedHashMap<>();
-        first.put(LogStore.recordKey(batch.start()), batch.encode());
+        first.put(LogStore.recordKey(batch.start(), batch.leaves().size()), batch.encode());
         for (TileData tile : appended.fullTiles()) {
             first.put(LogStore.tileKey(tile.id().level(), tile.id().index()), tile.bytes());
         }
@@ -274,8 +276,27 @@ final class LogTree {
         tail = step.appended().tail();
         checkpoint = step.checkpoint();
         records.put(step.batch().start(), step.batch().end());
-        records.values().removeIf(end -> end <= bundled(tail.size()));
+        // The record of the batch just applied stays until the next one is: a load re-writes its
+        // entries (lastApplied), so an oversized one is deleted only then.
+        records.entrySet().removeIf(record -> {
+            boolean redundant = record.getValue() <= bundled(tail.size()) && record.getKey() != step.batch().start();
+            if (redundant && record.getValue() - record.getKey() > LogStore.RING_LEAVES) {
+                oversized.add(record.getKey());
+            }
+            return redundant;
+        });
         lastBatch = step.batch().start();
+    }
+
+    /**
+     * Deletes the oversized records (kept apart from the ring, see {@link LogStore#RING_LEAVES})
+     * that are no longer needed. A failure, or a crash, leaves them in storage, unused.
+     */
+    void deleteRedundantOversized() {
+        while (!oversized.isEmpty()) {
+            storage.delete(LogStore.oversizedKey(oversized.getFirst()));
+            oversized.removeFirst();
+        }
     }
 
     /** The starts of the records still holding leaves after the last full bundle, once {@code batch} makes the tree {@code size}. */

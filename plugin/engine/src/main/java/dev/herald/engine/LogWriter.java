@@ -31,7 +31,10 @@ import java.util.function.LongFunction;
  * batch starts meanwhile, so the tree never forks and indices are never reused.
  */
 final class LogWriter implements AutoCloseable {
-    /** At most this many leaves in one batch: one entry bundle, so a record never spans two. */
+    /**
+     * At most this many leaves in one batch of several changes (a single change of more is a batch
+     * of its own, whose record is kept outside the records' ring: {@link LogStore#RING_LEAVES}).
+     */
     static final int MAX_LEAVES = 256;
     /** At most this many bytes in one batch record (base64 included), under the servers' entry limits. */
     static final int MAX_RECORD_BYTES = 400 * 1024;
@@ -297,6 +300,7 @@ final class LogWriter implements AutoCloseable {
         retrying(() -> storage.putAll(step.second()));
         tree.advance(step);
         committed.accept(new LogReader.View(tree.checkpoint(), tree.tail(), true));
+        retrying(tree::deleteRedundantOversized);
         return tree.checkpoint();
     }
 

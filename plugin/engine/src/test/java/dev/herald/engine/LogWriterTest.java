@@ -214,6 +214,42 @@ class LogWriterTest {
     }
 
     /**
+     * As above with changes of up to 511 leaves, unaligned: the ring's closest case (records that
+     * start 510 leaves apart), and changes too large for it (a revoke of many listed keys), whose
+     * records are kept apart and deleted once redundant. A crash at every 5th write.
+     */
+    @ParameterizedTest(name = "the rest of the crashing putAll lands: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCrashWithChangesUpToAndPastTheRingsLimitLosesNothing(boolean restLands) throws Exception {
+        // First 213, then 300 to 513, then 212 to 725: the change at 725 takes the slot of 213 while
+        // that record still holds leaves 512 on, so it must not be in the ring; ten more of one leaf.
+        List<Integer> sizes = new ArrayList<>(List.of(213, 300, 212, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+        int[] cycle = {1, 255, 256, 3, 300, 2, 256, 0, 511, 254};
+        List<Planned> plan = new ArrayList<>();
+        long leaves = 0;
+        for (int number = 0; leaves < 2400; number++) {
+            List<byte[]> own = new ArrayList<>();
+            int size = number < sizes.size() ? sizes.get(number) : cycle[number % cycle.length];
+            for (int i = 0; i < size; i++) {
+                own.add(bytes("{\"change\":" + number + ",\"leaf\":" + i + "}"));
+            }
+            plan.add(new Planned(number, own));
+            leaves += own.size();
+        }
+        InMemoryStorage storage = new InMemoryStorage();
+        assertEquals(plan, run(new CrashingStorage(storage, Integer.MAX_VALUE, false), plan));
+        // Only the oversized record of the last batch may be left, until the next batch.
+        LogTree.Head head = storage.get(LogStore.HEAD).map(LogTree.Head::decode).orElseThrow();
+        for (String slot : storage.list(LogStore.RECORD_PREFIX)) {
+            if (slot.startsWith("x")) {
+                long start = Long.parseLong(slot.substring(1));
+                assertTrue(start == head.batch() || head.records().contains(start), "oversized record " + start + " left");
+            }
+        }
+        crashAtEvery(plan, 5, restLands);
+    }
+
+    /**
      * A crash after the first write of the batch that fills a level-1 tile (at 65,536 leaves): the
      * stored partial tile of level 1 has moved on to the next tile, so the one the stored
      * checkpoint needs is made again from the full level-0 tiles, and the batch rolls forward.
