@@ -83,7 +83,8 @@ final class LogReader {
         if (!key.startsWith(LogStore.PREFIX)) {
             return false;
         }
-        // Batch records, full tiles and bundles are immutable; a partial tile changes only with the checkpoint.
+        // Full tiles and bundles are immutable; a batch record's slot is reused only for leaves past a newer
+        // checkpoint, and a partial tile changes only with the checkpoint: reading again after the head changes is enough.
         if (key.equals(LogStore.HEAD) || key.startsWith(LogStore.PARTIAL_PREFIX)) {
             generation.incrementAndGet();
             view.set(null);
