@@ -54,7 +54,12 @@ final class LogStore {
 
     /** Where the record of a batch of {@code leaves} leaves that starts at {@code start} is stored. */
     static String recordKey(long start, int leaves) {
-        return leaves > RING_LEAVES ? oversizedKey(start) : RECORD_PREFIX + String.format("%03d", start % RING);
+        return leaves > RING_LEAVES ? oversizedKey(start) : slotKey(start);
+    }
+
+    /** The ring slot of a record that starts at {@code start}. */
+    private static String slotKey(long start) {
+        return RECORD_PREFIX + String.format("%03d", start % RING);
     }
 
     static String oversizedKey(long start) {
@@ -128,7 +133,7 @@ final class LogStore {
      * (and not an older or no batch), else kept apart as an oversized one, if there is one.
      */
     static Optional<Batch> batch(Storage storage, long start) {
-        Optional<Batch> inRing = storage.get(recordKey(start, 1)).map(Batch::decode).filter(batch -> batch.start() == start);
+        Optional<Batch> inRing = storage.get(slotKey(start)).map(Batch::decode).filter(batch -> batch.start() == start);
         return inRing.isPresent() ? inRing
                 : storage.get(oversizedKey(start)).map(Batch::decode).filter(batch -> batch.start() == start);
     }

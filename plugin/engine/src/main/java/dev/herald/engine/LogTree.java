@@ -138,7 +138,7 @@ final class LogTree {
     static TreeTail restore(Storage storage, Head head, List<LogStore.Batch> batches) {
         RightEdge edge = head == null ? RightEdge.EMPTY : head.edge();
         long size = edge.size();
-        long bundled = size - size % TileId.FULL;
+        long bundled = bundled(size);
         List<byte[]> loose = new ArrayList<>();
         for (LogStore.Batch batch : batches) {
             if (batch.start() < size && batch.end() > bundled) {
