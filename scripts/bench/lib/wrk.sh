@@ -11,7 +11,10 @@
 #       line dies on a non-2xx answer, a socket error, or fresh keys that ran out. If line_after_warmup
 #       is set, it is run as a command between the warm-up and the counted run; if line_done_hook is,
 #       it is run with KEY after the line. wrk gives up on a
-#       request after $wrk_timeout (default 10s), which counts as a socket error.
+#       request after $wrk_timeout (default 10s), which counts as a socket error. If
+#       server_profile_dir is set, the server's CPU profile of the counted run (Go's pprof, through
+#       sys/pprof/profile with the dev root token) is kept as $server_profile_dir/KEY.pprof, for
+#       `go tool pprof -top` (where the server's CPU per request goes).
 # Needs: threads, connections, duration, warmup, keys (for the message), work, addr, server_pid,
 # herald_pid, kvgo_pid.
 command -v wrk >/dev/null || die "wrk is not installed (Debian: apt-get install wrk)"
@@ -51,9 +54,16 @@ line() {
     fi
     ${line_after_warmup:-}
   fi
-  local s0 p0 s1 p1 requests dur errors
+  local s0 p0 s1 p1 requests dur errors profiler=""
+  if [[ -n "${server_profile_dir:-}" ]]; then
+    # Its first DURATION-1 seconds: the profile must end before wrk stops sending.
+    curl -sf -H "X-Vault-Token: bench" -o "$server_profile_dir/$key.pprof" \
+      "$addr/v1/sys/pprof/profile?seconds=$(( $(seconds "$duration") - 1 ))" &
+    profiler=$!
+  fi
   s0=$(cpu_ticks "$server_pid"); p0=$(cpu_ticks "$pid")
   r=$(wrk_run "$duration" "${args[@]}")
+  [[ -z "$profiler" ]] || wait "$profiler" || die "$label: no server profile (sys/pprof/profile)"
   s1=$(cpu_ticks "$server_pid"); p1=$(cpu_ticks "$pid")
   requests=$(field requests "$r"); dur=$(field duration_us "$r")
   errors=$(( $(field connect "$r") + $(field read "$r") + $(field write "$r") + $(field timeout "$r") ))

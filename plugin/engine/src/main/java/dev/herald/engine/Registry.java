@@ -39,10 +39,16 @@ final class Registry {
     private static final int CACHE_LIMIT = 4096;
     /**
      * ...and publications kept in memory, so that a service of 10,000 live instances stays cached
-     * (a larger one is loaded for every read and change). About 1.6 KB each, measured on ones loaded
+     * among the others. About 1.6 KB each, measured on ones loaded
      * from storage (Ed25519 key, two endpoints, a publisher with alias metadata): about 26 MB at most.
      */
     private static final long PUBLICATION_BUDGET = 16384;
+    /**
+     * ...and one service larger than that (the last one read or changed), up to twice as many
+     * publications (about 52 MB at most): such a service would otherwise be loaded whole for every
+     * read and change of it (2.9 s per read at 16,379 instances).
+     */
+    private static final CacheTable.OversizedSlot LARGE_SERVICE = new CacheTable.OversizedSlot(2 * PUBLICATION_BUDGET);
     /**
      * Services read and found never published, remembered for the change that usually follows
      * such a read: a publish into a new service is an existence check (a read) and then the
@@ -91,14 +97,15 @@ final class Registry {
     }
 
     Registry(Storage storage, MountLog log) {
-        this(storage, log, CACHE_LIMIT, PUBLICATION_BUDGET);
+        this(storage, log, CACHE_LIMIT, PUBLICATION_BUDGET, LARGE_SERVICE);
     }
 
     /** With other cache limits: for tests that need evictions. */
-    Registry(Storage storage, MountLog log, int cacheLimit, long publicationBudget) {
+    Registry(Storage storage, MountLog log, int cacheLimit, long publicationBudget, CacheTable.OversizedSlot largeService) {
         this.storage = storage;
         this.log = log;
-        this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publicationCount());
+        this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publicationCount(),
+                largeService);
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }

@@ -37,6 +37,40 @@ class CacheTableTest {
         assertEquals(10, weightOf(table));
         table.put("huge", "x".repeat(11));
         assertNull(table.get("huge"), "too heavy to keep at all");
+        assertEquals("12345678", table.get("e"), "and its coming evicted nothing");
+    }
+
+    @Test
+    void anEntryHeavierThanTheTableTakesTheOversizedSlotAloneAndBoundedByItsOwnWeight() {
+        CacheTable<String> table = new CacheTable<>(3, 10, String::length, new CacheTable.OversizedSlot(20));
+        table.put("a", "1");
+        table.put("b", "123456789");
+        table.put("big", "x".repeat(15));
+        assertEquals("x".repeat(15), table.get("big"), "kept in the slot");
+        assertEquals("1", table.get("a"), "taking no room from the others");
+        assertEquals("123456789", table.get("b"));
+        assertEquals(3, table.size());
+
+        long stamp = table.stamp("bigger");
+        assertEquals("y".repeat(12), table.offer("bigger", "y".repeat(12), stamp));
+        assertNull(table.get("big"), "one entry in the slot: the last one offered or put");
+        assertEquals("y".repeat(12), table.get("bigger"));
+        table.put("huge", "z".repeat(21));
+        assertNull(table.get("huge"), "heavier than the slot's own bound");
+        assertEquals("y".repeat(12), table.get("bigger"), "and its coming evicted nothing");
+
+        table.put("bigger", "2");
+        assertEquals("2", table.get("bigger"), "lighter again: back among the others");
+        assertNull(table.get("a"), "where it took the place of the least recently used");
+        table.put("big", "x".repeat(15));
+        table.remove("big");
+        assertNull(table.get("big"), "removed from the slot");
+        table.put("big", "x".repeat(15));
+        long before = table.stamp("big");
+        table.clear();
+        assertNull(table.get("big"), "cleared with the rest");
+        table.replace("big", "x".repeat(15), before);
+        assertNull(table.get("big"), "and a replace stamped before the clear is refused there too");
     }
 
     @Test

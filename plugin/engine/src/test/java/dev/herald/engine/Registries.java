@@ -14,9 +14,13 @@ final class Registries {
     }
 
     static Registry withOwnLog(Storage storage, int cacheLimit, long publicationBudget) {
+        return withOwnLog(storage, cacheLimit, publicationBudget, CacheTable.OversizedSlot.NONE);
+    }
+
+    static Registry withOwnLog(Storage storage, int cacheLimit, long publicationBudget, CacheTable.OversizedSlot largeService) {
         Registry[] registry = new Registry[1];
         MountLog log = new MountLog(storage, new Settings(storage), Clock.systemUTC(), key -> registry[0].invalidate(key));
-        registry[0] = new Registry(storage, log, cacheLimit, publicationBudget);
+        registry[0] = new Registry(storage, log, cacheLimit, publicationBudget, largeService);
         return registry[0];
     }
 

@@ -157,6 +157,34 @@ class RegistryTest {
         assertTrue(cached == registry.state("web"), "still the cached state: unknown names evicted nothing");
     }
 
+    /** G6: a service with more publications than the whole budget was loaded whole for every read. */
+    @Test
+    void aServiceLargerThanTheBudgetIsKeptInTheOversizedSlotAndReadWithoutStorage() {
+        PausingStorage storage = new PausingStorage();
+        Registry registry = Registries.withOwnLog(storage, 16, 4, new CacheTable.OversizedSlot(8));
+        publish(registry, "small", "pod-1");
+        for (int i = 0; i < 6; i++) {
+            publish(registry, "large", "pod-" + i);
+        }
+        registry.state("small"); // evicted while the large service grew within the budget: loaded again
+        publish(registry, "large", "pod-6");
+        storage.calls.clear();
+        ServiceState large = registry.state("large");
+        assertEquals(7, large.publicationCount());
+        assertTrue(registry.isCached("small"), "the large service's change took no room from the others");
+        registry.state("small");
+        assertEquals(List.of(), storage.calls, "both read from memory");
+
+        for (int i = 7; i < 9; i++) {
+            publish(registry, "large", "pod-" + i);
+        }
+        storage.calls.clear();
+        assertEquals(9, registry.state("large").publicationCount());
+        assertEquals(1, storage.calls.stream().filter(call -> call.startsWith("list ")).count(),
+                "past the slot's own bound it is loaded for every read, as before: " + storage.calls);
+        assertTrue(registry.isCached("small"));
+    }
+
     /** A publish into a new service: its existence check reads the service, then the publish changes it. */
     @Test
     void theChangeAfterAReadOfANewServiceDoesNotListItAgain() {
