@@ -26,10 +26,17 @@ import java.util.function.Function;
  * @param issuer the {@code iss} of every record; empty means "the mount path"
  * @param logWitnesses the vkeys (type 0x04) of the witnesses whose cosignatures {@code log/cosign}
  *     accepts, as validated by {@link #witnessKeys} (docs/design-log.md §8)
+ * @param maxOverlap the longest a rotated-out key stays listed while counted consumers have not
+ *     acknowledged its successor (docs/design-ack.md §1.4); at least minOverlap
+ * @param consumerTtl how long a consumer counts after its last acknowledgement or heartbeat; at
+ *     least recordTtl
+ * @param maxConsumers consumer sessions kept per service
+ * @param maxConsumerSessions consumer sessions kept per entity per service
  */
 record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Duration minOverlap, Duration recordTtl,
               Duration verificationTtl, String signingAlgorithm, String issuer, boolean requireWrapping,
-              Duration wrapTtl, long maxMetadataBytes, long maxRecordInstances, List<String> logWitnesses) {
+              Duration wrapTtl, long maxMetadataBytes, long maxRecordInstances, List<String> logWitnesses,
+              Duration maxOverlap, Duration consumerTtl, long maxConsumers, long maxConsumerSessions) {
 
     static final String STORAGE_KEY = "config";
 
@@ -47,6 +54,10 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             .maxMetadataBytes(4096)
             .maxRecordInstances(1000)
             .logWitnesses(List.of())
+            .maxOverlap(Duration.ofHours(6))
+            .consumerTtl(Duration.ofHours(2))
+            .maxConsumers(20_000)
+            .maxConsumerSessions(256)
             .build();
 
     /** Copies the list. */
@@ -73,7 +84,11 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                 .wrapTtl(wrapTtl)
                 .maxMetadataBytes(maxMetadataBytes)
                 .maxRecordInstances(maxRecordInstances)
-                .logWitnesses(logWitnesses);
+                .logWitnesses(logWitnesses)
+                .maxOverlap(maxOverlap)
+                .consumerTtl(consumerTtl)
+                .maxConsumers(maxConsumers)
+                .maxConsumerSessions(maxConsumerSessions);
     }
 
     /** The stored settings, or the defaults if none were ever written. */
@@ -135,6 +150,15 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             throw VaultException.badRequest("invalid default_ttl: " + Durations.format(defaultTtl)
                     + " is longer than max_ttl (" + Durations.format(maxTtl) + ")");
         }
+        if (maxOverlap.compareTo(minOverlap) < 0) {
+            throw VaultException.badRequest("invalid max_overlap: " + Durations.format(maxOverlap)
+                    + " is shorter than min_overlap (" + Durations.format(minOverlap) + ")");
+        }
+        if (consumerTtl.compareTo(recordTtl) < 0) {
+            throw VaultException.badRequest("invalid consumer_ttl: " + Durations.format(consumerTtl)
+                    + " is shorter than record_ttl (" + Durations.format(recordTtl) + "): a consumer refreshing"
+                    + " its record would stop counting between two refreshes");
+        }
         return this;
     }
 
@@ -163,6 +187,10 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         map.put("max_metadata_bytes", maxMetadataBytes);
         map.put("max_record_instances", maxRecordInstances);
         map.put("log_witnesses", logWitnesses);
+        map.put("max_overlap", duration.apply(maxOverlap));
+        map.put("consumer_ttl", duration.apply(consumerTtl));
+        map.put("max_consumers", maxConsumers);
+        map.put("max_consumer_sessions", maxConsumerSessions);
         return map;
     }
 
@@ -184,6 +212,10 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                 .maxRecordInstances(stored.get("max_record_instances") instanceof Number n ? n.longValue() : d.maxRecordInstances)
                 .logWitnesses(stored.get("log_witnesses") instanceof List<?> l
                         ? l.stream().map(String::valueOf).toList() : d.logWitnesses)
+                .maxOverlap(duration(stored, "max_overlap", d.maxOverlap))
+                .consumerTtl(duration(stored, "consumer_ttl", d.consumerTtl))
+                .maxConsumers(stored.get("max_consumers") instanceof Number n ? n.longValue() : d.maxConsumers)
+                .maxConsumerSessions(stored.get("max_consumer_sessions") instanceof Number n ? n.longValue() : d.maxConsumerSessions)
                 .build();
     }
 
@@ -207,6 +239,10 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
         private Long maxMetadataBytes;
         private Long maxRecordInstances;
         private List<String> logWitnesses;
+        private Duration maxOverlap;
+        private Duration consumerTtl;
+        private Long maxConsumers;
+        private Long maxConsumerSessions;
 
         private Builder() {
         }
@@ -276,6 +312,26 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
             return this;
         }
 
+        Builder maxOverlap(Duration value) {
+            maxOverlap = value;
+            return this;
+        }
+
+        Builder consumerTtl(Duration value) {
+            consumerTtl = value;
+            return this;
+        }
+
+        Builder maxConsumers(long value) {
+            maxConsumers = value;
+            return this;
+        }
+
+        Builder maxConsumerSessions(long value) {
+            maxConsumerSessions = value;
+            return this;
+        }
+
         /** @throws IllegalStateException naming the first field left out */
         Config build() {
             return new Config(
@@ -291,7 +347,11 @@ record Config(Duration defaultTtl, Duration maxTtl, double rotationWindow, Durat
                     Required.field(wrapTtl, "Config", "wrapTtl"),
                     Required.field(maxMetadataBytes, "Config", "maxMetadataBytes"),
                     Required.field(maxRecordInstances, "Config", "maxRecordInstances"),
-                    Required.field(logWitnesses, "Config", "logWitnesses"));
+                    Required.field(logWitnesses, "Config", "logWitnesses"),
+                    Required.field(maxOverlap, "Config", "maxOverlap"),
+                    Required.field(consumerTtl, "Config", "consumerTtl"),
+                    Required.field(maxConsumers, "Config", "maxConsumers"),
+                    Required.field(maxConsumerSessions, "Config", "maxConsumerSessions"));
         }
     }
 }

@@ -54,11 +54,24 @@ final class ConfigPath {
                     + " log's checkpoints log/cosign accepts; each name once. Empty: none.")
             .defaultValue(D.logWitnesses());
 
+    static final Field<Duration> MAX_OVERLAP = Field.duration("max_overlap",
+            "Longest a rotated-out key stays listed while consumers have not acknowledged its successor;"
+                    + " at least min_overlap.").defaultValue(D.maxOverlap()).notNegative();
+    static final Field<Duration> CONSUMER_TTL = Field.duration("consumer_ttl",
+            "How long a consumer is waited for after its last acknowledgement or heartbeat; at least record_ttl.")
+            .defaultValue(D.consumerTtl()).positive();
+    static final Field<Long> MAX_CONSUMERS = Field.integer("max_consumers",
+            "Most consumer sessions kept per service.").defaultValue(D.maxConsumers()).between(1, 100_000);
+    static final Field<Long> MAX_CONSUMER_SESSIONS = Field.integer("max_consumer_sessions",
+            "Most consumer sessions kept per identity entity and service.")
+            .defaultValue(D.maxConsumerSessions()).between(1, 10_000);
+
     static Path definition(MountState mount) {
         return Path.pattern("config")
                 .fields(DEFAULT_TTL, MAX_TTL, ROTATION_WINDOW, MIN_OVERLAP, RECORD_TTL, VERIFICATION_TTL,
                         SIGNING_ALGORITHM, ISSUER, REQUIRE_WRAPPING, WRAP_TTL, MAX_METADATA_BYTES,
-                        MAX_RECORD_INSTANCES, LOG_WITNESSES)
+                        MAX_RECORD_INSTANCES, LOG_WITNESSES, MAX_OVERLAP, CONSUMER_TTL, MAX_CONSUMERS,
+                        MAX_CONSUMER_SESSIONS)
                 .read("Read the mount's settings.", request -> read(mount, request))
                 .update("Change some of the mount's settings; fields left out keep their values.",
                         request -> update(mount, request))
@@ -71,6 +84,12 @@ final class ConfigPath {
                         the most instances one record lists (max_record_instances; a larger service is
                         read in pages), and the witnesses whose cosignatures of the log's checkpoints
                         log/cosign accepts (log_witnesses).
+
+                        Acknowledged rotation: a rotated-out key stays listed until the service's
+                        consumers have acknowledged a record listing its successor, at least min_overlap
+                        and at most max_overlap; a consumer counts for consumer_ttl after its last
+                        acknowledgement, and max_consumers and max_consumer_sessions bound the sessions
+                        kept per service and per identity.
 
                         Durations are written as "24h", "90s" or a number of seconds, and read back in
                         seconds. An update changes only the fields it names; the others keep their values.
@@ -98,6 +117,10 @@ final class ConfigPath {
         request.find(MAX_RECORD_INSTANCES).ifPresent(changed::maxRecordInstances);
         request.find(LOG_WITNESSES).ifPresent(vkeys -> changed.logWitnesses(
                 Config.witnessKeys(vkeys).stream().map(NoteVerifier::vkey).toList()));
+        request.find(MAX_OVERLAP).ifPresent(changed::maxOverlap);
+        request.find(CONSUMER_TTL).ifPresent(changed::consumerTtl);
+        request.find(MAX_CONSUMERS).ifPresent(changed::maxConsumers);
+        request.find(MAX_CONSUMER_SESSIONS).ifPresent(changed::maxConsumerSessions);
         Config updated = changed.build().validated();
         mount.updateConfig(updated);
         return Response.data(updated.toResponseData(request.mount().path()));

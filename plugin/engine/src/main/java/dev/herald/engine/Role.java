@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who may publish what (DESIGN §5.2). Immutable. A zero {@code ttl} or {@code maxTtl} means "the
- * mount's setting". Made only by a {@link Builder}, which names every field (many share a type, and
+ * Who may publish what (DESIGN §5.2). Immutable. A zero {@code ttl}, {@code maxTtl} or
+ * {@code maxOverlap} means "the mount's setting". Made only by a {@link Builder}, which names every field (many share a type, and
  * a positional list would let two of them swap unseen); {@link #toBuilder} starts a changed copy.
  */
 record Role(String name, List<String> services, String instance, String boundMountAccessor,
             Map<String, String> boundAliasMetadata, boolean allowUnbound, List<String> keyTypes, long minRsaBits,
             Duration ttl, Duration maxTtl, boolean leaseBound, boolean requireProof, List<String> allowedDnsNames,
-            List<String> allowedCidrs, List<String> allowedPorts, boolean allowWildcardClaims) {
+            List<String> allowedCidrs, List<String> allowedPorts, boolean allowWildcardClaims, Duration maxOverlap) {
 
     static final String PREFIX = "roles/";
 
@@ -54,7 +54,8 @@ record Role(String name, List<String> services, String instance, String boundMou
                 .allowedDnsNames(allowedDnsNames)
                 .allowedCidrs(allowedCidrs)
                 .allowedPorts(allowedPorts)
-                .allowWildcardClaims(allowWildcardClaims);
+                .allowWildcardClaims(allowWildcardClaims)
+                .maxOverlap(maxOverlap);
     }
 
     static String storageKey(String name) {
@@ -99,6 +100,7 @@ record Role(String name, List<String> services, String instance, String boundMou
         map.put("allowed_cidrs", allowedCidrs);
         map.put("allowed_ports", allowedPorts);
         map.put("allow_wildcard_claims", allowWildcardClaims);
+        map.put("max_overlap", duration.apply(maxOverlap));
         return map;
     }
 
@@ -123,6 +125,8 @@ record Role(String name, List<String> services, String instance, String boundMou
                 .allowedPorts((List<String>) stored.get("allowed_ports"))
                 // absent from roles stored before the field existed: they never allowed wildcards
                 .allowWildcardClaims(Boolean.TRUE.equals(stored.get("allow_wildcard_claims")))
+                // absent from roles stored before acknowledged rotation: the mount's max_overlap
+                .maxOverlap(stored.get("max_overlap") == null ? Duration.ZERO : Durations.parse(stored.get("max_overlap")))
                 .build();
     }
 
@@ -144,6 +148,7 @@ record Role(String name, List<String> services, String instance, String boundMou
         private List<String> allowedCidrs;
         private List<String> allowedPorts;
         private Boolean allowWildcardClaims;
+        private Duration maxOverlap;
 
         private Builder() {
         }
@@ -228,6 +233,11 @@ record Role(String name, List<String> services, String instance, String boundMou
             return this;
         }
 
+        Builder maxOverlap(Duration value) {
+            maxOverlap = value;
+            return this;
+        }
+
         /** @throws IllegalStateException naming the first field left out */
         Role build() {
             return new Role(
@@ -246,7 +256,8 @@ record Role(String name, List<String> services, String instance, String boundMou
                     Required.field(allowedDnsNames, "Role", "allowedDnsNames"),
                     Required.field(allowedCidrs, "Role", "allowedCidrs"),
                     Required.field(allowedPorts, "Role", "allowedPorts"),
-                    Required.field(allowWildcardClaims, "Role", "allowWildcardClaims"));
+                    Required.field(allowWildcardClaims, "Role", "allowWildcardClaims"),
+                    Required.field(maxOverlap, "Role", "maxOverlap"));
         }
     }
 }

@@ -97,13 +97,17 @@ final class RolesPath {
             "Let a publication claim wildcard DNS names (\"*.web.internal\" in dns_names), which stand for every name "
                     + "of a domain; they must still lie within allowed_dns_names. Endpoints never take a wildcard.")
             .defaultValue(false);
+    static final Field<Duration> MAX_OVERLAP = Field.duration("max_overlap",
+            "Longest a rotated-out key of this role stays listed while consumers have not acknowledged its "
+                    + "successor; 0 means the mount's max_overlap. At least the mount's min_overlap.")
+            .defaultValue(Duration.ZERO).notNegative();
 
     static Path definition(MountState mount) {
         Roles roles = mount.roles();
         return Path.pattern("roles/:name")
                 .fields(NAME, SERVICES, INSTANCE, BOUND_MOUNT_ACCESSOR, BOUND_ALIAS_METADATA, ALLOW_UNBOUND,
                         KEY_TYPES_FIELD, MIN_RSA_BITS, TTL, MAX_TTL, LEASE_BOUND, REQUIRE_PROOF, ALLOWED_DNS_NAMES,
-                        ALLOWED_CIDRS, ALLOWED_PORTS, ALLOW_WILDCARD_CLAIMS)
+                        ALLOWED_CIDRS, ALLOWED_PORTS, ALLOW_WILDCARD_CLAIMS, MAX_OVERLAP)
                 .existence(request -> roles.get(request.get(NAME)).isPresent())
                 .create("Create a role.", request -> write(mount, request))
                 .update("Change a role; fields left out keep their values.", request -> write(mount, request))
@@ -167,6 +171,7 @@ final class RolesPath {
         take(request, ALLOWED_CIDRS, created, changed::allowedCidrs);
         take(request, ALLOWED_PORTS, created, changed::allowedPorts);
         take(request, ALLOW_WILDCARD_CLAIMS, created, changed::allowWildcardClaims);
+        take(request, MAX_OVERLAP, created, changed::maxOverlap);
         Role role = changed.build();
         // Only the templates this request writes: a role stored before this rule keeps working for
         // its other fields, and its unsafe templates fill nothing at publish time (Glob.filled).
@@ -192,6 +197,10 @@ final class RolesPath {
         if (role.ttl().compareTo(ceiling) > 0) {
             throw VaultException.badRequest("invalid ttl: " + Durations.format(role.ttl()) + " is longer than "
                     + (role.maxTtl().isZero() ? "the mount's max_ttl" : "max_ttl") + " (" + Durations.format(ceiling) + ")");
+        }
+        if (!role.maxOverlap().isZero() && role.maxOverlap().compareTo(config.minOverlap()) < 0) {
+            throw VaultException.badRequest("invalid max_overlap: " + Durations.format(role.maxOverlap())
+                    + " is shorter than the mount's min_overlap (" + Durations.format(config.minOverlap()) + ")");
         }
     }
 

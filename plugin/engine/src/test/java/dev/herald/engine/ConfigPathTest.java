@@ -28,7 +28,9 @@ class ConfigPathTest {
                 Map.entry("min_overlap", 3600L), Map.entry("record_ttl", 300L), Map.entry("verification_ttl", 86400L),
                 Map.entry("signing_algorithm", "EdDSA"), Map.entry("issuer", "herald/"),
                 Map.entry("require_wrapping", false), Map.entry("wrap_ttl", 60L), Map.entry("max_metadata_bytes", 4096L),
-                Map.entry("max_record_instances", 1000L), Map.entry("log_witnesses", java.util.List.of())),
+                Map.entry("max_record_instances", 1000L), Map.entry("log_witnesses", java.util.List.of()),
+                Map.entry("max_overlap", 21600L), Map.entry("consumer_ttl", 7200L), Map.entry("max_consumers", 20000L),
+                Map.entry("max_consumer_sessions", 256L)),
                 send(Operation.READ, Map.of()).data());
     }
 
@@ -59,6 +61,13 @@ class ConfigPathTest {
             "require_wrapping   | maybe | invalid require_wrapping: expected true or false",
             "max_metadata_bytes | -1    | invalid max_metadata_bytes: must be between 1 and 1048576, got -1",
             "max_metadata_bytes | 2.5   | invalid max_metadata_bytes: expected a whole number",
+            "max_overlap        | 30m   | invalid max_overlap: 30m0s is shorter than min_overlap (1h0m0s)",
+            "min_overlap        | 7h    | invalid max_overlap: 6h0m0s is shorter than min_overlap (7h0m0s)",
+            "consumer_ttl       | 1m    | invalid consumer_ttl: 1m0s is shorter than record_ttl (5m0s)",
+            "record_ttl         | 3h    | invalid consumer_ttl: 2h0m0s is shorter than record_ttl (3h0m0s)",
+            "consumer_ttl       | 0     | invalid consumer_ttl: must be greater than zero",
+            "max_consumers      | 0     | invalid max_consumers: must be between 1 and 100000, got 0",
+            "max_consumer_sessions | 10001 | invalid max_consumer_sessions: must be between 1 and 10000, got 10001",
             "colour             | blue  | unknown field \"colour\"",
     })
     void badInputIsA400NamingTheFieldAndChangesNothing(String field, String value, String message) {

@@ -54,6 +54,20 @@ class RolesPathTest {
         assertEquals(false, read.get("allow_unbound"));
         assertEquals(List.of("443", "8000-8100"), read.get("allowed_ports"));
         assertEquals(false, read.get("allow_wildcard_claims"));
+        assertEquals(0L, read.get("max_overlap"), "the mount's");
+    }
+
+    /** A role stored before max_overlap existed reads as taking the mount's, and can be updated. */
+    @Test
+    void aRoleStoredWithoutMaxOverlapTakesTheMountsAndItsOwnIsKept() {
+        send(Operation.CREATE, "roles/web", web());
+        Map<String, Object> stored = Json.parseObject(new String(storage.get("roles/web").orElseThrow(), StandardCharsets.UTF_8));
+        stored.remove("max_overlap");
+        EngineFixture fresh = new EngineFixture();
+        fresh.storage.put("roles/web", Json.write(stored).getBytes(StandardCharsets.UTF_8));
+        assertEquals(0L, fresh.send(Operation.READ, "roles/web", Map.of()).data().get("max_overlap"));
+        fresh.send(Operation.UPDATE, "roles/web", Map.of("max_overlap", "2h"));
+        assertEquals(7200L, fresh.send(Operation.READ, "roles/web", Map.of()).data().get("max_overlap"));
     }
 
     @Test
@@ -128,6 +142,8 @@ class RolesPathTest {
             "ttl               | -1h      | invalid ttl: must not be negative",
             "ttl               | 100h     | invalid ttl: 100h0m0s is longer than the mount's max_ttl (72h0m0s)",
             "max_ttl           | 73h      | invalid max_ttl: 73h0m0s is longer than the mount's max_ttl (72h0m0s)",
+            "max_overlap       | 30m      | invalid max_overlap: 30m0s is shorter than the mount's min_overlap (1h0m0s)",
+            "max_overlap       | -1s      | invalid max_overlap: must not be negative",
             "allowed_cidrs     | 10.0.0.0/33 | invalid allowed_cidrs: \"10.0.0.0/33\" is not an IPv4 or IPv6 network",
             "allowed_cidrs     | 256.1.1.1/8 | invalid allowed_cidrs: \"256.1.1.1/8\" is not an IPv4 or IPv6 network",
             "allowed_cidrs     | example.com/8 | invalid allowed_cidrs: \"example.com/8\" is not an IPv4 or IPv6 network",

@@ -41,7 +41,8 @@ final class TestValues {
                 .allowedDnsNames(List.of())
                 .allowedCidrs(List.of())
                 .allowedPorts(List.of())
-                .allowWildcardClaims(false);
+                .allowWildcardClaims(false)
+                .maxOverlap(Duration.ZERO);
     }
 
     /** The endpoint limits of the endpoint-claim tests: two DNS globs, two networks, a port and a range. */
