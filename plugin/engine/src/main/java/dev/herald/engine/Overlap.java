@@ -149,6 +149,29 @@ record Overlap(Instant startedAt, long awaitingSequence, Instant minEnd, Instant
         return with(Outcome.OLD_ENDED, Optional.of(when));
     }
 
+    /** As the instance entry holds it (docs/design-ack.md §4.1). */
+    java.util.Map<String, Object> toStored() {
+        java.util.Map<String, Object> stored = new java.util.LinkedHashMap<>();
+        stored.put("started_at", startedAt.toString());
+        stored.put("awaiting_sequence", awaitingSequence);
+        stored.put("min_end", minEnd.toString());
+        stored.put("max_end", maxEnd.toString());
+        stored.put("record_ttl_seconds", recordTtl.toSeconds());
+        stored.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+        at.ifPresent(when -> stored.put("at", when.toString()));
+        return stored;
+    }
+
+    static Overlap fromStored(java.util.Map<String, Object> stored) {
+        return new Overlap(Instant.parse((String) stored.get("started_at")),
+                ((Number) stored.get("awaiting_sequence")).longValue(),
+                Instant.parse((String) stored.get("min_end")),
+                Instant.parse((String) stored.get("max_end")),
+                Duration.ofSeconds(((Number) stored.get("record_ttl_seconds")).longValue()),
+                Outcome.valueOf(((String) stored.get("outcome")).toUpperCase(java.util.Locale.ROOT)),
+                stored.get("at") instanceof String when ? Optional.of(Instant.parse(when)) : Optional.empty());
+    }
+
     private Overlap with(Outcome next, Optional<Instant> when) {
         return new Overlap(startedAt, awaitingSequence, minEnd, maxEnd, recordTtl, next, when);
     }

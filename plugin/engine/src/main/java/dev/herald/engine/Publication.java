@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -20,11 +21,13 @@ import java.util.TreeMap;
  * @param superseded  a successor key was published; this one stays listed only for min_overlap
  * @param logIndex    the index of the log leaf of the event that published it ({@link #NOT_LOGGED}
  *                    for publications made before the mount had a log, and until the change is sequenced)
+ * @param overlap     for a superseded publication whose rotation awaited consumers: that rotation's
+ *                    overlap (docs/design-ack.md §4.1); empty otherwise
  */
 record Publication(String instance, long generation, PublisherKey key, EndpointClaims claims,
                    Map<String, String> metadata, Instant notBefore, Instant notAfter, Instant maxNotAfter,
                    Duration ttl, String role, PublisherIdentity publisher, boolean leaseBound, boolean superseded,
-                   long logIndex) {
+                   long logIndex, Optional<Overlap> overlap) {
     static final long NOT_LOGGED = -1;
 
     Publication {
@@ -51,7 +54,8 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                 .publisher(publisher)
                 .leaseBound(leaseBound)
                 .superseded(superseded)
-                .logIndex(logIndex);
+                .logIndex(logIndex)
+                .overlap(overlap);
     }
 
     boolean liveAt(Instant now) {
@@ -118,6 +122,7 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
         if (logIndex != NOT_LOGGED) {
             stored.put("log_index", logIndex);
         }
+        overlap.ifPresent(o -> stored.put("overlap", o.toStored()));
         return stored;
     }
 
@@ -139,6 +144,8 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                 .leaseBound((Boolean) stored.get("lease_bound"))
                 .superseded((Boolean) stored.get("superseded"))
                 .logIndex(stored.get("log_index") instanceof Number index ? index.longValue() : NOT_LOGGED)
+                .overlap(stored.get("overlap") instanceof Map<?, ?> o
+                        ? Optional.of(Overlap.fromStored((Map<String, Object>) o)) : Optional.empty())
                 .build();
     }
 
@@ -158,6 +165,7 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
         private Boolean leaseBound;
         private Boolean superseded;
         private long logIndex = NOT_LOGGED;
+        private Optional<Overlap> overlap = Optional.empty();
 
         private Builder() {
         }
@@ -228,6 +236,11 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
         }
 
         /** Optional: not logged ({@link #NOT_LOGGED}) unless given. */
+        Builder overlap(Optional<Overlap> value) {
+            overlap = java.util.Objects.requireNonNull(value);
+            return this;
+        }
+
         Builder logIndex(long value) {
             logIndex = value;
             return this;
@@ -249,7 +262,7 @@ record Publication(String instance, long generation, PublisherKey key, EndpointC
                     Required.field(publisher, "Publication", "publisher"),
                     Required.field(leaseBound, "Publication", "leaseBound"),
                     Required.field(superseded, "Publication", "superseded"),
-                    logIndex);
+                    logIndex, overlap);
         }
     }
 }

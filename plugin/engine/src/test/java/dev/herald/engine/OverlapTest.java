@@ -115,6 +115,25 @@ class OverlapTest {
     }
 
     @Test
+    void aSupersededPublicationKeepsItsOverlapThroughItsInstanceEntry() {
+        Overlap pending = rotation(true).build();
+        for (Overlap overlap : java.util.List.of(pending, pending.acknowledgedAt(at("14:00:00")),
+                pending.cancelledAt(at("12:30:00")), rotation(false).build())) {
+            Publication superseded = TestValues.publication("pod-1", 1, PublisherKeys.fromPublicKey(
+                    TestKeys.generate("ed25519").publicKeyPem())).toBuilder()
+                    .superseded(true).notAfter(overlap.oldListedUntil()).overlap(java.util.Optional.of(overlap)).build();
+            Publication read = Publication.fromStored(dev.herald.sdk.json.Json.parseObject(
+                    dev.herald.sdk.json.Json.write(superseded.toStored())));
+            assertEquals(superseded, read);
+            assertEquals(overlap.oldListedUntil(), read.overlap().orElseThrow().oldListedUntil());
+        }
+        Publication plain = TestValues.publication("pod-1", 1, PublisherKeys.fromPublicKey(
+                TestKeys.generate("ed25519").publicKeyPem()));
+        assertFalse(plain.toStored().containsKey("overlap"), "entries without one are as before");
+        assertEquals(java.util.Optional.empty(), Publication.fromStored(plain.toStored()).overlap());
+    }
+
+    @Test
     void aMaxOverlapShorterThanMinOverlapIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> rotation(true).maxOverlap(Duration.ofMinutes(30)).build());
