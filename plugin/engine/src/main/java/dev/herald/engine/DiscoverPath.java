@@ -43,6 +43,7 @@ final class DiscoverPath {
     private final Registry registry;
     private final SignedRecords records;
     private final LogReader log;
+    private final AckTokens ackTokens;
     private final Clock clock;
 
     DiscoverPath(MountState mount) {
@@ -51,6 +52,7 @@ final class DiscoverPath {
         this.registry = mount.registry();
         this.records = mount.records();
         this.log = mount.logReader();
+        this.ackTokens = mount.ackTokens();
         this.clock = mount.clock();
     }
 
@@ -125,7 +127,8 @@ final class DiscoverPath {
         String issuer = config.effectiveIssuer(request.mount().path());
         SignedRecord record = records.get(snapshot, view.key());
         if (record == null || !record.reusableFor(sequence, key.kid(), issuer, now)) {
-            record = view.sign(state, now, config, new Signing(sequence, key, issuer, config.recordTtl(), now, log));
+            record = view.sign(state, now, config, new Signing(sequence, key, issuer, config.recordTtl(), now, log,
+                    ack(state, sequence, now, config)));
             records.keep(snapshot, view.key(), record, stamp);
         }
         Response response = Response.data(withRefresh(record.data(), config.recordTtl(), now));
@@ -153,8 +156,29 @@ final class DiscoverPath {
         return data;
     }
 
-    /** What a record is signed with and when: the same for every kind of record. */
-    private record Signing(long sequence, SigningKey key, String issuer, Duration recordTtl, Instant now, LogReader log) {
+    /**
+     * What a record is signed with and when: the same for every kind of record.
+     *
+     * @param ack the answer's {@code ack} object, beside the record (never in it)
+     */
+    private record Signing(long sequence, SigningKey key, String issuer, Duration recordTtl, Instant now, LogReader log,
+                           Map<String, Object> ack) {
+    }
+
+    /**
+     * What a consumer needs to acknowledge this seq (docs/design-ack.md §3): its token, whether a
+     * rotation of the service awaits consumers at a seq it has reached ({@code requested}: an
+     * acknowledgement is due now, else only heartbeats), and how often to heartbeat (a quarter of
+     * consumer_ttl). Fixed per state and config, so it is kept with the record.
+     */
+    private Map<String, Object> ack(ServiceState state, long sequence, Instant now, Config config) {
+        boolean requested = state.liveAt(now).stream().anyMatch(p -> p.overlap()
+                .filter(o -> o.pendingAt(now) && o.awaitingSequence() <= sequence).isPresent());
+        Map<String, Object> ack = new LinkedHashMap<>();
+        ack.put("token", ackTokens.token(state.service(), sequence));
+        ack.put("requested", requested);
+        ack.put("heartbeat_seconds", Math.max(1, config.consumerTtl().toSeconds() / 4));
+        return ack;
     }
 
     /**
@@ -297,6 +321,7 @@ final class DiscoverPath {
         data.put("record", jwt);
         data.putAll(claims);
         log.filter(l -> !l.proofs().isEmpty()).ifPresent(l -> data.put("log_proofs", l.proofs()));
+        data.put("ack", signing.ack());
         if (scope.equals(SCOPE_PAGE)) {
             // Pages are for programs, which verify and read the JWT: without the decoded copy of its
             // instances (and their PEMs) a page is about half the size.

@@ -25,6 +25,7 @@ final class MountState {
     private final LogReader logReader;
     private final WitnessedCheckpoint witnessed;
     private final SignedRecords records = new SignedRecords();
+    private final AckTokens ackTokens;
 
     MountState(Storage storage, Clock clock) {
         this.storage = storage;
@@ -38,6 +39,7 @@ final class MountState {
         log = new MountLog(storage, settings, clock, this::invalidate, logReader::advance);
         signer = new Signer(storage, settings, clock, log);
         registry = new Registry(storage, log);
+        ackTokens = new AckTokens(storage, clock);
     }
 
     Clock clock() {
@@ -64,6 +66,11 @@ final class MountState {
 
     SignedRecords records() {
         return records;
+    }
+
+    /** The tokens every discover answer carries and every acknowledgement brings back. */
+    AckTokens ackTokens() {
+        return ackTokens;
     }
 
     /** Writes the config; no record signed before is reused (they carry its issuer and record_ttl). */
@@ -106,8 +113,8 @@ final class MountState {
         if (logReader.invalidate(key)) {
             return;
         }
-        if (settings.invalidate(key) || signer.invalidate(key)) {
-            records.clear(); // records carry the issuer and the signing key
+        if (settings.invalidate(key) || signer.invalidate(key) || ackTokens.invalidate(key)) {
+            records.clear(); // records carry the issuer, the signing key and an ack token
         } else if (!roles.invalidate(key)) {
             registry.invalidate(key); // the next read is a new revision: the service's records are not reused
         }

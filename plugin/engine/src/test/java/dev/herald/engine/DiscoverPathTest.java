@@ -64,6 +64,24 @@ class DiscoverPathTest {
         assertEquals(record.get("seq"), claims.get("seq"));
     }
 
+    /** docs/design-ack.md §3.2: every answer carries what a consumer needs to acknowledge its seq. */
+    @Test
+    void everyAnswerCarriesTheAckTokenOfItsSeqBesideTheRecordNotInIt() {
+        mount.publish(mount.body(first));
+        for (String path : List.of("discover/web", "discover/web/pod-1")) {
+            Map<String, Object> answer = mount.engine.send(Operation.READ, path, Map.of()).data();
+            Map<?, ?> ack = (Map<?, ?>) answer.get("ack");
+            long seq = ((Number) answer.get("seq")).longValue();
+            AckTokens tokens = new AckTokens(mount.engine.storage, java.time.Clock.systemUTC());
+            assertTrue(tokens.valid("web", seq, (String) ack.get("token")), path);
+            assertEquals(false, ack.get("requested"), "no rotation awaits consumers");
+            assertEquals(1800L, ((Number) ack.get("heartbeat_seconds")).longValue(), "a quarter of consumer_ttl");
+            String payload = ((String) answer.get("record")).split("\\.")[1];
+            Map<String, Object> claims = Json.parseObject(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+            assertTrue(!claims.containsKey("ack"), "not signed: third-party verifiers see the records of before");
+        }
+    }
+
     @Test
     void theScopeClaimSaysWhichRecordItIsSoNeitherStandsInForTheOther() throws Exception {
         mount.publish(mount.body(mount.first));
