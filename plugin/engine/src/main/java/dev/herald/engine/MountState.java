@@ -26,6 +26,7 @@ final class MountState {
     private final WitnessedCheckpoint witnessed;
     private final SignedRecords records = new SignedRecords();
     private final AckTokens ackTokens;
+    private final Consumers consumers;
 
     MountState(Storage storage, Clock clock) {
         this.storage = storage;
@@ -40,6 +41,7 @@ final class MountState {
         signer = new Signer(storage, settings, clock, log);
         registry = new Registry(storage, log);
         ackTokens = new AckTokens(storage, clock);
+        consumers = new Consumers(storage);
     }
 
     Clock clock() {
@@ -66,6 +68,11 @@ final class MountState {
 
     SignedRecords records() {
         return records;
+    }
+
+    /** The consumer sessions of the mount's services (acknowledged rotation). */
+    Consumers consumers() {
+        return consumers;
     }
 
     /** The tokens every discover answer carries and every acknowledgement brings back. */
@@ -110,7 +117,7 @@ final class MountState {
 
     /** A storage key changed elsewhere: whoever caches it forgets it. */
     void invalidate(String key) {
-        if (logReader.invalidate(key)) {
+        if (logReader.invalidate(key) || consumers.invalidate(key)) {
             return;
         }
         if (settings.invalidate(key) || signer.invalidate(key) || ackTokens.invalidate(key)) {

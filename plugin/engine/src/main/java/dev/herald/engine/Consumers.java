@@ -1,0 +1,237 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Storage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The consumer sessions of the mount's services (docs/design-ack.md §4.2), on the active node: per
+ * service, every session's entry, and for each rotation that awaits consumers (by its sequence S)
+ * the sessions still below S ordered by their last acknowledgement, so that "does a counted
+ * consumer still lag" is one look at the latest of them. Loaded on first need with one {@code list}
+ * and one {@code get} per entry; kept in a table weighted by sessions, which evicts whole services
+ * (a reload gives the same index).
+ *
+ * <p>An entry reaches the index only after it is stored ({@link #store}), under the service's own
+ * lock, never the registry's: an acknowledgement does not wait for a service's changes. Every use of
+ * an index is under that lock ({@link #with}); the table holds it as a value that changes, so only
+ * {@link #store} and {@link #remove}, which re-weigh it, change how many sessions it has.
+ */
+final class Consumers {
+    /** Sessions kept in memory for the whole mount, about 200 B each: about 40 MB at most. */
+    private static final long SESSION_BUDGET = 200_000;
+    private static final int LOCK_STRIPES = 256;
+
+    private final Storage storage;
+    private final CacheTable<ServiceConsumers> cache;
+    private final Object[] locks = new Object[LOCK_STRIPES];
+
+    Consumers(Storage storage) {
+        this(storage, SESSION_BUDGET);
+    }
+
+    /** With another budget: for tests that need evictions. */
+    Consumers(Storage storage, long sessionBudget) {
+        this.storage = storage;
+        this.cache = new CacheTable<>(4096, sessionBudget, index -> Math.max(1, index.size()));
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /**
+     * The service's consumers, loaded if not in memory. The index is shared: read it and change it
+     * only within {@link #with}.
+     */
+    private ServiceConsumers index(String service) {
+        ServiceConsumers cached = cache.get(service);
+        if (cached != null) {
+            return cached;
+        }
+        long stamp = cache.stamp(service);
+        ServiceConsumers loaded = new ServiceConsumers();
+        String prefix = ConsumerEntry.prefix(service);
+        for (String id : storage.list(prefix)) {
+            storage.get(prefix + id).ifPresent(bytes -> loaded.record(ConsumerEntry.decode(service, bytes)));
+        }
+        return cache.offer(service, loaded, stamp);
+    }
+
+    /** Runs {@code action} on the service's index under the service's lock (loading it first if needed). */
+    <T> T with(String service, java.util.function.Function<ServiceConsumers, T> action) {
+        synchronized (lock(service)) {
+            return action.apply(index(service));
+        }
+    }
+
+    /** Stores the entry, then records it in the index: an entry is in the index only once stored. */
+    void store(ConsumerEntry entry) {
+        synchronized (lock(entry.service())) {
+            ServiceConsumers index = index(entry.service());
+            storage.put(entry.storageKey(), entry.encode());
+            reweighed(entry.service(), index, () -> index.record(entry));
+        }
+    }
+
+    /**
+     * Changes the number of sessions of a cached index: taken out of the table with the weight it
+     * went in with, put back with its new one (the table weighs an entry when it comes and when it
+     * goes, and an index is the one value here that changes in between).
+     */
+    private void reweighed(String service, ServiceConsumers index, Runnable change) {
+        cache.remove(service);
+        change.run();
+        cache.put(service, index);
+    }
+
+    /** Deletes the session's entry (a leave); whether there was one. */
+    boolean remove(String service, String id) {
+        synchronized (lock(service)) {
+            ServiceConsumers index = index(service);
+            if (index.entry(id).isEmpty()) {
+                return false;
+            }
+            storage.delete(ConsumerEntry.prefix(service) + id);
+            reweighed(service, index, () -> index.remove(id));
+            return true;
+        }
+    }
+
+    /** A consumer entry changed elsewhere: its service's index is read again when next needed. */
+    boolean invalidate(String key) {
+        String service = ConsumerEntry.serviceOf(key);
+        if (service == null) {
+            return false;
+        }
+        cache.remove(service);
+        return true;
+    }
+
+    private Object lock(String service) {
+        return locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)];
+    }
+
+    /** One service's sessions. Mutable; used only under its service's lock in {@link Consumers}. */
+    static final class ServiceConsumers {
+        /** A session at its last acknowledgement: the order of the laggard sets. */
+        private record Mark(Instant ackedAt, String id) {
+        }
+
+        private static final Comparator<Mark> BY_ACKED_AT = Comparator.comparing(Mark::ackedAt).thenComparing(Mark::id);
+
+        private final Map<String, ConsumerEntry> sessions = new HashMap<>();
+        private final Map<String, Integer> sessionsPerEntity = new HashMap<>();
+        private final TreeSet<Mark> all = new TreeSet<>(BY_ACKED_AT);
+        /** For each awaited sequence S: the sessions whose seq is below it. */
+        private final Map<Long, TreeSet<Mark>> laggards = new HashMap<>();
+
+        int size() {
+            return sessions.size();
+        }
+
+        Optional<ConsumerEntry> entry(String id) {
+            return Optional.ofNullable(sessions.get(id));
+        }
+
+        int sessionsOf(String entityId) {
+            return sessionsPerEntity.getOrDefault(entityId, 0);
+        }
+
+        /** Whether any session counts at {@code now}. */
+        boolean anyCounted(Instant now, Duration consumerTtl) {
+            return !all.isEmpty() && all.last().ackedAt().plus(consumerTtl).isAfter(now);
+        }
+
+        List<ConsumerEntry> counted(Instant now, Duration consumerTtl) {
+            return all.tailSet(new Mark(now.minus(consumerTtl), "\uffff"), false).stream()
+                    .map(mark -> sessions.get(mark.id())).toList();
+        }
+
+        /** Starts following who lags behind {@code s}: once per awaited rotation (O(n)). */
+        void await(long s) {
+            if (laggards.containsKey(s)) {
+                return;
+            }
+            TreeSet<Mark> below = new TreeSet<>(BY_ACKED_AT);
+            for (ConsumerEntry entry : sessions.values()) {
+                if (entry.seq() < s) {
+                    below.add(mark(entry));
+                }
+            }
+            laggards.put(s, below);
+        }
+
+        void stopAwaiting(long s) {
+            laggards.remove(s);
+        }
+
+        /** Whether a counted session's seq is still below {@code s} at {@code now}. */
+        boolean lagging(long s, Instant now, Duration consumerTtl) {
+            TreeSet<Mark> below = laggards.get(s);
+            if (below == null) {
+                throw new IllegalStateException("sequence " + s + " is not awaited");
+            }
+            return !below.isEmpty() && below.last().ackedAt().plus(consumerTtl).isAfter(now);
+        }
+
+        /**
+         * When the last session below {@code s} stopped counting (its last acknowledgement plus
+         * consumer_ttl), if any lagged at all: the completion time of a rotation nobody acknowledged.
+         */
+        Optional<Instant> lastLaggardStopped(long s, Duration consumerTtl) {
+            TreeSet<Mark> below = laggards.get(s);
+            return below == null || below.isEmpty() ? Optional.empty() : Optional.of(below.last().ackedAt().plus(consumerTtl));
+        }
+
+        /** The counted sessions below {@code s}, oldest acknowledgement first, at most {@code limit}. */
+        List<ConsumerEntry> laggards(long s, Instant now, Duration consumerTtl, int limit) {
+            TreeSet<Mark> below = laggards.getOrDefault(s, new TreeSet<>(BY_ACKED_AT));
+            List<ConsumerEntry> out = new ArrayList<>();
+            for (Mark mark : below.tailSet(new Mark(now.minus(consumerTtl), "\uffff"), false)) {
+                if (out.size() == limit) {
+                    break;
+                }
+                out.add(sessions.get(mark.id()));
+            }
+            return out;
+        }
+
+        void record(ConsumerEntry entry) {
+            remove(entry.id());
+            sessions.put(entry.id(), entry);
+            sessionsPerEntity.merge(entry.entityId(), 1, Integer::sum);
+            Mark mark = mark(entry);
+            all.add(mark);
+            for (Map.Entry<Long, TreeSet<Mark>> awaited : laggards.entrySet()) {
+                if (entry.seq() < awaited.getKey()) {
+                    awaited.getValue().add(mark);
+                }
+            }
+        }
+
+        void remove(String id) {
+            ConsumerEntry gone = sessions.remove(id);
+            if (gone == null) {
+                return;
+            }
+            sessionsPerEntity.computeIfPresent(gone.entityId(), (entity, n) -> n == 1 ? null : n - 1);
+            Mark mark = mark(gone);
+            all.remove(mark);
+            for (TreeSet<Mark> below : laggards.values()) {
+                below.remove(mark);
+            }
+        }
+
+        private static Mark mark(ConsumerEntry entry) {
+            return new Mark(entry.ackedAt(), entry.id());
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.testing.InMemoryStorage;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The consumer index (docs/design-ack.md §4.2): who lags behind an awaited sequence, and when they stop counting. */
+class ConsumersTest {
+    private static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
+    private static final Duration TTL = Duration.ofHours(2);
+
+    private final InMemoryStorage storage = new InMemoryStorage();
+    private final Consumers consumers = new Consumers(storage);
+
+    private static ConsumerEntry entry(String entity, String session, long seq, Instant ackedAt) {
+        return ConsumerEntry.builder().service("web").entityId(entity).session(session)
+                .aliases(List.of(new ConsumerEntry.Alias("auth_jwt_1", entity + "-sa"))).seq(seq)
+                .ackedAt(ackedAt).seqSince(ackedAt).firstSeen(T).build();
+    }
+
+    private boolean lagging(Consumers index, long s, Instant now) {
+        return index.with("web", c -> {
+            c.await(s);
+            return c.lagging(s, now, TTL);
+        });
+    }
+
+    @Test
+    void aRotationWaitsUntilEveryCountedSessionHasReachedItsSequence() {
+        consumers.store(entry("e1", "a", 3, T));
+        consumers.store(entry("e2", "b", 5, T));
+        consumers.store(entry("e3", "c", 7, T));
+        assertTrue(lagging(consumers, 6, T.plusSeconds(1)), "a and b are below 6");
+        consumers.store(entry("e1", "a", 6, T.plusSeconds(10)));
+        assertTrue(lagging(consumers, 6, T.plusSeconds(11)), "b still is");
+        consumers.store(entry("e2", "b", 5, T.plusSeconds(20))); // a heartbeat of the old seq
+        assertTrue(lagging(consumers, 6, T.plusSeconds(21)));
+        assertEquals(List.of("e2.b"), consumers.with("web", c -> c.laggards(6, T.plusSeconds(21), TTL, 10))
+                .stream().map(ConsumerEntry::id).toList());
+        consumers.store(entry("e2", "b", 7, T.plusSeconds(30)));
+        assertFalse(lagging(consumers, 6, T.plusSeconds(31)), "everyone has reached 6");
+    }
+
+    @Test
+    void aLaggardStopsCountingConsumerTtlAfterItsLastAcknowledgement() {
+        consumers.store(entry("e1", "a", 3, T));
+        consumers.store(entry("e2", "b", 9, T.plusSeconds(100)));
+        assertTrue(lagging(consumers, 6, T.plus(TTL).minusSeconds(1)));
+        assertFalse(lagging(consumers, 6, T.plus(TTL)), "not counted from ackedAt + consumer_ttl on");
+        assertEquals(Optional.of(T.plus(TTL)), consumers.with("web", c -> c.lastLaggardStopped(6, TTL)),
+                "the completion time of a rotation whose laggards all went away");
+        boolean bCounts = consumers.with("web", c -> c.anyCounted(T.plus(TTL), TTL));
+        assertTrue(bCounts, "b still counts");
+        assertEquals(List.of("e2.b"), consumers.with("web", c -> c.counted(T.plus(TTL), TTL)).stream()
+                .map(ConsumerEntry::id).toList());
+    }
+
+    @Test
+    void aSessionArrivingBelowAnAwaitedSequenceJoinsItsLaggardsAndALeaveRemovesIt() {
+        consumers.store(entry("e1", "a", 7, T));
+        assertFalse(lagging(consumers, 6, T));
+        consumers.store(entry("e2", "new", 4, T.plusSeconds(5)));
+        assertTrue(lagging(consumers, 6, T.plusSeconds(6)), "a consumer that came after the rotation still counts");
+        assertTrue(consumers.remove("web", "e2.new"));
+        assertFalse(lagging(consumers, 6, T.plusSeconds(7)));
+        assertFalse(storage.keys().contains("consumers/web/e2.new"), "its entry is gone");
+        assertFalse(consumers.remove("web", "e2.new"), "a second leave finds nothing");
+    }
+
+    @Test
+    void anIndexReadAgainFromStorageIsTheSame() {
+        consumers.store(entry("e1", "a", 3, T));
+        consumers.store(entry("e1", "b", 8, T.plusSeconds(1)));
+        consumers.store(entry("e2", "c", 5, T.plusSeconds(2)));
+        consumers.remove("web", "e1.a");
+        Consumers reloaded = new Consumers(storage); // another node taking over, or an eviction
+        for (Consumers index : List.of(consumers, reloaded)) {
+            assertEquals(List.of("e1.b", "e2.c"), index.with("web", c -> c.counted(T.plusSeconds(3), TTL)).stream()
+                    .map(ConsumerEntry::id).sorted().toList());
+            int sessionsOfE1 = index.with("web", c -> c.sessionsOf("e1"));
+            assertEquals(1, sessionsOfE1);
+            assertEquals(Optional.of(ConsumerEntry.decode("web", storage.get("consumers/web/e2.c").orElseThrow())),
+                    index.with("web", c -> c.entry("e2.c")));
+            assertTrue(lagging(index, 6, T.plusSeconds(3)));
+        }
+    }
+
+    @Test
+    void evictedServicesAreLoadedAgainWhole() {
+        Consumers small = new Consumers(storage, 3);
+        for (String service : List.of("web", "api")) {
+            for (int i = 0; i < 2; i++) {
+                small.store(entry("e" + i, "s", 1, T).toBuilder().service(service).build());
+            }
+        }
+        // "web" was pushed out by "api": its sessions come back from storage.
+        assertEquals(2, small.with("web", ServiceConsumersSize::of));
+        small.store(entry("e9", "s", 1, T));
+        assertEquals(3, small.with("web", ServiceConsumersSize::of));
+        assertEquals(2, small.with("api", ServiceConsumersSize::of));
+    }
+
+    /** Names the size getter for the tests above. */
+    private static final class ServiceConsumersSize {
+        static int of(Consumers.ServiceConsumers index) {
+            return index.size();
+        }
+    }
+
+    @Test
+    void anEntryKeepsAtMostFourAliasesAndReadsBackAsWritten() {
+        List<ConsumerEntry.Alias> many = List.of(new ConsumerEntry.Alias("a1", "n1"), new ConsumerEntry.Alias("a2", "n2"),
+                new ConsumerEntry.Alias("a3", "n3"), new ConsumerEntry.Alias("a4", "n4"), new ConsumerEntry.Alias("a5", "n5"));
+        ConsumerEntry entry = entry("e1", "a", 3, T).toBuilder().aliases(many).build();
+        assertEquals(4, entry.aliases().size());
+        assertEquals(entry, ConsumerEntry.decode("web", entry.encode()));
+        assertEquals("consumers/web/e1.a", entry.storageKey());
+        assertEquals("web", ConsumerEntry.serviceOf(entry.storageKey()));
+    }
+}
