@@ -63,6 +63,7 @@ public final class HeraldBackend {
                 .path(HistoryPath.definition(state))
                 .path(RevokePath.definition(state))
                 .path(TidyPath.definition(state))
+                .path(AckPath.definition(state, mount.system()))
                 .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
                 .periodic(TidyPath.periodic(state))
                 .onInvalidate(state::invalidate)

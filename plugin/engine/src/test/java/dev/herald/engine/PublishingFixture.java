@@ -24,10 +24,16 @@ final class PublishingFixture {
             "jwt", "system:serviceaccount:prod:web", Map.of("pod_uid", "pod-1", "namespace", "prod"))), false);
     static final Caller POD_CALLER = new Caller("e1", "tok-1", "jwt-web", "127.0.0.1");
 
-    final EngineFixture engine = new EngineFixture(Map.of("e1", POD));
+    final EngineFixture engine;
     final TestKeys first = TestKeys.generate("ed25519");
 
     PublishingFixture() {
+        this(Map.of("e1", POD));
+    }
+
+    /** With these identity entities known to the server (POD among them, for the publishes). */
+    PublishingFixture(Map<String, Entity> entities) {
+        engine = new EngineFixture(entities);
         engine.send(Operation.UPDATE, "config", Map.of("default_ttl", "1h", "min_overlap", "10m"));
         engine.send(Operation.CREATE, "roles/web", Map.of("services", "web", "instance", "{{alias.metadata.pod_uid}}",
                 "bound_mount_accessor", "auth_jwt_1", "bound_alias_metadata", Map.of("namespace", "prod"),

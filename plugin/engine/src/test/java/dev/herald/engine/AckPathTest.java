@@ -1,0 +1,161 @@
+package dev.herald.engine;
+
+import dev.herald.sdk.Caller;
+import dev.herald.sdk.Entity;
+import dev.herald.sdk.Operation;
+import dev.herald.sdk.Request;
+import dev.herald.sdk.Response;
+import dev.herald.sdk.VaultException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.herald.engine.PublishingFixture.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ack/:service (docs/design-ack.md §6.1): who may acknowledge what, and what it changes. */
+class AckPathTest {
+    private static final Entity READER = new Entity("c1", "reader", Map.of(), List.of(new Entity.Alias("a9", "auth_jwt_2",
+            "jwt", "system:serviceaccount:prod:reader", Map.of())), false);
+    private static final Entity OTHER = new Entity("c2", "other", Map.of(), List.of(), false);
+    private static final Entity DISABLED = new Entity("c3", "gone", Map.of(), List.of(), true);
+    private static final Caller READER_CALLER = new Caller("c1", "tok-r", "jwt-reader", "127.0.0.1");
+    private static final String SESSION = "0123456789abcdef0123456789abcdef";
+
+    private final PublishingFixture mount = new PublishingFixture(Map.of("e1", PublishingFixture.POD, "c1", READER,
+            "c2", OTHER, "c3", DISABLED));
+
+    private Map<String, Object> served() {
+        mount.publish(mount.body(mount.first));
+        return mount.discover();
+    }
+
+    private static long seq(Map<String, Object> answer) {
+        return ((Number) answer.get("seq")).longValue();
+    }
+
+    private static String token(Map<String, Object> answer) {
+        return (String) ((Map<?, ?>) answer.get("ack")).get("token");
+    }
+
+    private Response ack(Caller caller, Map<String, Object> body) {
+        return mount.engine.backend.handle(new Request("r", Operation.UPDATE, "ack/web", body, caller,
+                EngineFixture.MOUNT, null));
+    }
+
+    private Response leave(Caller caller, String session) {
+        return mount.engine.backend.handle(new Request("r", Operation.DELETE, "ack/web", Map.of("session", session), caller,
+                EngineFixture.MOUNT, null));
+    }
+
+    private static Map<String, Object> body(long seq, String token, String session) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("seq", seq);
+        body.put("ack_token", token);
+        body.put("session", session);
+        return body;
+    }
+
+    @Test
+    void aConsumerAcknowledgesTheSeqItWasServedAndCountsForConsumerTtl() {
+        Map<String, Object> answer = served();
+        Map<String, Object> acked = ack(READER_CALLER, body(seq(answer), token(answer), SESSION)).data();
+        assertEquals("web", acked.get("service"));
+        assertEquals("c1", acked.get("entity_id"), "the entity of the token, not a name the body chose");
+        assertEquals(seq(answer), ((Number) acked.get("seq")).longValue());
+        long at = ((Number) acked.get("acked_at")).longValue();
+        assertEquals(at + 7200, ((Number) acked.get("counted_until")).longValue());
+        assertEquals(1800L, ((Number) acked.get("heartbeat_seconds")).longValue());
+        ConsumerEntry stored = ConsumerEntry.decode("web",
+                mount.engine.storage.get("consumers/web/c1." + SESSION).orElseThrow());
+        assertEquals(List.of(new ConsumerEntry.Alias("auth_jwt_2", "system:serviceaccount:prod:reader")), stored.aliases());
+
+        mount.engine.clock.advance(Duration.ofMinutes(30));
+        Map<String, Object> heartbeat = ack(READER_CALLER, body(seq(answer), token(answer), SESSION)).data();
+        assertEquals(at + 1800, ((Number) heartbeat.get("acked_at")).longValue(), "the same seq again: a heartbeat");
+        ConsumerEntry after = ConsumerEntry.decode("web", mount.engine.storage.get("consumers/web/c1." + SESSION).orElseThrow());
+        assertEquals(stored.seqSince(), after.seqSince(), "it has had this seq since its first acknowledgement");
+        assertEquals(stored.firstSeen(), after.firstSeen());
+    }
+
+    @Test
+    void aSeqThatWasNeverServedIsRefused() {
+        Map<String, Object> answer = served();
+        long seq = seq(answer);
+        String token = token(answer);
+        assertStatus(403, "seq " + (seq + 1) + " of service web was not served with this ack_token",
+                () -> ack(READER_CALLER, body(seq + 1, token, SESSION)));
+        assertStatus(403, "was not served", () -> mount.engine.backend.handle(new Request("r", Operation.UPDATE,
+                "ack/api", body(seq, token, SESSION), READER_CALLER, EngineFixture.MOUNT, null)));
+        assertStatus(403, "was not served", () -> ack(READER_CALLER, body(seq, "AAAAAAAAAAAAAAAAAAAAAA", SESSION)));
+        assertFalse(mount.engine.storage.keys().stream().anyMatch(k -> k.startsWith("consumers/")), "nothing stored");
+    }
+
+    @Test
+    void onlyAnIdentityEntityThatIsEnabledMayAcknowledge() {
+        Map<String, Object> answer = served();
+        Map<String, Object> body = body(seq(answer), token(answer), SESSION);
+        assertStatus(403, "needs an identity entity", () -> ack(Caller.NONE, body));
+        assertStatus(403, "unknown to the server", () -> ack(new Caller("nobody", "t", "x", "127.0.0.1"), body));
+        assertStatus(403, "is disabled", () -> ack(new Caller("c3", "t", "x", "127.0.0.1"), body));
+    }
+
+    @Test
+    void acknowledgementsNeverGoDown() {
+        Map<String, Object> first = served();
+        long later = seq(first) + 3;
+        // The token the engine hands out with seq + 3 once a discover answer is made at it.
+        String laterToken = new AckTokens(mount.engine.storage, mount.engine.clock).token("web", later);
+        ack(READER_CALLER, body(later, laterToken, SESSION));
+        assertStatus(409, "seq " + seq(first) + " is lower than seq " + later,
+                () -> ack(READER_CALLER, body(seq(first), token(first), SESSION)));
+        assertEquals(later, ConsumerEntry.decode("web",
+                mount.engine.storage.get("consumers/web/c1." + SESSION).orElseThrow()).seq(), "unchanged by the refusal");
+    }
+
+    @Test
+    void badFieldsAre400sNamingThem() {
+        Map<String, Object> answer = served();
+        assertStatus(400, "missing seq", () -> ack(READER_CALLER, Map.of("ack_token", token(answer), "session", SESSION)));
+        assertStatus(400, "missing ack_token", () -> ack(READER_CALLER, Map.of("seq", 1L, "session", SESSION)));
+        assertStatus(400, "missing session", () -> ack(READER_CALLER, Map.of("seq", 1L, "ack_token", token(answer))));
+        assertStatus(400, "invalid session", () -> ack(READER_CALLER, body(seq(answer), token(answer), "ABC")));
+        assertStatus(400, "invalid ack_token", () -> ack(READER_CALLER, body(seq(answer), "short", SESSION)));
+        assertStatus(400, "invalid seq", () -> ack(READER_CALLER, body(0, token(answer), SESSION)));
+        assertStatus(400, "unknown field", () -> {
+            Map<String, Object> extra = body(seq(answer), token(answer), SESSION);
+            extra.put("entity_id", "e1");
+            return ack(READER_CALLER, extra);
+        });
+    }
+
+    @Test
+    void theBoundsOnSessionsAreEnforced() {
+        mount.engine.send(Operation.UPDATE, "config", Map.of("max_consumers", 2L, "max_consumer_sessions", 1L));
+        Map<String, Object> answer = served();
+        ack(READER_CALLER, body(seq(answer), token(answer), SESSION));
+        assertStatus(409, "max_consumer_sessions (1)", () -> ack(READER_CALLER,
+                body(seq(answer), token(answer), "ffffffffffffffffffffffffffffffff")));
+        ack(new Caller("c2", "t", "x", "127.0.0.1"), body(seq(answer), token(answer), SESSION));
+        assertStatus(409, "max_consumers (2)", () -> ack(new Caller("e1", "t", "x", "127.0.0.1"),
+                body(seq(answer), token(answer), SESSION)));
+        ack(READER_CALLER, body(seq(answer), token(answer), SESSION)); // a heartbeat of a kept session is never refused
+    }
+
+    @Test
+    void aLeaveRemovesOnlyTheCallersOwnSession() {
+        Map<String, Object> answer = served();
+        ack(READER_CALLER, body(seq(answer), token(answer), SESSION));
+        assertStatus(404, "no session", () -> leave(new Caller("c2", "t", "x", "127.0.0.1"), SESSION));
+        assertTrue(mount.engine.storage.keys().contains("consumers/web/c1." + SESSION), "another entity cannot remove it");
+        assertTrue(leave(READER_CALLER, SESSION).isNone());
+        assertFalse(mount.engine.storage.keys().contains("consumers/web/c1." + SESSION));
+        VaultException again = org.junit.jupiter.api.Assertions.assertThrows(VaultException.class, () -> leave(READER_CALLER, SESSION));
+        assertEquals(404, again.status());
+    }
+}
