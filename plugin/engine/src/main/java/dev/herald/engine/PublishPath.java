@@ -62,6 +62,7 @@ final class PublishPath {
     private final SystemView system;
     private final Settings settings;
     private final Registry registry;
+    private final Consumers consumers;
     private final Clock clock;
 
     PublishPath(MountState mount, SystemView system) {
@@ -69,6 +70,7 @@ final class PublishPath {
         this.system = system;
         this.settings = mount.settings();
         this.registry = mount.registry();
+        this.consumers = mount.consumers();
         this.clock = mount.clock();
     }
 
@@ -139,8 +141,14 @@ final class PublishPath {
         Optional<String> continuity = request.find(CONTINUITY);
 
         String issuer = config.effectiveIssuer(request.mount().path());
+        boolean consumersCounted = consumersCounted(service, instance, key, config);
+        Duration maxOverlap = max(role.maxOverlap().isZero() ? config.maxOverlap() : role.maxOverlap(), config.minOverlap());
+        // The change may run more than once (a retry): only its last run's rotation is answered.
+        java.util.concurrent.atomic.AtomicReference<Optional<Overlap>> rotation =
+                new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
 
         Registry.Logged<Response> logged = registry.changeLogged(service, state -> {
+            rotation.set(Optional.empty());
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             ServiceState pruned = state.pruned(now);
             Optional<Publication> current = pruned.current(instance, now);
@@ -156,8 +164,15 @@ final class PublishPath {
                 requireRotation(service, live, key, continuity, config, now);
                 requireContinuity(live, new ContinuityMessage(issuer, service, instance, live.generation(),
                         key.fingerprint()), continuity.orElseThrow());
+                // docs/design-ack.md §1.2: with counted consumers the old key stays until they have
+                // all installed a record listing the new one (at most max_overlap), else min_overlap.
+                Overlap overlap = Overlap.builder().startedAt(now).awaitingSequence(pruned.seq() + 1)
+                        .oldNotAfter(live.notAfter()).minOverlap(config.minOverlap()).maxOverlap(maxOverlap)
+                        .recordTtl(config.recordTtl()).consumersCounted(consumersCounted).build();
                 next.remove(live);
-                next.add(live.supersededAt(now, config.minOverlap()));
+                next.add(live.toBuilder().notAfter(overlap.oldListedUntil()).superseded(true)
+                        .overlap(consumersCounted ? Optional.of(overlap) : Optional.empty()).build());
+                rotation.set(Optional.of(overlap));
                 eventType = "rotate";
             } else {
                 Optional<Publication> last = pruned.last(instance);
@@ -195,13 +210,20 @@ final class PublishPath {
             ServiceState changed = pruned.changed(instance, next);
             History.Event event = History.Event.builder().type(eventType).time(now).about(published).actor(publisher)
                     .sequence(changed.seq()).detail(detail).build();
-            Response answer = Response.data(responseData(service, published, changed.seq(), false));
+            Map<String, Object> data = responseData(service, published, changed.seq(), false);
+            rotation.get().ifPresent(overlap -> data.put("rotation", rotationData(overlap)));
+            Response answer = Response.data(data);
             if (role.leaseBound()) {
                 answer = answer.withLease(Lease.renewable(SECRET_TYPE, ttl, maxTtl,
                         Map.of("service", service, "instance", instance, "generation", generation)));
             }
             return new Registry.Change<>(changed, List.of(event), answer);
         });
+        rotation.get().filter(overlap -> overlap.outcome() == Overlap.Outcome.PENDING).ifPresent(overlap ->
+                consumers.with(service, index -> {
+                    index.await(overlap.awaitingSequence());
+                    return null;
+                }));
         Response response = logged.committed().map(committed -> withLog(logged.result(), committed)).orElse(logged.result());
         if (wanted.compareTo(ttl) > 0) {
             response = response.withWarning("ttl " + Durations.format(wanted) + " is longer than max_ttl; "
@@ -222,6 +244,31 @@ final class PublishPath {
         data.put("log", log);
         Response with = Response.data(data);
         return answer.lease().map(with::withLease).orElse(with);
+    }
+
+    /**
+     * Whether a rotation of the instance would await consumers: asked only when the instance has a
+     * live publication with another key (a likely rotation), and before the service's change lock,
+     * since it may load the service's consumer index (docs/design-ack.md §4.2).
+     */
+    private boolean consumersCounted(String service, String instance, PublisherKey key, Config config) {
+        Instant now = clock.instant();
+        return registry.state(service).current(instance, now)
+                .filter(live -> !java.util.Arrays.equals(live.key().spki(), key.spki()))
+                .map(live -> consumers.with(service, index -> index.anyCounted(now, config.consumerTtl())))
+                .orElse(false);
+    }
+
+    /** The publish answer's {@code rotation} (docs/design-ack.md §6.4): times as NumericDate. */
+    static Map<String, Object> rotationData(Overlap overlap) {
+        Map<String, Object> rotation = new LinkedHashMap<>();
+        rotation.put("awaiting_sequence", overlap.awaitingSequence());
+        rotation.put("min_end", overlap.minEnd().getEpochSecond());
+        rotation.put("max_end", overlap.maxEnd().getEpochSecond());
+        rotation.put("serve_new_from", overlap.serveNewFrom().getEpochSecond());
+        rotation.put("old_listed_until", overlap.oldListedUntil().getEpochSecond());
+        rotation.put("counted", overlap.outcome() == Overlap.Outcome.PENDING);
+        return rotation;
     }
 
     /** The checks of a rotation of a live publication that come before its signature. */
@@ -387,6 +434,10 @@ final class PublishPath {
         public String toString() {
             return service + "/" + instance + " (generation " + generation + ")";
         }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static Duration min(Duration a, Duration b) {

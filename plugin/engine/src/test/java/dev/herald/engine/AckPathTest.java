@@ -147,6 +147,58 @@ class AckPathTest {
         ack(READER_CALLER, body(seq(answer), token(answer), SESSION)); // a heartbeat of a kept session is never refused
     }
 
+    /** The first case, in the engine: a rotation completes at the last acknowledgement, not before. */
+    @Test
+    void aRotationWithACountedConsumerKeepsTheOldKeyUntilItAcknowledgesTheNewSeq() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        mount.engine.clock.advance(Duration.ofMinutes(31)); // past rotation_window 0.5 of 1h
+        long t0 = mount.engine.clock.instant().getEpochSecond();
+        TestKeys second = TestKeys.generate("ed25519");
+        Map<String, Object> rotationBody = mount.body(second);
+        rotationBody.put("continuity", mount.first.continuityFor(second, 1));
+        Map<?, ?> rotation = (Map<?, ?>) mount.publish(rotationBody).data().get("rotation");
+        assertEquals(true, rotation.get("counted"));
+        long s = ((Number) rotation.get("awaiting_sequence")).longValue();
+        assertEquals(seq(first) + 1, s);
+        long oldEnd = t0 + 29 * 60; // the old publication's own end (published for 1h, 31 minutes before)
+        assertEquals(oldEnd, ((Number) rotation.get("max_end")).longValue(), "max_overlap (6h) capped by its not_after");
+        assertEquals(t0 + 600, ((Number) rotation.get("min_end")).longValue());
+        assertEquals(oldEnd, ((Number) rotation.get("old_listed_until")).longValue(), "L = M while pending");
+
+        mount.engine.clock.advance(Duration.ofMinutes(20)); // past min_overlap: without consumers it would have left
+        Map<String, Object> pending = mount.discover();
+        assertEquals(true, ((Map<?, ?>) pending.get("ack")).get("requested"), "a rotation awaits this seq");
+        assertEquals(List.of(1L, 2L), generations(pending), "the old key is still listed");
+        assertEquals(s, seq(pending));
+
+        Map<String, Object> acked = ack(READER_CALLER, body(seq(pending), token(pending), SESSION)).data();
+        assertEquals(List.of(Map.of("instance", "pod-1", "generation", 1L)), acked.get("completed"));
+        assertEquals(0, ((Number) acked.get("pending")).intValue());
+        Map<String, Object> after = mount.discover();
+        assertEquals(s + 1, seq(after), "the completion is a change of the record");
+        assertEquals(false, ((Map<?, ?>) after.get("ack")).get("requested"));
+        // Acknowledged at C = t0 + 20m, past min_overlap: the publisher may present the new key from N = C,
+        // and the old one stays listed for one record_ttl more, L = N + R, so that a publisher polling
+        // rotation/ every R/4 has switched before it leaves.
+        Map<?, ?> old = ((List<?>) after.get("instances")).stream().map(i -> (Map<?, ?>) i)
+                .filter(i -> ((Number) i.get("generation")).longValue() == 1).findFirst().orElseThrow();
+        assertEquals(t0 + 25 * 60, ((Number) old.get("not_after")).longValue(), "L = C + record_ttl, before M");
+        mount.engine.clock.advance(Duration.ofMinutes(5));
+        assertEquals(List.of(2L), generations(mount.discover()), "then it has left, 4 minutes before M");
+        List<?> events = (List<?>) mount.engine.send(Operation.READ, "history/web", Map.of()).data().get("events");
+        assertEquals(List.of("publish", "rotate", "rotation_end"), events.stream().map(e -> ((Map<?, ?>) e).get("type")).toList());
+
+        Map<String, Object> latest = mount.discover();
+        Map<String, Object> again = ack(READER_CALLER, body(seq(latest), token(latest), SESSION)).data();
+        assertEquals(List.of(), again.get("completed"), "completed once");
+    }
+
+    private static List<Long> generations(Map<String, Object> answer) {
+        return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
+                .sorted().toList();
+    }
+
     @Test
     void aLeaveRemovesOnlyTheCallersOwnSession() {
         Map<String, Object> answer = served();
