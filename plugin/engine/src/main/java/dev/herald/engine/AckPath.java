@@ -108,15 +108,8 @@ final class AckPath {
         data.put("counted_until", stored.ackedAt().plus(config.consumerTtl()).getEpochSecond());
         data.put("heartbeat_seconds", Math.max(1, config.consumerTtl().toSeconds() / 4));
         data.put("completed", completed);
-        data.put("pending", awaited(mount.registry().state(service), Long.MAX_VALUE, mount.clock().instant()).size());
+        data.put("pending", RotationEnds.awaited(mount.registry().state(service), Long.MAX_VALUE, mount.clock().instant()).size());
         return Response.data(data);
-    }
-
-    /** The listed publications whose rotation awaits consumers at a sequence up to {@code seq}. */
-    private static List<Publication> awaited(ServiceState state, long seq, Instant now) {
-        return state.liveAt(now).stream()
-                .filter(p -> p.overlap().filter(o -> o.pendingAt(now) && o.awaitingSequence() <= seq).isPresent())
-                .toList();
     }
 
     /**
@@ -129,13 +122,13 @@ final class AckPath {
     private static List<Map<String, Object>> completeAcknowledged(MountState mount, String service, long seq, Instant now,
                                                                   Config config, PublisherIdentity actor) {
         List<Map<String, Object>> completed = new ArrayList<>();
-        for (Publication old : awaited(mount.registry().state(service), seq, now)) {
+        for (Publication old : RotationEnds.awaited(mount.registry().state(service), seq, now)) {
             long s = old.overlap().orElseThrow().awaitingSequence();
             boolean lagging = mount.consumers().with(service, index -> {
                 index.await(s);
                 return index.lagging(s, now, config.consumerTtl());
             });
-            if (!lagging && complete(mount.registry(), service, old, now, actor)) {
+            if (!lagging && RotationEnds.acknowledged(mount.registry(), service, old, now, now, actor)) {
                 Map<String, Object> one = new LinkedHashMap<>();
                 one.put("instance", old.instance());
                 one.put("generation", old.generation());
@@ -147,31 +140,6 @@ final class AckPath {
             }
         }
         return completed;
-    }
-
-    /** The rotation of {@code old} ends as acknowledged at {@code now}: its key leaves at L. Whether this made the change. */
-    private static boolean complete(Registry registry, String service, Publication old, Instant now, PublisherIdentity actor) {
-        return registry.change(service, state -> {
-            ServiceState pruned = state.pruned(now);
-            Optional<Publication> still = pruned.find(old.instance(), old.generation())
-                    .filter(p -> p.overlap().filter(o -> o.pendingAt(now)).isPresent());
-            if (still.isEmpty()) {
-                return Registry.Change.none(false); // completed or ended meanwhile
-            }
-            Publication pending = still.get();
-            Overlap done = pending.overlap().orElseThrow().acknowledgedAt(now);
-            List<Publication> listed = new ArrayList<>(pruned.of(old.instance()));
-            listed.set(listed.indexOf(pending), pending.toBuilder().notAfter(done.oldListedUntil())
-                    .overlap(Optional.of(done)).build());
-            ServiceState changed = pruned.changed(old.instance(), listed);
-            History.Event event = History.Event.builder().type("rotation_end").time(now).about(pending).actor(actor)
-                    .sequence(changed.seq())
-                    .detail("acknowledged: every counted consumer installed seq " + done.awaitingSequence()
-                            + " or later; the old key is listed until " + done.oldListedUntil()
-                            + ", the new one may be presented from " + done.serveNewFrom())
-                    .build();
-            return new Registry.Change<>(changed, List.of(event), true);
-        });
     }
 
     private static Response leave(MountState mount, SystemView system, Request request) {

@@ -33,6 +33,15 @@ public final class HeraldBackend {
     static final Set<String> LOG_READS = Set.of(LogCheckpointPath.PATTERN, LogKeyPath.PATTERN, LogTilePath.PATTERN,
             LogInclusionProofPath.PATTERN, LogConsistencyProofPath.PATTERN, LogWitnessedPath.PATTERN);
 
+    /** The mount's periodic work, one after the other (each catches its own failures). */
+    private static Runnable periodic(Runnable... each) {
+        return () -> {
+            for (Runnable run : each) {
+                run.run();
+            }
+        };
+    }
+
     private static Backend router(Mount mount, Clock clock) {
         MountState state = new MountState(mount.storage(), clock);
         PublishPath publish = new PublishPath(state, mount.system());
@@ -65,7 +74,7 @@ public final class HeraldBackend {
                 .path(TidyPath.definition(state))
                 .path(AckPath.definition(state, mount.system()))
                 .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
-                .periodic(TidyPath.periodic(state))
+                .periodic(periodic(TidyPath.periodic(state), RotationSweep.periodic(state)))
                 .onInvalidate(state::invalidate)
                 // The log's writer runs on the active node only; at setup it finishes what a crash left.
                 .onInitialize(() -> {

@@ -275,6 +275,11 @@ final class Registry {
         return cache.contains(service);
     }
 
+    /** The services any of whose rotations ever awaited consumers (for the rotation sweep). */
+    List<String> servicesWithRotations() {
+        return ServiceStore.servicesWithRotations(storage);
+    }
+
     /** Every service ever published on the mount. */
     List<String> names() {
         return ServiceStore.names(storage);

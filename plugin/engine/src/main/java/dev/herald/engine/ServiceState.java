@@ -242,6 +242,11 @@ final class ServiceState {
         return entry == null ? List.of() : entry.listed();
     }
 
+    /** The names of the instances that ever published, in name order. */
+    List<String> instanceNames() {
+        return instances.keys();
+    }
+
     /** The instance as its entry stores it; null if it never published. */
     Instance instance(String instance) {
         return instances.get(instance);

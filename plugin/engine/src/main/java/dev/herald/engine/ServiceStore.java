@@ -25,6 +25,13 @@ import java.util.TreeSet;
 final class ServiceStore {
     static final String HEAD_PREFIX = "services/";
     static final String INSTANCE_PREFIX = "instances/";
+    /**
+     * {@code rotations/<service>/<instance>}: the instance's rotations that await consumers
+     * (docs/design-ack.md §4.1), written in the same batch as the instance entry whenever that set
+     * changes ({@code []} once none waits), so that the periodic sweep finds them without reading
+     * every service. One entry per instance that ever awaited consumers, never deleted.
+     */
+    static final String ROTATIONS_PREFIX = "rotations/";
 
     private ServiceStore() {
     }
@@ -35,6 +42,28 @@ final class ServiceStore {
 
     static String instanceKey(String service, String instance) {
         return INSTANCE_PREFIX + service + "/" + instance;
+    }
+
+    static String rotationsKey(String service, String instance) {
+        return ROTATIONS_PREFIX + service + "/" + instance;
+    }
+
+    /** The instance's listed publications whose rotation awaits consumers, as its rotations entry lists them. */
+    static List<Map<String, Object>> awaiting(ServiceState.Instance instance) {
+        if (instance == null) {
+            return List.of();
+        }
+        List<Map<String, Object>> awaiting = new java.util.ArrayList<>();
+        for (Publication publication : instance.listed()) {
+            publication.overlap().filter(o -> o.outcome() == Overlap.Outcome.PENDING).ifPresent(o -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("generation", publication.generation());
+                one.put("awaiting_sequence", o.awaitingSequence());
+                one.put("max_end", o.maxEnd().toString());
+                awaiting.add(one);
+            });
+        }
+        return awaiting;
     }
 
     /**
@@ -165,6 +194,10 @@ final class ServiceStore {
                 entry.put("tombstone", stored.tombstone().toStored());
             }
             writes.put(instanceKey(next.service(), instance), Json.write(entry).getBytes(StandardCharsets.UTF_8));
+            List<Map<String, Object>> awaiting = awaiting(stored);
+            if (!awaiting.equals(awaiting(current.instance(instance)))) {
+                writes.put(rotationsKey(next.service(), instance), Json.write(awaiting).getBytes(StandardCharsets.UTF_8));
+            }
         }
         return writes;
     }
@@ -177,6 +210,12 @@ final class ServiceStore {
     }
 
     /** Every service ever published: those with instance entries, and heads of the first layout. */
+    /** The services with a rotations entry: those any of whose rotations ever awaited consumers. */
+    static List<String> servicesWithRotations(Storage storage) {
+        return storage.list(ROTATIONS_PREFIX).stream().filter(key -> key.endsWith("/"))
+                .map(key -> key.substring(0, key.length() - 1)).sorted().toList();
+    }
+
     static List<String> names(Storage storage) {
         TreeSet<String> names = new TreeSet<>();
         for (String key : storage.list(INSTANCE_PREFIX)) {

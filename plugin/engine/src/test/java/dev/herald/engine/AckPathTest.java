@@ -194,6 +194,70 @@ class AckPathTest {
         assertEquals(List.of(), again.get("completed"), "completed once");
     }
 
+    /** Rotates pod-1 to a new key 31 minutes on (past rotation_window 0.5 of 1h); returns the answer's rotation. */
+    private Map<?, ?> rotate() {
+        mount.engine.clock.advance(Duration.ofMinutes(31));
+        TestKeys second = TestKeys.generate("ed25519");
+        Map<String, Object> rotationBody = mount.body(second);
+        rotationBody.put("continuity", mount.first.continuityFor(second, 1));
+        return (Map<?, ?>) mount.publish(rotationBody).data().get("rotation");
+    }
+
+    private List<Map<?, ?>> events() {
+        return ((List<?>) mount.engine.send(Operation.READ, "history/web", Map.of()).data().get("events")).stream()
+                .<Map<?, ?>>map(e -> (Map<?, ?>) e).toList();
+    }
+
+    private void tick() {
+        mount.engine.send(Operation.ROLLBACK, "", Map.of());
+    }
+
+    /** The second case, in the engine: a consumer that stops acknowledging holds the old key until M. */
+    @Test
+    void aConsumerThatNeverAcknowledgesHoldsTheOldKeyUntilMaxOverlapAndTheForcedEndNamesIt() {
+        mount.engine.send(Operation.UPDATE, "config", Map.of("consumer_ttl", "2h"));
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        Map<?, ?> rotation = rotate();
+        long m = ((Number) rotation.get("max_end")).longValue();
+        tick();
+        assertEquals(List.of(1L, 2L), generations(mount.discover()), "nobody acknowledged: the sweep ends nothing");
+        assertEquals(List.of("publish", "rotate"), events().stream().map(e -> e.get("type")).toList());
+        mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond()));
+        assertEquals(List.of(2L), generations(mount.discover()), "at M records drop it by its stored not_after");
+        tick();
+        Map<?, ?> end = events().getLast();
+        assertEquals("rotation_end", end.get("type"));
+        assertTrue(((String) end.get("detail")).startsWith("forced"), (String) end.get("detail"));
+        assertTrue(((String) end.get("detail")).contains("c1." + SESSION), "it names who had not moved: " + end.get("detail"));
+        assertEquals(m, java.time.Instant.parse((String) end.get("time")).getEpochSecond(), "dated M");
+        tick();
+        assertEquals(1, events().stream().filter(e -> e.get("type").equals("rotation_end")).count(), "recorded once");
+        assertEquals("[]", new String(mount.engine.storage.get("rotations/web/pod-1").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8), "nothing waits any more");
+    }
+
+    @Test
+    void aRotationWhoseConsumersAllStopCountingIsCompletedByTheSweepWhenTheLastStopped() {
+        mount.engine.send(Operation.UPDATE, "config", Map.of("consumer_ttl", "40m"));
+        Map<String, Object> first = served();
+        long acked = ((Number) ack(READER_CALLER, body(seq(first), token(first), SESSION)).data().get("acked_at")).longValue();
+        Map<?, ?> rotation = rotate();
+        assertEquals(true, rotation.get("counted"), "counted until 40 minutes after its acknowledgement");
+        assertTrue(new String(mount.engine.storage.get("rotations/web/pod-1").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8).contains("\"awaiting_sequence\""), "the sweep finds it");
+        mount.engine.clock.advance(Duration.ofMinutes(12)); // 43 minutes after the acknowledgement
+        tick();
+        Map<?, ?> end = events().getLast();
+        assertEquals("rotation_end", end.get("type"));
+        assertTrue(((String) end.get("detail")).startsWith("acknowledged"), (String) end.get("detail"));
+        assertEquals(acked + 40 * 60, java.time.Instant.parse((String) end.get("time")).getEpochSecond(),
+                "C = when the last laggard stopped counting, not when the sweep ran");
+        Map<?, ?> old = ((List<?>) mount.discover().get("instances")).stream().map(i -> (Map<?, ?>) i)
+                .filter(i -> ((Number) i.get("generation")).longValue() == 1).findFirst().orElseThrow();
+        assertEquals(acked + 45 * 60, ((Number) old.get("not_after")).longValue(), "L = C + record_ttl");
+    }
+
     private static List<Long> generations(Map<String, Object> answer) {
         return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
                 .sorted().toList();

@@ -1,0 +1,94 @@
+package dev.herald.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The changes that end a rotation awaiting consumers (docs/design-ack.md §1.3, §4.3), each one
+ * logged change of the service with its {@code rotation_end} event: acknowledged (by the last
+ * acknowledgement, or by the sweep once every laggard stopped counting) and forced (the sweep,
+ * after M). Each re-checks under the service's lock that the rotation still waits, so two callers
+ * that both saw it end it once.
+ */
+final class RotationEnds {
+    private RotationEnds() {
+    }
+
+    /** The listed publications whose rotation awaits consumers at a sequence up to {@code seq}, at {@code now}. */
+    static List<Publication> awaited(ServiceState state, long seq, Instant now) {
+        return state.liveAt(now).stream()
+                .filter(p -> p.overlap().filter(o -> o.pendingAt(now) && o.awaitingSequence() <= seq).isPresent())
+                .toList();
+    }
+
+    /**
+     * Every counted consumer had installed the new key's record at {@code acknowledgedAt} (C): the old
+     * key is listed until L. Whether this call made the change.
+     */
+    static boolean acknowledged(Registry registry, String service, Publication old, Instant now, Instant acknowledgedAt,
+                                PublisherIdentity actor) {
+        return registry.change(service, state -> {
+            ServiceState pruned = state.pruned(now);
+            Optional<Publication> still = pruned.find(old.instance(), old.generation())
+                    .filter(p -> p.overlap().filter(o -> o.pendingAt(now)).isPresent());
+            if (still.isEmpty()) {
+                return Registry.Change.none(false); // ended meanwhile
+            }
+            Publication pending = still.get();
+            Overlap done = pending.overlap().orElseThrow().acknowledgedAt(acknowledgedAt);
+            List<Publication> listed = new ArrayList<>(pruned.of(old.instance()));
+            listed.set(listed.indexOf(pending), pending.toBuilder().notAfter(done.oldListedUntil())
+                    .overlap(Optional.of(done)).build());
+            ServiceState changed = pruned.changed(old.instance(), listed);
+            History.Event event = History.Event.builder().type("rotation_end").time(acknowledgedAt).about(pending)
+                    .actor(actor).sequence(changed.seq())
+                    .detail(done.outcome().name().toLowerCase(java.util.Locale.ROOT) + ": every counted consumer installed seq "
+                            + done.awaitingSequence() + " or later; the old key is listed until " + done.oldListedUntil()
+                            + ", the new one may be presented from " + done.serveNewFrom())
+                    .build();
+            return new Registry.Change<>(changed, List.of(event), true);
+        });
+    }
+
+    /**
+     * M passed with consumers still behind: the old key left at M (its stored not_after, so records
+     * dropped it then without any write); this records the end and who had not moved. Whether this
+     * call made the change.
+     */
+    static boolean forced(Registry registry, String service, Publication old, Instant now, List<ConsumerEntry> laggards,
+                          PublisherIdentity actor) {
+        return registry.change(service, state -> {
+            Optional<Publication> still = state.find(old.instance(), old.generation())
+                    .filter(p -> p.overlap().filter(o -> o.outcome() == Overlap.Outcome.PENDING).isPresent());
+            if (still.isEmpty()) {
+                return Registry.Change.none(false);
+            }
+            Publication pending = still.get();
+            Overlap overlap = pending.overlap().orElseThrow();
+            if (now.isBefore(overlap.maxEnd())) {
+                return Registry.Change.none(false);
+            }
+            Overlap done = overlap.acknowledgedAt(overlap.maxEnd()); // at or after M: forced
+            ServiceState pruned = state.pruned(now);
+            List<Publication> listed = new ArrayList<>(pruned.of(old.instance()));
+            int at = listed.indexOf(pending);
+            if (at >= 0) { // still listed only if M is in the future of `now` rounding; it has ended
+                listed.set(at, pending.toBuilder().overlap(Optional.of(done)).build());
+            }
+            ServiceState changed = pruned.changed(old.instance(), listed);
+            StringBuilder names = new StringBuilder();
+            for (ConsumerEntry laggard : laggards) {
+                names.append(names.isEmpty() ? "" : ", ").append(laggard.entityId()).append('.').append(laggard.session())
+                        .append(" (seq ").append(laggard.seq()).append(')');
+            }
+            History.Event event = History.Event.builder().type("rotation_end").time(overlap.maxEnd()).about(pending)
+                    .actor(actor).sequence(changed.seq())
+                    .detail("forced: max_overlap passed at " + overlap.maxEnd() + " awaiting seq " + overlap.awaitingSequence()
+                            + "; unacknowledged: " + (names.isEmpty() ? "none counted" : names))
+                    .build();
+            return new Registry.Change<>(changed, List.of(event), true);
+        });
+    }
+}
