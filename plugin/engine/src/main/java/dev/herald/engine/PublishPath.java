@@ -407,13 +407,27 @@ final class PublishPath {
                 return Registry.Change.none(Response.none()); // already ended (operator revoke, or pruned)
             }
             ServiceState pruned = state.pruned(now);
+            Publication ending = listed.get();
             List<Publication> next = new ArrayList<>(pruned.of(target.instance()));
-            boolean wasLive = next.remove(listed.get());
+            boolean wasLive = next.remove(ending);
+            // docs/design-ack.md §1.2: a lease end never waits for consumers. The old key's ends its
+            // awaited rotation at once; the new key's cancels the wait of the one it replaced.
+            Optional<Publication> cancelled = wasLive ? next.stream().filter(RotationEnds::awaiting).findFirst() : Optional.empty();
+            Optional<Overlap> cancelledEnd = cancelled.map(old -> old.overlap().orElseThrow().cancelledAt(now));
+            cancelled.ifPresent(old -> next.set(next.indexOf(old), old.toBuilder()
+                    .notAfter(cancelledEnd.orElseThrow().oldListedUntil()).overlap(cancelledEnd).build()));
             ServiceState changed = wasLive ? pruned.changed(target.instance(), next) : pruned;
-            History.Event event = History.Event.builder().type("lease_end").time(now).about(listed.get())
-                    .actor(listed.get().publisher()).sequence(changed.seq())
-                    .detail(wasLive ? "lease revoked" : "lease expired").build();
-            return new Registry.Change<>(changed, List.of(event), Response.none());
+            List<History.Event> events = new ArrayList<>();
+            events.add(History.Event.builder().type("lease_end").time(now).about(ending)
+                    .actor(ending.publisher()).sequence(changed.seq())
+                    .detail(wasLive ? "lease revoked" : "lease expired").build());
+            if (RotationEnds.awaiting(ending)) {
+                events.add(RotationEnds.endedEvent(ending, ending.overlap().orElseThrow().oldEndedAt(now), now,
+                        ending.publisher(), changed.seq()));
+            }
+            cancelled.ifPresent(old -> events.add(RotationEnds.endedEvent(old, cancelledEnd.orElseThrow(), now,
+                    ending.publisher(), changed.seq())));
+            return new Registry.Change<>(changed, events, Response.none());
         });
     }
 

@@ -60,6 +60,9 @@ final class RevokePath {
             List<History.Event> events = new ArrayList<>(revoked.stream().map(p -> History.Event.builder()
                     .type("revoke").time(now).about(p).actor(operator).sequence(changed.seq()).detail(request.get(REASON))
                     .build()).toList());
+            // An operator's revoke never waits for consumers (docs/design-ack.md §1.2).
+            revoked.stream().filter(RotationEnds::awaiting).forEach(old -> events.add(RotationEnds.endedEvent(old,
+                    old.overlap().orElseThrow().oldEndedAt(now), now, operator, changed.seq())));
             ServiceState result = changed;
             if (reset) {
                 Publication last = changed.last(instance).orElseThrow();

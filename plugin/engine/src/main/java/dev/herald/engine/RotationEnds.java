@@ -16,6 +16,21 @@ final class RotationEnds {
     private RotationEnds() {
     }
 
+    /** Whether the publication's rotation still awaits consumers (as stored: M may have passed). */
+    static boolean awaiting(Publication publication) {
+        return publication.overlap().filter(o -> o.outcome() == Overlap.Outcome.PENDING).isPresent();
+    }
+
+    /** The {@code rotation_end} of an awaited rotation ended by a revoke or a lease end (never waited for). */
+    static History.Event endedEvent(Publication old, Overlap done, Instant time, PublisherIdentity actor, long seq) {
+        String outcome = done.outcome().name().toLowerCase(java.util.Locale.ROOT);
+        String why = done.outcome() == Overlap.Outcome.CANCELLED
+                ? ": the new key's publication ended; the old key is listed until " + done.oldListedUntil()
+                : ": the old key's publication ended before its consumers had moved";
+        return History.Event.builder().type("rotation_end").time(time).about(old).actor(actor).sequence(seq)
+                .detail(outcome + why).build();
+    }
+
     /** The listed publications whose rotation awaits consumers at a sequence up to {@code seq}, at {@code now}. */
     static List<Publication> awaited(ServiceState state, long seq, Instant now) {
         return state.liveAt(now).stream()

@@ -258,6 +258,40 @@ class AckPathTest {
         assertEquals(acked + 45 * 60, ((Number) old.get("not_after")).longValue(), "L = C + record_ttl");
     }
 
+    /** Lease ends and operator revokes never wait for consumers (docs/design-ack.md §1.2). */
+    @Test
+    void theNewKeysLeaseEndingCancelsTheWaitAndTheOldKeysEndsItAtOnce() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        mount.engine.clock.advance(Duration.ofMinutes(31));
+        TestKeys second = TestKeys.generate("ed25519");
+        Map<String, Object> rotationBody = mount.body(second);
+        rotationBody.put("continuity", mount.first.continuityFor(second, 1));
+        Response rotated = mount.publish(rotationBody);
+        long t0 = mount.engine.clock.instant().getEpochSecond();
+        mount.engine.clock.advance(Duration.ofMinutes(2));
+        mount.engine.lease(Operation.REVOKE, rotated.lease().orElseThrow()); // the new key's lease ends
+        Map<?, ?> old = ((List<?>) mount.discover().get("instances")).stream().map(i -> (Map<?, ?>) i).findFirst().orElseThrow();
+        assertEquals(1L, ((Number) old.get("generation")).longValue(), "only the old key is left");
+        assertEquals(t0 + 600, ((Number) old.get("not_after")).longValue(), "until min_overlap, no longer until M");
+        Map<?, ?> end = events().getLast();
+        assertEquals("rotation_end", end.get("type"));
+        assertTrue(((String) end.get("detail")).startsWith("cancelled"), (String) end.get("detail"));
+    }
+
+    @Test
+    void anOperatorsRevokeEndsAnAwaitedRotationAtOnce() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        rotate();
+        mount.engine.send(Operation.UPDATE, "revoke/web/pod-1", Map.of("reason", "compromised"));
+        List<Object> types = events().stream().<Object>map(e -> e.get("type")).toList();
+        assertEquals(List.of("publish", "rotate", "revoke", "revoke", "rotation_end"), types);
+        assertTrue(((String) events().getLast().get("detail")).startsWith("old_ended"));
+        assertEquals("[]", new String(mount.engine.storage.get("rotations/web/pod-1").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static List<Long> generations(Map<String, Object> answer) {
         return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
                 .sorted().toList();
