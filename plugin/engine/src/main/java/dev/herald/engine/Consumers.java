@@ -137,6 +137,11 @@ final class Consumers {
             return sessions.size();
         }
 
+        /** Every session's entry, in no order. */
+        List<ConsumerEntry> all() {
+            return List.copyOf(sessions.values());
+        }
+
         Optional<ConsumerEntry> entry(String id) {
             return Optional.ofNullable(sessions.get(id));
         }

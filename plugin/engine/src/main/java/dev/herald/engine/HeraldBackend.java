@@ -73,6 +73,8 @@ public final class HeraldBackend {
                 .path(RevokePath.definition(state))
                 .path(TidyPath.definition(state))
                 .path(AckPath.definition(state, mount.system()))
+                .path(RotationPath.definition(state))
+                .path(ConsumersPath.definition(state))
                 .secretType(PublishPath.SECRET_TYPE, publish::renew, publish::revoke)
                 .periodic(periodic(TidyPath.periodic(state), RotationSweep.periodic(state)))
                 .onInvalidate(state::invalidate)

@@ -292,6 +292,38 @@ class AckPathTest {
                 java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** The visibility: rotation/ for the publisher, consumers/ for operators. */
+    @Test
+    void rotationAndConsumersShowWhoHasNotMovedAndThenThatEveryoneHas() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        assertStatus(404, "awaited consumers", () -> mount.engine.send(Operation.READ, "rotation/web/pod-1", Map.of()));
+        rotate();
+        Map<?, ?> pending = (Map<?, ?>) ((List<?>) mount.engine.send(Operation.READ, "rotation/web/pod-1", Map.of())
+                .data().get("rotations")).getFirst();
+        assertEquals("pending", pending.get("state"));
+        assertEquals(1L, ((Number) pending.get("from_generation")).longValue());
+        assertEquals(2L, ((Number) pending.get("to_generation")).longValue());
+        assertEquals(1, ((Number) pending.get("unacknowledged")).intValue());
+        assertEquals("c1", ((Map<?, ?>) ((List<?>) pending.get("unacknowledged_consumers")).getFirst()).get("entity_id"));
+        assertEquals(75L, ((Number) pending.get("poll_seconds")).longValue(), "record_ttl / 4");
+        Map<String, Object> consumers = mount.engine.send(Operation.READ, "consumers/web", Map.of()).data();
+        Map<?, ?> summary = (Map<?, ?>) consumers.get("summary");
+        assertEquals(1, ((Number) summary.get("sessions")).intValue());
+        assertEquals(1, ((Number) summary.get("counted")).intValue());
+        assertEquals(1, ((Number) summary.get("pending_rotations")).intValue());
+        assertEquals(31L * 60, ((Number) summary.get("oldest_unacknowledged_seconds")).longValue());
+
+        Map<String, Object> latest = mount.discover();
+        ack(READER_CALLER, body(seq(latest), token(latest), SESSION));
+        Map<?, ?> done = (Map<?, ?>) ((List<?>) mount.engine.send(Operation.READ, "rotation/web/pod-1", Map.of())
+                .data().get("rotations")).getFirst();
+        assertEquals("acknowledged", done.get("state"));
+        assertEquals(0, ((Number) done.get("unacknowledged")).intValue());
+        assertEquals(0, ((Number) ((Map<?, ?>) mount.engine.send(Operation.READ, "consumers/web", Map.of()).data()
+                .get("summary")).get("pending_rotations")).intValue());
+    }
+
     private static List<Long> generations(Map<String, Object> answer) {
         return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
                 .sorted().toList();
