@@ -172,8 +172,9 @@ final class DiscoverPath {
      * consumer_ttl). Fixed per state and config, so it is kept with the record.
      */
     private Map<String, Object> ack(ServiceState state, long sequence, Instant now, Config config) {
-        boolean requested = state.liveAt(now).stream().anyMatch(p -> p.overlap()
-                .filter(o -> o.pendingAt(now) && o.awaitingSequence() <= sequence).isPresent());
+        // Every awaited rotation's S is at most the service's seq (it was the seq of its change), so
+        // any awaited rotation asks for an acknowledgement; O(1), not a scan of the service.
+        boolean requested = state.awaitsConsumers();
         Map<String, Object> ack = new LinkedHashMap<>();
         ack.put("token", ackTokens.token(state.service(), sequence));
         ack.put("requested", requested);

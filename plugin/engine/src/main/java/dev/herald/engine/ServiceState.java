@@ -92,10 +92,15 @@ final class ServiceState {
     private final PersistentSortedMap<String, Boolean> touched;
     /** How many instances have at least one listed publication. */
     private final int listedInstances;
+    /**
+     * How many listed publications carry a rotation that awaits consumers (as stored; docs/design-ack.md):
+     * so that a record's answer can say whether an acknowledgement is requested without a scan.
+     */
+    private final int awaitingRotations;
 
     private ServiceState(String service, long seq, long historyLength, PersistentSortedMap<String, Instance> instances,
                          PersistentSortedMap<Expiry, Publication> byEnd, PersistentSortedMap<String, Boolean> touched,
-                         int listedInstances) {
+                         int listedInstances, int awaitingRotations) {
         this.service = service;
         this.seq = seq;
         this.historyLength = historyLength;
@@ -103,26 +108,42 @@ final class ServiceState {
         this.byEnd = byEnd;
         this.touched = touched;
         this.listedInstances = listedInstances;
+        this.awaitingRotations = awaitingRotations;
     }
 
     static ServiceState empty(String service) {
-        return new ServiceState(service, 0, 0, NO_INSTANCES, NOTHING_LISTED, NOTHING_TOUCHED, 0);
+        return new ServiceState(service, 0, 0, NO_INSTANCES, NOTHING_LISTED, NOTHING_TOUCHED, 0, 0);
     }
 
     /** A state as stored: nothing touched. O(n log n). */
     static ServiceState loaded(String service, long seq, long historyLength, Map<String, Instance> instances) {
         List<Map.Entry<Expiry, Publication>> listed = new ArrayList<>();
         int listedInstances = 0;
+        int awaiting = 0;
         for (Map.Entry<String, Instance> entry : instances.entrySet()) {
             for (Publication publication : entry.getValue().listed()) {
                 requireOf(entry.getKey(), publication);
                 listed.add(Map.entry(Expiry.of(publication), publication));
             }
+            awaiting += awaitingIn(entry.getValue().listed());
             listedInstances += entry.getValue().listed().isEmpty() ? 0 : 1;
         }
         return new ServiceState(service, seq, historyLength,
                 PersistentSortedMap.copyOf(Comparator.naturalOrder(), instances.entrySet()),
-                PersistentSortedMap.copyOf(Expiry.ORDER, listed), NOTHING_TOUCHED, listedInstances);
+                PersistentSortedMap.copyOf(Expiry.ORDER, listed), NOTHING_TOUCHED, listedInstances, awaiting);
+    }
+
+    private static int awaitingIn(List<Publication> listed) {
+        int n = 0;
+        for (Publication publication : listed) {
+            n += RotationEnds.awaiting(publication) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Whether any listed publication's rotation awaits consumers (as stored: its M may have passed). O(1). */
+    boolean awaitsConsumers() {
+        return awaitingRotations > 0;
     }
 
     String service() {
@@ -339,11 +360,11 @@ final class ServiceState {
         }
         return new ServiceState(service, seq, historyLength,
                 instances.put(instance, new Instance(entry.generation(), entry.listed(), null)), byEnd,
-                touched.put(instance, Boolean.TRUE), listedInstances);
+                touched.put(instance, Boolean.TRUE), listedInstances, awaitingRotations);
     }
 
     ServiceState withHistoryLength(long length) {
-        return new ServiceState(service, seq, length, instances, byEnd, touched, listedInstances);
+        return new ServiceState(service, seq, length, instances, byEnd, touched, listedInstances, awaitingRotations);
     }
 
     /** The instances changed since this state was loaded or written, by name: those a save must write. */
@@ -359,11 +380,12 @@ final class ServiceState {
     /** This state once written: nothing touched. */
     ServiceState saved() {
         return touched.isEmpty() ? this
-                : new ServiceState(service, seq, historyLength, instances, byEnd, NOTHING_TOUCHED, listedInstances);
+                : new ServiceState(service, seq, historyLength, instances, byEnd, NOTHING_TOUCHED, listedInstances,
+                        awaitingRotations);
     }
 
     private ServiceState withSeq(long next) {
-        return new ServiceState(service, next, historyLength, instances, byEnd, touched, listedInstances);
+        return new ServiceState(service, next, historyLength, instances, byEnd, touched, listedInstances, awaitingRotations);
     }
 
     /** The instance's list replaced, its generation and tombstone following (see {@link #changed}); seq unchanged. */
@@ -392,7 +414,7 @@ final class ServiceState {
         }
         int counted = listedInstances - (was.isEmpty() ? 0 : 1) + (listed.isEmpty() ? 0 : 1);
         return new ServiceState(service, seq, historyLength, instances.put(instance, after), ends,
-                touched.put(instance, Boolean.TRUE), counted);
+                touched.put(instance, Boolean.TRUE), counted, awaitingRotations - awaitingIn(was) + awaitingIn(after.listed()));
     }
 
     private static Publication generationIn(List<Publication> publications, long generation) {
