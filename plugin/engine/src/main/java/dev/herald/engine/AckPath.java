@@ -149,6 +149,11 @@ final class AckPath {
         if (!mount.consumers().remove(service, ConsumerEntry.id(entity.id(), session))) {
             throw VaultException.notFound("no session " + session + " of entity " + entity.id() + " consumes service " + service);
         }
+        // A leave can be what every awaited rotation waited for, as an acknowledgement can.
+        PublisherIdentity actor = PublisherIdentity.builder().entityId(entity.id()).noAlias()
+                .tokenAccessor(request.caller().tokenAccessor()).build();
+        completeAcknowledged(mount, service, Long.MAX_VALUE, mount.clock().instant().truncatedTo(ChronoUnit.SECONDS),
+                mount.settings().get(), actor);
         return Response.none();
     }
 

@@ -411,8 +411,9 @@ final class PublishPath {
             List<Publication> next = new ArrayList<>(pruned.of(target.instance()));
             boolean wasLive = next.remove(ending);
             // docs/design-ack.md §1.2: a lease end never waits for consumers. The old key's ends its
-            // awaited rotation at once; the new key's cancels the wait of the one it replaced.
-            Optional<Publication> cancelled = wasLive ? next.stream().filter(RotationEnds::awaiting).findFirst() : Optional.empty();
+            // awaited rotation at once; the new key's cancels the wait of the one it replaced (its
+            // predecessor only: with overlapping rotations an older key's end cancels nothing).
+            Optional<Publication> cancelled = wasLive ? predecessor(next, ending).filter(RotationEnds::awaiting) : Optional.empty();
             Optional<Overlap> cancelledEnd = cancelled.map(old -> old.overlap().orElseThrow().cancelledAt(now));
             cancelled.ifPresent(old -> next.set(next.indexOf(old), old.toBuilder()
                     .notAfter(cancelledEnd.orElseThrow().oldListedUntil()).overlap(cancelledEnd).build()));
@@ -422,13 +423,30 @@ final class PublishPath {
                     .actor(ending.publisher()).sequence(changed.seq())
                     .detail(wasLive ? "lease revoked" : "lease expired").build());
             if (RotationEnds.awaiting(ending)) {
-                events.add(RotationEnds.endedEvent(ending, ending.overlap().orElseThrow().oldEndedAt(now), now,
-                        ending.publisher(), changed.seq()));
+                Overlap overlap = ending.overlap().orElseThrow();
+                if (!now.isBefore(overlap.maxEnd())) {
+                    // Its lease ended at M (a superseded key's renewals stop there): the forced end,
+                    // which the sweep would otherwise not find once this change has pruned it.
+                    long s = overlap.awaitingSequence();
+                    List<ConsumerEntry> laggards = consumers.with(target.service(), index -> {
+                        index.await(s);
+                        return index.laggards(s, overlap.maxEnd(), settings.get().consumerTtl(), RotationSweep.NAMED);
+                    });
+                    events.add(RotationEnds.forcedEvent(ending, laggards, ending.publisher(), changed.seq()));
+                } else {
+                    events.add(RotationEnds.endedEvent(ending, overlap.oldEndedAt(now), now, ending.publisher(), changed.seq()));
+                }
             }
             cancelled.ifPresent(old -> events.add(RotationEnds.endedEvent(old, cancelledEnd.orElseThrow(), now,
                     ending.publisher(), changed.seq())));
             return new Registry.Change<>(changed, events, Response.none());
         });
+    }
+
+    /** The listed publication {@code successor} replaced: the highest generation below it, if still listed. */
+    private static Optional<Publication> predecessor(List<Publication> listed, Publication successor) {
+        return listed.stream().filter(p -> p.generation() < successor.generation())
+                .max(java.util.Comparator.comparingLong(Publication::generation));
     }
 
     /** The publication a lease holds, from its internal data. */

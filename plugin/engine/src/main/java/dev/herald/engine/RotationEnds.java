@@ -52,7 +52,10 @@ final class RotationEnds {
                 return Registry.Change.none(false); // ended meanwhile
             }
             Publication pending = still.get();
-            Overlap done = pending.overlap().orElseThrow().acknowledgedAt(acknowledgedAt);
+            // The ends follow from when this change is made, not from C: a completion written late
+            // (the sweep, a tick after the last laggard stopped counting) must still leave the
+            // publisher a record_ttl to switch before the old key leaves. History keeps C.
+            Overlap done = pending.overlap().orElseThrow().acknowledgedAt(acknowledgedAt.isAfter(now) ? acknowledgedAt : now);
             List<Publication> listed = new ArrayList<>(pruned.of(old.instance()));
             listed.set(listed.indexOf(pending), pending.toBuilder().notAfter(done.oldListedUntil())
                     .overlap(Optional.of(done)).build());
@@ -93,17 +96,21 @@ final class RotationEnds {
                 listed.set(at, pending.toBuilder().overlap(Optional.of(done)).build());
             }
             ServiceState changed = pruned.changed(old.instance(), listed);
-            StringBuilder names = new StringBuilder();
-            for (ConsumerEntry laggard : laggards) {
-                names.append(names.isEmpty() ? "" : ", ").append(laggard.entityId()).append('.').append(laggard.session())
-                        .append(" (seq ").append(laggard.seq()).append(')');
-            }
-            History.Event event = History.Event.builder().type("rotation_end").time(overlap.maxEnd()).about(pending)
-                    .actor(actor).sequence(changed.seq())
-                    .detail("forced: max_overlap passed at " + overlap.maxEnd() + " awaiting seq " + overlap.awaitingSequence()
-                            + "; unacknowledged: " + (names.isEmpty() ? "none counted" : names))
-                    .build();
-            return new Registry.Change<>(changed, List.of(event), true);
+            return new Registry.Change<>(changed, List.of(forcedEvent(pending, laggards, actor, changed.seq())), true);
         });
+    }
+
+    /** The {@code rotation_end} of a rotation M ended with consumers behind, dated M, naming them. */
+    static History.Event forcedEvent(Publication old, List<ConsumerEntry> laggards, PublisherIdentity actor, long seq) {
+        Overlap overlap = old.overlap().orElseThrow();
+        StringBuilder names = new StringBuilder();
+        for (ConsumerEntry laggard : laggards) {
+            names.append(names.isEmpty() ? "" : ", ").append(laggard.entityId()).append('.').append(laggard.session())
+                    .append(" (seq ").append(laggard.seq()).append(')');
+        }
+        return History.Event.builder().type("rotation_end").time(overlap.maxEnd()).about(old).actor(actor).sequence(seq)
+                .detail("forced: max_overlap passed at " + overlap.maxEnd() + " awaiting seq " + overlap.awaitingSequence()
+                        + "; unacknowledged: " + (names.isEmpty() ? "none counted" : names))
+                .build();
     }
 }

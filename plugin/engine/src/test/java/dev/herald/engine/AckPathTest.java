@@ -255,7 +255,8 @@ class AckPathTest {
                 "C = when the last laggard stopped counting, not when the sweep ran");
         Map<?, ?> old = ((List<?>) mount.discover().get("instances")).stream().map(i -> (Map<?, ?>) i)
                 .filter(i -> ((Number) i.get("generation")).longValue() == 1).findFirst().orElseThrow();
-        assertEquals(acked + 45 * 60, ((Number) old.get("not_after")).longValue(), "L = C + record_ttl");
+        assertEquals(acked + 48 * 60, ((Number) old.get("not_after")).longValue(),
+                "L = the completion's time + record_ttl: a late completion still leaves the publisher R to switch");
     }
 
     /** Lease ends and operator revokes never wait for consumers (docs/design-ack.md §1.2). */
@@ -322,6 +323,23 @@ class AckPathTest {
         assertEquals(0, ((Number) done.get("unacknowledged")).intValue());
         assertEquals(0, ((Number) ((Map<?, ?>) mount.engine.send(Operation.READ, "consumers/web", Map.of()).data()
                 .get("summary")).get("pending_rotations")).intValue());
+    }
+
+    /** A leave can be what a rotation waited for: it completes it in its own request, the old key left R later. */
+    @Test
+    void theLastLaggardLeavingCompletesTheRotation() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        rotate();
+        mount.engine.clock.advance(Duration.ofMinutes(20)); // past m
+        long left = mount.engine.clock.instant().getEpochSecond();
+        assertTrue(leave(READER_CALLER, SESSION).isNone());
+        Map<?, ?> end = events().getLast();
+        assertEquals("rotation_end", end.get("type"));
+        assertTrue(((String) end.get("detail")).startsWith("acknowledged"), (String) end.get("detail"));
+        Map<?, ?> old = ((List<?>) mount.discover().get("instances")).stream().map(i -> (Map<?, ?>) i)
+                .filter(i -> ((Number) i.get("generation")).longValue() == 1).findFirst().orElseThrow();
+        assertEquals(left + 300, ((Number) old.get("not_after")).longValue(), "never dropped at once: R after the leave");
     }
 
     private static List<Long> generations(Map<String, Object> answer) {
