@@ -108,7 +108,8 @@ final class AckPath {
         data.put("counted_until", stored.ackedAt().plus(config.consumerTtl()).getEpochSecond());
         data.put("heartbeat_seconds", Math.max(1, config.consumerTtl().toSeconds() / 4));
         data.put("completed", completed);
-        data.put("pending", RotationEnds.awaited(mount.registry().state(service), Long.MAX_VALUE, mount.clock().instant()).size());
+        ServiceState after = mount.registry().state(service);
+        data.put("pending", after.awaitsConsumers() ? RotationEnds.awaited(after, Long.MAX_VALUE, now).size() : 0);
         return Response.data(data);
     }
 
@@ -122,21 +123,18 @@ final class AckPath {
     private static List<Map<String, Object>> completeAcknowledged(MountState mount, String service, long seq, Instant now,
                                                                   Config config, PublisherIdentity actor) {
         List<Map<String, Object>> completed = new ArrayList<>();
-        for (Publication old : RotationEnds.awaited(mount.registry().state(service), seq, now)) {
+        ServiceState state = mount.registry().state(service);
+        if (!state.awaitsConsumers()) {
+            return completed; // O(1): most acknowledgements are heartbeats of a service nothing awaits in
+        }
+        for (Publication old : RotationEnds.awaited(state, seq, now)) {
             long s = old.overlap().orElseThrow().awaitingSequence();
-            boolean lagging = mount.consumers().with(service, index -> {
-                index.await(s);
-                return index.lagging(s, now, config.consumerTtl());
-            });
+            boolean lagging = mount.consumers().with(service, index -> index.lagging(s, now, config.consumerTtl()));
             if (!lagging && RotationEnds.acknowledged(mount.registry(), service, old, now, now, actor)) {
                 Map<String, Object> one = new LinkedHashMap<>();
                 one.put("instance", old.instance());
                 one.put("generation", old.generation());
                 completed.add(one);
-                mount.consumers().with(service, index -> {
-                    index.stopAwaiting(s);
-                    return null;
-                });
             }
         }
         return completed;

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -119,9 +120,15 @@ final class Consumers {
         return locks[Math.floorMod(service.hashCode(), LOCK_STRIPES)];
     }
 
-    /** One service's sessions. Mutable; used only under its service's lock in {@link Consumers}. */
+    /**
+     * One service's sessions. Mutable; used only under its service's lock in {@link Consumers}.
+     * Each session is in exactly one group, that of the seq it last acknowledged, ordered by when:
+     * the laggards of any awaited S are the groups below S, so nothing per rotation is kept (and
+     * nothing to drop when a rotation ends), and the memory is that of the sessions. Consumers sit
+     * on few seqs (the current one and the one before), so walking the groups below S is short.
+     */
     static final class ServiceConsumers {
-        /** A session at its last acknowledgement: the order of the laggard sets. */
+        /** A session at its last acknowledgement. */
         private record Mark(Instant ackedAt, String id) {
         }
 
@@ -130,8 +137,8 @@ final class Consumers {
         private final Map<String, ConsumerEntry> sessions = new HashMap<>();
         private final Map<String, Integer> sessionsPerEntity = new HashMap<>();
         private final TreeSet<Mark> all = new TreeSet<>(BY_ACKED_AT);
-        /** For each awaited sequence S: the sessions whose seq is below it. */
-        private final Map<Long, TreeSet<Mark>> laggards = new HashMap<>();
+        /** The sessions by the seq they last acknowledged. */
+        private final TreeMap<Long, TreeSet<Mark>> bySeq = new TreeMap<>();
 
         int size() {
             return sessions.size();
@@ -160,53 +167,42 @@ final class Consumers {
                     .map(mark -> sessions.get(mark.id())).toList();
         }
 
-        /** Starts following who lags behind {@code s}: once per awaited rotation (O(n)). */
-        void await(long s) {
-            if (laggards.containsKey(s)) {
-                return;
-            }
-            TreeSet<Mark> below = new TreeSet<>(BY_ACKED_AT);
-            for (ConsumerEntry entry : sessions.values()) {
-                if (entry.seq() < s) {
-                    below.add(mark(entry));
-                }
-            }
-            laggards.put(s, below);
-        }
-
-        void stopAwaiting(long s) {
-            laggards.remove(s);
-        }
-
         /** Whether a counted session's seq is still below {@code s} at {@code now}. */
         boolean lagging(long s, Instant now, Duration consumerTtl) {
-            TreeSet<Mark> below = laggards.get(s);
-            if (below == null) {
-                throw new IllegalStateException("sequence " + s + " is not awaited");
+            for (TreeSet<Mark> group : bySeq.headMap(s, false).values()) {
+                if (group.last().ackedAt().plus(consumerTtl).isAfter(now)) {
+                    return true;
+                }
             }
-            return !below.isEmpty() && below.last().ackedAt().plus(consumerTtl).isAfter(now);
+            return false;
         }
 
         /**
          * When the last session below {@code s} stopped counting (its last acknowledgement plus
-         * consumer_ttl), if any lagged at all: the completion time of a rotation nobody acknowledged.
+         * consumer_ttl), if any is below it: the completion time of a rotation nobody acknowledged.
          */
         Optional<Instant> lastLaggardStopped(long s, Duration consumerTtl) {
-            TreeSet<Mark> below = laggards.get(s);
-            return below == null || below.isEmpty() ? Optional.empty() : Optional.of(below.last().ackedAt().plus(consumerTtl));
+            Instant latest = null;
+            for (TreeSet<Mark> group : bySeq.headMap(s, false).values()) {
+                Instant last = group.last().ackedAt();
+                latest = latest == null || last.isAfter(latest) ? last : latest;
+            }
+            return Optional.ofNullable(latest).map(at -> at.plus(consumerTtl));
         }
 
         /** The counted sessions below {@code s}, oldest acknowledgement first, at most {@code limit}. */
         List<ConsumerEntry> laggards(long s, Instant now, Duration consumerTtl, int limit) {
-            TreeSet<Mark> below = laggards.getOrDefault(s, new TreeSet<>(BY_ACKED_AT));
-            List<ConsumerEntry> out = new ArrayList<>();
-            for (Mark mark : below.tailSet(new Mark(now.minus(consumerTtl), "\uffff"), false)) {
-                if (out.size() == limit) {
-                    break;
+            TreeSet<Mark> below = new TreeSet<>(BY_ACKED_AT);
+            Mark from = new Mark(now.minus(consumerTtl), "\uffff");
+            for (TreeSet<Mark> group : bySeq.headMap(s, false).values()) {
+                for (Mark mark : group.tailSet(from, false)) {
+                    below.add(mark);
+                    if (below.size() > limit) {
+                        below.pollLast();
+                    }
                 }
-                out.add(sessions.get(mark.id()));
             }
-            return out;
+            return below.stream().map(mark -> sessions.get(mark.id())).toList();
         }
 
         void record(ConsumerEntry entry) {
@@ -215,11 +211,7 @@ final class Consumers {
             sessionsPerEntity.merge(entry.entityId(), 1, Integer::sum);
             Mark mark = mark(entry);
             all.add(mark);
-            for (Map.Entry<Long, TreeSet<Mark>> awaited : laggards.entrySet()) {
-                if (entry.seq() < awaited.getKey()) {
-                    awaited.getValue().add(mark);
-                }
-            }
+            bySeq.computeIfAbsent(entry.seq(), seq -> new TreeSet<>(BY_ACKED_AT)).add(mark);
         }
 
         void remove(String id) {
@@ -230,8 +222,10 @@ final class Consumers {
             sessionsPerEntity.computeIfPresent(gone.entityId(), (entity, n) -> n == 1 ? null : n - 1);
             Mark mark = mark(gone);
             all.remove(mark);
-            for (TreeSet<Mark> below : laggards.values()) {
-                below.remove(mark);
+            TreeSet<Mark> group = bySeq.get(gone.seq());
+            group.remove(mark);
+            if (group.isEmpty()) {
+                bySeq.remove(gone.seq());
             }
         }
 

@@ -52,7 +52,6 @@ final class ConsumersPath {
             long oldest = 0;
             for (Publication old : awaited) {
                 long s = old.overlap().orElseThrow().awaitingSequence();
-                index.await(s);
                 for (ConsumerEntry laggard : index.laggards(s, now, config.consumerTtl(), 1)) {
                     oldest = Math.max(oldest, now.getEpochSecond() - laggard.ackedAt().getEpochSecond());
                 }

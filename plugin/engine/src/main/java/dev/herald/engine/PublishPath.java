@@ -219,11 +219,6 @@ final class PublishPath {
             }
             return new Registry.Change<>(changed, List.of(event), answer);
         });
-        rotation.get().filter(overlap -> overlap.outcome() == Overlap.Outcome.PENDING).ifPresent(overlap ->
-                consumers.with(service, index -> {
-                    index.await(overlap.awaitingSequence());
-                    return null;
-                }));
         Response response = logged.committed().map(committed -> withLog(logged.result(), committed)).orElse(logged.result());
         if (wanted.compareTo(ttl) > 0) {
             response = response.withWarning("ttl " + Durations.format(wanted) + " is longer than max_ttl; "
@@ -428,10 +423,8 @@ final class PublishPath {
                     // Its lease ended at M (a superseded key's renewals stop there): the forced end,
                     // which the sweep would otherwise not find once this change has pruned it.
                     long s = overlap.awaitingSequence();
-                    List<ConsumerEntry> laggards = consumers.with(target.service(), index -> {
-                        index.await(s);
-                        return index.laggards(s, overlap.maxEnd(), settings.get().consumerTtl(), RotationSweep.NAMED);
-                    });
+                    List<ConsumerEntry> laggards = consumers.with(target.service(),
+                            index -> index.laggards(s, overlap.maxEnd(), settings.get().consumerTtl(), RotationSweep.NAMED));
                     events.add(RotationEnds.forcedEvent(ending, laggards, ending.publisher(), changed.seq()));
                 } else {
                     events.add(RotationEnds.endedEvent(ending, overlap.oldEndedAt(now), now, ending.publisher(), changed.seq()));

@@ -71,7 +71,6 @@ final class RotationPath {
             one.put("serve_new_from", overlap.serveNewFrom().getEpochSecond());
             one.put("old_listed_until", overlap.oldListedUntil().getEpochSecond());
             mount.consumers().with(service, index -> {
-                index.await(s);
                 List<ConsumerEntry> counted = index.counted(now, config.consumerTtl());
                 List<ConsumerEntry> behind = index.laggards(s, now, config.consumerTtl(), Integer.MAX_VALUE);
                 one.put("counted", counted.size());

@@ -65,34 +65,20 @@ final class RotationSweep {
                 long s = overlap.awaitingSequence();
                 if (!now.isBefore(overlap.maxEnd())) {
                     // Laggards at M: counted at M and still below S.
-                    List<ConsumerEntry> laggards = mount.consumers().with(service, index -> {
-                        index.await(s);
-                        return index.laggards(s, overlap.maxEnd(), config.consumerTtl(), NAMED);
-                    });
-                    if (RotationEnds.forced(mount.registry(), service, old, now, laggards, engine)) {
-                        stopAwaiting(mount, service, s);
-                    }
+                    List<ConsumerEntry> laggards = mount.consumers().with(service,
+                            index -> index.laggards(s, overlap.maxEnd(), config.consumerTtl(), NAMED));
+                    RotationEnds.forced(mount.registry(), service, old, now, laggards, engine);
                     continue;
                 }
                 Instant stopped = mount.consumers().with(service, index -> {
-                    index.await(s);
                     return index.lagging(s, now, config.consumerTtl()) ? null
                             : index.lastLaggardStopped(s, config.consumerTtl()).orElse(overlap.startedAt());
                 });
                 if (stopped != null) {
                     Instant c = stopped.isBefore(overlap.startedAt()) ? overlap.startedAt() : stopped;
-                    if (RotationEnds.acknowledged(mount.registry(), service, old, now, c, engine)) {
-                        stopAwaiting(mount, service, s);
-                    }
+                    RotationEnds.acknowledged(mount.registry(), service, old, now, c, engine);
                 }
             }
         }
-    }
-
-    private static void stopAwaiting(MountState mount, String service, long s) {
-        mount.consumers().with(service, index -> {
-            index.stopAwaiting(s);
-            return null;
-        });
     }
 }

@@ -27,10 +27,7 @@ class ConsumersTest {
     }
 
     private boolean lagging(Consumers index, long s, Instant now) {
-        return index.with("web", c -> {
-            c.await(s);
-            return c.lagging(s, now, TTL);
-        });
+        return index.with("web", c -> c.lagging(s, now, TTL));
     }
 
     @Test
@@ -47,6 +44,22 @@ class ConsumersTest {
                 .stream().map(ConsumerEntry::id).toList());
         consumers.store(entry("e2", "b", 7, T.plusSeconds(30)));
         assertFalse(lagging(consumers, 6, T.plusSeconds(31)), "everyone has reached 6");
+    }
+
+    /** Overlapping rotations: each awaited S sees the sessions below it, with nothing kept per rotation. */
+    @Test
+    void everyAwaitedSequenceSeesTheSessionsBelowItAtOnce() {
+        consumers.store(entry("e1", "a", 3, T));
+        consumers.store(entry("e2", "b", 5, T.plusSeconds(1)));
+        consumers.store(entry("e3", "c", 7, T.plusSeconds(2)));
+        assertTrue(lagging(consumers, 4, T.plusSeconds(3)), "a is below 4");
+        assertTrue(lagging(consumers, 6, T.plusSeconds(3)), "a and b are below 6");
+        assertFalse(lagging(consumers, 3, T.plusSeconds(3)), "nobody is below 3");
+        consumers.store(entry("e1", "a", 8, T.plusSeconds(4)));
+        assertFalse(lagging(consumers, 4, T.plusSeconds(5)));
+        assertTrue(lagging(consumers, 6, T.plusSeconds(5)), "b still is");
+        assertEquals(List.of("e2.b"), consumers.with("web", c -> c.laggards(8, T.plusSeconds(5), TTL, 1)).stream()
+                .map(ConsumerEntry::id).toList(), "the oldest acknowledgement first, at most the limit");
     }
 
     @Test
