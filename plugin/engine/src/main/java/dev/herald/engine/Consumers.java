@@ -106,6 +106,35 @@ final class Consumers {
         }
     }
 
+    /** How long after it stopped counting a session is still shown (consumers/), before tidy removes it. */
+    static final Duration SHOWN_AFTER_COUNTING = Duration.ofHours(24);
+
+    /** The services with consumer entries. */
+    List<String> services() {
+        return storage.list(ConsumerEntry.PREFIX).stream().filter(key -> key.endsWith("/"))
+                .map(key -> key.substring(0, key.length() - 1)).sorted().toList();
+    }
+
+    /**
+     * Deletes the service's sessions that stopped counting a day or more before {@code now}
+     * (docs/design-ack.md §4.6): a process that went away without leaving. Returns how many.
+     */
+    int removeStale(String service, Instant now, Duration consumerTtl) {
+        synchronized (lock(service)) {
+            ServiceConsumers index = index(service);
+            Instant before = now.minus(consumerTtl).minus(SHOWN_AFTER_COUNTING);
+            List<ConsumerEntry> stale = index.all().stream().filter(entry -> !entry.ackedAt().isAfter(before)).toList();
+            if (stale.isEmpty()) {
+                return 0;
+            }
+            for (ConsumerEntry entry : stale) {
+                storage.delete(entry.storageKey());
+            }
+            reweighed(service, index, () -> stale.forEach(entry -> index.remove(entry.id())));
+            return stale.size();
+        }
+    }
+
     /** A consumer entry changed elsewhere: its service's index is read again when next needed. */
     boolean invalidate(String key) {
         String service = ConsumerEntry.serviceOf(key);

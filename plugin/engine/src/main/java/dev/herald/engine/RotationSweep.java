@@ -28,9 +28,11 @@ final class RotationSweep {
 
     static Runnable periodic(MountState mount) {
         AtomicReference<String> cursor = new AtomicReference<>("");
+        AtomicReference<String> consumersCursor = new AtomicReference<>("");
         return () -> {
             try {
                 cursor.set(sweepSome(mount, mount.clock(), cursor.get()));
+                consumersCursor.set(tidySome(mount, consumersCursor.get()));
             } catch (RuntimeException e) {
                 // e.g. read-only storage on a standby, or a mount being removed: next time
                 LOG.debug("rotation sweep skipped", "error", e.getMessage());
@@ -47,6 +49,17 @@ final class RotationSweep {
         }
         for (String service : next) {
             sweep(mount, service, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        }
+        return next.size() < SERVICES_PER_TICK ? "" : next.getLast();
+    }
+
+    /** Removes stale consumer sessions of the services after {@code after}, at most {@value #SERVICES_PER_TICK}. */
+    static String tidySome(MountState mount, String after) {
+        List<String> next = mount.consumers().services().stream().filter(s -> s.compareTo(after) > 0)
+                .limit(SERVICES_PER_TICK).toList();
+        Instant now = mount.clock().instant();
+        for (String service : next) {
+            mount.consumers().removeStale(service, now, mount.settings().get().consumerTtl());
         }
         return next.size() < SERVICES_PER_TICK ? "" : next.getLast();
     }

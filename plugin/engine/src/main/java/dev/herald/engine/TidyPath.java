@@ -33,8 +33,13 @@ final class TidyPath {
         return Path.pattern("tidy")
                 .update("Drop expired publications from the live index.", request -> {
                     Tally tally = tidy(mount.registry(), mount.clock().instant(), mount.registry().names());
+                    Duration consumerTtl = mount.settings().get().consumerTtl();
+                    long consumersRemoved = 0;
+                    for (String service : mount.consumers().services()) {
+                        consumersRemoved += mount.consumers().removeStale(service, mount.clock().instant(), consumerTtl);
+                    }
                     return Response.data(Map.of("services_checked", tally.services(),
-                            "publications_removed", tally.removed()));
+                            "publications_removed", tally.removed(), "consumers_removed", consumersRemoved));
                 })
                 .help("Remove expired publications from the live index.", """
                         Expired publications are already left out of records; tidy also removes them from
@@ -42,6 +47,9 @@ final class TidyPath {
                         The engine does the same in the background about once a minute, for publications
                         that ended more than 10 minutes before: in the services it holds in memory, and in
                         up to 20 others each time (a service is also tidied by its next change).
+
+                        It also removes consumer sessions (consumers/) that stopped counting a day or more
+                        before (consumers_removed): processes that went away without leaving.
                         """);
     }
 

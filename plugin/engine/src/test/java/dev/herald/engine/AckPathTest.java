@@ -342,6 +342,23 @@ class AckPathTest {
         assertEquals(left + 300, ((Number) old.get("not_after")).longValue(), "never dropped at once: R after the leave");
     }
 
+    /** docs/design-ack.md §4.6: a session that went away is shown for a day after it stopped counting, then removed. */
+    @Test
+    void tidyRemovesSessionsADayAfterTheyStoppedCounting() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        ack(new Caller("c2", "t", "x", "127.0.0.1"), body(seq(first), token(first), SESSION));
+        mount.engine.clock.advance(Duration.ofHours(25)); // consumer_ttl 2h: c1 and c2 stopped counting 23h ago
+        ack(new Caller("c2", "t", "x", "127.0.0.1"), body(seq(first), token(first), SESSION)); // c2 heartbeats
+        assertEquals(0L, mount.engine.send(Operation.UPDATE, "tidy", Map.of()).data().get("consumers_removed"));
+        mount.engine.clock.advance(Duration.ofHours(1));
+        assertEquals(1L, mount.engine.send(Operation.UPDATE, "tidy", Map.of()).data().get("consumers_removed"));
+        assertFalse(mount.engine.storage.keys().contains("consumers/web/c1." + SESSION));
+        assertTrue(mount.engine.storage.keys().contains("consumers/web/c2." + SESSION));
+        assertEquals(1, ((Number) ((Map<?, ?>) mount.engine.send(Operation.READ, "consumers/web", Map.of()).data()
+                .get("summary")).get("sessions")).intValue());
+    }
+
     private static List<Long> generations(Map<String, Object> answer) {
         return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
                 .sorted().toList();
