@@ -106,6 +106,45 @@ final class Consumers {
         }
     }
 
+    /**
+     * The services with a rotation awaiting consumers, for the sweep: read from storage once, at the
+     * first tick on the active node, then kept by the rotations that start here ({@link #awaits})
+     * and by the sweep, which drops a service once nothing waits in it. Null until read.
+     */
+    private volatile java.util.Set<String> awaiting;
+
+    /** A rotation of the service started to await consumers. */
+    void awaits(String service) {
+        java.util.Set<String> known = awaiting;
+        if (known != null) {
+            known.add(service);
+        }
+    }
+
+    /** The services the sweep looks at, in name order; {@code load} reads them from storage the first time. */
+    List<String> awaitingServices(java.util.function.Supplier<List<String>> load) {
+        java.util.Set<String> known = awaiting;
+        if (known == null) {
+            synchronized (this) {
+                if (awaiting == null) {
+                    java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                    loaded.addAll(load.get());
+                    awaiting = loaded;
+                }
+                known = awaiting;
+            }
+        }
+        return known.stream().sorted().toList();
+    }
+
+    /** Nothing waits in the service any more. */
+    void awaitsNothing(String service) {
+        java.util.Set<String> known = awaiting;
+        if (known != null) {
+            known.remove(service);
+        }
+    }
+
     /** How long after it stopped counting a session is still shown (consumers/), before tidy removes it. */
     static final Duration SHOWN_AFTER_COUNTING = Duration.ofHours(24);
 

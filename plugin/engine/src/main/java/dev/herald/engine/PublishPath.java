@@ -219,6 +219,9 @@ final class PublishPath {
             }
             return new Registry.Change<>(changed, List.of(event), answer);
         });
+        if (rotation.get().filter(overlap -> overlap.outcome() == Overlap.Outcome.PENDING).isPresent()) {
+            consumers.awaits(service); // for the sweep
+        }
         Response response = logged.committed().map(committed -> withLog(logged.result(), committed)).orElse(logged.result());
         if (wanted.compareTo(ttl) > 0) {
             response = response.withWarning("ttl " + Durations.format(wanted) + " is longer than max_ttl; "

@@ -275,9 +275,9 @@ final class Registry {
         return cache.contains(service);
     }
 
-    /** The services any of whose rotations ever awaited consumers (for the rotation sweep). */
-    List<String> servicesWithRotations() {
-        return ServiceStore.servicesWithRotations(storage);
+    /** The services with a rotation awaiting consumers, as storage holds them (for the rotation sweep). */
+    List<String> servicesAwaiting() {
+        return ServiceStore.servicesAwaiting(storage);
     }
 
     /** Every service ever published on the mount. */

@@ -40,9 +40,9 @@ final class RotationSweep {
         };
     }
 
-    /** One tick: the services with rotations entries after {@code after}. Returns where the next starts. */
+    /** One tick: the services with awaiting rotations after {@code after}. Returns where the next starts. */
     static String sweepSome(MountState mount, Clock clock, String after) {
-        List<String> services = mount.registry().servicesWithRotations();
+        List<String> services = mount.consumers().awaitingServices(mount.registry()::servicesAwaiting);
         List<String> next = services.stream().filter(s -> s.compareTo(after) > 0).limit(SERVICES_PER_TICK).toList();
         if (next.isEmpty()) {
             return "";
@@ -66,6 +66,13 @@ final class RotationSweep {
 
     /** Ends what waits in one service: completions for rotations nobody counted lags behind, forced ends past M. */
     static void sweep(MountState mount, String service, Instant now) {
+        sweepOnce(mount, service, now);
+        if (!mount.registry().state(service).awaitsConsumers()) {
+            mount.consumers().awaitsNothing(service);
+        }
+    }
+
+    private static void sweepOnce(MountState mount, String service, Instant now) {
         Config config = mount.settings().get();
         PublisherIdentity engine = PublisherIdentity.unbound("");
         ServiceState state = mount.registry().state(service);

@@ -210,10 +210,26 @@ final class ServiceStore {
     }
 
     /** Every service ever published: those with instance entries, and heads of the first layout. */
-    /** The services with a rotations entry: those any of whose rotations ever awaited consumers. */
-    static List<String> servicesWithRotations(Storage storage) {
-        return storage.list(ROTATIONS_PREFIX).stream().filter(key -> key.endsWith("/"))
-                .map(key -> key.substring(0, key.length() - 1)).sorted().toList();
+    /**
+     * The services with a rotation awaiting consumers, from their rotations entries: one {@code list}
+     * of the prefix, and per service that ever awaited a {@code list} and a {@code get} per entry.
+     * Read once per process, by the active node's sweep.
+     */
+    static List<String> servicesAwaiting(Storage storage) {
+        List<String> awaiting = new java.util.ArrayList<>();
+        for (String key : storage.list(ROTATIONS_PREFIX)) {
+            if (!key.endsWith("/")) {
+                continue;
+            }
+            String service = key.substring(0, key.length() - 1);
+            String prefix = ROTATIONS_PREFIX + key;
+            boolean any = storage.list(prefix).stream().map(instance -> storage.get(prefix + instance))
+                    .anyMatch(entry -> entry.filter(bytes -> !new String(bytes, StandardCharsets.UTF_8).equals("[]")).isPresent());
+            if (any) {
+                awaiting.add(service);
+            }
+        }
+        return awaiting;
     }
 
     static List<String> names(Storage storage) {

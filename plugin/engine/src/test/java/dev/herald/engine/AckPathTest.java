@@ -359,6 +359,23 @@ class AckPathTest {
                 .get("summary")).get("sessions")).intValue());
     }
 
+    /** A plugin started afresh (a restart, a failover) finds the awaited rotations in storage at its first tick. */
+    @Test
+    void aRestartedPluginsSweepFindsTheAwaitedRotationInStorage() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        Map<?, ?> rotation = rotate();
+        long m = ((Number) rotation.get("max_end")).longValue();
+        mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond()));
+        EngineFixture restarted = new EngineFixture(Map.of("e1", PublishingFixture.POD, "c1", READER),
+                mount.engine.storage, mount.engine.clock);
+        restarted.send(Operation.ROLLBACK, "", Map.of());
+        List<?> events = (List<?>) restarted.send(Operation.READ, "history/web", Map.of()).data().get("events");
+        Map<?, ?> end = (Map<?, ?>) events.getLast();
+        assertEquals("rotation_end", end.get("type"));
+        assertTrue(((String) end.get("detail")).contains("c1." + SESSION), (String) end.get("detail"));
+    }
+
     private static List<Long> generations(Map<String, Object> answer) {
         return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
                 .sorted().toList();
