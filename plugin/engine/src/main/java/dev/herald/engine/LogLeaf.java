@@ -23,6 +23,8 @@ final class LogLeaf {
     static final int MAX_BYTES = 2000;
     /** The event types that list a key: their leaves carry it. */
     static final Set<String> PUBLISHING = Set.of("publish", "revive", "rotate");
+    /** The end of a rotation that awaited consumers (docs/design-ack.md §8). */
+    static final String ROTATION_END = "rotation_end";
     /** Longer alias names are replaced by their hash, so that no real event comes near the size limit. */
     private static final int MAX_ALIAS_BYTES = 256;
 
@@ -70,14 +72,19 @@ final class LogLeaf {
         leaf.put("time", event.time().toString());
         leaf.put("fingerprint", event.fingerprint());
         Map<String, Object> actor = new LinkedHashMap<>();
-        actor.put("entity_id", event.actor().entityId());
-        String alias = event.actor().aliasName();
+        // Who consumes which service is a dependency map the public tiles must not give away
+        // (docs/design-ack.md §8): a rotation's end is the engine's in its leaf, whichever
+        // consumer's acknowledgement completed it; history names them, and the leaf's event hash
+        // commits to that.
+        PublisherIdentity by = event.type().equals(ROTATION_END) ? PublisherIdentity.unbound("") : event.actor();
+        actor.put("entity_id", by.entityId());
+        String alias = by.aliasName();
         if (alias.getBytes(StandardCharsets.UTF_8).length > MAX_ALIAS_BYTES) {
             actor.put("alias_name_sha256", HexFormat.of().formatHex(PublisherKey.sha256(alias.getBytes(StandardCharsets.UTF_8))));
         } else {
             actor.put("alias_name", alias);
         }
-        actor.put("mount_accessor", event.actor().mountAccessor());
+        actor.put("mount_accessor", by.mountAccessor());
         leaf.put("actor", actor);
         leaf.put("event", "sha256:" + HexFormat.of().formatHex(PublisherKey.sha256(Jcs.encode(event.toData()))));
         return leaf;

@@ -190,6 +190,18 @@ class AckPathTest {
         assertEquals(List.of("publish", "rotate", "rotation_end"), events.stream().map(e -> ((Map<?, ?>) e).get("type")).toList());
 
         Map<String, Object> latest = mount.discover();
+        // The leaf of the rotation's end does not name the consumer that completed it.
+        Map<String, Object> endEvent = (Map<String, Object>) events.getLast();
+        assertEquals("c1", ((Map<?, ?>) endEvent.get("actor")).get("entity_id"), "history names it");
+        long leafIndex = ((Number) endEvent.get("log_index")).longValue();
+        String proof = new String(mount.engine.send(Operation.READ, "log/proof/inclusion", Map.of("index", leafIndex))
+                .raw().orElseThrow().body(), java.nio.charset.StandardCharsets.UTF_8);
+        String leaf = new String(java.util.Base64.getDecoder().decode(proof.lines().filter(l -> l.startsWith("extra "))
+                .findFirst().orElseThrow().substring(6)), java.nio.charset.StandardCharsets.UTF_8);
+        Map<String, Object> leafFields = dev.herald.sdk.json.Json.parseObject(leaf);
+        assertEquals("rotation_end", leafFields.get("type"));
+        assertEquals("", ((Map<?, ?>) leafFields.get("actor")).get("entity_id"), "no consumer identity in the public leaf");
+        assertTrue(!leaf.contains(SESSION), leaf);
         Map<String, Object> again = ack(READER_CALLER, body(seq(latest), token(latest), SESSION)).data();
         assertEquals(List.of(), again.get("completed"), "completed once");
     }
