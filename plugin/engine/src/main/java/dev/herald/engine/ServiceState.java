@@ -146,6 +146,11 @@ final class ServiceState {
         return awaitingRotations > 0;
     }
 
+    /** How many listed publications' rotations await consumers (as stored). O(1). */
+    int awaitingRotations() {
+        return awaitingRotations;
+    }
+
     String service() {
         return service;
     }

@@ -43,6 +43,7 @@ final class ServicesPath {
                         Map<String, Object> details = new LinkedHashMap<>();
                         details.put("live_instances", state.instanceCountAt(now));
                         details.put("sequence", state.sequenceAt(now));
+                        details.put("pending_rotations", state.awaitingRotations());
                         info.put(name, details);
                     }
                     Map<String, Object> data = new LinkedHashMap<>();
@@ -57,8 +58,9 @@ final class ServicesPath {
                 .help("The services of this mount, in pages.", """
                         Lists every service that was ever published, also those with no live instance
                         now (their history remains), by name, at most limit (default 1000) per answer.
-                        key_info (vault list -detailed) shows each one's live_instances and its current
-                        sequence, the seq of its next record. next names the last service listed when
+                        key_info (vault list -detailed) shows each one's live_instances, its current
+                        sequence (the seq of its next record) and pending_rotations (its rotations that
+                        await consumers' acknowledgements; consumers/:service has the details). next names the last service listed when
                         more follow (list again with after set to it; a warning says so), else it is
                         empty.
                         """);

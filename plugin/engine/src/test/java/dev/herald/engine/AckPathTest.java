@@ -326,6 +326,9 @@ class AckPathTest {
         assertEquals(1, ((Number) summary.get("counted")).intValue());
         assertEquals(1, ((Number) summary.get("pending_rotations")).intValue());
         assertEquals(31L * 60, ((Number) summary.get("oldest_unacknowledged_seconds")).longValue());
+        Map<?, ?> keyInfo = (Map<?, ?>) ((Map<?, ?>) mount.engine.send(Operation.LIST, "services/", Map.of()).data()
+                .get("key_info")).get("web");
+        assertEquals(1, ((Number) keyInfo.get("pending_rotations")).intValue(), "services/ shows it without a scan");
 
         Map<String, Object> latest = mount.discover();
         ack(READER_CALLER, body(seq(latest), token(latest), SESSION));

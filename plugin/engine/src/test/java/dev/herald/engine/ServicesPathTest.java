@@ -18,9 +18,9 @@ class ServicesPathTest {
         mount.publish(mount.body(mount.first));
         Map<String, Object> list = mount.engine.send(Operation.LIST, "services/", Map.of()).data();
         assertEquals(List.of("web"), list.get("keys"));
-        assertEquals(Map.of("live_instances", 1L, "sequence", 1L), ((Map<?, ?>) list.get("key_info")).get("web"));
+        assertEquals(Map.of("live_instances", 1L, "sequence", 1L, "pending_rotations", 0), ((Map<?, ?>) list.get("key_info")).get("web"));
         mount.engine.send(Operation.UPDATE, "revoke/web/pod-1", Map.of("reason", "test"));
-        assertEquals(Map.of("live_instances", 0L, "sequence", 2L), ((Map<?, ?>) mount.engine.send(Operation.LIST,
+        assertEquals(Map.of("live_instances", 0L, "sequence", 2L, "pending_rotations", 0), ((Map<?, ?>) mount.engine.send(Operation.LIST,
                 "services/", Map.of()).data().get("key_info")).get("web"), "a service without instances stays listed");
     }
 
