@@ -29,8 +29,11 @@ final class StorageLayout {
      * 2: instance entries carry the stamp, service heads only a lower bound (docs/storage.md).
      * 3: the mount's log (log/, signer/log-keys); a version without it would change services
      * without logging them.
+     * 4: acknowledged rotation (docs/design-ack.md): overlaps in instance entries, consumers/,
+     * rotations/, signer/ack-key; a version without it would end awaited rotations by their
+     * computed expiry with no rotation_end, and never tidy consumer entries.
      */
-    static final int CURRENT = 3;
+    static final int CURRENT = 4;
 
     /** What {@value #KEY} holds: the layout number, and the plugin version that first wrote it. */
     record Marker(int layout, String writtenBy) {
