@@ -203,8 +203,8 @@ final class Registry {
                 // answered only once that state is, so that nothing is acknowledged outside the log.
                 wait = before.ticket;
             } else {
-                ServiceState next = decided.next().withHistoryLength(current.historyLength() + decided.events().size());
-                List<History.Event> events = decided.events();
+                List<History.Event> events = withRotationEnds(current, decided.next(), decided.events());
+                ServiceState next = decided.next().withHistoryLength(current.historyLength() + events.size());
                 Pending sequenced = new Pending();
                 sequenced.ticket = writer.submit(events.size(),
                         first -> encode(current, next, events, first, sequenced), outcome(service, sequenced));
@@ -215,6 +215,27 @@ final class Registry {
         }
         LogWriter.Committed committed = wait.await(COMMIT_WAIT);
         return new Logged<>(result, own ? Optional.of(committed) : Optional.empty());
+    }
+
+    /**
+     * The change's events, and a {@code rotation_end} for each rotation awaiting consumers whose old
+     * key the change dropped without saying so (a change of the service that pruned it after M before
+     * the sweep came): every awaited rotation gets exactly one end in history (docs/design-ack.md §4.3).
+     */
+    private static List<History.Event> withRotationEnds(ServiceState current, ServiceState next, List<History.Event> events) {
+        List<History.Event> all = new ArrayList<>(events);
+        for (String instance : next.touched()) {
+            for (Publication old : current.of(instance)) {
+                boolean ended = RotationEnds.awaiting(old) && next.find(instance, old.generation())
+                        .filter(RotationEnds::awaiting).isEmpty();
+                boolean told = all.stream().anyMatch(e -> e.type().equals(LogLeaf.ROTATION_END)
+                        && e.instance().equals(instance) && e.generation() == old.generation());
+                if (ended && !told) {
+                    all.add(RotationEnds.endedUnrecorded(old, next.seq()));
+                }
+            }
+        }
+        return all;
     }
 
     /**

@@ -100,6 +100,19 @@ final class RotationEnds {
         });
     }
 
+    /**
+     * The {@code rotation_end} of a rotation another change of the service ended first (it pruned the
+     * old key after M): forced, dated M, its laggards not known to that change.
+     */
+    static History.Event endedUnrecorded(Publication old, long seq) {
+        Overlap overlap = old.overlap().orElseThrow();
+        return History.Event.builder().type(LogLeaf.ROTATION_END).time(overlap.maxEnd()).about(old)
+                .actor(PublisherIdentity.unbound("")).sequence(seq)
+                .detail("forced: max_overlap passed at " + overlap.maxEnd() + " awaiting seq " + overlap.awaitingSequence()
+                        + "; another change of the service ended it before the sweep, so the consumers behind were not recorded")
+                .build();
+    }
+
     /** The {@code rotation_end} of a rotation M ended with consumers behind, dated M, naming them. */
     static History.Event forcedEvent(Publication old, List<ConsumerEntry> laggards, PublisherIdentity actor, long seq) {
         Overlap overlap = old.overlap().orElseThrow();

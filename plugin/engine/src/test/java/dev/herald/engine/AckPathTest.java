@@ -391,6 +391,26 @@ class AckPathTest {
         assertTrue(((String) end.get("detail")).contains("c1." + SESSION), (String) end.get("detail"));
     }
 
+    /** Every awaited rotation gets exactly one end in history, even when another change prunes it before the sweep. */
+    @Test
+    void aChangeThatPrunesAnAwaitedRotationAfterMaxOverlapRecordsItsEnd() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        mount.engine.clock.advance(Duration.ofMinutes(31));
+        TestKeys second = TestKeys.generate("ed25519");
+        Map<String, Object> rotationBody = mount.body(second);
+        rotationBody.put("continuity", mount.first.continuityFor(second, 1));
+        Response rotated = mount.publish(rotationBody);
+        long m = ((Number) ((Map<?, ?>) rotated.data().get("rotation")).get("max_end")).longValue();
+        mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond() + 60));
+        mount.engine.lease(Operation.RENEW, rotated.lease().orElseThrow()); // the new key's renewal prunes the old one
+        List<Map<?, ?>> ends = events().stream().filter(e -> e.get("type").equals("rotation_end")).toList();
+        assertEquals(1, ends.size(), "its end is recorded by the change that dropped it");
+        assertTrue(((String) ends.getFirst().get("detail")).contains("were not recorded"), (String) ends.getFirst().get("detail"));
+        tick();
+        assertEquals(1, events().stream().filter(e -> e.get("type").equals("rotation_end")).count(), "and only once");
+    }
+
     private static List<Long> generations(Map<String, Object> answer) {
         return ((List<?>) answer.get("instances")).stream().map(i -> ((Number) ((Map<?, ?>) i).get("generation")).longValue())
                 .sorted().toList();
