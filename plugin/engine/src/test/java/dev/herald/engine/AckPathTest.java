@@ -208,11 +208,16 @@ class AckPathTest {
 
     /** Rotates pod-1 to a new key 31 minutes on (past rotation_window 0.5 of 1h); returns the answer's rotation. */
     private Map<?, ?> rotate() {
+        return (Map<?, ?>) rotated().data().get("rotation");
+    }
+
+    /** The same, the whole answer (with the new key's lease). */
+    private Response rotated() {
         mount.engine.clock.advance(Duration.ofMinutes(31));
         TestKeys second = TestKeys.generate("ed25519");
         Map<String, Object> rotationBody = mount.body(second);
         rotationBody.put("continuity", mount.first.continuityFor(second, 1));
-        return (Map<?, ?>) mount.publish(rotationBody).data().get("rotation");
+        return mount.publish(rotationBody);
     }
 
     private List<Map<?, ?>> events() {
@@ -276,11 +281,7 @@ class AckPathTest {
     void theNewKeysLeaseEndingCancelsTheWaitAndTheOldKeysEndsItAtOnce() {
         Map<String, Object> first = served();
         ack(READER_CALLER, body(seq(first), token(first), SESSION));
-        mount.engine.clock.advance(Duration.ofMinutes(31));
-        TestKeys second = TestKeys.generate("ed25519");
-        Map<String, Object> rotationBody = mount.body(second);
-        rotationBody.put("continuity", mount.first.continuityFor(second, 1));
-        Response rotated = mount.publish(rotationBody);
+        Response rotated = rotated();
         long t0 = mount.engine.clock.instant().getEpochSecond();
         mount.engine.clock.advance(Duration.ofMinutes(2));
         mount.engine.lease(Operation.REVOKE, rotated.lease().orElseThrow()); // the new key's lease ends
@@ -396,11 +397,7 @@ class AckPathTest {
     void aChangeThatPrunesAnAwaitedRotationAfterMaxOverlapRecordsItsEnd() {
         Map<String, Object> first = served();
         ack(READER_CALLER, body(seq(first), token(first), SESSION));
-        mount.engine.clock.advance(Duration.ofMinutes(31));
-        TestKeys second = TestKeys.generate("ed25519");
-        Map<String, Object> rotationBody = mount.body(second);
-        rotationBody.put("continuity", mount.first.continuityFor(second, 1));
-        Response rotated = mount.publish(rotationBody);
+        Response rotated = rotated();
         long m = ((Number) ((Map<?, ?>) rotated.data().get("rotation")).get("max_end")).longValue();
         mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond() + 60));
         mount.engine.lease(Operation.RENEW, rotated.lease().orElseThrow()); // the new key's renewal prunes the old one
