@@ -68,10 +68,11 @@ class HelpTest {
 
     private static final List<String> CONFIG_FIELDS = List.of("default_ttl", "max_ttl", "rotation_window", "min_overlap",
             "record_ttl", "verification_ttl", "signing_algorithm", "issuer", "require_wrapping", "wrap_ttl",
-            "max_metadata_bytes", "max_record_instances", "log_witnesses");
+            "max_metadata_bytes", "max_record_instances", "log_witnesses", "max_overlap", "consumer_ttl", "max_consumers",
+            "max_consumer_sessions");
     private static final List<String> ROLE_FIELDS = List.of("name", "services", "instance", "bound_mount_accessor",
             "bound_alias_metadata", "allow_unbound", "key_types", "min_rsa_bits", "ttl", "max_ttl", "lease_bound",
-            "require_proof", "allowed_dns_names", "allowed_cidrs", "allowed_ports", "allow_wildcard_claims");
+            "require_proof", "allowed_dns_names", "allowed_cidrs", "allowed_ports", "allow_wildcard_claims", "max_overlap");
     private static final List<String> PUBLISH_FIELDS = List.of("service", "instance", "role", "csr", "certificate",
             "public_key", "endpoints", "ip_addresses", "dns_names", "metadata", "ttl", "continuity");
 
@@ -97,7 +98,10 @@ class HelpTest {
             new EnginePath("log/proof/inclusion", "log/proof/inclusion", Set.of("read"), List.of("index", "size")),
             new EnginePath("log/proof/consistency", "log/proof/consistency", Set.of("read"), List.of("from", "to")),
             new EnginePath("log/witnessed", "log/witnessed", Set.of("read"), List.of()),
-            new EnginePath("log/cosign", "log/cosign", Set.of("update"), List.of("checkpoint")));
+            new EnginePath("log/cosign", "log/cosign", Set.of("update"), List.of("checkpoint")),
+            new EnginePath("ack/web", "ack/:service", Set.of("update", "delete"), List.of("service", "seq", "ack_token", "session")),
+            new EnginePath("rotation/web/a", "rotation/:service/:instance", Set.of("read"), List.of("service", "instance")),
+            new EnginePath("consumers/web", "consumers/:service", Set.of("read"), List.of("service", "limit", "after")));
 
     /** A parameter line of path-help: four spaces, the field's name, its type in parentheses. */
     private static final Pattern PARAMETER_LINE = Pattern.compile("^ {4}([a-z_]+) \\(.*\\)$", Pattern.MULTILINE);

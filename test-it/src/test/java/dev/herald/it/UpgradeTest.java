@@ -72,7 +72,7 @@ class UpgradeTest {
         String jwksBefore = flow.jwks().toString();
         List<?> historyBefore = history(flow);
         Map<String, Object> marker = rawEntry(server, mount, "layout");
-        assertEquals(3L, marker.get("layout"), () -> "A records the layout it writes: " + marker);
+        assertEquals(4L, marker.get("layout"), () -> "A records the layout it writes: " + marker);
         assertEquals(versionA, marker.get("written_by"));
 
         // Version B beside A, then the mount moves to B.
@@ -104,7 +104,7 @@ class UpgradeTest {
 
         // Storage in a layout newer than A reads (as a later version would leave it), and the mount
         // put back on A: A refuses, naming the version that wrote it.
-        String newer = "{\"layout\":4,\"written_by\":\"" + versionB + "\"}";
+        String newer = "{\"layout\":5,\"written_by\":\"" + versionB + "\"}";
         server.http("PUT", "sys/raw/logical/" + mountUuid(server, mount) + "/layout", Map.of("value", newer))
                 .assertStatus(204);
         server.cli("secrets", "tune", "-plugin-version=" + versionA, mount).assertSuccess();
@@ -112,9 +112,9 @@ class UpgradeTest {
         assertEquals(versionA, runningVersion(server, mount));
         HttpResult refused = server.http("GET", mount + "/discover/web", null);
         assertEquals(409, refused.status(), refused::toString);
-        assertTrue(refused.errors().contains("layout 4, written by " + versionB), refused::toString);
+        assertTrue(refused.errors().contains("layout 5, written by " + versionB), refused::toString);
         assertTrue(refused.errors().contains("run " + versionB + " or newer"), refused::toString);
-        assertEquals(4L, rawEntry(server, mount, "layout").get("layout"),
+        assertEquals(5L, rawEntry(server, mount, "layout").get("layout"),
                 "A leaves the newer marker alone");
     }
 
