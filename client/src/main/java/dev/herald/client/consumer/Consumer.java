@@ -72,7 +72,7 @@ import javax.net.ssl.SSLContext;
  * The pages combined are one {@link DiscoveryRecord} (scope "page", the union of the instances, the
  * highest {@code seq}, the earliest {@code exp}: see there), installed like a whole record.
  */
-public final class Consumer {
+public final class Consumer implements AutoCloseable {
     /** The engine's usual mount path. */
     public static final String DEFAULT_MOUNT = "herald";
     /** How long a wrapping token lives unless the builder says otherwise. */
@@ -99,7 +99,11 @@ public final class Consumer {
     private final Clock clock;
     /** The size of the pages asked for, 0 for the mount's max_record_instances. */
     private final int pageSize;
+    private final Acknowledging acknowledging;
     private final Object refreshing = new Object();
+    /** Made with the first record that carries an ack ticket (its issuer names the session). Guarded by refreshing. */
+    private volatile Acknowledger acknowledger;
+    private volatile boolean closed;
     private volatile DiscoveryRecord current;
     /** Whether the service is read in pages: asked for, or since the server said it is too large. Guarded by refreshing. */
     private boolean paging;
@@ -115,6 +119,7 @@ public final class Consumer {
                 : new WrappedDiscovery(vault, tokens, mount, builder.wrapTtl, builder.tamperHook);
         this.clock = builder.clock;
         this.pageSize = builder.pageSize;
+        this.acknowledging = builder.acknowledging;
         this.paging = builder.pageSize > 0;
         if (paging && instance != null) {
             throw new IllegalArgumentException("a page size is for the whole service, not for instance " + instance);
@@ -158,7 +163,88 @@ public final class Consumer {
             DiscoveryRecord record = readRecord();
             current = record;
             trust.install(record);
+            if (acknowledging == Acknowledging.AFTER_INSTALL) {
+                acknowledge(record);
+            }
             return record;
+        }
+    }
+
+    /** When a consumer acknowledges the records it installs (DESIGN §5.8). */
+    public enum Acknowledging {
+        /** Right after {@link #refresh()} installed a record in the trust manager (the default). */
+        AFTER_INSTALL,
+        /**
+         * Only when the caller says so with {@link #acknowledge}: for a caller whose "installed" is
+         * more than this consumer's trust manager (a file another process reads, a reload hook).
+         */
+        BY_CALLER,
+        /** Never: the consumer is not counted when the service rotates (read-only use). */
+        NEVER
+    }
+
+    /**
+     * Tells the engine that {@code record} (one this consumer refreshed) is installed, if an
+     * acknowledgement is due: the first record, a record a pending rotation asks for, or a heartbeat
+     * (see {@link Acknowledger}). Returns at once: the acknowledgement is sent in the background and
+     * retried; it never fails the caller. Does nothing for a consumer built to {@link Acknowledging#NEVER
+     * never} acknowledge, or for a record whose answer carried no ticket (an older engine).
+     */
+    public void acknowledge(DiscoveryRecord record) {
+        if (acknowledging == Acknowledging.NEVER || closed) {
+            return;
+        }
+        record.ackTicket().ifPresent(ticket -> acknowledgerFor(record).installed(ticket));
+    }
+
+    private Acknowledger acknowledgerFor(DiscoveryRecord record) {
+        Acknowledger made = acknowledger;
+        if (made == null) {
+            synchronized (this) {
+                made = acknowledger;
+                if (made == null) {
+                    made = new Acknowledger(vault, tokens, mount, service, state.session(record.issuer(), service), clock);
+                    acknowledger = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    /** This consumer's session with the service (DESIGN §5.8), once it acknowledged; for operators' tools and tests. */
+    public Optional<String> session() {
+        Acknowledger made = acknowledger;
+        return made == null ? Optional.empty() : Optional.of(made.session());
+    }
+
+    /** The highest seq the engine has stored as this consumer's acknowledgement (0: none yet). */
+    public long acknowledged() {
+        Acknowledger made = acknowledger;
+        return made == null ? 0 : made.acknowledged();
+    }
+
+    /**
+     * Waits up to {@code timeout} until the acknowledgements wanted so far have been sent (or given
+     * up); true if they were. For tools that exit after one refresh ({@code herald trust} without
+     * {@code --follow}) and for tests.
+     */
+    public boolean awaitAcknowledged(Duration timeout) throws InterruptedException {
+        Acknowledger made = acknowledger;
+        return made == null || made.awaitSent(timeout);
+    }
+
+    /**
+     * Leaves: tells the engine that this consumer is gone ({@code DELETE ack/SERVICE}), so that it
+     * stops counting at once rather than {@code consumer_ttl} after its last acknowledgement. Stops
+     * acknowledging; the trust manager keeps its record. Best effort (a failure is logged). Stop
+     * the {@link Refreshing} first.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        Acknowledger made = acknowledger;
+        if (made != null) {
+            made.leave();
         }
     }
 
@@ -200,7 +286,7 @@ public final class Consumer {
         DiscoveryRecord record = after == null ? verifier.verify(compact, keys) : verifier.verifyPage(compact, keys, after);
         log.checkRecord(record, answer.get(LogWire.PROOFS_MEMBER));
         state.acceptSeq(record.issuer(), record.service(), record.seq());
-        return record.withLogProofs(answer.get(LogWire.PROOFS_MEMBER));
+        return record.withLogProofs(answer.get(LogWire.PROOFS_MEMBER)).withAck(answer.get("ack"));
     }
 
     /** The last record accepted, while it has not expired. */
@@ -479,6 +565,7 @@ public final class Consumer {
         private int pageSize;
         private NoteVerifier logKey;
         private WitnessPolicy witnesses;
+        private Acknowledging acknowledging = Acknowledging.AFTER_INSTALL;
 
         private Builder(VaultClient vault, TokenSource tokens, String service) {
             this.vault = Objects.requireNonNull(vault, "vault");
@@ -568,6 +655,12 @@ public final class Consumer {
          */
         public Builder witnesses(WitnessPolicy witnesses) {
             this.witnesses = Objects.requireNonNull(witnesses, "witnesses");
+            return this;
+        }
+
+        /** When to acknowledge installed records (DESIGN §5.8); default {@link Acknowledging#AFTER_INSTALL}. */
+        public Builder acknowledging(Acknowledging acknowledging) {
+            this.acknowledging = Objects.requireNonNull(acknowledging, "acknowledging");
             return this;
         }
 

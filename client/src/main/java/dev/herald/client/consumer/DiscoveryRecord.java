@@ -89,6 +89,8 @@ public final class DiscoveryRecord {
     private final String logCheckpoint;
     /** The answer's {@code log_proofs} (unsigned, beside the JWT): instance → tlog-proof text(s). */
     private final Map<String, Object> logProofs;
+    /** The answer's {@code ack} (unsigned, beside the JWT), or null; of a record read in pages, its first (lowest seq) page's. */
+    private final AckTicket ack;
 
     /** One verified JWT ({@code page}: its page claims if it is of scope page, else null). */
     DiscoveryRecord(String compact, String kid, Claims claims, Scope scope, List<Instance> instances, Page page) {
@@ -106,9 +108,10 @@ public final class DiscoveryRecord {
         this.pages = List.of();
         this.logCheckpoint = claims.has(LogWire.CHECKPOINT_CLAIM) ? claims.string(LogWire.CHECKPOINT_CLAIM) : null;
         this.logProofs = Map.of();
+        this.ack = null;
     }
 
-    private DiscoveryRecord(DiscoveryRecord record, Map<String, Object> logProofs) {
+    private DiscoveryRecord(DiscoveryRecord record, Map<String, Object> logProofs, AckTicket ack) {
         this.compacts = record.compacts;
         this.kid = record.kid;
         this.issuer = record.issuer;
@@ -123,6 +126,7 @@ public final class DiscoveryRecord {
         this.pages = record.pages;
         this.logCheckpoint = record.logCheckpoint;
         this.logProofs = logProofs;
+        this.ack = ack;
     }
 
     /**
@@ -142,7 +146,24 @@ public final class DiscoveryRecord {
                 kept.put(instance.name(), proofs.size() == 1 ? proofs.getFirst() : proofs);
             }
         }
-        return kept.isEmpty() ? this : new DiscoveryRecord(this, Map.copyOf(kept));
+        return kept.isEmpty() ? this : new DiscoveryRecord(this, Map.copyOf(kept), ack);
+    }
+
+    /**
+     * This record with the {@code ack} member of the answer it came in (DESIGN §5.8), if that member
+     * is a well-formed ticket; else the record as it is.
+     */
+    DiscoveryRecord withAck(Object answerAck) {
+        return AckTicket.of(answerAck, seq).map(ticket -> new DiscoveryRecord(this, logProofs, ticket)).orElse(this);
+    }
+
+    /**
+     * What acknowledging this record takes (its answer's {@code ack}); empty when the engine sent
+     * none. A record read in pages has its first page's: the walk's lowest {@code seq}, which is what
+     * a walk can say it installed.
+     */
+    public Optional<AckTicket> ackTicket() {
+        return Optional.ofNullable(ack);
     }
 
     /** The inclusion proofs that came beside the record (see {@link #withLogProofs}); empty if none did. */
@@ -167,6 +188,7 @@ public final class DiscoveryRecord {
         this.pages = List.copyOf(pages);
         this.logCheckpoint = null; // each page carries its own, checked as it was read
         this.logProofs = Map.of();
+        this.ack = first.ack;
     }
 
     /**

@@ -16,6 +16,7 @@ public final class MemoryState implements TrustState {
     private final Map<List<String>, Long> highest = new HashMap<>();
     private List<NoteVerifier> logKeys;
     private final Map<List<String>, String> logFiles = new HashMap<>();
+    private final Map<List<String>, String> sessions = new HashMap<>();
 
     @Override
     public synchronized Optional<SignerKeys> signerKeys() {
@@ -43,6 +44,11 @@ public final class MemoryState implements TrustState {
             throw TrustState.rollback(issuer, service, seq, seen);
         }
         highest.put(List.of(issuer, service), seq);
+    }
+
+    @Override
+    public synchronized String session(String issuer, String service) {
+        return sessions.computeIfAbsent(List.of(issuer, service), key -> Acknowledger.newSession());
     }
 
     @Override

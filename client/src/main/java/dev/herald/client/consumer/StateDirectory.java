@@ -54,6 +54,8 @@ public final class StateDirectory implements TrustState {
     public static final String SIGNER_KEYS = "signer-keys.json";
     /** The highest seq seen: {@code {"seq": {"<issuer>": {"<service>": N}}}}. */
     public static final String SEQ = "seq.json";
+    /** The consumer sessions (DESIGN §5.8), by issuer and service. */
+    public static final String SESSIONS = "sessions.json";
     /** The pinned log verifier keys, one vkey a line. */
     public static final String LOG_KEYS = "log-keys.txt";
     /** The directory of the log files, one subdirectory per origin. */
@@ -149,6 +151,31 @@ public final class StateDirectory implements TrustState {
                 write(SEQ, Json.write(Map.of("seq", seqs)));
             }
             return null;
+        });
+    }
+
+    /** The session kept for the service, made and written on first use (see {@link TrustState#session}). */
+    @Override
+    public String session(String issuer, String service) {
+        return locked(() -> {
+            String where = "state file " + directory.resolve(SESSIONS);
+            Map<String, Object> sessions = new LinkedHashMap<>();
+            Optional<String> text = read(SESSIONS);
+            if (text.isPresent()) {
+                try {
+                    sessions.putAll(Json.parseObject(text.get()));
+                } catch (JsonException e) {
+                    throw new VerificationException(where + " is not valid JSON: " + e.getMessage(), e);
+                }
+            }
+            String key = issuer + " " + service;
+            if (sessions.get(key) instanceof String session && Acknowledger.SESSION.matcher(session).matches()) {
+                return session;
+            }
+            String session = Acknowledger.newSession();
+            sessions.put(key, session);
+            write(SESSIONS, Json.write(sessions));
+            return session;
         });
     }
 

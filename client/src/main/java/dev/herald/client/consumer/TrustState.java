@@ -29,6 +29,13 @@ interface TrustState extends LogState {
      */
     void acceptSeq(String issuer, String service, long seq);
 
+    /**
+     * The consumer's session with the service (DESIGN §5.8): 32 lowercase hex digits, made at random
+     * on first use and the same afterwards, so that a restarted process acknowledges as the session
+     * it was rather than leaving a dead one behind.
+     */
+    String session(String issuer, String service);
+
     static VerificationException rollback(String issuer, String service, long seq, long seen) {
         return new VerificationException("rollback: seq " + seq + " is lower than " + seen
                 + " already seen for service " + Claims.quote(service) + " of issuer " + Claims.quote(issuer));

@@ -324,4 +324,75 @@ class ConsumerTest {
         assertThrows(IllegalArgumentException.class, () -> consumer().wrapTtl(Duration.ofMillis(500)));
         assertFalse(consumer().build().toString().contains("caller-token"));
     }
+
+    /** The discover answers carry an ack ticket of the served record's seq; the engine's ack path answers. */
+    private void servingAckTickets(boolean requested) {
+        vault.wrapping(DISCOVER, () -> Map.of("record", served.get(), "ack",
+                Map.of("token", ACK_TOKEN, "requested", requested, "heartbeat_seconds", 1800)));
+        vault.on("POST", ACK, request -> StubVault.Answer.ok(Map.of("data", Map.of())));
+        vault.on("DELETE", ACK, request -> StubVault.Answer.noContent());
+    }
+
+    private static final String ACK = "herald/ack/payments";
+    private static final String ACK_TOKEN = "AbCdEfGhIjKlMnOpQrStUv";
+
+    private List<StubVault.Request> acks(String method) {
+        return vault.requests(ACK).stream().filter(request -> request.method().equals(method)).toList();
+    }
+
+    @Test
+    void aConsumerAcknowledgesTheRecordItInstalledAndLeavesWhenClosed() throws Exception {
+        servingAckTickets(false);
+        Consumer consumer = consumer().build();
+        consumer.refresh();
+        assertTrue(consumer.awaitAcknowledged(Duration.ofSeconds(20)));
+
+        StubVault.Request ack = acks("POST").getFirst();
+        assertEquals(5L, ((Number) ack.body().get("seq")).longValue());
+        assertEquals(ACK_TOKEN, ack.body().get("ack_token"));
+        assertEquals(consumer.session().orElseThrow(), ack.body().get("session"));
+        assertEquals(5, consumer.acknowledged());
+
+        served.set(record(first, 6, WEB1, WEB2)); // a change nobody waits for: no acknowledgement
+        consumer.refresh();
+        assertTrue(consumer.awaitAcknowledged(Duration.ofSeconds(20)));
+        assertEquals(1, acks("POST").size());
+
+        consumer.close();
+        assertEquals(consumer.session().orElseThrow(), acks("DELETE").getFirst().query().get("session"));
+        servingAckTickets(true);
+        served.set(record(first, 7, WEB1, WEB2));
+        consumer.refresh(); // a closed consumer still refreshes, but speaks for nobody
+        assertEquals(1, acks("POST").size());
+    }
+
+    @Test
+    void aConsumerAcknowledgesByTheCallersWordOrNever() throws Exception {
+        servingAckTickets(true);
+        Consumer byCaller = consumer().acknowledging(Consumer.Acknowledging.BY_CALLER).build();
+        DiscoveryRecord record = byCaller.refresh();
+        assertTrue(byCaller.awaitAcknowledged(Duration.ofSeconds(20)));
+        assertTrue(acks("POST").isEmpty(), "nothing until the caller says it installed the record");
+        byCaller.acknowledge(record);
+        assertTrue(byCaller.awaitAcknowledged(Duration.ofSeconds(20)));
+        assertEquals(1, acks("POST").size());
+
+        Consumer never = consumer().acknowledging(Consumer.Acknowledging.NEVER).build();
+        never.acknowledge(never.refresh());
+        assertEquals(1, acks("POST").size());
+        assertTrue(never.session().isEmpty());
+    }
+
+    @Test
+    void aStateDirectoryKeepsTheSessionAcrossConsumers() throws Exception {
+        servingAckTickets(false);
+        Consumer one = consumer().state(StateDirectory.open(temp)).build();
+        one.refresh();
+        Consumer two = consumer().state(StateDirectory.open(temp)).build();
+        two.refresh();
+        Consumer elsewhere = consumer().build();
+        elsewhere.refresh();
+        assertEquals(one.session(), two.session());
+        assertFalse(one.session().equals(elsewhere.session()));
+    }
 }
