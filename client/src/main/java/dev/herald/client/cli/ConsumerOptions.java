@@ -55,13 +55,18 @@ final class ConsumerOptions {
         this.pageSize = pageSize;
     }
 
-    /** A consumer of {@code service} (and {@code instance}, if not null) through {@code client}. */
-    Consumer consumer(ConnectionOptions connection, VaultClient client, String service, String instance) {
+    /**
+     * A consumer of {@code service} (and {@code instance}, if not null) through {@code client},
+     * acknowledging as {@code acknowledging} says: a command that reads once never acknowledges (it
+     * would be counted as a consumer for consumer_ttl after it exited, holding rotations back).
+     */
+    Consumer consumer(ConnectionOptions connection, VaultClient client, String service, String instance,
+                      Consumer.Acknowledging acknowledging) {
         if (instance != null && pageSize > 0) {
             throw new ParameterException(command.commandLine(), "--page-size is for a whole service, not for one instance");
         }
         Consumer.Builder builder = Consumer.builder(client, connection.tokens(client), service).mount(connection.mount())
-                .wrapTtl(Durations.parse(wrapTtl))
+                .wrapTtl(Durations.parse(wrapTtl)).acknowledging(acknowledging)
                 .tamperHook(log.hook(new PrintWriter(System.err, true)));
         if (instance != null) {
             builder.instance(instance);

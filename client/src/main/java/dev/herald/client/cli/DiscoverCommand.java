@@ -1,6 +1,7 @@
 package dev.herald.client.cli;
 
 import dev.herald.client.VaultClient;
+import dev.herald.client.consumer.Consumer;
 import dev.herald.client.consumer.DiscoveryRecord;
 import dev.herald.sdk.json.Json;
 import java.util.concurrent.Callable;
@@ -44,7 +45,7 @@ final class DiscoverCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         VaultClient client = connection.vaultClient();
-        DiscoveryRecord record = consumer.consumer(connection, client, service, instance).refresh();
+        DiscoveryRecord record = consumer.consumer(connection, client, service, instance, Consumer.Acknowledging.NEVER).refresh();
         Output.print(output == Format.pem ? ConsumerOptions.pem(record) : Json.write(record.toJson()), null);
         return HeraldCli.OK;
     }

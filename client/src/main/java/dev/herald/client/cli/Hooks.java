@@ -16,8 +16,10 @@ final class Hooks {
      * Runs {@code command} with {@code environment} added to this process's, its output on this
      * process's stderr, and waits for it (at most a minute). A hook that fails is reported, not fatal:
      * the exit code says what happened either way.
+     *
+     * @return whether it ran and exited 0 within the minute
      */
-    static void run(String command, Map<String, String> environment) {
+    static boolean run(String command, Map<String, String> environment) {
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT);
         builder.environment().putAll(environment);
@@ -26,13 +28,19 @@ final class Hooks {
             process.getOutputStream().close(); // the hook reads nothing from us
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 System.err.println("herald: the hook is still running after " + TIMEOUT_SECONDS + " s; going on without it");
-            } else if (process.exitValue() != 0) {
-                System.err.println("herald: the hook exited with " + process.exitValue());
+                return false;
             }
+            if (process.exitValue() != 0) {
+                System.err.println("herald: the hook exited with " + process.exitValue());
+                return false;
+            }
+            return true;
         } catch (IOException e) {
             System.err.println("herald: cannot run the hook: " + e.getMessage());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
