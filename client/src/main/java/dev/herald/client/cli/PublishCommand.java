@@ -80,6 +80,11 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--rotate-every", paramLabel = "DURATION", description = "With --follow: rotate to a new key this often (e.g. 24h).")
     String rotateEvery;
 
+    @Option(names = "--switch", paramLabel = "WHEN", defaultValue = "acknowledged",
+            description = "With --follow: when the workload presents a rotation's new key: 'acknowledged' (at the engine's"
+                    + " serve_new_from, once the consumers that count have it; the default) or 'immediate'.")
+    String switchAt;
+
     @Mixin
     ConnectionOptions connection;
 
@@ -104,7 +109,7 @@ final class PublishCommand implements Callable<Integer> {
             print(publication);
             return HeraldCli.OK;
         }
-        PublisherLoop.Builder builder = PublisherLoop.builder(publisher, key).identity(identity);
+        PublisherLoop.Builder builder = PublisherLoop.builder(publisher, key).identity(identity).switching(switching());
         if (rotateEvery != null) {
             builder.rotateEvery(Durations.parse(rotateEvery));
         }
@@ -131,6 +136,14 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         return HeraldCli.OK;
+    }
+
+    private PublisherLoop.Switching switching() {
+        return switch (switchAt) {
+            case "acknowledged" -> PublisherLoop.Switching.WHEN_ACKNOWLEDGED;
+            case "immediate" -> PublisherLoop.Switching.IMMEDIATELY;
+            default -> throw new HeraldException("--switch is 'acknowledged' or 'immediate', not '" + switchAt + "'");
+        };
     }
 
     private Claims claims() {

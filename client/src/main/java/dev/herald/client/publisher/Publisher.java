@@ -50,6 +50,8 @@ public final class Publisher {
     // guarded by this
     private PublisherKey key;
     private Publication publication;
+    /** The rotation the last {@link #rotate} made, as the engine answered it; null before one. */
+    private Rotation lastRotation;
     /** The increment a renewal asks for: the lease duration the current generation was published with. */
     private Duration renewalIncrement = Duration.ZERO;
     /** The token that published: the lease's parent, used to revoke it. */
@@ -108,6 +110,40 @@ public final class Publisher {
         }
         key = newKey.install();
         return rotated;
+    }
+
+    /**
+     * The rotation the last {@link #rotate} made, from the engine's answer (DESIGN §5.8): when the
+     * new key may be presented and when the old one leaves; empty before a rotation, or from an
+     * engine without acknowledged rotation.
+     */
+    public synchronized Optional<Rotation> lastRotation() {
+        return Optional.ofNullable(lastRotation);
+    }
+
+    /**
+     * Reads how the rotation to the current generation stands ({@code rotation/:service/:instance}).
+     * Empty when the engine lists none for it: it awaited nobody, or its old key has left the records.
+     *
+     * @throws VaultException if Vault refuses (403: the token may not read {@code rotation/}) or fails
+     */
+    public Optional<Rotation> rotation() {
+        long generation;
+        synchronized (this) {
+            if (publication == null) {
+                return Optional.empty();
+            }
+            generation = publication.generation();
+        }
+        String path = mount + "/rotation/" + service + "/" + instance;
+        try {
+            return Rotation.fromRotationAnswer(send(token -> VaultRequest.get(path, token)).response.data(), generation);
+        } catch (VaultException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -209,6 +245,9 @@ public final class Publisher {
         String path = mount + "/publish/" + service + "/" + instance;
         Answer answer = send(token -> VaultRequest.post(path, body, token));
         Publication published = Publication.from(answer.response);
+        if (continuity != null) {
+            lastRotation = Rotation.fromPublishAnswer(answer.response.data(), published.generation()).orElse(null);
+        }
         if (!published.fingerprint().equals(newKey.fingerprint())) {
             throw new VerificationException("Vault answered the publication of " + newKey.fingerprint() + " for "
                     + service + "/" + instance + " with another key, " + published.fingerprint());

@@ -29,6 +29,14 @@ import java.util.random.RandomGenerator;
  * <li>retries failures with exponential backoff (1 s to 1 min), while the lease lasts.</li>
  * </ul>
  *
+ * <p><b>Acknowledged rotation</b> (DESIGN §5.8, {@link Switching#WHEN_ACKNOWLEDGED}, the default):
+ * after a rotation the workload keeps presenting the old key until the engine's
+ * {@code serve_new_from}, read again from {@code rotation/} every {@code poll_seconds} while the
+ * rotation awaits consumers, so that it presents the new key only once the consumers that count have
+ * installed a record listing it (or the rotation's bound passed); it does not rotate again until the
+ * old key has left the records ({@code old_listed_until}). A token that may not read
+ * {@code rotation/} switches at the publish answer's {@code serve_new_from} (one warning).
+ *
  * {@link #close()} stops the loop and ends the publication ({@link Publisher#revoke()}). Time is
  * read from the publisher's {@link Publisher#clock() clock}; every step runs on the scheduler.
  */
@@ -50,8 +58,17 @@ public final class PublisherLoop implements AutoCloseable {
     private final boolean ownScheduler;
     private final RandomGenerator random;
     private final Clock clock;
+    private final Switching switching;
 
     // guarded by this
+    /** While the workload still presents the old key of a rotation: that key; else null. */
+    private PublisherKey presented;
+    /** The last rotation until its old key left the records; else null. */
+    private Rotation rotation;
+    /** When to read rotation/ again. */
+    private Instant pollAt = Instant.MIN;
+    /** False once Vault refused a read of rotation/ (403). */
+    private boolean rotationReadable = true;
     private PublisherKey key;
     private boolean closed;
     private ScheduledFuture<?> next;
@@ -81,6 +98,15 @@ public final class PublisherLoop implements AutoCloseable {
         }) : builder.scheduler;
         this.random = builder.random;
         this.clock = publisher.clock();
+        this.switching = builder.switching;
+    }
+
+    /** When the workload presents a rotation's new key. */
+    public enum Switching {
+        /** At the engine's serve_new_from: once the consumers that count have the new key (the default). */
+        WHEN_ACKNOWLEDGED,
+        /** As soon as the engine accepted the new key (before acknowledged rotation). */
+        IMMEDIATELY
     }
 
     /** A loop that publishes {@code key} with {@code publisher} and keeps it published. */
@@ -141,6 +167,9 @@ public final class PublisherLoop implements AutoCloseable {
         }
         Instant now = clock.instant();
         try {
+            if (rotation != null) {
+                followRotation(now);
+            }
             Publication current = publisher.publication().orElseThrow();
             if (needsPublish || (!current.leased() && !now.isBefore(current.notAfter()))) {
                 republish(now);
@@ -209,11 +238,52 @@ public final class PublisherLoop implements AutoCloseable {
     }
 
     private void rotate(Instant now) {
+        PublisherKey old = key;
         publisher.rotate(key.successor());
         key = publisher.key().orElseThrow();
         rotationFailures = 0;
         rotationRetryAt = Instant.MIN;
+        rotation = publisher.lastRotation().orElse(null);
+        if (rotation != null && switching == Switching.WHEN_ACKNOWLEDGED && identity != null
+                && now.isBefore(rotation.serveNewFrom())) {
+            presented = old;
+            pollAt = now.plus(rotation.poll());
+            LOG.log(System.Logger.Level.INFO, "rotation of {0}/{1} to generation {2} {3}; presenting the old key until {4}"
+                    + " at the latest", publisher.service(), publisher.instance(), rotation.toGeneration(),
+                    rotation.pending() ? "awaits its consumers (seq " + rotation.awaitingSequence() + ")" : "made",
+                    rotation.serveNewFrom());
+        }
         published(now);
+    }
+
+    /** Reads how the rotation stands when due, presents the new key from serve_new_from, forgets the rotation when the old key left. */
+    private void followRotation(Instant now) {
+        if (rotation.pending() && rotationReadable && !now.isBefore(pollAt)) {
+            try {
+                publisher.rotation().ifPresent(read -> rotation = read);
+            } catch (VaultException e) {
+                if (e.status() == 403) {
+                    rotationReadable = false;
+                    LOG.log(System.Logger.Level.WARNING, "the token may not read the rotation of {0}/{1} ({2}); presenting"
+                            + " the new key at {3}, the latest the engine named", publisher.service(), publisher.instance(),
+                            e.getMessage(), rotation.serveNewFrom());
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "reading the rotation of {0}/{1} failed: {2}", publisher.service(),
+                            publisher.instance(), e.getMessage());
+                }
+            }
+            pollAt = now.plus(rotation.poll());
+        }
+        if (presented != null && !now.isBefore(rotation.serveNewFrom())) {
+            presented = null; // the old key is no longer used; nothing keeps it
+            updateIdentity();
+            LOG.log(System.Logger.Level.INFO, "serving the new key of {0}/{1} (generation {2}; rotation {3})",
+                    publisher.service(), publisher.instance(), rotation.toGeneration(),
+                    rotation.state().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (presented == null && !now.isBefore(rotation.oldListedUntil())) {
+            rotation = null;
+        }
     }
 
     /** A new generation is live (first publication, revival or rotation). */
@@ -232,6 +302,9 @@ public final class PublisherLoop implements AutoCloseable {
     }
 
     private boolean rotationDue(Instant now) {
+        if (rotation != null) {
+            return false; // never while the last rotation's old key is listed
+        }
         Instant at = rotationAt();
         return at != null && !now.isBefore(at);
     }
@@ -251,8 +324,24 @@ public final class PublisherLoop implements AutoCloseable {
     private Instant nextStep() {
         Publication current = publisher.publication().orElseThrow();
         Instant at = current.leased() ? renewAt : current.notAfter();
-        Instant rotation = rotationAt();
-        return rotation != null && rotation.isBefore(at) ? rotation : at;
+        Instant rotating = rotation == null ? rotationAt() : null;
+        if (rotating != null && rotating.isBefore(at)) {
+            at = rotating;
+        }
+        if (rotation != null) {
+            at = earliest(at, rotation.oldListedUntil());
+            if (presented != null) {
+                at = earliest(at, rotation.serveNewFrom());
+            }
+            if (rotation.pending() && rotationReadable) {
+                at = earliest(at, pollAt);
+            }
+        }
+        return at;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return b.isBefore(a) ? b : a;
     }
 
     private void schedule(Instant at, Instant now) {
@@ -264,8 +353,8 @@ public final class PublisherLoop implements AutoCloseable {
     }
 
     private void updateIdentity() {
-        if (identity == null) {
-            return;
+        if (identity == null || presented != null) {
+            return; // while a rotation's old key is presented, its identity stays as it is
         }
         identity.update(key, publisher);
     }
@@ -294,6 +383,7 @@ public final class PublisherLoop implements AutoCloseable {
         private Duration rotateEvery;
         private ScheduledExecutorService scheduler;
         private RandomGenerator random = new SecureRandom();
+        private Switching switching = Switching.WHEN_ACKNOWLEDGED;
 
         private Builder(Publisher publisher, PublisherKey key) {
             this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -312,6 +402,12 @@ public final class PublisherLoop implements AutoCloseable {
                 throw new IllegalArgumentException("rotateEvery must be positive");
             }
             this.rotateEvery = interval;
+            return this;
+        }
+
+        /** When the workload presents a rotation's new key; default {@link Switching#WHEN_ACKNOWLEDGED}. */
+        public Builder switching(Switching switching) {
+            this.switching = Objects.requireNonNull(switching, "switching");
             return this;
         }
 

@@ -59,6 +59,12 @@ final class EngineVault implements AutoCloseable {
     /** Renewals grant at most this (the lease at its max_ttl); 0: no cap. */
     long renewCapSeconds;
     boolean leaseRevokeAllowed;
+    /** What a rotation's publish answer carries as {@code rotation}, given its time; null: none (an older engine). */
+    java.util.function.Function<java.time.Instant, Map<String, Object>> rotationAnswer;
+    /** What {@code rotation/:service/:instance} answers (its data); null: 404, as for a rotation nobody awaited. */
+    volatile Map<String, Object> rotationRead;
+    /** Whether the token may read {@code rotation/}. */
+    volatile boolean rotationReadAllowed = true;
 
     EngineVault(Clock clock) {
         this.clock = clock;
@@ -126,6 +132,13 @@ final class EngineVault implements AutoCloseable {
             return Answer.errors(403, "permission denied");
         }
         try {
+            if (path.startsWith("herald/rotation/")) {
+                if (!rotationReadAllowed) {
+                    return Answer.errors(403, "1 error occurred:\n\t* permission denied\n\n");
+                }
+                return rotationRead == null ? Answer.errors(404, "no listed rotation awaited consumers")
+                        : Answer.ok(Map.of("data", rotationRead));
+            }
             if (path.startsWith("herald/publish/")) {
                 return publish(path.substring("herald/publish/".length()), token, json);
             } else if (path.equals("sys/leases/renew")) {
@@ -193,7 +206,11 @@ final class EngineVault implements AutoCloseable {
         answer.put("lease_id", instance.leaseId);
         answer.put("renewable", true);
         answer.put("lease_duration", leaseSeconds);
-        answer.put("data", data(name, instance, fingerprint, false));
+        Map<String, Object> data = data(name, instance, fingerprint, false);
+        if (json.containsKey("continuity") && rotationAnswer != null) {
+            data.put("rotation", rotationAnswer.apply(clock.instant()));
+        }
+        answer.put("data", data);
         return Answer.ok(answer);
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -209,6 +210,89 @@ class PublisherLoopTest {
                 .rotateEvery(Duration.ofMinutes(5)).start();
         scheduler.runNext();
         assertEquals(running.key().fingerprint(), PublisherKey.fromFile(keyFile, PublisherKey.Type.ED25519).fingerprint());
+    }
+
+    /** A rotation entry as rotation/ lists it. */
+    private static Map<String, Object> rotationEntry(long to, String state, Instant serveNewFrom, Instant oldListedUntil) {
+        return Map.of("from_generation", to - 1, "to_generation", to, "state", state, "awaiting_sequence", 2,
+                "serve_new_from", serveNewFrom.getEpochSecond(), "old_listed_until", oldListedUntil.getEpochSecond(),
+                "poll_seconds", 60);
+    }
+
+    private static byte[] presented(WorkloadIdentity identity) {
+        return identity.certificate().orElseThrow().getPublicKey().getEncoded();
+    }
+
+    @Test
+    void aRotationThatAwaitsConsumersKeepsTheOldKeyPresentedUntilTheEngineSaysAndRotatesNoMoreUntilItLeft() {
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.EC_P256);
+        WorkloadIdentity identity = WorkloadIdentity.inMemory();
+        vault.rotationAnswer = t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
+                "max_end", t0.plusSeconds(21_600).getEpochSecond(), "serve_new_from", t0.plusSeconds(21_000).getEpochSecond(),
+                "old_listed_until", t0.plusSeconds(21_600).getEpochSecond(), "counted", true);
+        PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5)).start();
+        Instant t0 = clock.instant().plus(Duration.ofMinutes(5));
+        vault.rotationRead = Map.of("rotations", List.of(rotationEntry(2, "pending", t0.plusSeconds(21_000), t0.plusSeconds(21_600))));
+
+        scheduler.runNext(); // the rotation
+        assertEquals(2, running.publication().generation());
+        assertArrayEquals(first.spki(), presented(identity), "the old key is presented while consumers have not moved");
+        assertEquals(Duration.ofSeconds(1), scheduler.next().delay, "the engine is asked how the rotation stands");
+        scheduler.runNext();
+        assertEquals(1, vault.calls("herald/rotation/payments/pod-7").size());
+        assertArrayEquals(first.spki(), presented(identity));
+        assertEquals(Duration.ofSeconds(60), scheduler.next().delay, "then every poll_seconds");
+
+        Instant acknowledged = clock.instant();
+        vault.rotationRead = Map.of("rotations", List.of(rotationEntry(2, "acknowledged", acknowledged.plusSeconds(90),
+                acknowledged.plusSeconds(600))));
+        scheduler.runNext(); // reads "acknowledged": the new key from 90 s after
+        assertArrayEquals(first.spki(), presented(identity));
+        assertEquals(acknowledged.plusSeconds(90), clock.instant().plus(scheduler.next().delay),
+                "the next step is the switch");
+        scheduler.runNext();
+        assertArrayEquals(running.key().spki(), presented(identity), "the new key from serve_new_from");
+        int polls = vault.calls("herald/rotation/payments/pod-7").size();
+
+        // the next rotation was due 5 minutes after the last: it waits until the old key left the records
+        assertEquals(acknowledged.plusSeconds(600), clock.instant().plus(scheduler.next().delay));
+        scheduler.runNext();
+        assertEquals(3, running.publication().generation(), "rotated once the old key had left");
+        assertEquals(polls, vault.calls("herald/rotation/payments/pod-7").size(), "an acknowledged rotation is not read again");
+    }
+
+    @Test
+    void aTokenThatMayNotReadTheRotationSwitchesAtTheLatestTheEngineNamed() {
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
+        WorkloadIdentity identity = WorkloadIdentity.inMemory();
+        vault.rotationAnswer = t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
+                "max_end", t0.plusSeconds(3600).getEpochSecond(), "serve_new_from", t0.plusSeconds(3000).getEpochSecond(),
+                "old_listed_until", t0.plusSeconds(3600).getEpochSecond(), "counted", true);
+        vault.rotationReadAllowed = false;
+        PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5)).start();
+        scheduler.runNext();
+        Instant t0 = clock.instant();
+        scheduler.runNext(); // refused: one warning, no more reads; then renewals, and the switch
+        while (clock.instant().isBefore(t0.plusSeconds(3000))) {
+            assertArrayEquals(first.spki(), presented(identity));
+            scheduler.runNext();
+        }
+        assertArrayEquals(running.key().spki(), presented(identity));
+        assertTrue(vault.calls("herald/rotation/payments/pod-7").size() <= 2, "a refused read is not repeated");
+    }
+
+    @Test
+    void switchingImmediatelyOrWithAnOlderEnginePresentsTheNewKeyAtOnce() {
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
+        WorkloadIdentity identity = WorkloadIdentity.inMemory();
+        vault.rotationAnswer = t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
+                "max_end", t0.plusSeconds(3600).getEpochSecond(), "serve_new_from", t0.plusSeconds(3000).getEpochSecond(),
+                "old_listed_until", t0.plusSeconds(3600).getEpochSecond(), "counted", true);
+        PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5))
+                .switching(PublisherLoop.Switching.IMMEDIATELY).start();
+        scheduler.runNext();
+        assertArrayEquals(running.key().spki(), presented(identity));
+        assertTrue(vault.calls("herald/rotation/payments/pod-7").isEmpty());
     }
 
     private List<String> paths() {
