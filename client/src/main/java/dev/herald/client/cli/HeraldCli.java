@@ -11,17 +11,18 @@ import picocli.CommandLine.Command;
  * The {@code herald} command (DESIGN §6.1). Messages go to stderr; stdout carries only a command's
  * output. Exit codes: {@value #OK} success, {@value #ERROR} error (network, server, configuration),
  * {@value #USAGE} usage, {@value #VERIFICATION} verification failed, {@value #TAMPER} tamper,
- * {@value #LOG_INCONSISTENCY} log inconsistency.
+ * {@value #LOG_INCONSISTENCY} log inconsistency, {@value #ROTATION_NOT_ACKNOWLEDGED} a rotation ended unacknowledged.
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = HeraldCli.Version.class,
         description = "Publish keys into Herald, and discover, verify and pin the keys of a service.",
         subcommands = {PublishCommand.class, DiscoverCommand.class, TrustCommand.class, VerifyCommand.class,
-                JwksCommand.class, LogCommand.class, WitnessCommand.class, CommandLine.HelpCommand.class},
+                JwksCommand.class, LogCommand.class, WitnessCommand.class, RotationCommand.class, ConsumersCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:error (network, server, configuration)", "2:usage",
                 "3:verification failed (signature, chain, typ, iss, sub, scope, exp, seq rollback)",
                 "4:tamper (the wrapping token's lookup or unwrap failed, or its creation_path differs)",
-                "5:log inconsistency (a fork, a shrink, a failing proof, a rewritten entry, a key not at its log_index)"})
+                "5:log inconsistency (a fork, a shrink, a failing proof, a rewritten entry, a key not at its log_index)",
+                "6:a rotation ended forced or cancelled, not acknowledged (herald rotation --wait)"})
 public final class HeraldCli {
     public static final int OK = 0;
     public static final int ERROR = 1;
@@ -29,6 +30,7 @@ public final class HeraldCli {
     public static final int VERIFICATION = 3;
     public static final int TAMPER = 4;
     public static final int LOG_INCONSISTENCY = 5;
+    public static final int ROTATION_NOT_ACKNOWLEDGED = 6;
 
     public static void main(String[] args) {
         // The library logs through System.Logger (java.util.logging here): one line per message on stderr.
