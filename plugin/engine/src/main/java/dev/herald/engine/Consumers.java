@@ -73,6 +73,19 @@ final class Consumers {
         }
     }
 
+    /**
+     * The sessions behind {@code overlap}'s awaited seq at its max_end (at most {@link
+     * RotationSweep#NAMED}), if the service's index is in memory; never loads it (the caller may hold
+     * the registry's lock for the service).
+     */
+    java.util.Optional<List<ConsumerEntry>> laggardsIfLoaded(String service, Overlap overlap, Duration consumerTtl) {
+        synchronized (lock(service)) {
+            ServiceConsumers cached = cache.get(service);
+            return cached == null ? java.util.Optional.empty() : java.util.Optional.of(
+                    cached.laggards(overlap.awaitingSequence(), overlap.maxEnd(), consumerTtl, RotationSweep.NAMED));
+        }
+    }
+
     /** Stores the entry, then records it in the index: an entry is in the index only once stored. */
     void store(ConsumerEntry entry) {
         synchronized (lock(entry.service())) {

@@ -39,9 +39,10 @@ final class MountState {
         witnessed = new WitnessedCheckpoint(storage);
         log = new MountLog(storage, settings, clock, this::invalidate, logReader::advance);
         signer = new Signer(storage, settings, clock, log);
-        registry = new Registry(storage, log);
-        ackTokens = new AckTokens(storage, clock);
         consumers = new Consumers(storage);
+        registry = new Registry(storage, log, (service, old) -> consumers.laggardsIfLoaded(service,
+                old.overlap().orElseThrow(), settings.get().consumerTtl()));
+        ackTokens = new AckTokens(storage, clock);
     }
 
     Clock clock() {

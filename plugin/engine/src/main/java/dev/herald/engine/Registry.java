@@ -65,6 +65,7 @@ final class Registry {
     private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
 
     private final Storage storage;
+    private final Laggards laggards;
     private final MountLog log;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final CacheTable<Snapshot> cache;
@@ -96,12 +97,33 @@ final class Registry {
         }
     }
 
+    /**
+     * The consumers behind an awaited rotation at its max_end, when they are known without I/O (the
+     * service's consumer index is in memory): for the {@code rotation_end} of a rotation whose old key
+     * another change of the service pruned before the sweep came (docs/design-ack.md §8).
+     */
+    interface Laggards {
+        Laggards UNKNOWN = (service, old) -> Optional.empty();
+
+        Optional<List<ConsumerEntry>> atMaxEnd(String service, Publication old);
+    }
+
     Registry(Storage storage, MountLog log) {
-        this(storage, log, CACHE_LIMIT, PUBLICATION_BUDGET, LARGE_SERVICE);
+        this(storage, log, Laggards.UNKNOWN);
+    }
+
+    Registry(Storage storage, MountLog log, Laggards laggards) {
+        this(storage, log, laggards, CACHE_LIMIT, PUBLICATION_BUDGET, LARGE_SERVICE);
     }
 
     /** With other cache limits: for tests that need evictions. */
     Registry(Storage storage, MountLog log, int cacheLimit, long publicationBudget, CacheTable.OversizedSlot largeService) {
+        this(storage, log, Laggards.UNKNOWN, cacheLimit, publicationBudget, largeService);
+    }
+
+    private Registry(Storage storage, MountLog log, Laggards laggards, int cacheLimit, long publicationBudget,
+                     CacheTable.OversizedSlot largeService) {
+        this.laggards = laggards;
         this.storage = storage;
         this.log = log;
         this.cache = new CacheTable<>(cacheLimit, publicationBudget, snapshot -> snapshot.state().publicationCount(),
@@ -222,7 +244,7 @@ final class Registry {
      * key the change dropped without saying so (a change of the service that pruned it after M before
      * the sweep came): every awaited rotation gets exactly one end in history (docs/design-ack.md §4.3).
      */
-    private static List<History.Event> withRotationEnds(ServiceState current, ServiceState next, List<History.Event> events) {
+    private List<History.Event> withRotationEnds(ServiceState current, ServiceState next, List<History.Event> events) {
         List<History.Event> all = new ArrayList<>(events);
         for (String instance : next.touched()) {
             for (Publication old : current.of(instance)) {
@@ -231,7 +253,9 @@ final class Registry {
                 boolean told = all.stream().anyMatch(e -> e.type().equals(LogLeaf.ROTATION_END)
                         && e.instance().equals(instance) && e.generation() == old.generation());
                 if (ended && !told) {
-                    all.add(RotationEnds.endedUnrecorded(old, next.seq()));
+                    all.add(laggards.atMaxEnd(next.service(), old)
+                            .map(behind -> RotationEnds.forcedEvent(old, behind, PublisherIdentity.unbound(""), next.seq()))
+                            .orElseGet(() -> RotationEnds.endedUnrecorded(old, next.seq())));
                 }
             }
         }

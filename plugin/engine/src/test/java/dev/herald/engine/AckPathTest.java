@@ -403,9 +403,27 @@ class AckPathTest {
         mount.engine.lease(Operation.RENEW, rotated.lease().orElseThrow()); // the new key's renewal prunes the old one
         List<Map<?, ?>> ends = events().stream().filter(e -> e.get("type").equals("rotation_end")).toList();
         assertEquals(1, ends.size(), "its end is recorded by the change that dropped it");
-        assertTrue(((String) ends.getFirst().get("detail")).contains("were not recorded"), (String) ends.getFirst().get("detail"));
+        assertTrue(((String) ends.getFirst().get("detail")).contains("unacknowledged: c1." + SESSION),
+                "naming the consumer behind, whose index is in memory: " + ends.getFirst().get("detail"));
         tick();
         assertEquals(1, events().stream().filter(e -> e.get("type").equals("rotation_end")).count(), "and only once");
+    }
+
+    /** A change that prunes it on a plugin that has not loaded the consumers (restarted) records the end without names. */
+    @Test
+    void aChangeThatPrunesAnAwaitedRotationWithoutTheConsumersInMemorySaysSo() {
+        Map<String, Object> first = served();
+        ack(READER_CALLER, body(seq(first), token(first), SESSION));
+        Response rotated = rotated();
+        long m = ((Number) ((Map<?, ?>) rotated.data().get("rotation")).get("max_end")).longValue();
+        mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond() + 60));
+        EngineFixture restarted = new EngineFixture(Map.of("e1", PublishingFixture.POD, "c1", READER),
+                mount.engine.storage, mount.engine.clock);
+        restarted.lease(Operation.RENEW, rotated.lease().orElseThrow());
+        List<?> events = (List<?>) restarted.send(Operation.READ, "history/web", Map.of()).data().get("events");
+        List<Map<?, ?>> ends = events.stream().<Map<?, ?>>map(e -> (Map<?, ?>) e).filter(e -> e.get("type").equals("rotation_end")).toList();
+        assertEquals(1, ends.size());
+        assertTrue(((String) ends.getFirst().get("detail")).contains("were not recorded"), (String) ends.getFirst().get("detail"));
     }
 
     private static List<Long> generations(Map<String, Object> answer) {
