@@ -2,18 +2,27 @@ package dev.herald.it;
 
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Acknowledged rotation on real servers (docs/design-ack.md §11.2), the engine's side: consumers
  * logged in through the jwt auth method (one entity each) acknowledge what discover served them; a
  * rotation of the publisher's key completes at the last acknowledgement and not before; a seq
- * never served is refused. The client processes of §11.2 come with the client library's part.
+ * never served is refused. Then the same with client processes: a {@code herald publish --follow}
+ * sidecar, two {@code herald trust --follow} consumers and one library consumer ({@link AckConsumer}).
  */
 @Timeout(180)
 class AckRotationTest {
@@ -88,5 +97,194 @@ class AckRotationTest {
         flow.server.http("DELETE", flow.mount + "/ack/web?session=" + SESSION_A, null, a.token()).assertStatus(204);
         Map<String, Object> consumers = flow.server.http("GET", flow.mount + "/consumers/web", null).assertStatus(200).data();
         assertEquals(1L, ((Number) Json.at(consumers, "summary", "sessions")).longValue(), consumers::toString);
+    }
+
+    /**
+     * §11.2's first two cases with client processes: a rotation waits for the trust process whose
+     * --on-change hook refuses, past min_overlap, and completes when the hook lets it acknowledge,
+     * the sidecar presenting the old key until then; a paused library consumer (SIGSTOP) holds the
+     * next rotation until max_overlap, whose forced end in history names it; resumed, it acknowledges
+     * again. Each process logs in through the jwt auth method with a sub of its own (its entity).
+     */
+    @OnEachServer
+    @Timeout(420)
+    void consumerProcessesHoldARotationUntilTheyHaveTheNewKey(Herald herald) throws Exception {
+        PublishingMount flow = new PublishingMount(herald, "ackproc", "[\"create\",\"update\"]", "ttl=30s max_ttl=1h");
+        DevServer server = flow.server;
+        flow.server.cli("write", flow.mount + "/config", "rotation_window=0.1", "min_overlap=2s", "record_ttl=4s",
+                "max_overlap=24s", "consumer_ttl=10m").assertSuccess();
+        JwtIssuer.policy(server, "ackproc-consumer", "path \"" + flow.mount + "/discover/*\" { capabilities = [\"read\"] }\n"
+                + "path \"" + flow.mount + "/signer\" { capabilities = [\"read\"] }\n"
+                + "path \"" + flow.mount + "/ack/*\" { capabilities = [\"update\", \"delete\"] }\n");
+        JwtIssuer.policy(server, "ackproc-rotation", "path \"" + flow.mount + "/rotation/*\" { capabilities = [\"read\"] }\n");
+        flow.issuer.role("pods", List.of("ackproc-publisher", "ackproc-rotation"), Map.of("pod_uid", "pod_uid"));
+        flow.issuer.role("consumers", List.of("ackproc-consumer"), Map.of());
+        Path dir = Project.outputDir().resolve("ack-rotation").resolve(server.kind().cli());
+        DevServer.deleteTree(dir);
+        Files.createDirectories(dir);
+        Path hold = dir.resolve("hold-b");
+        try (ProcessGroup processes = new ProcessGroup(dir)) {
+            List<String> connection = List.of("--address", server.address(), "--mount", flow.mount);
+            Path certificate = dir.resolve("pod-1.crt");
+            processes.start("sidecar", ProcessGroup.herald(concat(List.of("publish", "web", "pod-1", "--role", "web",
+                    "--endpoint", "pod-1.web.internal:8443", "--ip", "10.0.0.7", "--dns", "pod-1.web.internal",
+                    "--cert-out", certificate.toString(), "--key-out", dir.resolve("pod-1.key").toString(), "--follow",
+                    "--rotate-every", "10s", "--auth", "jwt", "--auth-mount", flow.issuer.path(), "--auth-role", "pods",
+                    "--jwt-file", jwt(dir, flow, "system:serviceaccount:prod:pod-1", Map.of("pod_uid", "pod-1")).toString()),
+                    connection)));
+            await("the sidecar's certificate", () -> Files.exists(certificate));
+            for (String name : List.of("trust-a", "trust-b")) {
+                List<String> trust = new java.util.ArrayList<>(List.of("trust", "web", "--out", dir.resolve(name + ".pem").toString(),
+                        "--state", dir.resolve(name + "-state").toString(), "--follow", "--auth", "jwt", "--auth-mount",
+                        flow.issuer.path(), "--auth-role", "consumers", "--jwt-file", jwt(dir, flow, name, Map.of()).toString()));
+                if (name.equals("trust-b")) {
+                    trust.addAll(List.of("--on-change", "test ! -e " + hold)); // installed only while no hold file exists
+                }
+                processes.start(name, ProcessGroup.herald(concat(trust, connection)));
+            }
+            processes.start("library", ProcessGroup.java(AckConsumer.class, List.of(server.address(), flow.mount, "web",
+                    flow.issuer.path(), "consumers", jwt(dir, flow, "library", Map.of()).toString(),
+                    dir.resolve("library-state").toString(), "0", "200")));
+            String entityB = flow.issuer.login("consumers", "trust-b", Map.of()).entityId();
+            String entityLibrary = flow.issuer.login("consumers", "library", Map.of()).entityId();
+            await("three counted consumers", () -> summary(flow, "counted") == 3);
+
+            // 1. The hook of trust-b refuses: the next rotation waits for it past min_overlap.
+            Files.createFile(hold);
+            Map<?, ?> first = pendingRotationAfter(flow, flow.seq());
+            long firstFrom = number(first, "from_generation");
+            String oldKey = (String) first.get("fingerprint_old");
+            await("the two other consumers' acknowledgements", () -> rotation(flow, firstFrom)
+                    .map(r -> number(r, "acknowledged") == 2 && number(r, "unacknowledged") == 1).orElse(false));
+            await("min_overlap to pass", () -> Instant.now().getEpochSecond() > number(first, "min_end") + 1);
+            Map<?, ?> waiting = rotation(flow, firstFrom).orElseThrow();
+            assertEquals("pending", waiting.get("state"), waiting::toString);
+            assertEquals(entityB, Json.at(((List<?>) waiting.get("unacknowledged_consumers")).getFirst(), "entity_id"),
+                    "the consumer behind is named: " + waiting);
+            assertEquals(oldKey, presented(certificate), "the sidecar presents the old key while a consumer lacks the new one");
+
+            Files.delete(hold);
+            Map<?, ?> firstEnd = awaitEnd(flow, firstFrom);
+            assertTrue(((String) firstEnd.get("detail")).startsWith("acknowledged"), firstEnd::toString);
+            assertEquals(entityB, Json.at(firstEnd, "actor", "entity_id"), "trust-b's acknowledgement completed it");
+            assertTrue(eventTime(firstEnd) < number(first, "max_end"), "before max_overlap: " + firstEnd);
+            String newKey = (String) first.get("fingerprint_new");
+            await("the sidecar presenting the new key", () -> newKey.equals(presented(certificate)));
+            assertTrue(processes.err("sidecar").contains("serving the new key of web/pod-1 (generation "
+                    + number(first, "to_generation")), processes.err("sidecar"));
+
+            // 2. The library consumer paused: the next rotation is held until max_overlap, then forced.
+            String librarySession = processes.out("library").stream().filter(l -> l.startsWith("SESSION "))
+                    .map(l -> l.substring(8)).findFirst().orElseThrow();
+            processes.signal("library", "STOP");
+            Map<?, ?> second = pendingRotationAfter(flow, flow.seq());
+            long secondFrom = number(second, "from_generation");
+            await("the trust processes' acknowledgements", () -> rotation(flow, secondFrom)
+                    .map(r -> number(r, "acknowledged") == 2).orElse(false));
+            assertEquals("pending", rotation(flow, secondFrom).orElseThrow().get("state"));
+            Map<?, ?> forced = awaitEnd(flow, secondFrom);
+            String detail = (String) forced.get("detail");
+            assertTrue(detail.startsWith("forced") && detail.contains(entityLibrary + "." + librarySession), detail);
+            assertEquals(number(second, "max_end"), eventTime(forced), "dated max_overlap's end");
+
+            long resumedAt = flow.seq();
+            processes.signal("library", "CONT");
+            await("the resumed consumer's acknowledgement", () -> processes.out("library").stream()
+                    .anyMatch(l -> l.startsWith("ACKED ") && Long.parseLong(l.split(" ")[1]) >= resumedAt));
+
+            // Leaving: SIGTERM to a trust process removes its session at once.
+            long sessions = summary(flow, "sessions");
+            assertTrue(processes.terminate("trust-a", 30), "trust --follow stops on SIGTERM");
+            assertEquals(sessions - 1, summary(flow, "sessions"), "it left");
+            List<String> refusals = processes.out("library").stream().filter(l -> l.startsWith("REFRESH-FAILED")).toList();
+            assertEquals(List.of(), refusals);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static Path jwt(Path dir, PublishingMount flow, String subject, Map<String, Object> claims) throws IOException {
+        Path file = dir.resolve(subject.replace(':', '_') + ".jwt");
+        Files.writeString(file, flow.issuer.mint(subject, claims));
+        return file;
+    }
+
+    private static long summary(PublishingMount flow, String member) {
+        return number(Json.at(flow.server.http("GET", flow.mount + "/consumers/web", null).assertStatus(200).data(), "summary"),
+                member);
+    }
+
+    private static long eventTime(Map<?, ?> event) {
+        return Instant.parse((String) event.get("time")).getEpochSecond();
+    }
+
+    private static long number(Object map, String member) {
+        return ((Number) ((Map<?, ?>) map).get(member)).longValue();
+    }
+
+    /** The rotation of pod-1 from generation {@code from}, while rotation/ lists it. */
+    private static Optional<Map<?, ?>> rotation(PublishingMount flow, long from) {
+        HttpResult answer = flow.server.http("GET", flow.mount + "/rotation/web/pod-1", null);
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        return ((List<?>) answer.assertStatus(200).data().get("rotations")).stream().<Map<?, ?>>map(r -> (Map<?, ?>) r)
+                .filter(r -> number(r, "from_generation") == from).findFirst();
+    }
+
+    /** The first pending rotation of pod-1 that awaits a seq above {@code seq}. */
+    private static Map<?, ?> pendingRotationAfter(PublishingMount flow, long seq) {
+        Map<?, ?>[] found = new Map<?, ?>[1];
+        await("a rotation after seq " + seq, () -> {
+            HttpResult answer = flow.server.http("GET", flow.mount + "/rotation/web/pod-1", null);
+            if (answer.status() != 200) {
+                return false;
+            }
+            for (Object r : (List<?>) answer.data().get("rotations")) {
+                if ("pending".equals(((Map<?, ?>) r).get("state")) && number(r, "awaiting_sequence") > seq) {
+                    found[0] = (Map<?, ?>) r;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** The rotation_end event of the rotation from generation {@code from}, once history has it. */
+    private static Map<?, ?> awaitEnd(PublishingMount flow, long from) {
+        Map<?, ?>[] found = new Map<?, ?>[1];
+        await("the rotation_end of generation " + from, () -> {
+            for (Object e : (List<?>) flow.server.http("GET", flow.mount + "/history/web", null).assertStatus(200).data().get("events")) {
+                if ("rotation_end".equals(((Map<?, ?>) e).get("type")) && number(e, "generation") == from) {
+                    found[0] = (Map<?, ?>) e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** The fingerprint of the key in the certificate file the sidecar writes. */
+    private static String presented(Path certificate) {
+        try {
+            java.security.cert.X509Certificate parsed = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+                    .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(Files.readAllBytes(certificate)));
+            return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(parsed.getPublicKey().getEncoded()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(String what, Supplier<Boolean> condition) {
+        assertTrue(DevServer.await(Duration.ofSeconds(120), condition::get), () -> "no " + what + " within 120 s");
     }
 }

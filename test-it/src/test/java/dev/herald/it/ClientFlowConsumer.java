@@ -97,7 +97,7 @@ public final class ClientFlowConsumer {
     }
 
     /** One request over mutual TLS; returns the fingerprint of the key the server presented. */
-    private static String request(SSLContext tls, int port, String line) throws Exception {
+    static String request(SSLContext tls, int port, String line) throws Exception {
         try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(5000);

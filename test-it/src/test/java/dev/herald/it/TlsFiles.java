@@ -98,6 +98,21 @@ final class TlsFiles {
         }
     }
 
+    /** A P-256 key and a client certificate for it signed by this CA ({@code NAME.pem}, {@code NAME-key.pem}). */
+    java.util.List<Path> client(String name) {
+        try {
+            KeyPair key = p256();
+            Path certificateFile = clientCertificate(name, key.getPublic());
+            Path keyFile = dir.resolve(name + "-key.pem");
+            writePem(keyFile, "PRIVATE KEY", key.getPrivate().getEncoded());
+            return java.util.List.of(certificateFile, keyFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A key and a self-signed certificate that nothing published: a rogue service's ({@code NAME.pem}, {@code NAME-key.pem}). */
     java.util.List<Path> selfSigned(String name) {
         try {

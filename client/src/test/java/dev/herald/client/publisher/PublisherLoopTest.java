@@ -219,6 +219,13 @@ class PublisherLoopTest {
                 "poll_seconds", 60);
     }
 
+    /** The publish answer's rotation of one that awaits consumers: the forced ends, in seconds after it. */
+    private static java.util.function.Function<Instant, Map<String, Object>> pendingRotation(long serveNewAfter, long maxOverlap) {
+        return t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
+                "max_end", t0.plusSeconds(maxOverlap).getEpochSecond(), "serve_new_from", t0.plusSeconds(serveNewAfter).getEpochSecond(),
+                "old_listed_until", t0.plusSeconds(maxOverlap).getEpochSecond(), "counted", true);
+    }
+
     private static byte[] presented(WorkloadIdentity identity) {
         return identity.certificate().orElseThrow().getPublicKey().getEncoded();
     }
@@ -227,9 +234,7 @@ class PublisherLoopTest {
     void aRotationThatAwaitsConsumersKeepsTheOldKeyPresentedUntilTheEngineSaysAndRotatesNoMoreUntilItLeft() {
         PublisherKey first = PublisherKey.generate(PublisherKey.Type.EC_P256);
         WorkloadIdentity identity = WorkloadIdentity.inMemory();
-        vault.rotationAnswer = t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
-                "max_end", t0.plusSeconds(21_600).getEpochSecond(), "serve_new_from", t0.plusSeconds(21_000).getEpochSecond(),
-                "old_listed_until", t0.plusSeconds(21_600).getEpochSecond(), "counted", true);
+        vault.rotationAnswer = pendingRotation(21_000, 21_600);
         PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5)).start();
         Instant t0 = clock.instant().plus(Duration.ofMinutes(5));
         vault.rotationRead = Map.of("rotations", List.of(rotationEntry(2, "pending", t0.plusSeconds(21_000), t0.plusSeconds(21_600))));
@@ -265,9 +270,7 @@ class PublisherLoopTest {
     void aTokenThatMayNotReadTheRotationSwitchesAtTheLatestTheEngineNamed() {
         PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
         WorkloadIdentity identity = WorkloadIdentity.inMemory();
-        vault.rotationAnswer = t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
-                "max_end", t0.plusSeconds(3600).getEpochSecond(), "serve_new_from", t0.plusSeconds(3000).getEpochSecond(),
-                "old_listed_until", t0.plusSeconds(3600).getEpochSecond(), "counted", true);
+        vault.rotationAnswer = pendingRotation(3000, 3600);
         vault.rotationReadAllowed = false;
         PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5)).start();
         scheduler.runNext();
@@ -285,9 +288,7 @@ class PublisherLoopTest {
     void switchingImmediatelyOrWithAnOlderEnginePresentsTheNewKeyAtOnce() {
         PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
         WorkloadIdentity identity = WorkloadIdentity.inMemory();
-        vault.rotationAnswer = t0 -> Map.of("awaiting_sequence", 2, "min_end", t0.plusSeconds(600).getEpochSecond(),
-                "max_end", t0.plusSeconds(3600).getEpochSecond(), "serve_new_from", t0.plusSeconds(3000).getEpochSecond(),
-                "old_listed_until", t0.plusSeconds(3600).getEpochSecond(), "counted", true);
+        vault.rotationAnswer = pendingRotation(3000, 3600);
         PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5))
                 .switching(PublisherLoop.Switching.IMMEDIATELY).start();
         scheduler.runNext();

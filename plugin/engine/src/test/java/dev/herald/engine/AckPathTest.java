@@ -392,14 +392,20 @@ class AckPathTest {
         assertTrue(((String) end.get("detail")).contains("c1." + SESSION), (String) end.get("detail"));
     }
 
-    /** Every awaited rotation gets exactly one end in history, even when another change prunes it before the sweep. */
-    @Test
-    void aChangeThatPrunesAnAwaitedRotationAfterMaxOverlapRecordsItsEnd() {
+    /** A rotation awaiting one consumer that never acknowledges it, and the clock a minute past its max_end. */
+    private Response rotatedWithOneConsumerAndPastMaxOverlap() {
         Map<String, Object> first = served();
         ack(READER_CALLER, body(seq(first), token(first), SESSION));
         Response rotated = rotated();
         long m = ((Number) ((Map<?, ?>) rotated.data().get("rotation")).get("max_end")).longValue();
         mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond() + 60));
+        return rotated;
+    }
+
+    /** Every awaited rotation gets exactly one end in history, even when another change prunes it before the sweep. */
+    @Test
+    void aChangeThatPrunesAnAwaitedRotationAfterMaxOverlapRecordsItsEnd() {
+        Response rotated = rotatedWithOneConsumerAndPastMaxOverlap();
         mount.engine.lease(Operation.RENEW, rotated.lease().orElseThrow()); // the new key's renewal prunes the old one
         List<Map<?, ?>> ends = events().stream().filter(e -> e.get("type").equals("rotation_end")).toList();
         assertEquals(1, ends.size(), "its end is recorded by the change that dropped it");
@@ -412,11 +418,7 @@ class AckPathTest {
     /** A change that prunes it on a plugin that has not loaded the consumers (restarted) records the end without names. */
     @Test
     void aChangeThatPrunesAnAwaitedRotationWithoutTheConsumersInMemorySaysSo() {
-        Map<String, Object> first = served();
-        ack(READER_CALLER, body(seq(first), token(first), SESSION));
-        Response rotated = rotated();
-        long m = ((Number) ((Map<?, ?>) rotated.data().get("rotation")).get("max_end")).longValue();
-        mount.engine.clock.advance(Duration.ofSeconds(m - mount.engine.clock.instant().getEpochSecond() + 60));
+        Response rotated = rotatedWithOneConsumerAndPastMaxOverlap();
         EngineFixture restarted = new EngineFixture(Map.of("e1", PublishingFixture.POD, "c1", READER),
                 mount.engine.storage, mount.engine.clock);
         restarted.lease(Operation.RENEW, rotated.lease().orElseThrow());
