@@ -5,7 +5,7 @@ package dev.herald.client;
  * chain, the wrong {@code typ}, {@code iss}, {@code sub} or {@code scope}, an expired record, or a
  * {@code seq} lower than one already seen. Nothing it concerns is ever used.
  */
-public final class VerificationException extends HeraldException {
+public class VerificationException extends HeraldException {
     public VerificationException(String message) {
         super(message);
     }

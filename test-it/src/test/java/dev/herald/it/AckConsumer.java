@@ -105,7 +105,7 @@ public final class AckConsumer {
         }
     }
 
-    private static KeyManager[] keyManagers(Path certificateFile, Path keyFile) throws Exception {
+    static KeyManager[] keyManagers(Path certificateFile, Path keyFile) throws Exception {
         Certificate certificate = CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certificateFile)));
         String pem = Files.readString(keyFile).replaceAll("-----[A-Z ]+-----|\\s", "");

@@ -252,7 +252,7 @@ public final class Consumer implements AutoCloseable {
     private DiscoveryRecord readRecord() {
         if (!paging) {
             try {
-                return read(null);
+                return readOnceMoreIfExpired();
             } catch (VaultException e) {
                 if (instance != null || !tooLarge(e)) {
                     throw e;
@@ -261,6 +261,19 @@ public final class Consumer implements AutoCloseable {
             }
         }
         return PageWalk.walk(this::read, PageWalk.RESTARTS, clock);
+    }
+
+    /**
+     * The record; read once more if it had expired on its way. A record never outlives the keys it
+     * lists, and its {@code exp} is in whole seconds: one signed in the last second of a listed key's
+     * life may arrive expired, and the next one no longer lists that key.
+     */
+    private DiscoveryRecord readOnceMoreIfExpired() {
+        try {
+            return read(null);
+        } catch (RecordVerifier.Expired e) {
+            return read(null);
+        }
     }
 
     /** Whether Vault refused the whole record because the service has more than max_record_instances live instances. */

@@ -103,7 +103,7 @@ public final class RecordVerifier {
         Instant now = clock.instant();
         Instant exp = claims.time("exp");
         if (!now.isBefore(exp)) {
-            throw new VerificationException("record expired at " + exp + " (now " + now + ")");
+            throw new Expired("record expired at " + exp + " (now " + now + ")");
         }
         Instant iat = claims.time("iat");
         if (iat.isAfter(now.plus(clockSkew))) {
@@ -253,6 +253,13 @@ public final class RecordVerifier {
 
         public RecordVerifier build() {
             return new RecordVerifier(this);
+        }
+    }
+
+    /** A record whose {@code exp} has passed (otherwise good so far: signature, type, issuer, service and scope checked). */
+    static final class Expired extends VerificationException {
+        Expired(String message) {
+            super(message);
         }
     }
 }

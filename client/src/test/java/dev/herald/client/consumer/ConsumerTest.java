@@ -395,4 +395,20 @@ class ConsumerTest {
         assertEquals(one.session(), two.session());
         assertFalse(one.session().equals(elsewhere.session()));
     }
+
+    @Test
+    void aRecordThatExpiredOnItsWayIsReadOnceMore() {
+        java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>(Records.claims("payments", "service", 5,
+                Records.instance("web-1", 1, WEB1)));
+        claims.put("exp", Records.NOW.plusSeconds(1).getEpochSecond()); // the clock is at NOW + 1 s: expired
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        vault.wrapping(DISCOVER, () -> Map.of("record", reads.incrementAndGet() == 1
+                ? first.sign(DiscoveryRecord.TYPE, claims) : record(first, 6, WEB2)));
+        DiscoveryRecord record = consumer().build().refresh();
+        assertEquals(6, record.seq());
+        assertEquals(2, reads.get());
+
+        vault.wrapping(DISCOVER, () -> Map.of("record", first.sign(DiscoveryRecord.TYPE, claims)));
+        assertThrows(VerificationException.class, () -> consumer().build().refresh(), "only once");
+    }
 }
