@@ -65,7 +65,7 @@ class AckChaosTest {
     void noHandshakeFailsWhileConsumersArePausedAtRandom(Herald herald) throws Exception {
         PublishingMount flow = new PublishingMount(herald, "chaos", "[\"create\",\"update\"]", "ttl=20s max_ttl=1h");
         DevServer server = flow.server;
-        server.cli("write", flow.mount + "/config", "rotation_window=0.05", "min_overlap=1s", "record_ttl=2s",
+        server.cli("write", flow.mount + "/config", "rotation_window=0.05", "min_overlap=4s", "record_ttl=2s",
                 "max_overlap=15s", "consumer_ttl=10m").assertSuccess();
         JwtIssuer.policy(server, "chaos-consumer", "path \"" + flow.mount + "/discover/*\" { capabilities = [\"read\"] }\n"
                 + "path \"" + flow.mount + "/signer\" { capabilities = [\"read\"] }\n"

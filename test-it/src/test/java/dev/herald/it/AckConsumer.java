@@ -34,14 +34,17 @@ import javax.net.ssl.SSLContext;
  *
  * <p>It prints {@code SESSION s} once it has a session, {@code ACKED seq at} whenever the engine's
  * stored acknowledgement rises, and per request {@code OK n fingerprint seq at} or
- * {@code FAIL n reason}. Before a request, a consumer whose record has expired refreshes first (as
- * documented for library users); a handshake that fails is not retried: the tests count failures.
+ * {@code FAIL n reason}. Before a request it asks the library for a record that lasts the handshake
+ * ({@link Consumer#fresh}); a handshake that fails is not retried: the tests count failures.
  * It stops (and leaves) when its stdin closes.
  *
  * <p>Arguments: vault-address mount service jwt-mount jwt-role jwt-file state-dir echo-port (0: none)
  * interval-ms [client-cert client-key].
  */
 public final class AckConsumer {
+    /** A record must last this long when a handshake starts. */
+    private static final Duration HANDSHAKE_MARGIN = Duration.ofMillis(500);
+
     private AckConsumer() {
     }
 
@@ -91,10 +94,8 @@ public final class AckConsumer {
             }
             if (port > 0) {
                 try {
-                    if (consumer.current().isEmpty()) {
-                        consumer.refresh(); // an expired record (the process was paused): refresh before a handshake
-                    }
-                    long seq = consumer.current().map(DiscoveryRecord::seq).orElse(-1L);
+                    // a record that lasts the handshake (after a pause, or when a key is about to leave)
+                    long seq = consumer.fresh(HANDSHAKE_MARGIN).seq();
                     System.out.println("OK " + n + " " + ClientFlowConsumer.request(tls, port, "ping " + n) + " seq " + seq + " at " + Instant.now());
                 } catch (Exception failed) {
                     System.out.println("FAIL " + n + " " + failed + " at " + Instant.now());

@@ -83,6 +83,8 @@ public final class Consumer implements AutoCloseable {
     public static final int MAX_PAGE_SIZE = 20_000;
     /** The shortest pause between two refreshes, and the first retry after a failure. */
     static final Duration MIN_DELAY = Duration.ofSeconds(1);
+    /** How long after a record's exp the next one is asked for, when that comes before MIN_DELAY. */
+    static final Duration AFTER_EXPIRY = Duration.ofMillis(50);
     /** The longest pause between retries after failures. */
     static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
 
@@ -130,7 +132,7 @@ public final class Consumer implements AutoCloseable {
             verifier.instance(instance);
         }
         this.verifier = verifier.build();
-        this.trust = new PinnedTrust(clock);
+        this.trust = new PinnedTrust(clock, this::refreshIfExpired);
         LogClient.Builder log = LogClient.builder(LogSource.of(vault, mount), state).hook(builder.tamperHook);
         if (builder.logKey != null) {
             log.logKey(builder.logKey);
@@ -167,6 +169,18 @@ public final class Consumer implements AutoCloseable {
                 acknowledge(record);
             }
             return record;
+        }
+    }
+
+    /**
+     * For the trust manager, when a handshake finds the record expired: one refresh, unless another
+     * thread installed a record that is still valid meanwhile.
+     */
+    private void refreshIfExpired() {
+        synchronized (refreshing) {
+            if (current().isEmpty()) {
+                refresh();
+            }
         }
     }
 
@@ -401,7 +415,36 @@ public final class Consumer implements AutoCloseable {
         long jitter = life / 10;
         long target = life * 2 / 3 + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1));
         Duration delay = Duration.between(now, record.issuedAt().plusMillis(target));
-        return delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay;
+        if (delay.compareTo(MIN_DELAY) >= 0) {
+            return delay;
+        }
+        // A record that ends with a key leaving the service (its exp is that key's not_after) may
+        // have less than MIN_DELAY left: the next one is asked for as it expires, not a second late.
+        Duration left = Duration.between(now, record.expiresAt()).plus(AFTER_EXPIRY);
+        return left.compareTo(MIN_DELAY) < 0 ? (left.isNegative() ? AFTER_EXPIRY : left) : MIN_DELAY;
+    }
+
+    /**
+     * A record valid for at least {@code margin} from now, for a caller about to start a handshake
+     * (so that the record does not expire during it): the current one if it lasts that long, else a
+     * fresh one; if the engine still answers with a record that expires as soon (it ends when a key
+     * leaves the service, and is the newest there is until then), waits until that moment and asks
+     * again.
+     *
+     * @throws VerificationException, TamperException, VaultException as {@link #refresh()}
+     */
+    public DiscoveryRecord fresh(Duration margin) throws InterruptedException {
+        DiscoveryRecord record = current;
+        if (record != null && record.expiresAt().isAfter(clock.instant().plus(margin))) {
+            return record;
+        }
+        record = refresh();
+        Duration left = Duration.between(clock.instant(), record.expiresAt());
+        if (left.compareTo(margin) > 0) {
+            return record;
+        }
+        Thread.sleep(Math.max(0, left.toMillis()) + AFTER_EXPIRY.toMillis());
+        return refresh();
     }
 
     /** The pause after {@code failures} failures in a row: 1 s doubling to 30 s, jittered down to half. */

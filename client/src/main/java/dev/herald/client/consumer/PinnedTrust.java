@@ -31,6 +31,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>{@link #install} swaps the trusted set atomically: connections already open are not touched,
  * handshakes that start afterwards see the new set. Thread-safe.
+ *
+ * <p>The trust manager of a {@link Consumer} does not refuse at once when a handshake finds its
+ * record expired: it asks the consumer for a fresh record first (one refresh, in the handshake's
+ * thread), so that a record that expired between the consumer's background refreshes (a process
+ * that was paused, a record that ended with a key leaving the service) costs a moment, not a
+ * failed handshake.
  */
 public final class PinnedTrust extends X509ExtendedTrustManager {
     /**
@@ -41,11 +47,19 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
     }
 
     private final Clock clock;
+    /** Asked for a fresh record when a handshake finds the installed one expired; may do nothing. */
+    private final Runnable onExpired;
     private final AtomicReference<Pins> pins = new AtomicReference<>();
 
     /** @param clock tells when the installed record has expired */
     public PinnedTrust(Clock clock) {
+        this(clock, () -> { });
+    }
+
+    /** A consumer's: {@code onExpired} installs a fresh record, if it can (its failure is the handshake's refusal). */
+    PinnedTrust(Clock clock, Runnable onExpired) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.onExpired = Objects.requireNonNull(onExpired, "onExpired");
     }
 
     /** Trusts exactly the instance keys of {@code record} from now on (until its {@code exp}). */
@@ -97,6 +111,14 @@ public final class PinnedTrust extends X509ExtendedTrustManager {
         Pins current = pins.get();
         if (current == null) {
             throw new CertificateException("no discovery record has been accepted yet: no " + peer + " is trusted");
+        }
+        if (!current.record().validAt(clock.instant())) {
+            try {
+                onExpired.run();
+            } catch (RuntimeException refreshFailed) {
+                // refused below, for the record that expired
+            }
+            current = pins.get();
         }
         Instant now = clock.instant();
         DiscoveryRecord record = current.record();

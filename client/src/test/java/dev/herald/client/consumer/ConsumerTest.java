@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole consumer against a stub Vault that plays the engine (jwks, signer, wrapped discover). */
 class ConsumerTest {
     private static final String DISCOVER = "herald/discover/payments";
-    private static final PublicKey WEB1 = TestKeys.ed25519().getPublic();
+    private static final java.security.KeyPair WEB1_PAIR = TestKeys.ed25519();
+    private static final PublicKey WEB1 = WEB1_PAIR.getPublic();
     private static final PublicKey WEB2 = TestKeys.p256().getPublic();
 
     @TempDir
@@ -236,6 +237,10 @@ class ConsumerTest {
                     delay.toString());
         }
         assertEquals(Consumer.MIN_DELAY, Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(290), random));
+        assertEquals(Duration.ofMillis(300).plus(Consumer.AFTER_EXPIRY),
+                Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(300).minusMillis(300), random),
+                "a record with less than a second left: the next as it expires");
+        assertEquals(Consumer.AFTER_EXPIRY, Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(301), random));
         for (int failures = 1; failures < 40; failures++) {
             long cap = Math.min(30_000, 1000L << Math.min(failures - 1, 10));
             long delay = Consumer.delayAfterFailure(failures, random).toMillis();
@@ -410,5 +415,40 @@ class ConsumerTest {
 
         vault.wrapping(DISCOVER, () -> Map.of("record", first.sign(DiscoveryRecord.TYPE, claims)));
         assertThrows(VerificationException.class, () -> consumer().build().refresh(), "only once");
+    }
+
+    @Test
+    void freshGivesARecordThatLastsTheMarginOrWaitsForTheOneAfterAKeyLeaves() throws Exception {
+        Consumer consumer = consumer().build();
+        DiscoveryRecord installed = consumer.refresh(); // exp NOW + 300 s; the clock is at NOW + 1 s
+        assertEquals(installed, consumer.fresh(Duration.ofSeconds(10)), "the current one lasts");
+        int reads = vault.requests(DISCOVER).size();
+
+        clock.advance(Duration.ofSeconds(295)); // 4 s left
+        served.set(record(first, 6, WEB1, WEB2));
+        DiscoveryRecord fresh = consumer.fresh(Duration.ofSeconds(10));
+        assertEquals(6, fresh.seq(), "refreshed");
+        assertTrue(vault.requests(DISCOVER).size() > reads);
+    }
+
+    @Test
+    void aHandshakeThatFindsTheRecordExpiredRefreshesOnceBeforeItRefuses() throws Exception {
+        Consumer consumer = consumer().build();
+        consumer.refresh(); // exp NOW + 300 s
+        java.security.cert.X509Certificate[] web1 = {dev.herald.client.testing.TestPki.selfSigned(WEB1_PAIR, "web-1")};
+        clock.advance(Duration.ofSeconds(400));
+        served.set(record(first, 6, WEB1)); // iat NOW: still expired at NOW + 401 s
+        assertThrows(java.security.cert.CertificateException.class,
+                () -> consumer.trustManager().checkServerTrusted(web1, "EdDSA"), "no fresher record: refused");
+        int reads = vault.requests(DISCOVER).size();
+
+        java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>(Records.claims("payments", "service", 7,
+                Records.instance("web-1", 1, WEB1)));
+        claims.put("iat", Records.NOW.plusSeconds(400).getEpochSecond());
+        claims.put("exp", Records.NOW.plusSeconds(700).getEpochSecond());
+        served.set(first.sign(DiscoveryRecord.TYPE, claims));
+        consumer.trustManager().checkServerTrusted(web1, "EdDSA"); // refreshed in the handshake, then trusted
+        assertEquals(7, consumer.current().orElseThrow().seq());
+        assertTrue(vault.requests(DISCOVER).size() > reads);
     }
 }
