@@ -129,6 +129,7 @@ class AckChaosTest {
                 report.put("pauses", chaos.pauses.get());
                 List<String> failed = new ArrayList<>();
                 long requests = 0;
+                long stoppedDuring = 0;
                 for (String name : consumers.subList(0, LIBRARY_CONSUMERS)) {
                     List<String> lines = processes.out(name);
                     long ok = lines.stream().filter(l -> l.startsWith("OK ")).count();
@@ -136,6 +137,7 @@ class AckChaosTest {
                     requests += ok;
                     lines.stream().filter(l -> l.startsWith("FAIL ") || l.startsWith("RETRIED ")).map(l -> name + ": " + l)
                             .forEach(failed::add);
+                    stoppedDuring += lines.stream().filter(l -> l.startsWith("STOPPED-DURING ")).count();
                     assertTrue(ok > 0, name + " made no request");
                 }
                 for (BundleClient client : bundleClients) {
@@ -146,6 +148,7 @@ class AckChaosTest {
                 }
                 report.put("requests", requests);
                 report.put("failed handshakes", failed.size());
+                report.put("requests stopped in their middle (SIGSTOP), the server's key left meanwhile", stoppedDuring);
                 report.put("echo requests served", echo.served());
                 assertEquals(List.of(), failed.stream().limit(20).toList(), "no handshake fails (" + failed.size() + " did)");
 

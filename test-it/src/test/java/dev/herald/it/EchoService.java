@@ -52,22 +52,34 @@ final class EchoService implements AutoCloseable {
         return served.get();
     }
 
+    /** Accepts connections and serves each in a thread of its own, as a real service does: a slow peer delays nobody else. */
     private void serve() {
         while (!listener.isClosed()) {
-            try (Socket plain = listener.accept();
-                 SSLSocket socket = (SSLSocket) context().getSocketFactory().createSocket(plain, null, plain.getPort(), true)) {
-                socket.setUseClientMode(false);
-                socket.setNeedClientAuth(true);
-                socket.setSoTimeout(5000);
-                String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                OutputStream out = socket.getOutputStream();
-                out.write(("echo " + line + "\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                served.incrementAndGet();
-            } catch (IOException | GeneralSecurityException e) {
+            try {
+                Socket plain = listener.accept();
+                Thread.ofVirtual().name("echo-connection").start(() -> serve(plain));
+            } catch (IOException e) {
                 if (!listener.isClosed()) {
                     System.err.println("herald-it: echo service: " + e);
                 }
+            }
+        }
+    }
+
+    /** One connection, with the key and certificate in the files when it came. */
+    private void serve(Socket plain) {
+        try (plain; SSLSocket socket = (SSLSocket) context().getSocketFactory().createSocket(plain, null, plain.getPort(), true)) {
+            socket.setUseClientMode(false);
+            socket.setNeedClientAuth(true);
+            socket.setSoTimeout(5000);
+            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            OutputStream out = socket.getOutputStream();
+            out.write(("echo " + line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            served.incrementAndGet();
+        } catch (IOException | GeneralSecurityException e) {
+            if (!listener.isClosed()) {
+                System.err.println("herald-it: echo service: " + e);
             }
         }
     }

@@ -44,8 +44,9 @@ final class ProcessGroup implements AutoCloseable {
                 .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
         builder.environment().keySet().removeIf(ServerKind::isServerVariable);
         builder.environment().put("JAVA_HOME", Path.of(System.getProperty("java.home")).toString());
-        // the launcher's log lines with the time of day, to line them up with the others
-        builder.environment().put("HERALD_JAVA_OPTS", "-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL herald: %4$s: %5$s%6$s%n");
+        // the launcher's log lines with the time of day, to line them up with the others (no spaces:
+        // the launcher splits HERALD_JAVA_OPTS into words)
+        builder.environment().put("HERALD_JAVA_OPTS", "-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL_herald:_%4$s:_%5$s%6$s%n");
         try {
             Process process = builder.start();
             processes.put(name, process);
