@@ -68,7 +68,7 @@ final class AckPath {
         Config config = mount.settings().get();
         Instant now = mount.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         String id = ConsumerEntry.id(entity.id(), session);
-        ConsumerEntry stored = mount.consumers().with(service, index -> {
+        ConsumerEntry stored = mount.consumers().store(service, id, index -> {
             Optional<ConsumerEntry> before = index.entry(id);
             if (before.isPresent() && before.get().seq() > seq) {
                 throw VaultException.conflict("seq " + seq + " is lower than seq " + before.get().seq()
@@ -83,7 +83,7 @@ final class AckPath {
                         + config.maxConsumerSessions() + ") sessions of service " + service
                         + "; leave with old sessions, or tidy removes those that stopped counting a day before");
             }
-            ConsumerEntry entry = ConsumerEntry.builder()
+            return ConsumerEntry.builder()
                     .service(service)
                     .entityId(entity.id())
                     .session(session)
@@ -93,8 +93,6 @@ final class AckPath {
                     .seqSince(before.filter(b -> b.seq() == seq).map(ConsumerEntry::seqSince).orElse(now))
                     .firstSeen(before.map(ConsumerEntry::firstSeen).orElse(now))
                     .build();
-            mount.consumers().store(entry);
-            return entry;
         });
         PublisherIdentity actor = PublisherIdentity.builder().entityId(entity.id()).noAlias()
                 .tokenAccessor(request.caller().tokenAccessor()).build();

@@ -26,36 +26,41 @@ class ConsumersTest {
                 .ackedAt(ackedAt).seqSince(ackedAt).firstSeen(T).build();
     }
 
+    /** Stores the entry as an acknowledgement does, with no check of its own. */
+    private static void store(Consumers consumers, ConsumerEntry entry) {
+        consumers.store(entry.service(), entry.id(), index -> entry);
+    }
+
     private boolean lagging(Consumers index, long s, Instant now) {
         return index.with("web", c -> c.lagging(s, now, TTL));
     }
 
     @Test
     void aRotationWaitsUntilEveryCountedSessionHasReachedItsSequence() {
-        consumers.store(entry("e1", "a", 3, T));
-        consumers.store(entry("e2", "b", 5, T));
-        consumers.store(entry("e3", "c", 7, T));
+        store(consumers, entry("e1", "a", 3, T));
+        store(consumers, entry("e2", "b", 5, T));
+        store(consumers, entry("e3", "c", 7, T));
         assertTrue(lagging(consumers, 6, T.plusSeconds(1)), "a and b are below 6");
-        consumers.store(entry("e1", "a", 6, T.plusSeconds(10)));
+        store(consumers, entry("e1", "a", 6, T.plusSeconds(10)));
         assertTrue(lagging(consumers, 6, T.plusSeconds(11)), "b still is");
-        consumers.store(entry("e2", "b", 5, T.plusSeconds(20))); // a heartbeat of the old seq
+        store(consumers, entry("e2", "b", 5, T.plusSeconds(20))); // a heartbeat of the old seq
         assertTrue(lagging(consumers, 6, T.plusSeconds(21)));
         assertEquals(List.of("e2.b"), consumers.with("web", c -> c.laggards(6, T.plusSeconds(21), TTL, 10))
                 .stream().map(ConsumerEntry::id).toList());
-        consumers.store(entry("e2", "b", 7, T.plusSeconds(30)));
+        store(consumers, entry("e2", "b", 7, T.plusSeconds(30)));
         assertFalse(lagging(consumers, 6, T.plusSeconds(31)), "everyone has reached 6");
     }
 
     /** Overlapping rotations: each awaited S sees the sessions below it, with nothing kept per rotation. */
     @Test
     void everyAwaitedSequenceSeesTheSessionsBelowItAtOnce() {
-        consumers.store(entry("e1", "a", 3, T));
-        consumers.store(entry("e2", "b", 5, T.plusSeconds(1)));
-        consumers.store(entry("e3", "c", 7, T.plusSeconds(2)));
+        store(consumers, entry("e1", "a", 3, T));
+        store(consumers, entry("e2", "b", 5, T.plusSeconds(1)));
+        store(consumers, entry("e3", "c", 7, T.plusSeconds(2)));
         assertTrue(lagging(consumers, 4, T.plusSeconds(3)), "a is below 4");
         assertTrue(lagging(consumers, 6, T.plusSeconds(3)), "a and b are below 6");
         assertFalse(lagging(consumers, 3, T.plusSeconds(3)), "nobody is below 3");
-        consumers.store(entry("e1", "a", 8, T.plusSeconds(4)));
+        store(consumers, entry("e1", "a", 8, T.plusSeconds(4)));
         assertFalse(lagging(consumers, 4, T.plusSeconds(5)));
         assertTrue(lagging(consumers, 6, T.plusSeconds(5)), "b still is");
         assertEquals(List.of("e2.b"), consumers.with("web", c -> c.laggards(8, T.plusSeconds(5), TTL, 1)).stream()
@@ -64,8 +69,8 @@ class ConsumersTest {
 
     @Test
     void aLaggardStopsCountingConsumerTtlAfterItsLastAcknowledgement() {
-        consumers.store(entry("e1", "a", 3, T));
-        consumers.store(entry("e2", "b", 9, T.plusSeconds(100)));
+        store(consumers, entry("e1", "a", 3, T));
+        store(consumers, entry("e2", "b", 9, T.plusSeconds(100)));
         assertTrue(lagging(consumers, 6, T.plus(TTL).minusSeconds(1)));
         assertFalse(lagging(consumers, 6, T.plus(TTL)), "not counted from ackedAt + consumer_ttl on");
         assertEquals(Optional.of(T.plus(TTL)), consumers.with("web", c -> c.lastLaggardStopped(6, TTL)),
@@ -78,9 +83,9 @@ class ConsumersTest {
 
     @Test
     void aSessionArrivingBelowAnAwaitedSequenceJoinsItsLaggardsAndALeaveRemovesIt() {
-        consumers.store(entry("e1", "a", 7, T));
+        store(consumers, entry("e1", "a", 7, T));
         assertFalse(lagging(consumers, 6, T));
-        consumers.store(entry("e2", "new", 4, T.plusSeconds(5)));
+        store(consumers, entry("e2", "new", 4, T.plusSeconds(5)));
         assertTrue(lagging(consumers, 6, T.plusSeconds(6)), "a consumer that came after the rotation still counts");
         assertTrue(consumers.remove("web", "e2.new"));
         assertFalse(lagging(consumers, 6, T.plusSeconds(7)));
@@ -90,9 +95,9 @@ class ConsumersTest {
 
     @Test
     void anIndexReadAgainFromStorageIsTheSame() {
-        consumers.store(entry("e1", "a", 3, T));
-        consumers.store(entry("e1", "b", 8, T.plusSeconds(1)));
-        consumers.store(entry("e2", "c", 5, T.plusSeconds(2)));
+        store(consumers, entry("e1", "a", 3, T));
+        store(consumers, entry("e1", "b", 8, T.plusSeconds(1)));
+        store(consumers, entry("e2", "c", 5, T.plusSeconds(2)));
         consumers.remove("web", "e1.a");
         Consumers reloaded = new Consumers(storage); // another node taking over, or an eviction
         for (Consumers index : List.of(consumers, reloaded)) {
@@ -111,12 +116,12 @@ class ConsumersTest {
         Consumers small = new Consumers(storage, 3);
         for (String service : List.of("web", "api")) {
             for (int i = 0; i < 2; i++) {
-                small.store(entry("e" + i, "s", 1, T).toBuilder().service(service).build());
+                store(small, entry("e" + i, "s", 1, T).toBuilder().service(service).build());
             }
         }
         // "web" was pushed out by "api": its sessions come back from storage.
         assertEquals(2, small.with("web", ServiceConsumersSize::of));
-        small.store(entry("e9", "s", 1, T));
+        store(small, entry("e9", "s", 1, T));
         assertEquals(3, small.with("web", ServiceConsumersSize::of));
         assertEquals(2, small.with("api", ServiceConsumersSize::of));
     }
@@ -138,4 +143,57 @@ class ConsumersTest {
         assertEquals("consumers/web/e1.a", entry.storageKey());
         assertEquals("web", ConsumerEntry.serviceOf(entry.storageKey()));
     }
+
+    /**
+     * Acknowledgements of different sessions are written in parallel, and a new session counts
+     * toward the bounds while it is being written: a second newcomer sees the first.
+     */
+    @Test
+    void aNewSessionBeingWrittenCountsTowardTheBoundsAndDoesNotHoldOthersBack() throws Exception {
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        InMemoryStorage memory = new InMemoryStorage();
+        dev.herald.sdk.Storage slow = new dev.herald.sdk.Storage() {
+            @Override
+            public java.util.Optional<byte[]> get(String key) {
+                return memory.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] value) {
+                if (key.endsWith("e1.a")) {
+                    writing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                memory.put(key, value);
+            }
+
+            @Override
+            public void delete(String key) {
+                memory.delete(key);
+            }
+
+            @Override
+            public List<String> list(String prefix) {
+                return memory.list(prefix);
+            }
+        };
+        Consumers parallel = new Consumers(slow);
+        store(parallel, entry("e0", "z", 1, T)); // the index is loaded, one session
+        Thread first = Thread.ofVirtual().start(() -> store(parallel, entry("e1", "a", 3, T)));
+        writing.await();
+        // while e1.a is being written: its service's index is free, and counts it
+        assertEquals(2, parallel.with("web", ServiceConsumersSize::of));
+        store(parallel, entry("e2", "b", 5, T)); // another session is written meanwhile
+        release.countDown();
+        first.join();
+        assertEquals(3, parallel.with("web", ServiceConsumersSize::of));
+        assertEquals(List.of("e0", "e1", "e2"), parallel.with("web", c -> c.all().stream().map(ConsumerEntry::entityId)
+                .sorted().toList()));
+    }
+
 }
