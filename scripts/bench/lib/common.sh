@@ -5,10 +5,14 @@
 #   bodies PROOF PREFIX COUNT   the path of a file of COUNT publish bodies with fresh Ed25519 keys
 #                               (PublishBodies.java; cached in $bench_cache: every run is a new
 #                               in-memory dev server, which has never seen them)
-#   bench_server_start KIND     starts a dev server (bao or vault) in a scratch directory with
-#                               Herald (the package in $plugin_pkg, default target/plugin) at herald/, the Go KV plugin at kvgo/ and builtin KV v1 at
+#   bench_server_start KIND [raft]
+#                               starts a dev server (bao or vault) in a scratch directory, or with
+#                               raft a single node on integrated storage (raft_server_start), with
+#                               Herald (the package in $plugin_pkg, default target/plugin) at herald/,
+#                               when $kv_version is set the Go KV plugin at kvgo/ and builtin KV v1 at
 #                               kv/, Herald's role `bench`, and sets server_pid, addr, cli, work,
-#                               herald_pid, kvgo_pid; everything it started is stopped on exit
+#                               herald_pid, kvgo_pid; the token `bench` is root; everything it
+#                               started is stopped on exit
 #   bench_seed                  a 600-byte value at kv/bench and kvgo/bench; 3 instances of the
 #                               Herald service bench (i1..i3) for discover
 #   api METHOD PATH [BODY]      one request with the root token; dies on a non-2xx answer
@@ -18,7 +22,7 @@
 #   cpu_ticks PID               its user + system CPU time in clock ticks
 #   all_services                every page of Herald's services/ as one list answer
 #   live_total                  the live publications of the whole Herald mount (services/)
-# Needs the variables kv_version (Go KV plugin version) set by the caller.
+# kv_version: the Go KV plugin's version, set by the callers that measure beside it.
 
 source scripts/lib/jdk.sh                       # JDK 25: PublishBodies.java
 
@@ -54,14 +58,14 @@ bench_cleanup() {
   [[ -z "$work" ]] || rm -rf "$work"
 }
 
-bench_server_start() {  # bao|vault
-  local kv
+bench_server_start() {  # bao|vault [raft]
+  local kv=""
   command -v curl >/dev/null || die "curl is not installed"
   local pkg="${plugin_pkg:-target/plugin}"
   [[ -x "$pkg/herald" && -f "$pkg/herald.sha256" ]] \
     || die "no packaged plugin in $pkg; run scripts/package.sh first"
   source scripts/bench/lib/peers.sh
-  kv=$(kv_plugin "$kv_version")
+  [[ -z "${kv_version:-}" ]] || kv=$(kv_plugin "$kv_version")
   server_bin=$(server_binary "$1")
   if [[ "$1" != bao ]]; then
     export PATH="$(dirname "$server_bin"):$PATH"   # register-plugin.sh looks the CLI up on PATH
@@ -70,21 +74,27 @@ bench_server_start() {  # bao|vault
   work=$(mktemp -d "${TMPDIR:-/tmp}/herald-bench.XXXXXX")
   trap bench_cleanup EXIT
   mkdir -p "$work/plugins"
-  cp "$kv" "$work/plugins/kv-go"
   source scripts/lib/dev-server.sh
-  dev_server_start "$server_bin" "$work" bench || die "the server did not start"
+  if [[ "${2:-}" == raft ]]; then
+    raft_server_start "$server_bin" "$work" bench || die "the server did not start"
+  else
+    dev_server_start "$server_bin" "$work" bench || die "the server did not start"
+  fi
   addr="$VAULT_ADDR"
   scripts/register-plugin.sh --plugin-dir "$work/plugins" --package "$pkg" --mount herald --cli "$1" \
     >"$work/register.log" 2>&1 || { cat "$work/register.log" >&2; die "registering Herald failed (above)"; }
-  "$cli" plugin register -sha256="$(sha256sum "$work/plugins/kv-go" | cut -d' ' -f1)" -command=kv-go secret kv-go >/dev/null
-  "$cli" secrets enable -path=kvgo kv-go >/dev/null
-  "$cli" secrets enable -path=kv -version=1 kv >/dev/null
+  if [[ -n "$kv" ]]; then
+    cp "$kv" "$work/plugins/kv-go"
+    "$cli" plugin register -sha256="$(sha256sum "$work/plugins/kv-go" | cut -d' ' -f1)" -command=kv-go secret kv-go >/dev/null
+    "$cli" secrets enable -path=kvgo kv-go >/dev/null
+    "$cli" secrets enable -path=kv -version=1 kv >/dev/null
+  fi
   api POST herald/roles/bench '{"services":["bench","bench-*"],"instance":"*","allow_unbound":true,
     "require_proof":false,"allowed_dns_names":["*.bench.internal"],"allowed_cidrs":["10.0.0.0/8"]}' >/dev/null
   herald_pid=$(plugin_pid herald-plugin.jar)
   kvgo_pid=$(plugin_pid kv-go)
   [[ -n "$herald_pid" ]] || die "no Herald plugin process (java ... herald-plugin.jar) under the server"
-  [[ -n "$kvgo_pid" ]] || die "no Go KV plugin process under the server"
+  [[ -z "$kv" || -n "$kvgo_pid" ]] || die "no Go KV plugin process under the server"
 }
 
 bench_seed() {
