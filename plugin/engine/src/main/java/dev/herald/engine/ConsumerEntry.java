@@ -27,8 +27,25 @@ record ConsumerEntry(String service, String entityId, String session, List<Alias
     /** At most this many aliases are kept, as EntityInfo returns them. */
     static final int MAX_ALIASES = 4;
 
-    /** An alias of the entity, as people read it: the auth mount's accessor and the alias name. */
+    /**
+     * An alias of the entity, as people read it: the auth mount's accessor and the alias name. A name
+     * longer than {@link #LONGEST_NAME} bytes is kept as {@code sha256:<hex>} of it, so that an entry
+     * stays within its bound (docs/design-ack.md §4.1) whatever an auth method names its aliases.
+     */
     record Alias(String mountAccessor, String name) {
+        static final int LONGEST_NAME = 256;
+
+        Alias {
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length > LONGEST_NAME) {
+                try {
+                    name = "sha256:" + java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException("the JDK lacks SHA-256", e);
+                }
+            }
+        }
     }
 
     ConsumerEntry {

@@ -196,4 +196,16 @@ class ConsumersTest {
                 .sorted().toList()));
     }
 
+
+    @Test
+    void anAliasNameOverTwoHundredFiftySixBytesIsKeptAsItsHash() throws Exception {
+        String longName = "system:serviceaccount:" + "x".repeat(300);
+        ConsumerEntry.Alias alias = new ConsumerEntry.Alias("auth_jwt_1", longName);
+        String expected = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(longName.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(expected, alias.name());
+        assertEquals("short", new ConsumerEntry.Alias("auth_jwt_1", "short").name());
+        ConsumerEntry entry = entry("e1", "a", 3, T).toBuilder().aliases(List.of(alias)).build();
+        assertEquals(List.of(alias), ConsumerEntry.decode("web", entry.encode()).aliases(), "and it reads back as stored");
+    }
 }
