@@ -56,9 +56,12 @@ line() {
   fi
   local s0 p0 s1 p1 requests dur errors profiler=""
   if [[ -n "${server_profile_dir:-}" ]]; then
-    # Its first DURATION-1 seconds: the profile must end before wrk stops sending.
+    # Its first DURATION-1 seconds (at least 1: the servers read 0 as their default of 30): the
+    # profile must end before wrk stops sending. Sampling adds a little to the server's CPU per
+    # request: compare profiled runs with profiled runs.
+    local profile_seconds=$(( $(seconds "$duration") - 1 ))
     curl -sf -H "X-Vault-Token: bench" -o "$server_profile_dir/$key.pprof" \
-      "$addr/v1/sys/pprof/profile?seconds=$(( $(seconds "$duration") - 1 ))" &
+      "$addr/v1/sys/pprof/profile?seconds=$(( profile_seconds > 0 ? profile_seconds : 1 ))" &
     profiler=$!
   fi
   s0=$(cpu_ticks "$server_pid"); p0=$(cpu_ticks "$pid")
