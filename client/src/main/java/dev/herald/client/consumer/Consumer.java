@@ -106,6 +106,8 @@ public final class Consumer implements AutoCloseable {
     /** Made with the first record that carries an ack ticket (its issuer names the session). Guarded by refreshing. */
     private volatile Acknowledger acknowledger;
     private volatile boolean closed;
+    /** When a handshake last refreshed an expired record. Guarded by refreshing. */
+    private Instant lastExpiredRefresh = Instant.MIN;
     private volatile DiscoveryRecord current;
     /** Whether the service is read in pages: asked for, or since the server said it is too large. Guarded by refreshing. */
     private boolean paging;
@@ -178,7 +180,11 @@ public final class Consumer implements AutoCloseable {
      */
     private void refreshIfExpired() {
         synchronized (refreshing) {
-            if (current().isEmpty()) {
+            Instant now = clock.instant();
+            // At most one such refresh a MIN_DELAY: while Vault cannot answer, inbound handshakes (a
+            // server that pins its clients) must not each become a request to it.
+            if (current().isEmpty() && !now.isBefore(lastExpiredRefresh.plus(MIN_DELAY))) {
+                lastExpiredRefresh = now;
                 refresh();
             }
         }

@@ -34,9 +34,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>The trust manager of a {@link Consumer} does not refuse at once when a handshake finds its
  * record expired: it asks the consumer for a fresh record first (one refresh, in the handshake's
- * thread), so that a record that expired between the consumer's background refreshes (a process
- * that was paused, a record that ended with a key leaving the service) costs a moment, not a
- * failed handshake.
+ * thread, at most one a second), so that a record that expired between the consumer's background
+ * refreshes (a process that was paused, a record that ended with a key leaving the service) costs
+ * a moment, not a failed handshake.
  */
 public final class PinnedTrust extends X509ExtendedTrustManager {
     /**

@@ -444,9 +444,13 @@ class ConsumerTest {
 
         java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>(Records.claims("payments", "service", 7,
                 Records.instance("web-1", 1, WEB1)));
-        claims.put("iat", Records.NOW.plusSeconds(400).getEpochSecond());
+        claims.put("iat", Records.NOW.plusSeconds(401).getEpochSecond());
         claims.put("exp", Records.NOW.plusSeconds(700).getEpochSecond());
         served.set(first.sign(DiscoveryRecord.TYPE, claims));
+        assertThrows(java.security.cert.CertificateException.class,
+                () -> consumer.trustManager().checkServerTrusted(web1, "EdDSA"), "at most one such refresh a second");
+        assertEquals(reads, vault.requests(DISCOVER).size());
+        clock.advance(Consumer.MIN_DELAY);
         consumer.trustManager().checkServerTrusted(web1, "EdDSA"); // refreshed in the handshake, then trusted
         assertEquals(7, consumer.current().orElseThrow().seq());
         assertTrue(vault.requests(DISCOVER).size() > reads);
