@@ -152,13 +152,7 @@ class ConsumersTest {
     void aNewSessionBeingWrittenCountsTowardTheBoundsAndDoesNotHoldOthersBack() throws Exception {
         java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        InMemoryStorage memory = new InMemoryStorage();
-        dev.herald.sdk.Storage slow = new dev.herald.sdk.Storage() {
-            @Override
-            public java.util.Optional<byte[]> get(String key) {
-                return memory.get(key);
-            }
-
+        dev.herald.sdk.Storage slow = new DelegatingStorage(new InMemoryStorage()) {
             @Override
             public void put(String key, byte[] value) {
                 if (key.endsWith("e1.a")) {
@@ -169,17 +163,7 @@ class ConsumersTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-                memory.put(key, value);
-            }
-
-            @Override
-            public void delete(String key) {
-                memory.delete(key);
-            }
-
-            @Override
-            public List<String> list(String prefix) {
-                return memory.list(prefix);
+                super.put(key, value);
             }
         };
         Consumers parallel = new Consumers(slow);
