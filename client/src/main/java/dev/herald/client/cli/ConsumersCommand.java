@@ -44,7 +44,9 @@ final class ConsumersCommand implements Callable<Integer> {
         }
         List<Object> consumers = new ArrayList<>(first.get("consumers") instanceof List<?> list ? list : List.of());
         Object next = first.get("next");
-        while (next instanceof String after && !after.isEmpty()) {
+        String previous = "";
+        while (next instanceof String after && !after.isEmpty() && after.compareTo(previous) > 0) { // pages only move on
+            previous = after;
             Map<String, Object> page = client.get(path + "?after=" + URLEncoder.encode(after, StandardCharsets.UTF_8),
                     tokens.token()).data();
             if (page.get("consumers") instanceof List<?> list) {

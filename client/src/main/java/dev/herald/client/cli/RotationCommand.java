@@ -45,30 +45,72 @@ final class RotationCommand implements Callable<Integer> {
         TokenSource tokens = connection.tokens(client);
         String path = connection.mount() + "/rotation/" + service + "/" + instance;
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
+        Map<?, ?> waitedFor = null; // the pending rotation seen last
         while (true) {
             Map<String, Object> answer = read(client, tokens, path);
             List<?> rotations = answer.get("rotations") instanceof List<?> list ? list : List.of();
-            boolean pending = rotations.stream().anyMatch(r -> r instanceof Map<?, ?> m && "pending".equals(m.get("state")));
-            if (!await || !pending) {
+            Map<?, ?> pending = rotations.stream().filter(r -> r instanceof Map<?, ?> m && "pending".equals(m.get("state")))
+                    .map(r -> (Map<?, ?>) r).findFirst().orElse(null);
+            if (!await || pending == null) {
                 System.out.println(Json.write(answer));
                 if (!await) {
                     return HeraldCli.OK;
                 }
                 boolean unacknowledged = rotations.stream().anyMatch(r -> r instanceof Map<?, ?> m
                         && List.of("forced", "cancelled", "old_ended").contains(m.get("state")));
+                Object waitedFrom = waitedFor == null ? null : waitedFor.get("from_generation");
+                if (!unacknowledged && waitedFor != null && rotations.stream().noneMatch(r -> r instanceof Map<?, ?> m
+                        && waitedFrom.equals(m.get("from_generation")))) {
+                    // No longer listed: its old key left. How it ended is in history (the forced end is
+                    // dated max_end, when the old key leaves, so rotation/ rarely shows "forced" itself).
+                    unacknowledged = !endedAcknowledged(client, tokens, waitedFor);
+                }
                 return unacknowledged ? HeraldCli.ROTATION_NOT_ACKNOWLEDGED : HeraldCli.OK;
             }
+            waitedFor = pending;
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 System.out.println(Json.write(answer));
                 System.err.println("herald: " + service + "/" + instance + " still has a pending rotation after " + timeout);
                 return HeraldCli.ERROR;
             }
-            Duration poll = rotations.stream().filter(r -> r instanceof Map<?, ?> m && m.get("poll_seconds") instanceof Number)
-                    .map(r -> Duration.ofSeconds(((Number) ((Map<?, ?>) r).get("poll_seconds")).longValue()))
-                    .min(Duration::compareTo).orElse(Duration.ofSeconds(1));
+            Duration poll = pending.get("poll_seconds") instanceof Number seconds ? Duration.ofSeconds(seconds.longValue())
+                    : Duration.ofSeconds(1);
             Thread.sleep(Math.min(poll.toMillis(), left / 1_000_000 + 1));
         }
+    }
+
+    /**
+     * Whether the rotation from {@code rotation}'s old generation ended acknowledged, by its
+     * {@code rotation_end} in the service's history; without read on history/, by its time: a
+     * rotation that was still pending at its max_end was forced.
+     */
+    private boolean endedAcknowledged(VaultClient client, TokenSource tokens, Map<?, ?> rotation) {
+        long from = ((Number) rotation.get("from_generation")).longValue();
+        try {
+            long next = 0;
+            String outcome = null;
+            while (next >= 0) {
+                Map<String, Object> page = client.get(connection.mount() + "/history/" + service + "?from=" + next
+                        + "&limit=10000", tokens.token()).data();
+                for (Object event : page.get("events") instanceof List<?> events ? events : List.of()) {
+                    if (event instanceof Map<?, ?> e && "rotation_end".equals(e.get("type")) && instance.equals(e.get("instance"))
+                            && e.get("generation") instanceof Number g && g.longValue() == from) {
+                        outcome = String.valueOf(e.get("detail"));
+                    }
+                }
+                next = page.get("next") instanceof Number n ? n.longValue() : -1;
+            }
+            if (outcome != null) {
+                System.err.println("herald: " + service + "/" + instance + " rotation from generation " + from + ": " + outcome);
+                return outcome.startsWith("acknowledged");
+            }
+        } catch (VaultException e) {
+            System.err.println("herald: cannot read the history of " + service + " (" + e.getMessage()
+                    + "); judging by max_end");
+        }
+        long maxEnd = ((Number) rotation.get("max_end")).longValue();
+        return java.time.Instant.now().getEpochSecond() < maxEnd;
     }
 
     /** The answer's data; a 404 (nothing listed awaits anyone) is an empty list of rotations. */

@@ -41,6 +41,8 @@ final class Acknowledger {
     static final Pattern SESSION = Pattern.compile("[0-9a-f]{32}");
     static final Duration MIN_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofMinutes(1);
+    /** How long a leave waits for an acknowledgement on its way. */
+    static final Duration LEAVE_WAIT = Duration.ofSeconds(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final VaultClient vault;
@@ -60,6 +62,8 @@ final class Acknowledger {
     private boolean disabled;
     private boolean closed;
     private int deniedInARow;
+    /** Whether an acknowledgement was ever sent (it may have been stored even if its answer was lost). */
+    private boolean attempted;
 
     Acknowledger(VaultClient vault, TokenSource tokens, String mount, String service, String session, Clock clock) {
         this.vault = Objects.requireNonNull(vault, "vault");
@@ -109,6 +113,17 @@ final class Acknowledger {
 
     /** The sender's loop: sends the wanted ticket until none is left. */
     private void send() {
+        try {
+            sendAll();
+        } finally {
+            synchronized (this) {
+                sender = null; // whatever ended the loop, the next installed record starts a new sender
+                notifyAll();
+            }
+        }
+    }
+
+    private void sendAll() {
         int failures = 0;
         while (true) {
             AckTicket ticket;
@@ -116,10 +131,9 @@ final class Acknowledger {
                 ticket = wanted;
                 wanted = null;
                 if (ticket == null || closed || disabled) {
-                    sender = null;
-                    notifyAll();
                     return;
                 }
+                attempted = true;
             }
             if (sendOne(ticket)) {
                 failures = 0;
@@ -132,10 +146,6 @@ final class Acknowledger {
                 }
             }
             if (!pause(retryDelay(failures))) {
-                synchronized (this) {
-                    sender = null;
-                    notifyAll();
-                }
                 return;
             }
         }
@@ -143,8 +153,9 @@ final class Acknowledger {
 
     /** Sends one acknowledgement; false if it should be tried again (Vault unreachable or failing). */
     private boolean sendOne(AckTicket ticket) {
-        String token = tokens.token();
+        String token = null;
         try {
+            token = tokens.token(); // a login may fail too (Vault unreachable): tried again like the ack
             vault.send(VaultRequest.post(path, Map.of("seq", ticket.seq(), "ack_token", ticket.token(), "session", session), token));
             synchronized (this) {
                 deniedInARow = 0;
@@ -169,7 +180,9 @@ final class Acknowledger {
             return false;
         }
         if (e.status() == 403 && e.errors().stream().anyMatch(error -> error.contains("permission denied"))) {
-            tokens.rejected(token);
+            if (token != null) {
+                tokens.rejected(token);
+            }
             synchronized (this) {
                 if (++deniedInARow >= 2) {
                     disabled = true;
@@ -240,9 +253,19 @@ final class Acknowledger {
             if (closed) {
                 return;
             }
+            // an acknowledgement on its way is let through first, so that the leave comes after it
+            long end = System.nanoTime() + LEAVE_WAIT.toNanos();
+            while (sender != null && System.nanoTime() < end) {
+                try {
+                    wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             closed = true;
             notifyAll();
-            registered = acked > 0 && !disabled;
+            registered = attempted && !disabled;
         }
         if (!registered) {
             return;

@@ -85,6 +85,8 @@ public final class Consumer implements AutoCloseable {
     static final Duration MIN_DELAY = Duration.ofSeconds(1);
     /** How long after a record's exp the next one is asked for, when that comes before MIN_DELAY. */
     static final Duration AFTER_EXPIRY = Duration.ofMillis(50);
+    /** Up to this much is added at random to a refresh that comes at a record's exp. */
+    static final Duration EXPIRY_SPREAD = Duration.ofMillis(250);
     /** The longest pause between retries after failures. */
     static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
 
@@ -426,8 +428,10 @@ public final class Consumer implements AutoCloseable {
         }
         // A record that ends with a key leaving the service (its exp is that key's not_after) may
         // have less than MIN_DELAY left: the next one is asked for as it expires, not a second late.
+        // (plus up to a quarter second at random: every consumer of the service has the same exp)
+        Duration spread = Duration.ofMillis(random.nextLong(EXPIRY_SPREAD.toMillis() + 1));
         Duration left = Duration.between(now, record.expiresAt()).plus(AFTER_EXPIRY);
-        return left.compareTo(MIN_DELAY) < 0 ? (left.isNegative() ? AFTER_EXPIRY : left) : MIN_DELAY;
+        return left.compareTo(MIN_DELAY) < 0 ? (left.isNegative() ? AFTER_EXPIRY : left).plus(spread) : MIN_DELAY;
     }
 
     /**

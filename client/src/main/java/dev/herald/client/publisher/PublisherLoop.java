@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -229,6 +230,12 @@ public final class PublisherLoop implements AutoCloseable {
                     + publication.generation() + " is still live at its end (" + publication.notAfter() + ")");
         }
         needsPublish = false;
+        if (presented != null) {
+            // the instance is published again (its lease ended while a rotation's old key was
+            // presented): the key now published is the one to present, and nothing is waited for
+            presented = null;
+            rotation = null;
+        }
         if (!publication.unchanged()) {
             published(now);
         } else {
@@ -260,7 +267,20 @@ public final class PublisherLoop implements AutoCloseable {
     private void followRotation(Instant now) {
         if (rotation.pending() && rotationReadable && !now.isBefore(pollAt)) {
             try {
-                publisher.rotation().ifPresent(read -> rotation = read);
+                Optional<Rotation> read = publisher.rotation();
+                if (read.isEmpty()) {
+                    // rotation/ no longer lists it: the old key left the records (revoked, its lease
+                    // ended) or the new generation was replaced. Nothing is left to wait for.
+                    LOG.log(System.Logger.Level.INFO, "the rotation of {0}/{1} to generation {2} is no longer listed:"
+                            + " its old key left", publisher.service(), publisher.instance(), rotation.toGeneration());
+                    if (presented != null) {
+                        presented = null;
+                        updateIdentity();
+                    }
+                    rotation = null;
+                    return;
+                }
+                rotation = read.get();
             } catch (VaultException e) {
                 if (e.status() == 403) {
                     rotationReadable = false;
@@ -271,6 +291,10 @@ public final class PublisherLoop implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, "reading the rotation of {0}/{1} failed: {2}", publisher.service(),
                             publisher.instance(), e.getMessage());
                 }
+            } catch (RuntimeException e) {
+                // an answer this client cannot read (a newer engine's state): keep what it knew; renewals go on
+                LOG.log(System.Logger.Level.WARNING, "the rotation of {0}/{1} could not be read: {2}", publisher.service(),
+                        publisher.instance(), e.getMessage());
             }
             pollAt = now.plus(rotation.poll());
         }

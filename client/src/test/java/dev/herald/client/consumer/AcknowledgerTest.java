@@ -172,4 +172,31 @@ class AcknowledgerTest {
         assertTrue(AckTicket.of(Map.of("token", "a".repeat(22), "heartbeat_seconds", 0), 5).isEmpty());
         assertFalse(ticket(5, true).toString().contains(ticket(5, true).token()), "no token in logs");
     }
+
+    @Test
+    void aLoginThatFailsIsTriedAgainAndAcknowledgingGoesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger logins = new java.util.concurrent.atomic.AtomicInteger();
+        TokenSource flaky = () -> {
+            if (logins.incrementAndGet() == 1) {
+                throw new dev.herald.client.VaultException("POST /v1/auth/jwt/login", new java.io.IOException("connection refused"));
+            }
+            return "consumer-token";
+        };
+        Acknowledger withFlakyLogin = new Acknowledger(vault.client(), flaky, "herald", "payments", Acknowledger.newSession(), clock);
+        withFlakyLogin.installed(ticket(7, false));
+        assertTrue(withFlakyLogin.awaitSent(WAIT));
+        assertEquals(7, withFlakyLogin.acknowledged(), "sent once the login worked");
+        withFlakyLogin.installed(ticket(9, true));
+        assertTrue(withFlakyLogin.awaitSent(WAIT));
+        assertEquals(9, withFlakyLogin.acknowledged(), "and the sender lives on");
+    }
+
+    @Test
+    void aLeaveComesAfterAnAcknowledgementOnItsWayAndUndoesOneWhoseAnswerWasLost() throws Exception {
+        vault.on("POST", ACK, request -> StubVault.Answer.errors(503, "standby"));
+        acknowledger.installed(ticket(7, false)); // may have been stored, the answer lost
+        acknowledger.leave();
+        assertTrue(vault.requests(ACK).stream().anyMatch(request -> request.method().equals("DELETE")),
+                "a session that was ever sent is left");
+    }
 }

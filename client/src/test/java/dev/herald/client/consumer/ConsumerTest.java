@@ -237,10 +237,13 @@ class ConsumerTest {
                     delay.toString());
         }
         assertEquals(Consumer.MIN_DELAY, Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(290), random));
-        assertEquals(Duration.ofMillis(300).plus(Consumer.AFTER_EXPIRY),
-                Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(300).minusMillis(300), random),
-                "a record with less than a second left: the next as it expires");
-        assertEquals(Consumer.AFTER_EXPIRY, Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(301), random));
+        Duration atExpiry = Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(300).minusMillis(300), random);
+        Duration earliest = Duration.ofMillis(300).plus(Consumer.AFTER_EXPIRY);
+        assertTrue(atExpiry.compareTo(earliest) >= 0 && atExpiry.compareTo(earliest.plus(Consumer.EXPIRY_SPREAD)) <= 0,
+                "a record with less than a second left: the next as it expires: " + atExpiry);
+        Duration expired = Consumer.delayAfterSuccess(record, Records.NOW.plusSeconds(301), random);
+        assertTrue(expired.compareTo(Consumer.AFTER_EXPIRY) >= 0
+                && expired.compareTo(Consumer.AFTER_EXPIRY.plus(Consumer.EXPIRY_SPREAD)) <= 0, expired.toString());
         for (int failures = 1; failures < 40; failures++) {
             long cap = Math.min(30_000, 1000L << Math.min(failures - 1, 10));
             long delay = Consumer.delayAfterFailure(failures, random).toMillis();

@@ -267,6 +267,37 @@ class PublisherLoopTest {
     }
 
     @Test
+    void aRotationNoLongerListedEndsTheWaitAndTheNewKeyIsPresented() {
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
+        WorkloadIdentity identity = WorkloadIdentity.inMemory();
+        vault.rotationAnswer = pendingRotation(3000, 3600);
+        PublisherLoop running = loop(first, NO_JITTER).identity(identity).rotateEvery(Duration.ofMinutes(5)).start();
+        vault.rotationRead = Map.of("rotations", List.of(rotationEntry(2, "pending", clock.instant().plusSeconds(3300),
+                clock.instant().plusSeconds(3900))));
+        scheduler.runNext(); // the rotation
+        scheduler.runNext(); // pending
+        assertArrayEquals(first.spki(), presented(identity));
+        vault.rotationRead = null; // the old key was revoked: rotation/ answers 404
+        scheduler.runNext();
+        assertArrayEquals(running.key().spki(), presented(identity), "nothing is left to wait for");
+    }
+
+    @Test
+    void anAnswerOfRotationThisClientCannotReadStopsNoRenewal() {
+        PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
+        vault.rotationAnswer = pendingRotation(3000, 3600);
+        PublisherLoop running = loop(first, NO_JITTER).identity(WorkloadIdentity.inMemory())
+                .rotateEvery(Duration.ofMinutes(5)).start();
+        vault.rotationRead = Map.of("rotations", List.of(Map.of("to_generation", 2, "state", "some_new_state")));
+        scheduler.runNext(); // the rotation
+        for (int i = 0; i < 3000 && vault.calls("sys/leases/renew").isEmpty(); i++) { // renewal at 40 of 60 minutes
+            scheduler.runNext();
+        }
+        assertTrue(!vault.calls("sys/leases/renew").isEmpty(), "the lease is renewed all the same");
+        assertEquals(2, running.publication().generation());
+    }
+
+    @Test
     void aTokenThatMayNotReadTheRotationSwitchesAtTheLatestTheEngineNamed() {
         PublisherKey first = PublisherKey.generate(PublisherKey.Type.ED25519);
         WorkloadIdentity identity = WorkloadIdentity.inMemory();

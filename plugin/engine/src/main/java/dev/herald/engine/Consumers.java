@@ -44,7 +44,7 @@ final class Consumers {
     /** With another budget: for tests that need evictions. */
     Consumers(Storage storage, long sessionBudget) {
         this.storage = storage;
-        this.cache = new CacheTable<>(4096, sessionBudget, index -> Math.max(1, index.size()));
+        this.cache = new CacheTable<>(4096, sessionBudget, index -> Math.max(1, index.stored()));
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
             sessionLocks[i] = new Object();
@@ -146,14 +146,18 @@ final class Consumers {
 
     /** Deletes the session's entry (a leave); whether there was one. */
     boolean remove(String service, String id) {
-        synchronized (lock(service)) {
-            ServiceConsumers index = index(service);
-            if (index.entry(id).isEmpty()) {
-                return false;
+        // the session's lock first, as store takes them: a leave never interleaves with the
+        // session's own acknowledgement being written (which would record it again after the delete)
+        synchronized (sessionLock(service, id)) {
+            synchronized (lock(service)) {
+                ServiceConsumers index = index(service);
+                if (index.entry(id).isEmpty()) {
+                    return false;
+                }
+                storage.delete(ConsumerEntry.prefix(service) + id);
+                reweighed(service, index, () -> index.remove(id));
+                return true;
             }
-            storage.delete(ConsumerEntry.prefix(service) + id);
-            reweighed(service, index, () -> index.remove(id));
-            return true;
         }
     }
 
@@ -210,19 +214,25 @@ final class Consumers {
      * (docs/design-ack.md §4.6): a process that went away without leaving. Returns how many.
      */
     int removeStale(String service, Instant now, Duration consumerTtl) {
-        synchronized (lock(service)) {
-            ServiceConsumers index = index(service);
-            Instant before = now.minus(consumerTtl).minus(SHOWN_AFTER_COUNTING);
-            List<ConsumerEntry> stale = index.all().stream().filter(entry -> !entry.ackedAt().isAfter(before)).toList();
-            if (stale.isEmpty()) {
-                return 0;
+        Instant before = now.minus(consumerTtl).minus(SHOWN_AFTER_COUNTING);
+        List<ConsumerEntry> stale = with(service, index -> index.all().stream()
+                .filter(entry -> !entry.ackedAt().isAfter(before)).toList());
+        int removed = 0;
+        for (ConsumerEntry candidate : stale) {
+            // each under its session's lock, checked again: it may have acknowledged meanwhile
+            synchronized (sessionLock(service, candidate.id())) {
+                synchronized (lock(service)) {
+                    ServiceConsumers index = index(service);
+                    if (index.entry(candidate.id()).filter(entry -> !entry.ackedAt().isAfter(before)).isEmpty()) {
+                        continue;
+                    }
+                    storage.delete(candidate.storageKey());
+                    reweighed(service, index, () -> index.remove(candidate.id()));
+                    removed++;
+                }
             }
-            for (ConsumerEntry entry : stale) {
-                storage.delete(entry.storageKey());
-            }
-            reweighed(service, index, () -> stale.forEach(entry -> index.remove(entry.id())));
-            return stale.size();
         }
+        return removed;
     }
 
     /** A consumer entry changed elsewhere: its service's index is read again when next needed. */
@@ -261,6 +271,11 @@ final class Consumers {
 
         /** New sessions being written (by {@link Consumers#store}): id to entity. They count toward the bounds. */
         private final Map<String, String> reserved = new HashMap<>();
+
+        /** The sessions stored: what the index weighs in its table (reservations come and go unweighed). */
+        int stored() {
+            return sessions.size();
+        }
 
         /** The sessions, with the new ones being written. */
         int size() {
