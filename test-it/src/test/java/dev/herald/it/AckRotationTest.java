@@ -181,7 +181,7 @@ class AckRotationTest {
             // A deploy script waiting for it: herald rotation --wait exits 6 when it ends forced.
             Path rootToken = dir.resolve("root.token");
             Files.writeString(rootToken, server.rootToken());
-            Process waiting = processes.start("rotation-wait", ProcessGroup.herald(concat(List.of("rotation", "web", "pod-1",
+            Process rotationWait = processes.start("rotation-wait", ProcessGroup.herald(concat(List.of("rotation", "web", "pod-1",
                     "--wait", "--timeout", "5m", "--auth", "token", "--token-file", rootToken.toString()), connection)));
             long secondFrom = number(second, "from_generation");
             await("the trust processes' acknowledgements", () -> rotation(flow, secondFrom)
@@ -192,8 +192,8 @@ class AckRotationTest {
             assertTrue(detail.startsWith("forced") && detail.contains(entityLibrary + "." + librarySession), detail);
             assertEquals(number(second, "max_end"), eventTime(forced), "dated max_overlap's end");
 
-            assertTrue(waiting.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "rotation --wait ends");
-            assertEquals(6, waiting.exitValue(), "exit 6: ended forced: " + processes.err("rotation-wait"));
+            assertTrue(rotationWait.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "rotation --wait ends");
+            assertEquals(6, rotationWait.exitValue(), "exit 6: ended forced: " + processes.err("rotation-wait"));
             long resumedAt = flow.seq();
             processes.signal("library", "CONT");
             await("the resumed consumer's acknowledgement", () -> processes.out("library").stream()

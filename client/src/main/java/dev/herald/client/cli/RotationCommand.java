@@ -45,39 +45,53 @@ final class RotationCommand implements Callable<Integer> {
         TokenSource tokens = connection.tokens(client);
         String path = connection.mount() + "/rotation/" + service + "/" + instance;
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
-        Map<?, ?> waitedFor = null; // the pending rotation seen last
+        Map<?, ?> waitedFor = null; // the rotation that was pending when the wait began, as last seen
         while (true) {
             Map<String, Object> answer = read(client, tokens, path);
-            List<?> rotations = answer.get("rotations") instanceof List<?> list ? list : List.of();
-            Map<?, ?> pending = rotations.stream().filter(r -> r instanceof Map<?, ?> m && "pending".equals(m.get("state")))
-                    .map(r -> (Map<?, ?>) r).findFirst().orElse(null);
-            if (!await || pending == null) {
+            List<Map<?, ?>> rotations = (answer.get("rotations") instanceof List<?> list ? list : List.of()).stream()
+                    .filter(r -> r instanceof Map<?, ?>).<Map<?, ?>>map(r -> (Map<?, ?>) r).toList();
+            if (!await) {
                 System.out.println(Json.write(answer));
-                if (!await) {
-                    return HeraldCli.OK;
-                }
-                boolean unacknowledged = rotations.stream().anyMatch(r -> r instanceof Map<?, ?> m
-                        && List.of("forced", "cancelled", "old_ended").contains(m.get("state")));
-                Object waitedFrom = waitedFor == null ? null : waitedFor.get("from_generation");
-                if (!unacknowledged && waitedFor != null && rotations.stream().noneMatch(r -> r instanceof Map<?, ?> m
-                        && waitedFrom.equals(m.get("from_generation")))) {
-                    // No longer listed: its old key left. How it ended is in history (the forced end is
-                    // dated max_end, when the old key leaves, so rotation/ rarely shows "forced" itself).
-                    unacknowledged = !endedAcknowledged(client, tokens, waitedFor);
-                }
-                return unacknowledged ? HeraldCli.ROTATION_NOT_ACKNOWLEDGED : HeraldCli.OK;
+                return HeraldCli.OK;
             }
-            waitedFor = pending;
+            Map<?, ?> current;
+            if (waitedFor == null) {
+                // the wait is for the rotation pending now; a later one (the publisher rotating again) is another's
+                current = rotations.stream().filter(r -> "pending".equals(r.get("state"))).findFirst().orElse(null);
+                if (current == null) {
+                    System.out.println(Json.write(answer));
+                    return rotations.stream().anyMatch(RotationCommand::unacknowledged)
+                            ? HeraldCli.ROTATION_NOT_ACKNOWLEDGED : HeraldCli.OK;
+                }
+            } else {
+                Object from = waitedFor.get("from_generation");
+                current = rotations.stream().filter(r -> from.equals(r.get("from_generation"))).findFirst().orElse(null);
+                if (current == null) {
+                    // no longer listed: its old key left; how it ended is in history (a forced end is dated
+                    // max_end, when the old key leaves, so rotation/ rarely shows "forced" itself)
+                    System.out.println(Json.write(Map.of("service", service, "instance", instance, "rotations", List.of(waitedFor))));
+                    return endedAcknowledged(client, tokens, waitedFor) ? HeraldCli.OK : HeraldCli.ROTATION_NOT_ACKNOWLEDGED;
+                }
+                if (!"pending".equals(current.get("state"))) {
+                    System.out.println(Json.write(answer));
+                    return unacknowledged(current) ? HeraldCli.ROTATION_NOT_ACKNOWLEDGED : HeraldCli.OK;
+                }
+            }
+            waitedFor = current;
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 System.out.println(Json.write(answer));
                 System.err.println("herald: " + service + "/" + instance + " still has a pending rotation after " + timeout);
                 return HeraldCli.ERROR;
             }
-            Duration poll = pending.get("poll_seconds") instanceof Number seconds ? Duration.ofSeconds(seconds.longValue())
+            Duration poll = current.get("poll_seconds") instanceof Number seconds ? Duration.ofSeconds(seconds.longValue())
                     : Duration.ofSeconds(1);
             Thread.sleep(Math.min(poll.toMillis(), left / 1_000_000 + 1));
         }
+    }
+
+    private static boolean unacknowledged(Map<?, ?> rotation) {
+        return List.of("forced", "cancelled", "old_ended").contains(rotation.get("state"));
     }
 
     /**
