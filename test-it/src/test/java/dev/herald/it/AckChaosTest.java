@@ -67,12 +67,7 @@ class AckChaosTest {
         DevServer server = flow.server;
         server.cli("write", flow.mount + "/config", "rotation_window=0.05", "min_overlap=4s", "record_ttl=2s",
                 "max_overlap=15s", "consumer_ttl=10m").assertSuccess();
-        JwtIssuer.policy(server, "chaos-consumer", "path \"" + flow.mount + "/discover/*\" { capabilities = [\"read\"] }\n"
-                + "path \"" + flow.mount + "/signer\" { capabilities = [\"read\"] }\n"
-                + "path \"" + flow.mount + "/ack/*\" { capabilities = [\"update\", \"delete\"] }\n");
-        JwtIssuer.policy(server, "chaos-rotation", "path \"" + flow.mount + "/rotation/*\" { capabilities = [\"read\"] }\n");
-        flow.issuer.role("pods", List.of("chaos-publisher", "chaos-rotation"), Map.of("pod_uid", "pod_uid"));
-        flow.issuer.role("consumers", List.of("chaos-consumer"), Map.of());
+        flow.acknowledgingConsumers();
         Path dir = Project.outputDir().resolve("ack-chaos").resolve(server.kind().cli());
         DevServer.deleteTree(dir);
         Files.createDirectories(dir);
@@ -83,11 +78,11 @@ class AckChaosTest {
         int echoPort = freePort();
         Map<String, Object> report = new LinkedHashMap<>();
         try (ProcessGroup processes = new ProcessGroup(dir)) {
-            processes.start("sidecar", ProcessGroup.herald(concat(List.of("publish", "web", "pod-1", "--role", "web",
+            processes.start("sidecar", ProcessGroup.herald(ProcessGroup.concat(List.of("publish", "web", "pod-1", "--role", "web",
                     "--endpoint", "pod-1.web.internal:8443", "--ip", "10.0.0.7", "--cert-out", certificate.toString(),
                     "--key-out", key.toString(), "--follow", "--rotate-every", "1s", "--auth", "jwt", "--auth-mount",
                     flow.issuer.path(), "--auth-role", "pods", "--jwt-file",
-                    jwt(dir, flow, "system:serviceaccount:prod:pod-1", Map.of("pod_uid", "pod-1")).toString()), connection)));
+                    flow.jwtFile(dir, "system:serviceaccount:prod:pod-1", Map.of("pod_uid", "pod-1")).toString()), connection)));
             await("the sidecar's certificate", Duration.ofSeconds(60), () -> Files.exists(certificate) && Files.exists(key));
             try (EchoService echo = new EchoService(echoPort, certificate, key, tls.ca())) {
                 List<String> consumers = new ArrayList<>();
@@ -95,7 +90,7 @@ class AckChaosTest {
                     String name = "library-" + i;
                     List<Path> client = tls.client(name);
                     processes.start(name, ProcessGroup.java(AckConsumer.class, List.of(server.address(), flow.mount, "web",
-                            flow.issuer.path(), "consumers", jwt(dir, flow, name, Map.of()).toString(),
+                            flow.issuer.path(), "consumers", flow.jwtFile(dir, name, Map.of()).toString(),
                             dir.resolve(name + "-state").toString(), Integer.toString(echoPort),
                             Long.toString(REQUEST_EVERY.toMillis()), client.get(0).toString(), client.get(1).toString())));
                     consumers.add(name);
@@ -104,9 +99,9 @@ class AckChaosTest {
                 for (int i = 1; i <= TRUST_CONSUMERS; i++) {
                     String name = "trust-" + i;
                     Path bundle = dir.resolve(name + ".pem");
-                    processes.start(name, ProcessGroup.herald(concat(List.of("trust", "web", "--out", bundle.toString(),
+                    processes.start(name, ProcessGroup.herald(ProcessGroup.concat(List.of("trust", "web", "--out", bundle.toString(),
                             "--state", dir.resolve(name + "-state").toString(), "--follow", "--auth", "jwt", "--auth-mount",
-                            flow.issuer.path(), "--auth-role", "consumers", "--jwt-file", jwt(dir, flow, name, Map.of()).toString()),
+                            flow.issuer.path(), "--auth-role", "consumers", "--jwt-file", flow.jwtFile(dir, name, Map.of()).toString()),
                             connection)));
                     consumers.add(name);
                     bundleClients.add(new BundleClient(name, bundle, echoPort, tls.client(name + "-client")));
@@ -324,17 +319,7 @@ class AckChaosTest {
         }
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
 
-    private static Path jwt(Path dir, PublishingMount flow, String subject, Map<String, Object> claims) throws IOException {
-        Path file = dir.resolve(subject.replace(':', '_') + ".jwt");
-        Files.writeString(file, flow.issuer.mint(subject, claims));
-        return file;
-    }
 
     private static int freePort() throws IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

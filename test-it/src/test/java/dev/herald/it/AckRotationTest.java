@@ -52,9 +52,7 @@ class AckRotationTest {
         PublishingMount flow = new PublishingMount(herald, "ackrot", "[\"create\",\"update\"]", "ttl=60s");
         flow.server.cli("write", flow.mount + "/config", "rotation_window=0.1", "min_overlap=1s", "record_ttl=5s",
                 "max_overlap=50s", "consumer_ttl=10m").assertSuccess();
-        JwtIssuer.policy(flow.server, "ackrot-consumer", "path \"" + flow.mount + "/discover/*\" { capabilities = [\"read\"] }\n"
-                + "path \"" + flow.mount + "/ack/*\" { capabilities = [\"update\", \"delete\"] }\n");
-        flow.issuer.role("consumers", List.of("ackrot-consumer"), Map.of());
+        flow.acknowledgingConsumers();
         JwtIssuer.Login a = flow.issuer.login("consumers", "consumer-a", Map.of());
         JwtIssuer.Login b = flow.issuer.login("consumers", "consumer-b", Map.of());
 
@@ -113,12 +111,7 @@ class AckRotationTest {
         DevServer server = flow.server;
         flow.server.cli("write", flow.mount + "/config", "rotation_window=0.1", "min_overlap=2s", "record_ttl=4s",
                 "max_overlap=24s", "consumer_ttl=10m").assertSuccess();
-        JwtIssuer.policy(server, "ackproc-consumer", "path \"" + flow.mount + "/discover/*\" { capabilities = [\"read\"] }\n"
-                + "path \"" + flow.mount + "/signer\" { capabilities = [\"read\"] }\n"
-                + "path \"" + flow.mount + "/ack/*\" { capabilities = [\"update\", \"delete\"] }\n");
-        JwtIssuer.policy(server, "ackproc-rotation", "path \"" + flow.mount + "/rotation/*\" { capabilities = [\"read\"] }\n");
-        flow.issuer.role("pods", List.of("ackproc-publisher", "ackproc-rotation"), Map.of("pod_uid", "pod_uid"));
-        flow.issuer.role("consumers", List.of("ackproc-consumer"), Map.of());
+        flow.acknowledgingConsumers();
         Path dir = Project.outputDir().resolve("ack-rotation").resolve(server.kind().cli());
         DevServer.deleteTree(dir);
         Files.createDirectories(dir);
@@ -126,24 +119,24 @@ class AckRotationTest {
         try (ProcessGroup processes = new ProcessGroup(dir)) {
             List<String> connection = List.of("--address", server.address(), "--mount", flow.mount);
             Path certificate = dir.resolve("pod-1.crt");
-            processes.start("sidecar", ProcessGroup.herald(concat(List.of("publish", "web", "pod-1", "--role", "web",
+            processes.start("sidecar", ProcessGroup.herald(ProcessGroup.concat(List.of("publish", "web", "pod-1", "--role", "web",
                     "--endpoint", "pod-1.web.internal:8443", "--ip", "10.0.0.7", "--dns", "pod-1.web.internal",
                     "--cert-out", certificate.toString(), "--key-out", dir.resolve("pod-1.key").toString(), "--follow",
                     "--rotate-every", "10s", "--auth", "jwt", "--auth-mount", flow.issuer.path(), "--auth-role", "pods",
-                    "--jwt-file", jwt(dir, flow, "system:serviceaccount:prod:pod-1", Map.of("pod_uid", "pod-1")).toString()),
+                    "--jwt-file", flow.jwtFile(dir, "system:serviceaccount:prod:pod-1", Map.of("pod_uid", "pod-1")).toString()),
                     connection)));
             await("the sidecar's certificate", () -> Files.exists(certificate));
             for (String name : List.of("trust-a", "trust-b")) {
                 List<String> trust = new java.util.ArrayList<>(List.of("trust", "web", "--out", dir.resolve(name + ".pem").toString(),
                         "--state", dir.resolve(name + "-state").toString(), "--follow", "--auth", "jwt", "--auth-mount",
-                        flow.issuer.path(), "--auth-role", "consumers", "--jwt-file", jwt(dir, flow, name, Map.of()).toString()));
+                        flow.issuer.path(), "--auth-role", "consumers", "--jwt-file", flow.jwtFile(dir, name, Map.of()).toString()));
                 if (name.equals("trust-b")) {
                     trust.addAll(List.of("--on-change", "test ! -e " + hold)); // installed only while no hold file exists
                 }
-                processes.start(name, ProcessGroup.herald(concat(trust, connection)));
+                processes.start(name, ProcessGroup.herald(ProcessGroup.concat(trust, connection)));
             }
             processes.start("library", ProcessGroup.java(AckConsumer.class, List.of(server.address(), flow.mount, "web",
-                    flow.issuer.path(), "consumers", jwt(dir, flow, "library", Map.of()).toString(),
+                    flow.issuer.path(), "consumers", flow.jwtFile(dir, "library", Map.of()).toString(),
                     dir.resolve("library-state").toString(), "0", "200")));
             String entityB = flow.issuer.login("consumers", "trust-b", Map.of()).entityId();
             String entityLibrary = flow.issuer.login("consumers", "library", Map.of()).entityId();
@@ -181,7 +174,7 @@ class AckRotationTest {
             // A deploy script waiting for it: herald rotation --wait exits 6 when it ends forced.
             Path rootToken = dir.resolve("root.token");
             Files.writeString(rootToken, server.rootToken());
-            Process rotationWait = processes.start("rotation-wait", ProcessGroup.herald(concat(List.of("rotation", "web", "pod-1",
+            Process rotationWait = processes.start("rotation-wait", ProcessGroup.herald(ProcessGroup.concat(List.of("rotation", "web", "pod-1",
                     "--wait", "--timeout", "5m", "--auth", "token", "--token-file", rootToken.toString()), connection)));
             long secondFrom = number(second, "from_generation");
             await("the trust processes' acknowledgements", () -> rotation(flow, secondFrom)
@@ -208,17 +201,7 @@ class AckRotationTest {
         }
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new java.util.ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
 
-    private static Path jwt(Path dir, PublishingMount flow, String subject, Map<String, Object> claims) throws IOException {
-        Path file = dir.resolve(subject.replace(':', '_') + ".jwt");
-        Files.writeString(file, flow.issuer.mint(subject, claims));
-        return file;
-    }
 
     private static long summary(PublishingMount flow, String member) {
         return number(Json.at(flow.server.http("GET", flow.mount + "/consumers/web", null).assertStatus(200).data(), "summary"),

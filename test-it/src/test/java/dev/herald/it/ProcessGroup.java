@@ -23,6 +23,13 @@ final class ProcessGroup implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** {@code a} then {@code b}. */
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     /** The herald launcher's command with {@code args}. */
     static List<String> herald(List<String> args) {
         List<String> command = new ArrayList<>(List.of(Project.root().resolve("target/client/herald").toString()));

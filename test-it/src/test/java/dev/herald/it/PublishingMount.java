@@ -1,6 +1,9 @@
 package dev.herald.it;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,9 +18,11 @@ public final class PublishingMount {
     final DevServer server;
     final String mount;
     final JwtIssuer issuer;
+    private final String name;
 
     PublishingMount(Herald herald, String name, String capabilities, String roleOptions) {
         server = herald.server();
+        this.name = name;
         mount = herald.enable(name);
         issuer = JwtIssuer.enable(server, "jwt-" + name);
         JwtIssuer.policy(server, name + "-publisher", "path \"" + mount + "/publish/*\" { capabilities = "
@@ -57,5 +62,26 @@ public final class PublishingMount {
 
     JWKSet jwks() throws Exception {
         return JWKSet.parse(server.httpWithoutToken("GET", mount + "/jwks").assertStatus(200).data());
+    }
+
+    /**
+     * For acknowledged rotation (docs/design-ack.md): a consumer policy (read on discover/* and
+     * signer, update and delete on ack/*) behind the jwt role {@code consumers}, whose tokens get
+     * one entity per {@code sub}; and read on rotation/* for the publishers' role {@code pods}.
+     */
+    void acknowledgingConsumers() {
+        JwtIssuer.policy(server, name + "-consumer", "path \"" + mount + "/discover/*\" { capabilities = [\"read\"] }\n"
+                + "path \"" + mount + "/signer\" { capabilities = [\"read\"] }\n"
+                + "path \"" + mount + "/ack/*\" { capabilities = [\"update\", \"delete\"] }\n");
+        JwtIssuer.policy(server, name + "-rotation", "path \"" + mount + "/rotation/*\" { capabilities = [\"read\"] }\n");
+        issuer.role("pods", List.of(name + "-publisher", name + "-rotation"), Map.of("pod_uid", "pod_uid"));
+        issuer.role("consumers", List.of(name + "-consumer"), Map.of());
+    }
+
+    /** A JWT for {@code subject} with {@code claims}, in a file of {@code dir} (for a process's --jwt-file). */
+    Path jwtFile(Path dir, String subject, Map<String, Object> claims) throws IOException {
+        Path file = dir.resolve(subject.replace(':', '_') + ".jwt");
+        Files.writeString(file, issuer.mint(subject, claims));
+        return file;
     }
 }
